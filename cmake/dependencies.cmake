@@ -1,0 +1,31 @@
+# Every dependency comes from a Debian 12 package; scripts/install-deps lists them.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
+pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
+pkg_check_modules(URIPARSER REQUIRED IMPORTED_TARGET liburiparser)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+
+# libphonenumber ships neither pkg-config nor CMake files.
+find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+add_library(phonenumber_lib INTERFACE)
+target_include_directories(phonenumber_lib SYSTEM INTERFACE ${PHONENUMBER_INCLUDE_DIR})
+target_link_libraries(phonenumber_lib INTERFACE ${PHONENUMBER_LIBRARY})
+
+if(NOT CFR_FUZZ)
+  find_package(nlohmann_json 3.10 REQUIRED)
+  find_package(Boost 1.74 REQUIRED)
+  find_package(CLI11 REQUIRED)
+  find_package(spdlog REQUIRED)
+  find_package(tomlplusplus REQUIRED)
+endif()
+
+if(CFR_BUILD_TESTS AND NOT CFR_FUZZ)
+  find_package(GTest REQUIRED)
+endif()
+if(CFR_BUILD_BENCHMARKS AND NOT CFR_FUZZ)
+  find_package(benchmark REQUIRED)
+endif()
