@@ -1,0 +1,558 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace cfr::embedded {
+extern const std::string_view kSqliteMigration0001;
+}
+
+namespace cfr::store {
+namespace {
+
+struct Migration {
+  int version;
+  std::string_view name;
+  const std::string_view* sql;
+};
+
+const Migration kMigrations[] = {
+    {1, "records", &embedded::kSqliteMigration0001},
+};
+
+constexpr size_t kMaxCollectionBytes = 64;
+constexpr size_t kMaxKeyBytes = 1024;
+constexpr size_t kMaxValueBytes = 16 << 20;
+
+Status SqliteError(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  const int primary = rc & 0xFF;
+  if (primary == SQLITE_FULL) return Unavailable("store: disk full; " + msg);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Unavailable("store: busy; " + msg);
+  if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) {
+    return Unavailable("store: " + msg);
+  }
+  return Internal("store: " + msg);
+}
+
+// A prepared statement; Reset() after each use.
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { Finalize(); }
+  void Finalize() {
+    sqlite3_finalize(stmt_);
+    stmt_ = nullptr;
+  }
+
+  Status Prepare(sqlite3* db, std::string_view sql) {
+    db_ = db;
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "prepare");
+  }
+  void BindText(int i, std::string_view s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+  void BindBlob(int i, std::string_view s) {
+    // A zero-length blob must still be a blob, not NULL.
+    sqlite3_bind_blob(stmt_, i, s.empty() ? "" : s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Blob(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p), n) : std::string();
+  }
+  std::string Text(int col) {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
+  }
+  sqlite3* db() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  if (rc == SQLITE_OK) return Status::Ok();
+  Status s = SqliteError(db, rc, sql);
+  sqlite3_free(err);
+  return s;
+}
+
+Result<sqlite3*> OpenConnection(const std::string& path, bool writer) {
+  sqlite3* db = nullptr;
+  const int flags = (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
+                    SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = SqliteError(db, rc, "open " + path);
+    sqlite3_close_v2(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+// The smallest key greater than every key with this prefix, or empty if there is none.
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
+    if (last != 0xFF) {
+      ++last;
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return {};
+}
+
+Status ValidateBatch(const WriteBatch& batch) {
+  for (size_t i = 0; i < batch.mutations().size(); ++i) {
+    const Mutation& m = batch.mutations()[i];
+    const std::string where = "mutations[" + std::to_string(i) + "]";
+    if (m.collection.empty() || m.collection.size() > kMaxCollectionBytes) {
+      return InvalidArgument("store: collection name must have 1 to 64 bytes", where + ".collection");
+    }
+    if (m.key.size() > kMaxKeyBytes) return InvalidArgument("store: key exceeds 1 KiB", where + ".key");
+    if (m.value.size() > kMaxValueBytes) {
+      return InvalidArgument("store: value exceeds 16 MiB", where + ".value");
+    }
+  }
+  return Status::Ok();
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
+  ~SqliteStore() override { IgnoreError(Close()); }
+
+  Status Open();
+
+  Result<uint64_t> Commit(const WriteBatch& batch) override;
+  Result<std::optional<Record>> Get(std::string_view collection, std::string_view key) override;
+  Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) override;
+  Result<std::vector<Change>> ReadChanges(uint64_t after_seq, size_t limit) override;
+  uint64_t LastSeq() const override { return last_seq_.load(std::memory_order_acquire); }
+  uint64_t WaitForChanges(uint64_t after_seq, std::chrono::milliseconds timeout) override;
+  int SchemaVersion() const override { return schema_version_; }
+  Status Close() override;
+
+ private:
+  struct Reader {
+    sqlite3* db = nullptr;
+    Stmt get;
+    Stmt scan;
+    Stmt changes;
+  };
+  struct PendingCommit {
+    const WriteBatch* batch;
+    std::promise<Result<uint64_t>> done;
+  };
+
+  Status Migrate();
+  Status PrepareWriter();
+  Result<std::unique_ptr<Reader>> OpenReader();
+  Reader* AcquireReader();
+  void ReleaseReader(Reader* r);
+  void WriterLoop();
+  // Applies one batch inside the open transaction; on error the caller rolls back its savepoint.
+  Status ApplyBatch(const WriteBatch& batch, uint64_t* next_seq);
+
+  const SqliteOptions options_;
+  std::mutex close_mu_;  // serialises Close()
+  int lock_fd_ = -1;
+  int schema_version_ = 0;
+
+  sqlite3* writer_db_ = nullptr;
+  Stmt w_exists_;
+  Stmt w_upsert_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Reader>> readers_;  // all readers (owned)
+  std::vector<Reader*> free_readers_;             // guarded by readers_mu_
+  int readers_out_ = 0;                           // guarded by readers_mu_
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingCommit*> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;             // guarded by queue_mu_
+  std::thread writer_;
+
+  std::atomic<bool> closed_{false};
+  std::atomic<uint64_t> last_seq_{0};
+  std::mutex seq_mu_;
+  std::condition_variable seq_cv_;
+};
+
+Status SqliteStore::Open() {
+  const std::string lock_path = options_.path + ".lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) return Unavailable("store: cannot create " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    return Unavailable("store: " + options_.path + " is in use by another cfr process");
+  }
+  CFR_ASSIGN_OR_RETURN(writer_db_, OpenConnection(options_.path, /*writer=*/true));
+  // WAL + synchronous=FULL: a commit returns only after the WAL is fsynced.
+  CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA journal_mode=WAL"));
+  CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA synchronous=FULL"));
+  CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA foreign_keys=ON"));
+  CFR_RETURN_IF_ERROR(Migrate());
+  CFR_RETURN_IF_ERROR(PrepareWriter());
+  {
+    Stmt max_seq;
+    CFR_RETURN_IF_ERROR(max_seq.Prepare(writer_db_, "SELECT COALESCE(MAX(seq), 0) FROM records"));
+    if (max_seq.Step() != SQLITE_ROW) return SqliteError(writer_db_, SQLITE_ERROR, "read last seq");
+    last_seq_.store(static_cast<uint64_t>(max_seq.Int(0)));
+  }
+  for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
+    CFR_ASSIGN_OR_RETURN(auto reader, OpenReader());
+    free_readers_.push_back(reader.get());
+    readers_.push_back(std::move(reader));
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+  return Status::Ok();
+}
+
+Status SqliteStore::Migrate() {
+  CFR_RETURN_IF_ERROR(Exec(writer_db_,
+                           "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                           " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                           " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"));
+  Stmt current;
+  CFR_RETURN_IF_ERROR(current.Prepare(writer_db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  if (current.Step() != SQLITE_ROW) return SqliteError(writer_db_, SQLITE_ERROR, "read schema version");
+  schema_version_ = static_cast<int>(current.Int(0));
+  const int latest = SqliteLatestSchemaVersion();
+  if (schema_version_ > latest) {
+    return Internal("store: " + options_.path + " has schema version " + std::to_string(schema_version_) +
+                    ", newer than this cfr knows (" + std::to_string(latest) +
+                    "); run a newer cfr, or restore a backup made by this version");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= schema_version_) continue;
+    CFR_RETURN_IF_ERROR(Exec(writer_db_, "BEGIN IMMEDIATE"));
+    const std::string sql(*m.sql);
+    Status s = Exec(writer_db_, sql.c_str());
+    if (s.ok()) {
+      Stmt record;
+      s = record.Prepare(writer_db_, "INSERT INTO schema_migrations(version, name) VALUES(?1, ?2)");
+      if (s.ok()) {
+        record.BindInt(1, m.version);
+        record.BindText(2, m.name);
+        const int rc = record.Step();
+        if (rc != SQLITE_DONE) s = SqliteError(writer_db_, rc, "record migration");
+      }
+    }
+    if (s.ok()) s = Exec(writer_db_, "COMMIT");
+    if (!s.ok()) {
+      IgnoreError(Exec(writer_db_, "ROLLBACK"));
+      return Internal("store: migration " + std::to_string(m.version) + " (" + std::string(m.name) +
+                      ") failed: " + s.message());
+    }
+    schema_version_ = m.version;
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::PrepareWriter() {
+  CFR_RETURN_IF_ERROR(w_exists_.Prepare(
+      writer_db_, "SELECT 1 FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(w_upsert_.Prepare(
+      writer_db_,
+      "INSERT INTO records(collection, key, seq, value) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(collection, key) DO UPDATE SET seq = excluded.seq, value = excluded.value"));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::OpenReader() {
+  auto r = std::make_unique<Reader>();
+  CFR_ASSIGN_OR_RETURN(r->db, OpenConnection(options_.path, /*writer=*/false));
+  CFR_RETURN_IF_ERROR(r->get.Prepare(
+      r->db, "SELECT value, seq FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(r->scan.Prepare(
+      r->db,
+      "SELECT key, value, seq FROM records WHERE collection = ?1 AND key > ?2 AND key >= ?3 "
+      "AND (?4 IS NULL OR key < ?4) AND value IS NOT NULL ORDER BY key LIMIT ?5"));
+  CFR_RETURN_IF_ERROR(r->changes.Prepare(
+      r->db, "SELECT seq, collection, key, value FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+  return r;
+}
+
+SqliteStore::Reader* SqliteStore::AcquireReader() {
+  std::unique_lock lock(readers_mu_);
+  readers_cv_.wait(lock, [this] { return !free_readers_.empty() || closed_.load(); });
+  if (closed_.load()) return nullptr;
+  Reader* r = free_readers_.back();
+  free_readers_.pop_back();
+  ++readers_out_;
+  return r;
+}
+
+void SqliteStore::ReleaseReader(Reader* r) {
+  {
+    std::lock_guard lock(readers_mu_);
+    free_readers_.push_back(r);
+    --readers_out_;
+  }
+  readers_cv_.notify_all();
+}
+
+Result<uint64_t> SqliteStore::Commit(const WriteBatch& batch) {
+  CFR_RETURN_IF_ERROR(ValidateBatch(batch));
+  PendingCommit pending{&batch, {}};
+  auto future = pending.done.get_future();
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return Unavailable("store: closed");
+    queue_.push_back(&pending);
+  }
+  queue_cv_.notify_one();
+  return future.get();
+}
+
+Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
+  for (const Mutation& m : batch.mutations()) {
+    if (m.precondition != Mutation::Precondition::kNone || m.op == Mutation::Op::kDelete) {
+      w_exists_.BindText(1, m.collection);
+      w_exists_.BindBlob(2, m.key);
+      const int rc = w_exists_.Step();
+      w_exists_.Reset();
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "check key");
+      const bool exists = rc == SQLITE_ROW;
+      if (m.precondition == Mutation::Precondition::kMustNotExist && exists) {
+        return Conflict("store: " + m.collection + " already has this key", "key");
+      }
+      if (m.precondition == Mutation::Precondition::kMustExist && !exists) {
+        return NotFound("store: " + m.collection + " has no such key");
+      }
+      if (m.op == Mutation::Op::kDelete && !exists) continue;  // nothing to delete: no change
+    }
+    w_upsert_.BindText(1, m.collection);
+    w_upsert_.BindBlob(2, m.key);
+    w_upsert_.BindInt(3, static_cast<int64_t>((*next_seq)++));
+    if (m.op == Mutation::Op::kDelete) {
+      w_upsert_.BindNull(4);
+    } else {
+      w_upsert_.BindBlob(4, m.value);
+    }
+    const int rc = w_upsert_.Step();
+    w_upsert_.Reset();
+    if (rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "write record");
+  }
+  return Status::Ok();
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<PendingCommit*> group;
+  while (true) {
+    group.clear();
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      size_t bytes = 0;
+      while (!queue_.empty() && group.size() < options_.max_group_batches &&
+             (group.empty() || bytes + queue_.front()->batch->ByteSize() <= options_.max_group_bytes)) {
+        bytes += queue_.front()->batch->ByteSize();
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    const uint64_t group_start = last_seq_.load() + 1;
+    uint64_t next_seq = group_start;
+    std::vector<Result<uint64_t>> results;
+    results.reserve(group.size());
+    Status fatal = Exec(writer_db_, "BEGIN IMMEDIATE");
+    for (size_t i = 0; i < group.size() && fatal.ok(); ++i) {
+      fatal = Exec(writer_db_, "SAVEPOINT batch");
+      if (!fatal.ok()) break;
+      const uint64_t batch_start = next_seq;
+      Status s = ApplyBatch(*group[i]->batch, &next_seq);
+      if (s.ok()) {
+        fatal = Exec(writer_db_, "RELEASE batch");
+        results.emplace_back(next_seq - 1);
+      } else if (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound) {
+        next_seq = batch_start;  // this batch is undone; its numbers are reused
+        fatal = Exec(writer_db_, "ROLLBACK TO batch");
+        if (fatal.ok()) fatal = Exec(writer_db_, "RELEASE batch");
+        results.emplace_back(std::move(s));
+      } else {
+        fatal = std::move(s);
+      }
+    }
+    if (fatal.ok()) fatal = Exec(writer_db_, "COMMIT");
+    if (!fatal.ok()) {
+      IgnoreError(Exec(writer_db_, "ROLLBACK"));
+      for (PendingCommit* p : group) p->done.set_value(fatal);
+      continue;
+    }
+    {
+      std::lock_guard lock(seq_mu_);
+      last_seq_.store(next_seq - 1, std::memory_order_release);
+    }
+    seq_cv_.notify_all();
+    for (size_t i = 0; i < group.size(); ++i) {
+      // A batch whose deletes all missed made no change: it returns the seq it observed.
+      if (results[i].ok() && *results[i] < group_start) results[i] = group_start - 1;
+      group[i]->done.set_value(std::move(results[i]));
+    }
+  }
+}
+
+Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std::string_view key) {
+  Reader* r = AcquireReader();
+  if (r == nullptr) return Unavailable("store: closed");
+  r->get.BindText(1, collection);
+  r->get.BindBlob(2, key);
+  const int rc = r->get.Step();
+  Result<std::optional<Record>> out = std::optional<Record>();
+  if (rc == SQLITE_ROW) {
+    out = std::optional<Record>(Record{std::string(collection), std::string(key), r->get.Blob(0),
+                                       static_cast<uint64_t>(r->get.Int(1))});
+  } else if (rc != SQLITE_DONE) {
+    out = SqliteError(r->db, rc, "get");
+  }
+  r->get.Reset();
+  ReleaseReader(r);
+  return out;
+}
+
+Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const ScanOptions& options) {
+  Reader* r = AcquireReader();
+  if (r == nullptr) return Unavailable("store: closed");
+  const std::string upper = PrefixSuccessor(options.prefix);
+  r->scan.BindText(1, collection);
+  r->scan.BindBlob(2, options.start_after);
+  r->scan.BindBlob(3, options.prefix);
+  if (options.prefix.empty() || upper.empty()) {
+    r->scan.BindNull(4);
+  } else {
+    r->scan.BindBlob(4, upper);
+  }
+  r->scan.BindInt(5, static_cast<int64_t>(options.limit));
+  std::vector<Record> records;
+  int rc;
+  while ((rc = r->scan.Step()) == SQLITE_ROW) {
+    records.push_back(Record{std::string(collection), r->scan.Blob(0), r->scan.Blob(1),
+                             static_cast<uint64_t>(r->scan.Int(2))});
+  }
+  r->scan.Reset();
+  ReleaseReader(r);
+  if (rc != SQLITE_DONE) return SqliteError(nullptr, rc, "scan");
+  return records;
+}
+
+Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t limit) {
+  Reader* r = AcquireReader();
+  if (r == nullptr) return Unavailable("store: closed");
+  r->changes.BindInt(1, static_cast<int64_t>(after_seq));
+  r->changes.BindInt(2, static_cast<int64_t>(limit));
+  std::vector<Change> changes;
+  int rc;
+  while ((rc = r->changes.Step()) == SQLITE_ROW) {
+    Change c;
+    c.seq = static_cast<uint64_t>(r->changes.Int(0));
+    c.collection = r->changes.Text(1);
+    c.key = r->changes.Blob(2);
+    if (!r->changes.IsNull(3)) c.value = r->changes.Blob(3);
+    changes.push_back(std::move(c));
+  }
+  r->changes.Reset();
+  ReleaseReader(r);
+  if (rc != SQLITE_DONE) return SqliteError(nullptr, rc, "read changes");
+  return changes;
+}
+
+uint64_t SqliteStore::WaitForChanges(uint64_t after_seq, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(seq_mu_);
+  seq_cv_.wait_for(lock, timeout, [&] { return last_seq_.load() > after_seq || closed_.load(); });
+  return last_seq_.load();
+}
+
+Status SqliteStore::Close() {
+  std::lock_guard close_lock(close_mu_);
+  if (lock_fd_ < 0 && writer_db_ == nullptr) return Status::Ok();  // already closed
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // drains the queue first
+  {
+    std::unique_lock lock(readers_mu_);
+    closed_.store(true);
+    readers_cv_.notify_all();
+    readers_cv_.wait(lock, [this] { return readers_out_ == 0; });
+  }
+  seq_cv_.notify_all();
+  for (auto& r : readers_) {
+    r->get.Finalize();
+    r->scan.Finalize();
+    r->changes.Finalize();
+    sqlite3_close_v2(r->db);
+    r->db = nullptr;
+  }
+  readers_.clear();
+  free_readers_.clear();
+  Status result;
+  if (writer_db_ != nullptr) {
+    w_exists_.Finalize();
+    w_upsert_.Finalize();
+    // A clean close checkpoints the WAL into the main file.
+    const int rc = sqlite3_close_v2(writer_db_);
+    if (rc != SQLITE_OK) result = SqliteError(nullptr, rc, "close");
+    writer_db_ = nullptr;
+  }
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the flock
+    lock_fd_ = -1;
+  }
+  return result;
+}
+
+}  // namespace
+
+int SqliteLatestSchemaVersion() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  auto store = std::make_unique<SqliteStore>(options);
+  Status s = store->Open();
+  if (!s.ok()) {
+    IgnoreError(store->Close());
+    return s;
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace cfr::store

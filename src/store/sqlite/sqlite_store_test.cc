@@ -1,0 +1,89 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "store/store_conformance.h"
+
+namespace cfr::store {
+namespace {
+
+Result<std::unique_ptr<Store>> OpenInDir(const std::string& dir) {
+  SqliteOptions o;
+  o.path = dir + "/cfr.db";
+  return OpenSqliteStore(o);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
+                         testing::Values(StoreFactory{"sqlite", &OpenInDir}));
+
+class SqliteStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("cfr-sqlite-" + std::to_string(::getpid()) + "-" +
+                                                     testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(SqliteStoreTest, SecondOpenOfTheSameFileIsRefused) {
+  auto first = OpenInDir(dir_);
+  ASSERT_TRUE(first.ok());
+  auto second = OpenInDir(dir_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+  ASSERT_TRUE((*first)->Close().ok());
+  auto third = OpenInDir(dir_);
+  EXPECT_TRUE(third.ok());
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefusedWithBothVersions) {
+  {
+    auto s = OpenInDir(dir_);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ((*s)->SchemaVersion(), SqliteLatestSchemaVersion());
+  }
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open((dir_ / "cfr.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations(version, name) VALUES(999, 'future')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto s = OpenInDir(dir_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("999"), std::string::npos);
+  EXPECT_NE(s.status().message().find("newer"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, UsesWalWithFullSync) {
+  auto s = OpenInDir(dir_);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*s)->Commit(WriteBatch().Put("c", "k", "v")).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "cfr.db-wal"));
+  // A second reader on the file sees the acknowledged write (it is in the WAL, not only in memory).
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "cfr.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 1);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, UnwritableDirectoryIsAClearError) {
+  SqliteOptions o;
+  o.path = "/nonexistent-dir/cfr.db";
+  auto s = OpenSqliteStore(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.status().message().find("/nonexistent-dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cfr::store
