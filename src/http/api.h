@@ -1,0 +1,36 @@
+// The HTTP API: builds the router with every endpoint. Each module's endpoints live in their own
+// file under handlers/; this header is what `cfr serve` and the tests use.
+#ifndef CFR_HTTP_API_H_
+#define CFR_HTTP_API_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "http/router.h"
+#include "store/change_follower.h"
+#include "store/store.h"
+
+namespace cfr::http {
+
+// What the handlers need. Everything pointed to must outlive the router.
+struct ApiContext {
+  store::Store* store = nullptr;
+  store::ChangeFollower* follower = nullptr;  // may be null in tests
+  std::string store_kind = "sqlite";
+  std::string version;
+  Clock* clock = &Clock::Real();
+};
+
+Router BuildApiRouter(ApiContext& context);
+
+// The OpenAPI 3.1 document served at /api/v1/openapi.json.
+std::string_view OpenApiDocument();
+
+// Registration functions, one per handler file.
+void RegisterSystemRoutes(Router& router, ApiContext& context);
+void RegisterIdentifierRoutes(Router& router, ApiContext& context);
+
+}  // namespace cfr::http
+
+#endif  // CFR_HTTP_API_H_

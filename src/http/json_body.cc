@@ -1,0 +1,57 @@
+#include "http/json_body.h"
+
+#include "core/text.h"
+
+namespace cfr::http {
+
+std::string FieldPath(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+Result<nlohmann::json> ParseJsonBody(const HttpRequest& request) {
+  const std::string_view type = request.Header("content-type");
+  if (!type.empty() && !StartsWithIgnoreCase(type, "application/json")) {
+    return InvalidArgument("Content-Type must be application/json, not " + QuoteForMessage(type),
+                           "Content-Type");
+  }
+  if (request.body.empty()) return InvalidArgument("request body is empty; expected a JSON object");
+  try {
+    return nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: …" → keep the useful part.
+    const size_t colon = what.find("parse error");
+    return InvalidArgument("malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+  }
+}
+
+Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<std::string_view> allowed,
+                           const std::string& path) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool known = false;
+    for (std::string_view a : allowed) known |= it.key() == a;
+    if (!known) {
+      std::string names;
+      for (std::string_view a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      return InvalidArgument("unknown field " + QuoteForMessage(it.key()) + "; expected: " + names,
+                             FieldPath(path, it.key()));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, std::string_view key,
+                                                  const std::string& path) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) {
+    return InvalidArgument(std::string("must be a string, not ") + it->type_name(), FieldPath(path, key));
+  }
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+std::string Dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace cfr::http

@@ -1,0 +1,39 @@
+// Strict JSON request bodies for handlers: parse errors name the position, and helpers reject
+// unknown fields and wrong types with the field's path. Include only from handler .cc files
+// (nlohmann/json is heavy).
+#ifndef CFR_HTTP_JSON_BODY_H_
+#define CFR_HTTP_JSON_BODY_H_
+
+#include <nlohmann/json.hpp>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "http/http_types.h"
+
+namespace cfr::http {
+
+// Parses the body as JSON. Fails with kInvalidArgument on a non-JSON content type or malformed
+// JSON ("malformed JSON at byte 17: …").
+Result<nlohmann::json> ParseJsonBody(const HttpRequest& request);
+
+// Fails naming `path.key` when `object` has a key not in `allowed`.
+Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<std::string_view> allowed,
+                           const std::string& path);
+
+// A string member: nullopt when absent (or null); an error naming the field when of another type.
+Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, std::string_view key,
+                                                  const std::string& path);
+
+// Serialises with invalid UTF-8 replaced (error messages may quote untrusted input).
+std::string Dump(const nlohmann::json& value);
+
+// "path.key" (or "key" at the top level).
+std::string FieldPath(const std::string& path, std::string_view key);
+
+}  // namespace cfr::http
+
+#endif  // CFR_HTTP_JSON_BODY_H_

@@ -1,0 +1,71 @@
+#include "http/router.h"
+
+#include <gtest/gtest.h>
+
+namespace cfr::http {
+namespace {
+
+HttpResponse Echo(const HttpRequest& r) {
+  std::string body;
+  for (const auto& [k, v] : r.path_params) body += k + "=" + v + ";";
+  return HttpResponse::Json(200, body);
+}
+
+TEST(RouterTest, MatchesLiteralsAndCaptures) {
+  Router router;
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}", Echo);
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", Echo);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/entities/phone/+66812345678";
+  auto r = router.Dispatch(&req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "kind=phone;canonical=+66812345678;");
+  req.path = "/api/v1/entities/url/https%3A%2F%2Fa.com%2F/history";
+  r = router.Dispatch(&req);
+  EXPECT_EQ(r.body, "kind=url;canonical=https://a.com/;");
+}
+
+TEST(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
+  Router router;
+  router.Add("POST", "/api/v1/reports", Echo);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/reports";
+  auto r = router.Dispatch(&req);
+  EXPECT_EQ(r.status, 405);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].second, "POST");
+  EXPECT_NE(r.body.find("\"code\":\"invalid_argument\""), std::string::npos);
+  req.path = "/api/v1/nothing";
+  r = router.Dispatch(&req);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("\"code\":\"not_found\""), std::string::npos);
+  req.path = "/api/v1/reports/";  // trailing slash is a different path
+  EXPECT_EQ(router.Dispatch(&req).status, 404);
+}
+
+TEST(RouterTest, EmptyCaptureDoesNotMatch) {
+  Router router;
+  router.Add("GET", "/a/{x}", Echo);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/a/";
+  EXPECT_EQ(router.Dispatch(&req).status, 404);
+}
+
+TEST(HttpTypesTest, QueryDecoding) {
+  auto q = ParseQuery("value=081-234-5678&kind=phone&x=a+b%20c&bad=%zz&&flag");
+  ASSERT_EQ(q.size(), 5u);
+  EXPECT_EQ(q[0].second, "081-234-5678");
+  EXPECT_EQ(q[2].second, "a b c");
+  EXPECT_EQ(q[3].second, "%zz");
+  EXPECT_EQ(q[4].first, "flag");
+  std::string out;
+  EXPECT_FALSE(PercentDecode("%4", &out, false));
+  EXPECT_TRUE(PercentDecode("%E0%B8%81", &out, false));
+  EXPECT_EQ(out, "ก");
+}
+
+}  // namespace
+}  // namespace cfr::http
