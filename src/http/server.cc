@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -40,6 +41,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Send(HttpResponse response, bool keep_alive, unsigned version, bool head);
   void OnWrite(bool close, beast::error_code ec, size_t bytes);
   void Close();
+  // After an error response sent before the request was fully read: half-close, then read and
+  // discard what the client still sends (bounded in time and bytes) so that it receives the
+  // response instead of a connection reset.
+  void LingerAndClose();
+  void OnLinger(beast::error_code ec, size_t bytes);
+
+  static constexpr size_t kMaxLingerBytes = 64 << 20;
+  static constexpr auto kLingerTime = std::chrono::seconds(2);
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -48,6 +57,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ServerImpl& server_;
   std::string remote_;
   bool busy_ = false;  // a request is being handled or answered
+  bool request_unread_ = false;  // the current request was answered before being fully read
+  size_t lingered_ = 0;
+  std::array<char, 16384> discard_;
 };
 
 class ServerImpl final : public HttpServer {
@@ -144,6 +156,7 @@ void Session::OnRead(beast::error_code ec, size_t) {
     return Close();
   }
   busy_ = true;
+  request_unread_ = static_cast<bool>(ec);
   if (ec == bhttp::error::body_limit) {
     return Send(ErrorResponse(PayloadTooLarge("request body exceeds " +
                                               std::to_string(server_.options().max_body_bytes) + " bytes")),
@@ -209,8 +222,22 @@ void Session::Send(HttpResponse response, bool keep_alive, unsigned version, boo
 void Session::OnWrite(bool close, beast::error_code ec, size_t) {
   busy_ = false;
   response_.reset();
+  if (!ec && request_unread_) return LingerAndClose();
   if (ec || close) return Close();
   DoRead();
+}
+
+void Session::LingerAndClose() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(kLingerTime);
+  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+}
+
+void Session::OnLinger(beast::error_code ec, size_t bytes) {
+  lingered_ += bytes;
+  if (ec || lingered_ > kMaxLingerBytes || server_.stopping()) return Close();
+  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
 }
 
 void Session::Close() {

@@ -1,0 +1,32 @@
+// The `cfr` subcommands. Each returns the process exit code: 0 success, 1 failure, 2 usage error,
+// with a message on stderr for every non-zero code.
+#ifndef CFR_CLI_COMMANDS_H_
+#define CFR_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "cli/config.h"
+
+namespace cfr::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Runs the server until SIGINT or SIGTERM. Prints "OpenCFR listening on http://HOST:PORT/" on
+// stdout once it accepts connections.
+int RunServe(const Config& config);
+
+struct NormalizeArgs {
+  std::string kind;
+  std::string bank;
+  std::string region = "TH";
+  bool json = false;
+  std::vector<std::string> values;  // "-" reads one value per line from stdin
+};
+int RunNormalize(const NormalizeArgs& args);
+
+}  // namespace cfr::cli
+
+#endif  // CFR_CLI_COMMANDS_H_

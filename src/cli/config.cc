@@ -1,0 +1,202 @@
+#include "cli/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "core/text.h"
+
+namespace cfr::cli {
+namespace {
+
+struct Setting {
+  std::string_view name;  // "server.listen"
+  std::string_view help;
+  bool is_int;
+  std::string Config::*str = nullptr;
+  int64_t Config::*num = nullptr;
+};
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"store.data_dir", "directory of the embedded store (created if missing)", false, &Config::data_dir},
+      {"server.listen", "address and port to listen on, host:port", false, &Config::listen},
+      {"server.threads", "I/O threads; 0 = one per core", true, nullptr, &Config::threads},
+      {"server.max_body_bytes", "largest request body accepted", true, nullptr, &Config::max_body_bytes},
+      {"server.max_header_bytes", "largest request header block accepted", true, nullptr,
+       &Config::max_header_bytes},
+      {"server.idle_timeout_ms", "close keep-alive connections idle this long", true, nullptr,
+       &Config::idle_timeout_ms},
+      {"server.shutdown_grace_ms", "on SIGTERM, wait this long for in-flight requests", true, nullptr,
+       &Config::shutdown_grace_ms},
+      {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
+      {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
+  };
+  return kSettings;
+}
+
+const Setting* FindSetting(std::string_view name) {
+  for (const Setting& s : Settings()) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::string EnvName(std::string_view name) {
+  std::string env = "CFR_";
+  for (char c : name) env += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+std::string TomlQuote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Status ApplySetting(std::string_view name, std::string_view value, std::string_view origin, Config* config) {
+  const Setting* s = FindSetting(name);
+  if (s == nullptr) return InvalidArgument("unknown setting " + QuoteForMessage(name), std::string(name));
+  if (s->is_int) {
+    int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc() || ptr != value.data() + value.size()) {
+      return InvalidArgument(std::string(origin) + ": " + std::string(name) + " must be an integer, got " +
+                                 QuoteForMessage(value),
+                             std::string(name));
+    }
+    config->*(s->num) = v;
+  } else {
+    config->*(s->str) = std::string(value);
+  }
+  config->origin[std::string(name)] = std::string(origin);
+  return Status::Ok();
+}
+
+Status ApplyToml(std::string_view text, std::string_view origin, Config* config) {
+  toml::table table;
+  try {
+    table = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    return InvalidArgument(msg.str());
+  }
+  for (const auto& [section, node] : table) {
+    const auto* sub = node.as_table();
+    if (sub == nullptr) {
+      return InvalidArgument(std::string(origin) + ": top-level key " + QuoteForMessage(section.str()) +
+                                 " must be a section such as [server]",
+                             std::string(section.str()));
+    }
+    for (const auto& [key, value] : *sub) {
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      const Setting* s = FindSetting(name);
+      if (s == nullptr) {
+        return InvalidArgument(std::string(origin) + ": unknown setting " + QuoteForMessage(name), name);
+      }
+      if (s->is_int) {
+        const auto v = value.value<int64_t>();
+        if (!v || !value.is_integer()) {
+          return InvalidArgument(std::string(origin) + ": " + name + " must be an integer", name);
+        }
+        config->*(s->num) = *v;
+      } else {
+        const auto v = value.value<std::string>();
+        if (!v || !value.is_string()) {
+          return InvalidArgument(std::string(origin) + ": " + name + " must be a string", name);
+        }
+        config->*(s->str) = *v;
+      }
+      config->origin[name] = std::string(origin);
+    }
+  }
+  return Status::Ok();
+}
+
+Status ApplyTomlFile(const std::string& path, Config* config) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InvalidArgument("cannot read configuration file " + path, "config");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ApplyToml(ss.str(), "file " + path, config);
+}
+
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, Config* config) {
+  for (const Setting& s : Settings()) {
+    const std::string env = EnvName(s.name);
+    if (const char* v = getenv(env.c_str()); v != nullptr) {
+      CFR_RETURN_IF_ERROR(ApplySetting(s.name, v, "env " + env, config));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ParseListen(std::string_view listen, std::string* host, uint16_t* port) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return InvalidArgument("server.listen must be host:port, e.g. 127.0.0.1:8080", "server.listen");
+  }
+  std::string_view h = listen.substr(0, colon);
+  if (h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  const std::string_view p = listen.substr(colon + 1);
+  unsigned v = 0;
+  const auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
+  if (ec != std::errc() || ptr != p.data() + p.size() || v > 65535) {
+    return InvalidArgument("server.listen: port must be 0 to 65535", "server.listen");
+  }
+  *host = std::string(h);
+  *port = static_cast<uint16_t>(v);
+  return Status::Ok();
+}
+
+Status Validate(const Config& c) {
+  std::string host;
+  uint16_t port;
+  CFR_RETURN_IF_ERROR(ParseListen(c.listen, &host, &port));
+  if (c.data_dir.empty()) return InvalidArgument("store.data_dir must not be empty", "store.data_dir");
+  if (c.threads < 0 || c.threads > 256) return InvalidArgument("server.threads must be 0 to 256", "server.threads");
+  if (c.max_body_bytes < 1024 || c.max_body_bytes > (int64_t{1} << 32)) {
+    return InvalidArgument("server.max_body_bytes must be 1 KiB to 4 GiB", "server.max_body_bytes");
+  }
+  if (c.max_header_bytes < 1024 || c.max_header_bytes > (1 << 20)) {
+    return InvalidArgument("server.max_header_bytes must be 1 KiB to 1 MiB", "server.max_header_bytes");
+  }
+  if (c.idle_timeout_ms < 100) return InvalidArgument("server.idle_timeout_ms must be at least 100", "server.idle_timeout_ms");
+  if (c.shutdown_grace_ms < 0) return InvalidArgument("server.shutdown_grace_ms must not be negative", "server.shutdown_grace_ms");
+  static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
+    return InvalidArgument("log.level must be trace, debug, info, warn or error", "log.level");
+  }
+  if (c.log_format != "text" && c.log_format != "json") {
+    return InvalidArgument("log.format must be text or json", "log.format");
+  }
+  return Status::Ok();
+}
+
+std::string ToToml(const Config& c) {
+  std::string out = "# Effective OpenCFR configuration (defaults < file < CFR_* env < flags)\n";
+  std::string section;
+  for (const Setting& s : Settings()) {
+    const std::string_view sec = s.name.substr(0, s.name.find('.'));
+    if (sec != section) {
+      section = std::string(sec);
+      out += "\n[" + section + "]\n";
+    }
+    const auto it = c.origin.find(std::string(s.name));
+    const std::string origin = it == c.origin.end() ? "default" : it->second;
+    out += "# " + std::string(s.help) + " (" + origin + "; env " + EnvName(s.name) + ")\n";
+    out += std::string(s.name.substr(sec.size() + 1)) + " = " +
+           (s.is_int ? std::to_string(c.*(s.num)) : TomlQuote(c.*(s.str))) + "\n";
+  }
+  return out;
+}
+
+}  // namespace cfr::cli

@@ -1,0 +1,51 @@
+// The server's configuration: defaults, then a TOML file, then CFR_* environment variables, then
+// command-line flags; a later source wins. Every setting has one dotted name ("server.listen"),
+// one environment variable (CFR_SERVER_LISTEN) and remembers which source set it.
+#ifndef CFR_CLI_CONFIG_H_
+#define CFR_CLI_CONFIG_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace cfr::cli {
+
+struct Config {
+  std::string data_dir = "./cfr-data";
+  std::string listen = "127.0.0.1:8080";
+  int64_t threads = 0;  // 0: one per core
+  int64_t max_body_bytes = 8 << 20;
+  int64_t max_header_bytes = 16 << 10;
+  int64_t idle_timeout_ms = 30000;
+  int64_t shutdown_grace_ms = 10000;
+  std::string log_level = "info";
+  std::string log_format = "text";
+
+  // Setting name → where its value came from ("default", "file /etc/cfr.toml", "env CFR_…",
+  // "flag --listen").
+  std::map<std::string, std::string> origin;
+};
+
+// Applies a TOML document. Unknown keys and wrong types fail with the key's name.
+Status ApplyToml(std::string_view toml, std::string_view origin, Config* config);
+// Reads the TOML file at `path` and applies it.
+Status ApplyTomlFile(const std::string& path, Config* config);
+// Applies every CFR_* variable that names a setting; `getenv` is a seam for tests.
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, Config* config);
+// Sets one setting by dotted name from text ("server.threads", "4").
+Status ApplySetting(std::string_view name, std::string_view value, std::string_view origin, Config* config);
+// Checks ranges and formats (listen address, log level, …).
+Status Validate(const Config& config);
+// The effective configuration as TOML, each line commented with its origin.
+std::string ToToml(const Config& config);
+
+// Splits "host:port" or "[v6]:port".
+Status ParseListen(std::string_view listen, std::string* host, uint16_t* port);
+
+}  // namespace cfr::cli
+
+#endif  // CFR_CLI_CONFIG_H_

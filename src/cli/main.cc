@@ -1,0 +1,99 @@
+// cfr: the OpenCFR program. Subcommands: serve, normalize, version.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+int Fail(int code, const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "cfr %s: %s\n", command.c_str(), message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace cfr::cli;
+  CLI::App app{"OpenCFR: anti-online-scam operations centre and central fraud registry", "cfr"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("cfr ") + CFR_VERSION);
+
+  // cfr serve
+  auto* serve = app.add_subcommand("serve", "Run the HTTP server on the embedded store");
+  std::string config_file;
+  bool print_config = false;
+  std::string flag_data, flag_listen, flag_log_level, flag_log_format;
+  int64_t flag_threads = -1;
+  serve->add_option("--config", config_file, "TOML configuration file");
+  serve->add_option("--data", flag_data, "Data directory of the embedded store (store.data_dir)");
+  serve->add_option("--listen", flag_listen, "host:port to listen on (server.listen)");
+  serve->add_option("--threads", flag_threads, "I/O threads, 0 = one per core (server.threads)");
+  serve->add_option("--log-level", flag_log_level, "trace, debug, info, warn, error (log.level)");
+  serve->add_option("--log-format", flag_log_format, "text or json (log.format)");
+  serve->add_flag("--print-config", print_config, "Print the effective configuration and exit");
+
+  // cfr normalize
+  auto* normalize = app.add_subcommand("normalize", "Normalise identifiers (C1) and print kind, canonical, display");
+  NormalizeArgs nargs;
+  normalize->add_option("--kind", nargs.kind, "phone, national_id, bank_account, promptpay, url, domain, email, "
+                                              "line_id, social, crypto_wallet (detected when absent)");
+  normalize->add_option("--bank", nargs.bank, "Bank code, short name or SWIFT BIC for bank accounts");
+  normalize->add_option("--region", nargs.region, "Default region for phone numbers")->capture_default_str();
+  normalize->add_flag("--json", nargs.json, "Print one JSON object per value");
+  normalize->add_option("values", nargs.values, "Values to normalise; - reads one per line from stdin");
+
+  // cfr version
+  auto* version = app.add_subcommand("version", "Print the version and the store schema version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (version->parsed()) {
+    std::printf("cfr %s (store schema %d)\n", CFR_VERSION, cfr::store::SqliteLatestSchemaVersion());
+    return kExitOk;
+  }
+  if (normalize->parsed()) return RunNormalize(nargs);
+
+  Config config;
+  if (!config_file.empty()) {
+    if (auto s = ApplyTomlFile(config_file, &config); !s.ok()) return Fail(kExitUsage, "serve", s.message());
+  }
+  if (auto s = ApplyEnvironment([](const char* n) { return std::getenv(n); }, &config); !s.ok()) {
+    return Fail(kExitUsage, "serve", s.message());
+  }
+  const std::pair<const char*, std::string*> string_flags[] = {{"store.data_dir", &flag_data},
+                                                               {"server.listen", &flag_listen},
+                                                               {"log.level", &flag_log_level},
+                                                               {"log.format", &flag_log_format}};
+  for (const auto& [name, value] : string_flags) {
+    if (!value->empty()) {
+      if (auto s = ApplySetting(name, *value, "flag", &config); !s.ok()) return Fail(kExitUsage, "serve", s.message());
+    }
+  }
+  if (flag_threads >= 0) {
+    if (auto s = ApplySetting("server.threads", std::to_string(flag_threads), "flag", &config); !s.ok()) {
+      return Fail(kExitUsage, "serve", s.message());
+    }
+  }
+  if (auto s = Validate(config); !s.ok()) return Fail(kExitUsage, "serve", s.message());
+  if (print_config) {
+    std::fputs(ToToml(config).c_str(), stdout);
+    return kExitOk;
+  }
+  return RunServe(config);
+}

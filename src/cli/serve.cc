@@ -1,0 +1,106 @@
+#include <signal.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/logging.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "store/change_follower.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::cli {
+
+int RunServe(const Config& config) {
+  // Block the termination signals before any thread starts, so that every thread inherits the
+  // mask and the main thread alone receives them through sigwait().
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (Status s = SetUpLogging(config.log_level, config.log_format); !s.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", s.ToString().c_str());
+    return kExitUsage;
+  }
+  std::string host;
+  uint16_t port;
+  if (Status s = ParseListen(config.listen, &host, &port); !s.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "cfr serve: cannot create data directory %s: %s\n", config.data_dir.c_str(),
+                 ec.message().c_str());
+    return kExitFailure;
+  }
+  store::SqliteOptions store_options;
+  store_options.path = (std::filesystem::path(config.data_dir) / "cfr.db").string();
+  auto store = store::OpenSqliteStore(store_options);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", store.status().message().c_str());
+    return kExitFailure;
+  }
+  spdlog::info("store open: {} (schema {}, last change {})", store_options.path, (*store)->SchemaVersion(),
+               (*store)->LastSeq());
+
+  // In-memory indexes register here as consumers; they are rebuilt from the store before serving.
+  store::ChangeFollower follower(**store, {});
+  const auto catch_up_start = std::chrono::steady_clock::now();
+  if (Status s = follower.CatchUp(); !s.ok()) {
+    std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  follower.Start();
+  spdlog::info("indexes caught up to change {} in {} ms", follower.applied_seq(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                     catch_up_start)
+                   .count());
+
+  http::ApiContext context;
+  context.store = store->get();
+  context.follower = &follower;
+  context.store_kind = "sqlite";
+  context.version = CFR_VERSION;
+  http::Router router = http::BuildApiRouter(context);
+  http::ServerOptions server_options;
+  server_options.address = host;
+  server_options.port = port;
+  server_options.threads = static_cast<int>(config.threads);
+  server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  server_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
+  server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  auto server = http::StartHttpServer(server_options, router);
+  if (!server.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());
+    follower.Stop();
+    IgnoreError((*store)->Close());
+    return kExitFailure;
+  }
+  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::printf("OpenCFR listening on http://%s:%u/  (API: http://%s:%u/api/v1/openapi.json)\n",
+              shown_host.c_str(), (*server)->port(), shown_host.c_str(), (*server)->port());
+  std::fflush(stdout);
+  spdlog::info("serving on {}:{} with {} I/O threads", host, (*server)->port(), (*server)->threads());
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}; stopping: no new connections, finishing in-flight requests",
+               signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+  (*server)->Stop(std::chrono::milliseconds(config.shutdown_grace_ms));
+  follower.Stop();
+  if (Status s = (*store)->Close(); !s.ok()) {
+    spdlog::error("closing the store failed: {}", s.ToString());
+    return kExitFailure;
+  }
+  spdlog::info("stopped cleanly after {} requests", (*server)->requests_handled());
+  return kExitOk;
+}
+
+}  // namespace cfr::cli

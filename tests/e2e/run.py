@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Declarative end-to-end tests against a real `cfr serve` on a free port.
+
+Two kinds of case files under cases/:
+
+*.test — HTTP cases:
+    === name of the case
+    METHOD /target
+    Header-Name: value          (optional request headers)
+                                (blank line)
+    request body                (optional, until the '---' line)
+    --- STATUS
+    > Header-Name: value        (optional expected response headers)
+    expected JSON body          (optional; matched as a pattern, see below)
+
+*.cli — command-line cases:
+    === name
+    $ cfr ARGS...               (shell-quoted; 'cfr' is replaced by the binary)
+    < stdin line                (optional lines fed to stdin)
+    exit N
+    expected stdout lines       (exact; '<any>' matches a whole line)
+    ! text expected on stderr   (optional, substring)
+
+JSON patterns: an expected object matches when each of its keys is present with a matching
+value (extra keys are allowed); arrays must have the same length and match element by element;
+"<any>", "<string>", "<number>" and "<absent>" (key must be missing) are wildcards.
+
+Usage: run.py --cfr build/release/cfr [--cases tests/e2e/cases]
+Prints one line per case and "N passed, M failed"; exits 1 if any case failed.
+"""
+import argparse
+import http.client
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def match(expected, actual, path="$"):
+    """Returns None when `actual` matches the pattern `expected`, else a message."""
+    if expected == "<any>":
+        return None
+    if expected == "<string>":
+        return None if isinstance(actual, str) else f"{path}: expected a string, got {actual!r}"
+    if expected == "<number>":
+        ok = isinstance(actual, (int, float)) and not isinstance(actual, bool)
+        return None if ok else f"{path}: expected a number, got {actual!r}"
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"{path}: expected an object, got {actual!r}"
+        for k, v in expected.items():
+            if v == "<absent>":
+                if k in actual:
+                    return f"{path}.{k}: expected no such key, got {actual[k]!r}"
+                continue
+            if k not in actual:
+                return f"{path}.{k}: missing"
+            m = match(v, actual[k], f"{path}.{k}")
+            if m:
+                return m
+        return None
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return f"{path}: expected a list of {len(expected)}, got {actual!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            m = match(e, a, f"{path}[{i}]")
+            if m:
+                return m
+        return None
+    if type(expected) != type(actual) or expected != actual:
+        return f"{path}: expected {expected!r}, got {actual!r}"
+    return None
+
+
+def parse_cases(path):
+    cases = []
+    current = None
+    with open(path, encoding="utf-8") as f:
+        for line in f.read().split("\n"):
+            if line.startswith("=== "):
+                current = {"name": line[4:].strip(), "lines": [], "file": os.path.basename(path)}
+                cases.append(current)
+            elif current is not None:
+                current["lines"].append(line)
+            elif line.strip() and not line.startswith("#"):
+                raise SystemExit(f"{path}: text before the first '=== ' case: {line!r}")
+    return cases
+
+
+def run_http_case(case, port):
+    lines = case["lines"]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    method, target = lines[0].split(" ", 1)
+    i = 1
+    headers = {}
+    while i < len(lines) and lines[i].strip() and not lines[i].startswith("---"):
+        name, value = lines[i].split(":", 1)
+        headers[name.strip()] = value.strip()
+        i += 1
+    if i < len(lines) and not lines[i].strip():
+        i += 1
+    body_lines = []
+    while i < len(lines) and not lines[i].startswith("--- "):
+        body_lines.append(lines[i])
+        i += 1
+    if i == len(lines):
+        return "no '--- STATUS' line"
+    status = int(lines[i][4:].strip())
+    i += 1
+    expected_headers = {}
+    while i < len(lines) and lines[i].startswith("> "):
+        name, value = lines[i][2:].split(":", 1)
+        expected_headers[name.strip().lower()] = value.strip()
+        i += 1
+    expected_body = "\n".join(lines[i:]).strip()
+    body = "\n".join(body_lines).strip()
+    if body.startswith("@repeat "):  # "@repeat N TEXT": a large body without a large file
+        _, n, text = body.split(" ", 2)
+        body = text * int(n)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(method, target, body=body.encode("utf-8") if body else None, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read().decode("utf-8", errors="replace")
+    conn.close()
+    if resp.status != status:
+        return f"status {resp.status}, expected {status}; body: {data[:400]}"
+    for name, value in expected_headers.items():
+        got = resp.getheader(name)
+        if got != value:
+            return f"header {name}: {got!r}, expected {value!r}"
+    if expected_body:
+        try:
+            actual = json.loads(data)
+        except ValueError:
+            return f"response is not JSON: {data[:200]}"
+        m = match(json.loads(expected_body), actual)
+        if m:
+            return m + f"\n      body: {data[:600]}"
+    if status >= 400:
+        # Every error has the documented shape.
+        try:
+            err = json.loads(data)["error"]
+            assert isinstance(err["code"], str) and isinstance(err["message"], str)
+        except Exception:
+            return f"error response without the {{'error':{{code,message}}}} shape: {data[:200]}"
+    return None
+
+
+def run_cli_case(case, cfr, data_dir):
+    lines = [l for l in case["lines"]]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    cmd_line = next(l for l in lines if l.startswith("$ "))
+    argv = shlex.split(cmd_line[2:])
+    if argv[0] == "cfr":
+        argv[0] = cfr
+    argv = [a.replace("$DATA", data_dir) for a in argv]
+    stdin = "".join(l[2:] + "\n" for l in lines if l.startswith("< "))
+    exit_line = next(l for l in lines if l.startswith("exit "))
+    want_exit = int(exit_line.split()[1])
+    after = lines[lines.index(exit_line) + 1:]
+    want_stdout = [l for l in after if not l.startswith("! ")]
+    want_stderr = [l[2:] for l in after if l.startswith("! ")]
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60)
+    if p.returncode != want_exit:
+        return f"exit {p.returncode}, expected {want_exit}; stderr: {p.stderr[:300]}"
+    got = p.stdout.rstrip("\n").split("\n") if p.stdout.strip() else []
+    if want_stdout != ["<any>"]:
+        if len(got) != len(want_stdout) or any(w != "<any>" and w != g for w, g in zip(want_stdout, got)):
+            return f"stdout:\n{p.stdout}\nexpected:\n" + "\n".join(want_stdout)
+    for w in want_stderr:
+        if w not in p.stderr:
+            return f"stderr lacks {w!r}: {p.stderr[:300]}"
+    if want_exit != 0 and not p.stderr.strip():
+        return "non-zero exit without a message on stderr"
+    return None
+
+
+def start_server(cfr, data_dir):
+    proc = subprocess.Popen([cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if "listening on http://127.0.0.1:" not in line:
+        proc.kill()
+        raise SystemExit(f"cfr serve did not start: {line!r} {proc.stderr.read()}")
+    port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/readyz")
+            if c.getresponse().status == 200:
+                return proc, port
+        except OSError:
+            pass
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("cfr serve never became ready")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cfr", required=True)
+    ap.add_argument("--cases", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases"))
+    args = ap.parse_args()
+    cfr = os.path.abspath(args.cfr)
+    files = sorted(os.listdir(args.cases))
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="cfr-e2e-") as tmp:
+        proc, port = start_server(cfr, os.path.join(tmp, "server"))
+        try:
+            for name in files:
+                path = os.path.join(args.cases, name)
+                if not (name.endswith(".test") or name.endswith(".cli")):
+                    continue
+                for case in parse_cases(path):
+                    try:
+                        if name.endswith(".test"):
+                            err = run_http_case(case, port)
+                        else:
+                            err = run_cli_case(case, cfr, os.path.join(tmp, "cli"))
+                    except Exception as e:  # a crash of the runner is a failed case, not a pass
+                        err = f"{type(e).__name__}: {e}"
+                    if err:
+                        failed += 1
+                        print(f"FAIL {case['file']}: {case['name']}\n      {err}")
+                    else:
+                        passed += 1
+                        print(f"ok   {case['file']}: {case['name']}")
+            if proc.poll() is not None:
+                failed += 1
+                print(f"FAIL the server died during the run: {proc.stderr.read()[-2000:]}")
+        finally:
+            # Graceful shutdown is part of the contract: SIGTERM, exit 0.
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    code = proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    code = "timeout"
+                if code != 0:
+                    failed += 1
+                    print(f"FAIL cfr serve exited with {code} after SIGTERM: {proc.stderr.read()[-2000:]}")
+                else:
+                    passed += 1
+                    print("ok   shutdown: SIGTERM stops the server cleanly (exit 0)")
+    print(f"e2e: {passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
