@@ -9,7 +9,9 @@ namespace cfr::ident {
 Result<Identifier> NormalizeLineId(std::string_view value) {
   value = TrimSpace(value);
   std::string id_text;
-  if (StartsWithIgnoreCase(value, "line://") || value.find("line.me") != std::string_view::npos) {
+  // A link, not an ID: "line://…" or a line.me URL. ("34.line.me" alone is a valid ID.)
+  const std::string lower = ToLowerAscii(value);
+  if (lower.starts_with("line://") || lower.find("line.me/") != std::string::npos) {
     std::string link(value);
     if (StartsWithIgnoreCase(link, "line://")) link = "https://line.me/R/" + link.substr(7);
     CFR_ASSIGN_OR_RETURN(internal::ParsedUrl url, internal::ParseUrl(link));

@@ -68,9 +68,12 @@ Result<Identifier> FromProxy(std::string_view type, std::string_view value) {
     id.display = "PromptPay e-wallet " + d.digits;
   } else if (type == "bank_account") {
     // Tag 29-04: the bank code followed by the account number.
+    // In a QR (tag 29-04) the bank code runs straight into the account number; the canonical
+    // form separates them with ':'.
     if (value.size() < 4) return InvalidArgument("PromptPay bank account: too short", "value");
-    CFR_ASSIGN_OR_RETURN(Identifier acct,
-                         NormalizeBankAccount(value.substr(3), value.substr(0, 3)));
+    CFR_ASSIGN_OR_RETURN(Identifier acct, value.find(':') != std::string_view::npos
+                                              ? NormalizeBankAccount(value)
+                                              : NormalizeBankAccount(value.substr(3), value.substr(0, 3)));
     id.canonical = "bank_account:" + acct.canonical;
     id.display = "PromptPay " + acct.display;
   } else if (type == "biller") {

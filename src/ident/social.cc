@@ -97,12 +97,16 @@ Result<std::string> CanonicalHandle(const Platform& platform, std::string_view h
   if (name == "facebook") {
     // Facebook ignores case and the dots in a username; numeric IDs name profiles and pages.
     h = ToLowerAscii(h);
+    CFR_RETURN_IF_ERROR(CheckChars(name, h, ".", 1, 60));
+    const bool had_dots = h.find('.') != std::string::npos;
+    h.erase(std::remove(h.begin(), h.end(), '.'), h.end());
     if (std::all_of(h.begin(), h.end(), IsAsciiDigit)) {
+      if (had_dots) return InvalidArgument("facebook handle: a numeric ID has no dots", "value");
       CFR_RETURN_IF_ERROR(CheckChars(name, h, "", 5, 20));
       return h;
     }
-    CFR_RETURN_IF_ERROR(CheckChars(name, h, ".", 5, 50));
-    h.erase(std::remove(h.begin(), h.end(), '.'), h.end());
+    // Length counts without the dots, as Facebook counts it.
+    CFR_RETURN_IF_ERROR(CheckChars(name, h, "", 5, 50));
     return h;
   }
   if (name == "tiktok") {

@@ -52,14 +52,15 @@ bool IsTrackingParameter(std::string_view key) {
 }
 
 // Percent-encodes bytes that may not appear raw in a URI (non-ASCII, space, controls, and the
-// characters RFC 3986 excludes) so that pasted links with Thai text still parse.
+// characters RFC 3986 excludes or reserves for IP literals) so that pasted links with Thai text
+// still parse, as a browser's address bar does.
 std::string EscapeForUri(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
     if (c >= 0x80 || c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' ||
-        c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
+        c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '[' || c == ']') {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 15];
@@ -107,7 +108,8 @@ Result<std::string> NormalizeHost(std::string_view raw_host) {
   const bool ascii = std::all_of(host.begin(), host.end(),
                                  [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   std::string out;
-  if (ascii && host.find("xn--") == std::string::npos && host.find("XN--") == std::string::npos) {
+  // Punycode labels ("xn--", any case) go through IDNA too, which checks that they decode.
+  if (ascii && ToLowerAscii(host).find("xn--") == std::string::npos) {
     out = ToLowerAscii(host);
   } else {
     if (!IsValidUtf8(host)) return InvalidArgument("host: not valid UTF-8", "value");
@@ -156,22 +158,39 @@ bool IsShortener(std::string_view host, std::string_view domain) {
 }
 
 std::string Defang(std::string_view value, bool* changed) {
+  // Defanging touches the scheme and the host only: a path or query may legitimately contain
+  // "(.)" or "[dot]", and rewriting them would change the link.
   std::string s(value);
   *changed = false;
   if (StartsWithIgnoreCase(s, "hxxp")) {
     s.replace(0, 4, "http");
     *changed = true;
   }
-  static constexpr std::pair<std::string_view, std::string_view> kSubs[] = {
-      {"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."}, {"[:]", ":"},
-      {"[://]", "://"}};
-  for (const auto& [from, to] : kSubs) {
-    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
-      s.replace(pos, from.size(), to);
+  for (std::string_view sep : {"[://]", "[:]//"}) {
+    const size_t pos = s.find(sep);
+    if (pos != std::string::npos && pos <= 8) {  // right after a scheme ("https")
+      s.replace(pos, sep.size(), "://");
       *changed = true;
     }
   }
-  return s;
+  size_t start = s.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  const size_t end = std::min(s.size(), s.find_first_of("/?#", start));
+  std::string host = s.substr(start, end - start);
+  static constexpr std::pair<std::string_view, std::string_view> kSubs[] = {
+      {"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."}};
+  bool again = true;
+  while (again) {  // to a fixed point: "[[.]]" and the like
+    again = false;
+    for (const auto& [from, to] : kSubs) {
+      const size_t pos = host.find(from);
+      if (pos != std::string::npos) {
+        host.replace(pos, from.size(), to);
+        again = *changed = true;
+      }
+    }
+  }
+  return s.substr(0, start) + host + s.substr(end);
 }
 
 Result<ParsedUrl> ParseUrl(std::string_view value) {
