@@ -17,11 +17,12 @@ Result<nlohmann::json> ParseJsonBody(const HttpRequest& request) {
   if (request.body.empty()) return InvalidArgument("request body is empty; expected a JSON object");
   try {
     return nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error ("[json.exception.parse_error.101] parse error at line 1, column 5: …") and
+    // out_of_range (a number too large for a double) alike: keep the part after the tag.
     std::string what = e.what();
-    // "[json.exception.parse_error.101] parse error at line 1, column 5: …" → keep the useful part.
-    const size_t colon = what.find("parse error");
-    return InvalidArgument("malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon)));
+    const size_t tag_end = what.find("] ");
+    return InvalidArgument("malformed JSON: " + (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
 }
 
