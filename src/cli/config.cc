@@ -1,9 +1,9 @@
 #include "cli/config.h"
 
+#include <toml++/toml.h>
 #include <charconv>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "core/text.h"
@@ -86,7 +86,8 @@ Status ApplyToml(std::string_view text, std::string_view origin, Config* config)
     table = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
+    msg << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
     return InvalidArgument(msg.str());
   }
   for (const auto& [section, node] : table) {
@@ -162,15 +163,18 @@ Status Validate(const Config& c) {
   uint16_t port;
   CFR_RETURN_IF_ERROR(ParseListen(c.listen, &host, &port));
   if (c.data_dir.empty()) return InvalidArgument("store.data_dir must not be empty", "store.data_dir");
-  if (c.threads < 0 || c.threads > 256) return InvalidArgument("server.threads must be 0 to 256", "server.threads");
+  if (c.threads < 0 || c.threads > 256)
+    return InvalidArgument("server.threads must be 0 to 256", "server.threads");
   if (c.max_body_bytes < 1024 || c.max_body_bytes > (int64_t{1} << 32)) {
     return InvalidArgument("server.max_body_bytes must be 1 KiB to 4 GiB", "server.max_body_bytes");
   }
   if (c.max_header_bytes < 1024 || c.max_header_bytes > (1 << 20)) {
     return InvalidArgument("server.max_header_bytes must be 1 KiB to 1 MiB", "server.max_header_bytes");
   }
-  if (c.idle_timeout_ms < 100) return InvalidArgument("server.idle_timeout_ms must be at least 100", "server.idle_timeout_ms");
-  if (c.shutdown_grace_ms < 0) return InvalidArgument("server.shutdown_grace_ms must not be negative", "server.shutdown_grace_ms");
+  if (c.idle_timeout_ms < 100)
+    return InvalidArgument("server.idle_timeout_ms must be at least 100", "server.idle_timeout_ms");
+  if (c.shutdown_grace_ms < 0)
+    return InvalidArgument("server.shutdown_grace_ms must not be negative", "server.shutdown_grace_ms");
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
     return InvalidArgument("log.level must be trace, debug, info, warn or error", "log.level");

@@ -9,12 +9,14 @@ namespace {
 
 TEST(ConfigTest, LaterSourcesWin) {
   Config c;
-  ASSERT_TRUE(ApplyToml("[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\n[store]\ndata_dir = \"/var/lib/cfr\"\n",
-                        "file test.toml", &c)
-                  .ok());
+  ASSERT_TRUE(
+      ApplyToml("[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\n[store]\ndata_dir = \"/var/lib/cfr\"\n",
+                "file test.toml", &c)
+          .ok());
   EXPECT_EQ(c.listen, "0.0.0.0:9000");
   EXPECT_EQ(c.threads, 3);
-  std::map<std::string, std::string> env = {{"CFR_SERVER_LISTEN", "127.0.0.1:9100"}, {"CFR_LOG_FORMAT", "json"}};
+  std::map<std::string, std::string> env = {{"CFR_SERVER_LISTEN", "127.0.0.1:9100"},
+                                            {"CFR_LOG_FORMAT", "json"}};
   ASSERT_TRUE(ApplyEnvironment(
                   [&](const char* n) -> const char* {
                     auto it = env.find(n);

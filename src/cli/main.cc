@@ -17,7 +17,9 @@ int Fail(int code, const std::string& command, const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace cfr::cli;
   CLI::App app{"OpenCFR: anti-online-scam operations centre and central fraud registry", "cfr"};
   app.require_subcommand(1);
@@ -38,10 +40,12 @@ int main(int argc, char** argv) {
   serve->add_flag("--print-config", print_config, "Print the effective configuration and exit");
 
   // cfr normalize
-  auto* normalize = app.add_subcommand("normalize", "Normalise identifiers (C1) and print kind, canonical, display");
+  auto* normalize =
+      app.add_subcommand("normalize", "Normalise identifiers (C1) and print kind, canonical, display");
   NormalizeArgs nargs;
-  normalize->add_option("--kind", nargs.kind, "phone, national_id, bank_account, promptpay, url, domain, email, "
-                                              "line_id, social, crypto_wallet (detected when absent)");
+  normalize->add_option("--kind", nargs.kind,
+                        "phone, national_id, bank_account, promptpay, url, domain, email, "
+                        "line_id, social, crypto_wallet (detected when absent)");
   normalize->add_option("--bank", nargs.bank, "Bank code, short name or SWIFT BIC for bank accounts");
   normalize->add_option("--region", nargs.region, "Default region for phone numbers")->capture_default_str();
   normalize->add_flag("--json", nargs.json, "Print one JSON object per value");
@@ -82,7 +86,8 @@ int main(int argc, char** argv) {
                                                                {"log.format", &flag_log_format}};
   for (const auto& [name, value] : string_flags) {
     if (!value->empty()) {
-      if (auto s = ApplySetting(name, *value, "flag", &config); !s.ok()) return Fail(kExitUsage, "serve", s.message());
+      if (auto s = ApplySetting(name, *value, "flag", &config); !s.ok())
+        return Fail(kExitUsage, "serve", s.message());
     }
   }
   if (flag_threads >= 0) {
@@ -96,4 +101,16 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   return RunServe(config);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Every module returns Status; an exception here is a bug, reported rather than aborting.
+    std::fprintf(stderr, "cfr: unexpected error: %s\n", e.what());
+    return cfr::cli::kExitFailure;
+  }
 }

@@ -43,7 +43,8 @@ int RunNormalize(const NormalizeArgs& args) {
     auto r = ident::Normalize(v, options);
     if (!r.ok()) {
       ++failures;
-      std::fprintf(stderr, "cfr normalize: %s: %s\n", QuoteForMessage(v, 80).c_str(), r.status().message().c_str());
+      std::fprintf(stderr, "cfr normalize: %s: %s\n", QuoteForMessage(v, 80).c_str(),
+                   r.status().message().c_str());
       if (args.json) {
         const nlohmann::json line = {{"input", v}};
         std::printf("{\"input\":%s,\"error\":%s}\n",

@@ -58,10 +58,10 @@ int RunServe(const Config& config) {
     return kExitFailure;
   }
   follower.Start();
-  spdlog::info("indexes caught up to change {} in {} ms", follower.applied_seq(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                     catch_up_start)
-                   .count());
+  spdlog::info(
+      "indexes caught up to change {} in {} ms", follower.applied_seq(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - catch_up_start)
+          .count());
 
   http::ApiContext context;
   context.store = store->get();

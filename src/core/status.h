@@ -25,11 +25,11 @@ enum class StatusCode {
   kUnauthenticated,   // no or bad credentials
   kPermissionDenied,  // credentials fine, not allowed
   kNotFound,
-  kConflict,          // a precondition or uniqueness rule failed
+  kConflict,  // a precondition or uniqueness rule failed
   kPayloadTooLarge,
   kRateLimited,
-  kUnavailable,       // try again later (store busy, disk full, shutting down)
-  kInternal,          // a bug or an unexpected library failure
+  kUnavailable,  // try again later (store busy, disk full, shutting down)
+  kInternal,     // a bug or an unexpected library failure
 };
 
 // The snake_case name used in API error bodies ("invalid_argument").
@@ -86,7 +86,7 @@ inline void IgnoreError(const Status&) {}
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(v_).ok()) v_ = Status(StatusCode::kInternal, "OK status given to Result");
   }
@@ -114,17 +114,17 @@ class [[nodiscard]] Result {
 #define CFR_CONCAT_(a, b) CFR_CONCAT_INNER_(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not OK.
-#define CFR_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::cfr::Status cfr_status_ = (expr);            \
-    if (!cfr_status_.ok()) return cfr_status_;     \
+#define CFR_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::cfr::Status cfr_status_ = (expr);        \
+    if (!cfr_status_.ok()) return cfr_status_; \
   } while (false)
 
-// `lhs = value of expr`, or returns its Status from the enclosing function.
-#define CFR_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto CFR_CONCAT_(cfr_result_, __LINE__) = (expr);                      \
-  if (!CFR_CONCAT_(cfr_result_, __LINE__).ok())                          \
-    return CFR_CONCAT_(cfr_result_, __LINE__).status();                  \
-  lhs = std::move(CFR_CONCAT_(cfr_result_, __LINE__)).value()
+// `lhs = value of expr`, or returns its Status from the enclosing function. `lhs` may be a
+// declaration ("int x"), so it cannot be parenthesised.
+#define CFR_ASSIGN_OR_RETURN(lhs, expr)                                                             \
+  auto CFR_CONCAT_(cfr_result_, __LINE__) = (expr);                                                 \
+  if (!CFR_CONCAT_(cfr_result_, __LINE__).ok()) return CFR_CONCAT_(cfr_result_, __LINE__).status(); \
+  lhs = std::move(CFR_CONCAT_(cfr_result_, __LINE__)).value()  // NOLINT(bugprone-macro-parentheses)
 
 #endif  // CFR_CORE_STATUS_H_

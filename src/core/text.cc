@@ -72,8 +72,8 @@ bool IsValidUtf8(std::string_view s) {
 
 bool IsSpaceOrInvisible(int32_t cp) {
   return cp <= 0x20 || cp == 0x7F || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200F) ||
-         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x2060 ||
-         cp == 0x3000 || cp == 0xFEFF;
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x2060 || cp == 0x3000 ||
+         cp == 0xFEFF;
 }
 
 std::string_view TrimSpace(std::string_view s) {
@@ -135,7 +135,7 @@ std::string QuoteForMessage(std::string_view s, size_t max) {
     if (cp < 0) {
       out += "\xEF\xBF\xBD";
     } else if (cp < 0x20 || cp == 0x7F) {
-      char buf[8];
+      char buf[16];
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(cp));
       out += buf;
     } else {

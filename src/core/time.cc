@@ -66,18 +66,18 @@ std::string FormatRfc3339Millis(int64_t epoch_millis) {
   const int64_t secs = rem / 1000;
   char buf[40];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                static_cast<long long>(c.year), c.month, c.day,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60), static_cast<long long>(rem % 1000));
+                static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
+                static_cast<long long>(rem % 1000));
   return buf;
 }
 
 Result<int64_t> ParseRfc3339(std::string_view s) {
   int64_t year, month, day, hour, minute, second;
-  if (!ReadDigits(s, 0, 4, &year) || s.size() < 19 || s[4] != '-' ||
-      !ReadDigits(s, 5, 2, &month) || s[7] != '-' || !ReadDigits(s, 8, 2, &day) ||
-      (s[10] != 'T' && s[10] != 't') || !ReadDigits(s, 11, 2, &hour) || s[13] != ':' ||
-      !ReadDigits(s, 14, 2, &minute) || s[16] != ':' || !ReadDigits(s, 17, 2, &second)) {
+  if (!ReadDigits(s, 0, 4, &year) || s.size() < 19 || s[4] != '-' || !ReadDigits(s, 5, 2, &month) ||
+      s[7] != '-' || !ReadDigits(s, 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
+      !ReadDigits(s, 11, 2, &hour) || s[13] != ':' || !ReadDigits(s, 14, 2, &minute) || s[16] != ':' ||
+      !ReadDigits(s, 17, 2, &second)) {
     return InvalidArgument("not an RFC 3339 time: expected YYYY-MM-DDTHH:MM:SS[.fff]Z or an offset");
   }
   if (month < 1 || month > 12) return InvalidArgument("month must be 01-12");

@@ -14,9 +14,9 @@
 namespace cfr::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", …
-  std::string target;  // as received: path and query
-  std::string path;    // percent-decoded path, no query
+  std::string method;                                            // "GET", "POST", …
+  std::string target;                                            // as received: path and query
+  std::string path;                                              // percent-decoded path, no query
   std::vector<std::pair<std::string, std::string>> query;        // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;      // names lower-cased
   std::vector<std::pair<std::string, std::string>> path_params;  // from "{name}" segments

@@ -22,7 +22,8 @@ Result<nlohmann::json> ParseJsonBody(const HttpRequest& request) {
     // out_of_range (a number too large for a double) alike: keep the part after the tag.
     std::string what = e.what();
     const size_t tag_end = what.find("] ");
-    return InvalidArgument("malformed JSON: " + (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
+    return InvalidArgument("malformed JSON: " +
+                           (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
 }
 

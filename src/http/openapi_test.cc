@@ -33,8 +33,10 @@ TEST(OpenApiTest, DocumentMatchesRouter) {
       EXPECT_TRUE(op.contains("operationId")) << method << " " << path;
     }
   }
-  for (const auto& r : routed) EXPECT_TRUE(documented.count(r)) << "undocumented route: " << r.first << " " << r.second;
-  for (const auto& d : documented) EXPECT_TRUE(routed.count(d)) << "documented but not routed: " << d.first << " " << d.second;
+  for (const auto& r : routed)
+    EXPECT_TRUE(documented.count(r)) << "undocumented route: " << r.first << " " << r.second;
+  for (const auto& d : documented)
+    EXPECT_TRUE(routed.count(d)) << "documented but not routed: " << d.first << " " << d.second;
 }
 
 TEST(OpenApiTest, EveryReferenceResolves) {

@@ -44,8 +44,7 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
       }
     }
     if (!match) continue;
-    if (route.method != request->method &&
-        !(route.method == "GET" && request->method == "HEAD")) {
+    if (route.method != request->method && !(route.method == "GET" && request->method == "HEAD")) {
       if (!allowed.empty()) allowed += ", ";
       allowed += route.method;
       continue;
@@ -54,9 +53,8 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
     return route.handler(*request);
   }
   if (!allowed.empty()) {
-    HttpResponse r = ErrorResponse(
-        InvalidArgument("method " + request->method + " is not allowed on " + request->path +
-                        "; allowed: " + allowed));
+    HttpResponse r = ErrorResponse(InvalidArgument("method " + request->method + " is not allowed on " +
+                                                   request->path + "; allowed: " + allowed));
     r.status = 405;
     r.headers.emplace_back("Allow", allowed);
     return r;

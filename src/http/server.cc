@@ -56,7 +56,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
   ServerImpl& server_;
   std::string remote_;
-  bool busy_ = false;  // a request is being handled or answered
+  bool busy_ = false;            // a request is being handled or answered
   bool request_unread_ = false;  // the current request was answered before being fully read
   size_t lingered_ = 0;
   std::array<char, 16384> discard_;
@@ -147,12 +147,13 @@ void Session::DoRead() {
   parser_->body_limit(server_.options().max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
   stream_.expires_after(server_.options().idle_timeout);
-  bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    beast::bind_front_handler(&Session::OnRead, shared_from_this()));
 }
 
 void Session::OnRead(beast::error_code ec, size_t) {
-  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-      ec == asio::error::connection_reset || ec == asio::error::eof) {
+  if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+      ec == asio::error::operation_aborted || ec == asio::error::connection_reset || ec == asio::error::eof) {
     return Close();
   }
   busy_ = true;
@@ -170,7 +171,8 @@ void Session::OnRead(beast::error_code ec, size_t) {
   }
   if (ec) {
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {  // a parse error
-      return Send(ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message())), false, 11, false);
+      return Send(ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message())), false, 11,
+                  false);
     }
     return Close();
   }
@@ -186,8 +188,9 @@ void Session::OnRead(beast::error_code ec, size_t) {
   }
   if (q != std::string::npos) request.query = ParseQuery(std::string_view(request.target).substr(q + 1));
   for (const auto& field : req) {
-    request.headers.emplace_back(ToLowerAscii(std::string_view(field.name_string().data(), field.name_string().size())),
-                                 std::string(field.value()));
+    request.headers.emplace_back(
+        ToLowerAscii(std::string_view(field.name_string().data(), field.name_string().size())),
+        std::string(field.value()));
   }
   request.body = std::move(req.body());
   const bool keep_alive = req.keep_alive();
@@ -205,8 +208,8 @@ void Session::OnRead(beast::error_code ec, size_t) {
 }
 
 void Session::Send(HttpResponse response, bool keep_alive, unsigned version, bool head) {
-  response_ = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(response.status),
-                                                                     version);
+  response_ = std::make_shared<bhttp::response<bhttp::string_body>>(
+      static_cast<bhttp::status>(response.status), version);
   response_->set(bhttp::field::server, "OpenCFR");
   response_->set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) response_->set(name, value);
@@ -231,13 +234,15 @@ void Session::LingerAndClose() {
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream_.expires_after(kLingerTime);
-  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+  stream_.async_read_some(asio::buffer(discard_),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
 }
 
 void Session::OnLinger(beast::error_code ec, size_t bytes) {
   lingered_ += bytes;
   if (ec || lingered_ > kMaxLingerBytes || server_.stopping()) return Close();
-  stream_.async_read_some(asio::buffer(discard_), beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+  stream_.async_read_some(asio::buffer(discard_),
+                          beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
 }
 
 void Session::Close() {
@@ -249,7 +254,8 @@ void Session::Close() {
 Status ServerImpl::Listen() {
   beast::error_code ec;
   const auto address = asio::ip::make_address(options_.address, ec);
-  if (ec) return InvalidArgument("listen address " + QuoteForMessage(options_.address) + " is not an IP address");
+  if (ec)
+    return InvalidArgument("listen address " + QuoteForMessage(options_.address) + " is not an IP address");
   const tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);

@@ -49,8 +49,8 @@ class BankList {
       const auto f = SplitComma(line);
       if (f.size() != 6 || f[0].size() != 3) {
         // The file is ours and compiled in; a malformed line is a build-time mistake.
-        std::fprintf(stderr, "data/banks.csv: malformed line: %.*s\n",
-                     static_cast<int>(line.size()), line.data());
+        std::fprintf(stderr, "data/banks.csv: malformed line: %.*s\n", static_cast<int>(line.size()),
+                     line.data());
         std::abort();
       }
       Bank b{std::string(f[0]), std::string(f[1]), std::string(f[2]),
@@ -82,8 +82,7 @@ const Bank* FindBank(std::string_view name) {
   constexpr std::string_view kThaiBankWord = "ธนาคาร";
   for (const Bank& b : AllBanks()) {
     if (EqualsIgnoreCase(name, b.short_name)) return &b;
-    if ((name.size() == 8 || name.size() == 11) &&
-        EqualsIgnoreCase(name.substr(0, 8), b.swift_bic)) {
+    if ((name.size() == 8 || name.size() == 11) && EqualsIgnoreCase(name.substr(0, 8), b.swift_bic)) {
       return &b;
     }
     if (name == b.name_th) return &b;

@@ -19,8 +19,7 @@
 namespace cfr::ident {
 namespace {
 
-constexpr std::string_view kBase58Alphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kBase58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 // Decodes base58 into bytes; false on a character outside the alphabet.
 bool Base58Decode(std::string_view s, std::vector<uint8_t>* out) {
@@ -89,9 +88,9 @@ Result<Identifier> Bech32Address(std::string_view value) {
   for (size_t i = sep + 1; i < s.size(); ++i) {
     const size_t v = kCharset.find(s[i]);
     if (v == std::string_view::npos) {
-      return InvalidArgument("bitcoin address: character " + QuoteForMessage(s.substr(i, 1)) +
-                                 " is not in the bech32 alphabet",
-                             "value");
+      return InvalidArgument(
+          "bitcoin address: character " + QuoteForMessage(s.substr(i, 1)) + " is not in the bech32 alphabet",
+          "value");
     }
     data.push_back(static_cast<uint8_t>(v));
   }
@@ -125,23 +124,23 @@ Result<Identifier> Bech32Address(std::string_view value) {
   id.canonical = s;
   id.display = s;
   id.attributes.push_back({"chain", std::string("bitcoin")});
-  id.attributes.push_back({"address_type", std::string(version == 0 ? (program.size() == 20 ? "p2wpkh" : "p2wsh")
-                                                                  : (version == 1 ? "p2tr" : "segwit"))});
+  id.attributes.push_back(
+      {"address_type", std::string(version == 0 ? (program.size() == 20 ? "p2wpkh" : "p2wsh")
+                                                : (version == 1 ? "p2tr" : "segwit"))});
   return id;
 }
 
 Result<Identifier> EvmAddress(std::string_view value) {
   const std::string_view hex = value.substr(2);
   if (hex.size() != 40) {
-    return InvalidArgument("EVM address: must have 40 hex digits after 0x, has " +
-                               std::to_string(hex.size()),
+    return InvalidArgument("EVM address: must have 40 hex digits after 0x, has " + std::to_string(hex.size()),
                            "value");
   }
   for (char c : hex) {
     if (!std::isxdigit(static_cast<unsigned char>(c))) {
-      return InvalidArgument("EVM address: character " + QuoteForMessage(std::string_view(&c, 1)) +
-                                 " is not a hex digit",
-                             "value");
+      return InvalidArgument(
+          "EVM address: character " + QuoteForMessage(std::string_view(&c, 1)) + " is not a hex digit",
+          "value");
     }
   }
   const std::string lower = ToLowerAscii(hex);
@@ -154,9 +153,10 @@ Result<Identifier> EvmAddress(std::string_view value) {
   const bool mixed = std::any_of(hex.begin(), hex.end(), [](char c) { return c >= 'a' && c <= 'f'; }) &&
                      std::any_of(hex.begin(), hex.end(), [](char c) { return c >= 'A' && c <= 'F'; });
   if (mixed && hex != checksummed) {
-    return InvalidArgument("EVM address: EIP-55 checksum (the mixed case) does not match; a digit "
-                           "or letter is wrong",
-                           "value");
+    return InvalidArgument(
+        "EVM address: EIP-55 checksum (the mixed case) does not match; a digit "
+        "or letter is wrong",
+        "value");
   }
   Identifier id;
   id.kind = Kind::kCryptoWallet;
@@ -174,17 +174,24 @@ Result<Identifier> Base58Address(std::string_view value) {
     return InvalidArgument("crypto wallet: a base58 address has 25 to 35 characters", "value");
   }
   if (!Base58CheckDecode(value, &payload)) {
-    return InvalidArgument("crypto wallet: base58check checksum does not match (or a character is "
-                           "outside the base58 alphabet)",
-                           "value");
+    return InvalidArgument(
+        "crypto wallet: base58check checksum does not match (or a character is "
+        "outside the base58 alphabet)",
+        "value");
   }
   if (payload.size() != 21) return InvalidArgument("crypto wallet: wrong decoded length", "value");
   std::string chain;
   std::string type;
   switch (payload[0]) {
-    case 0x00: chain = "bitcoin", type = "p2pkh"; break;
-    case 0x05: chain = "bitcoin", type = "p2sh"; break;
-    case 0x41: chain = "tron", type = "account"; break;
+    case 0x00:
+      chain = "bitcoin", type = "p2pkh";
+      break;
+    case 0x05:
+      chain = "bitcoin", type = "p2sh";
+      break;
+    case 0x41:
+      chain = "tron", type = "account";
+      break;
     default:
       return InvalidArgument("crypto wallet: unknown base58 version byte " + std::to_string(payload[0]),
                              "value");
@@ -212,8 +219,8 @@ Result<Identifier> NormalizeCryptoWallet(std::string_view value) {
   if (value.starts_with("0x") || value.starts_with("0X")) return EvmAddress(value);
   if (StartsWithIgnoreCase(value, "bc1")) return Bech32Address(value);
   if (!value.empty() && (value[0] == '1' || value[0] == '3' || value[0] == 'T')) return Base58Address(value);
-  return InvalidArgument(
-      "crypto wallet: not a recognised address (bitcoin 1…/3…/bc1…, EVM 0x…, TRON T…)", "value");
+  return InvalidArgument("crypto wallet: not a recognised address (bitcoin 1…/3…/bc1…, EVM 0x…, TRON T…)",
+                         "value");
 }
 
 }  // namespace cfr::ident

@@ -30,9 +30,9 @@ Result<Identifier> NormalizeEmail(std::string_view value) {
     if (l.empty()) return InvalidArgument("email: nothing before the '@'", "value");
     for (char c : l) {
       if (!IsAtext(c) && c != '.') {
-        return InvalidArgument("email: character " + QuoteForMessage(std::string_view(&c, 1)) +
-                                   " is not allowed before the '@'",
-                               "value");
+        return InvalidArgument(
+            "email: character " + QuoteForMessage(std::string_view(&c, 1)) + " is not allowed before the '@'",
+            "value");
       }
     }
     if (l.front() == '.' || l.back() == '.' || l.find("..") != std::string::npos) {
@@ -52,8 +52,8 @@ Result<Identifier> NormalizeEmail(std::string_view value) {
   std::string folded_local = local;
   std::string folded_domain = d;
   static constexpr std::string_view kPlusTagProviders[] = {
-      "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",
-      "icloud.com", "me.com", "protonmail.com", "proton.me", "pm.me", "fastmail.com"};
+      "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com",    "icloud.com",
+      "me.com",    "protonmail.com", "proton.me",   "pm.me",       "fastmail.com"};
   if (std::find(std::begin(kPlusTagProviders), std::end(kPlusTagProviders), d) !=
       std::end(kPlusTagProviders)) {
     const size_t plus = folded_local.find('+');

@@ -17,7 +17,7 @@ bool TwoDigits(std::string_view s, size_t pos, int* out) {
 }
 
 std::string TagName(int tag) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "%02d", tag);
   return buf;
 }
@@ -91,7 +91,7 @@ Result<PromptPayQr> ParsePromptPayQr(std::string_view payload) {
   }
   const std::string_view crc_text = fields.back().value;
   const uint16_t computed = Crc16CcittFalse(payload.substr(0, payload.size() - 4));
-  char expected[5];
+  char expected[16];
   std::snprintf(expected, sizeof expected, "%04X", computed);
   if (!EqualsIgnoreCase(crc_text, expected)) {
     return InvalidArgument("QR: CRC mismatch: the payload says " + std::string(crc_text) +
@@ -121,8 +121,7 @@ Result<PromptPayQr> ParsePromptPayQr(std::string_view payload) {
         const std::string_view aid = sub.front().value;
         if (f.tag == 29 && EqualsIgnoreCase(aid, kAidCreditTransfer)) {
           for (size_t k = 1; k < sub.size(); ++k) {
-            static constexpr const char* kTypes[] = {"", "mobile", "national_id", "ewallet",
-                                                     "bank_account"};
+            static constexpr const char* kTypes[] = {"", "mobile", "national_id", "ewallet", "bank_account"};
             if (sub[k].tag >= 1 && sub[k].tag <= 4) {
               if (!qr.proxy_type.empty()) {
                 return InvalidArgument("QR: more than one PromptPay proxy in tag 29", "value");

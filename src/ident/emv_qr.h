@@ -29,7 +29,7 @@ uint16_t Crc16CcittFalse(std::string_view data);
 struct PromptPayQr {
   bool dynamic = false;  // point of initiation 12 (one payment) vs 11 (reusable)
   // Credit transfer (tag 29): the proxy. Exactly one of the proxy fields is set for a transfer.
-  std::string proxy_type;  // "mobile", "national_id", "tax_id", "ewallet", "bank_account"
+  std::string proxy_type;   // "mobile", "national_id", "tax_id", "ewallet", "bank_account"
   std::string proxy_value;  // as carried in the QR, e.g. "0066812345678"
   // Bill payment (tag 30).
   std::string biller_id;

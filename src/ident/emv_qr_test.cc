@@ -11,8 +11,7 @@ TEST(EmvQrTest, CrcMatchesTheStandardCheckValue) {
 }
 
 TEST(EmvQrTest, ParsesAStaticMobileQr) {
-  auto qr = ParsePromptPayQr(
-      "00020101021129370016A000000677010111011300668123456785802TH530376463045D82");
+  auto qr = ParsePromptPayQr("00020101021129370016A000000677010111011300668123456785802TH530376463045D82");
   ASSERT_TRUE(qr.ok()) << qr.status().ToString();
   EXPECT_FALSE(qr->dynamic);
   EXPECT_EQ(qr->proxy_type, "mobile");

@@ -10,19 +10,18 @@
 namespace cfr::ident {
 namespace {
 
-constexpr std::string_view kKindNames[] = {"phone",  "national_id", "bank_account", "promptpay",
-                                           "url",    "domain",      "email",        "line_id",
+constexpr std::string_view kKindNames[] = {"phone",  "national_id",  "bank_account", "promptpay",
+                                           "url",    "domain",       "email",        "line_id",
                                            "social", "crypto_wallet"};
 
-constexpr std::string_view kSocialPrefixes[] = {"facebook:", "fb:",       "tiktok:",   "instagram:",
-                                                "ig:",       "x:",        "twitter:",  "telegram:",
-                                                "tg:",       "youtube:",  "yt:"};
-constexpr std::string_view kSocialDomains[] = {"facebook.com", "fb.com",     "fb.me",
-                                               "facebook.co.th", "tiktok.com", "instagram.com",
-                                               "instagr.am", "x.com",      "twitter.com",
-                                               "t.me",       "telegram.me", "telegram.dog",
-                                               "youtube.com"};
-constexpr std::string_view kPromptPayPrefixes[] = {"mobile:", "national_id:", "tax_id:", "ewallet:", "biller:"};
+constexpr std::string_view kSocialPrefixes[] = {
+    "facebook:", "fb:",       "tiktok:", "instagram:", "ig:", "x:",
+    "twitter:",  "telegram:", "tg:",     "youtube:",   "yt:"};
+constexpr std::string_view kSocialDomains[] = {
+    "facebook.com", "fb.com",      "fb.me", "facebook.co.th", "tiktok.com",   "instagram.com", "instagr.am",
+    "x.com",        "twitter.com", "t.me",  "telegram.me",    "telegram.dog", "youtube.com"};
+constexpr std::string_view kPromptPayPrefixes[] = {
+    "mobile:", "national_id:", "tax_id:", "ewallet:", "biller:"};
 
 bool LooksLikeBase58Address(std::string_view v) {
   if (v.size() < 25 || v.size() > 35) return false;
@@ -78,8 +77,8 @@ Result<Kind> Detect(std::string_view raw) {
   const bool has_space = v.find_first_of(" \t") != std::string_view::npos;
   const bool urlish = v.find("://") != std::string_view::npos || StartsWithIgnoreCase(v, "www.") ||
                       StartsWithIgnoreCase(v, "hxxp");
-  if (urlish || (!has_space && v.find('/') != std::string_view::npos && v.find('.') != std::string_view::npos &&
-                 v.find('.') < v.find('/'))) {
+  if (urlish || (!has_space && v.find('/') != std::string_view::npos &&
+                 v.find('.') != std::string_view::npos && v.find('.') < v.find('/'))) {
     auto url = internal::ParseUrl(v);
     if (url.ok()) {
       if (url->domain == "line.me") return Kind::kLineId;
@@ -121,8 +120,7 @@ Result<Kind> Detect(std::string_view raw) {
     auto host = internal::NormalizeHost(v);
     if (host.ok()) return Kind::kDomain;
   }
-  return InvalidArgument("cannot tell what kind of identifier " + QuoteForMessage(v) +
-                             " is; give 'kind'",
+  return InvalidArgument("cannot tell what kind of identifier " + QuoteForMessage(v) + " is; give 'kind'",
                          "value");
 }
 
@@ -137,16 +135,26 @@ Result<Identifier> Normalize(std::string_view value, const NormalizeOptions& opt
   }
   if (TrimSpace(value).empty()) return InvalidArgument("value is empty", "value");
   switch (kind) {
-    case Kind::kPhone: return NormalizePhone(value, options.region);
-    case Kind::kNationalId: return NormalizeNationalId(value);
-    case Kind::kBankAccount: return NormalizeBankAccount(value, options.bank);
-    case Kind::kPromptPay: return NormalizePromptPay(value);
-    case Kind::kUrl: return NormalizeUrl(value);
-    case Kind::kDomain: return NormalizeDomain(value);
-    case Kind::kEmail: return NormalizeEmail(value);
-    case Kind::kLineId: return NormalizeLineId(value);
-    case Kind::kSocial: return NormalizeSocial(value);
-    case Kind::kCryptoWallet: return NormalizeCryptoWallet(value);
+    case Kind::kPhone:
+      return NormalizePhone(value, options.region);
+    case Kind::kNationalId:
+      return NormalizeNationalId(value);
+    case Kind::kBankAccount:
+      return NormalizeBankAccount(value, options.bank);
+    case Kind::kPromptPay:
+      return NormalizePromptPay(value);
+    case Kind::kUrl:
+      return NormalizeUrl(value);
+    case Kind::kDomain:
+      return NormalizeDomain(value);
+    case Kind::kEmail:
+      return NormalizeEmail(value);
+    case Kind::kLineId:
+      return NormalizeLineId(value);
+    case Kind::kSocial:
+      return NormalizeSocial(value);
+    case Kind::kCryptoWallet:
+      return NormalizeCryptoWallet(value);
   }
   return Internal("unhandled identifier kind");
 }

@@ -32,10 +32,9 @@ enum class Kind : uint8_t {
   kSocial,
   kCryptoWallet,
 };
-inline constexpr Kind kAllKinds[] = {Kind::kPhone,  Kind::kNationalId, Kind::kBankAccount,
-                                     Kind::kPromptPay, Kind::kUrl,   Kind::kDomain,
-                                     Kind::kEmail,  Kind::kLineId,     Kind::kSocial,
-                                     Kind::kCryptoWallet};
+inline constexpr Kind kAllKinds[] = {Kind::kPhone,  Kind::kNationalId,  Kind::kBankAccount, Kind::kPromptPay,
+                                     Kind::kUrl,    Kind::kDomain,      Kind::kEmail,       Kind::kLineId,
+                                     Kind::kSocial, Kind::kCryptoWallet};
 
 // "phone", "national_id", "bank_account", "promptpay", "url", "domain", "email", "line_id",
 // "social", "crypto_wallet".

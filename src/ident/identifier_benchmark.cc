@@ -118,8 +118,8 @@ void BM_NationalId(benchmark::State& state) {
 BENCHMARK(BM_NationalId);
 
 void BM_Url(benchmark::State& state) {
-  const std::vector<std::string> inputs = {"https://Example.COM/a/../b?utm_source=x&id=5#frag",
-                                           "bit.ly/abc", "https://line-kbank.web.app/login"};
+  const std::vector<std::string> inputs = {"https://Example.COM/a/../b?utm_source=x&id=5#frag", "bit.ly/abc",
+                                           "https://line-kbank.web.app/login"};
   RunOver(state, inputs, [](const std::string& s) { return NormalizeUrl(s); });
 }
 BENCHMARK(BM_Url);
@@ -146,8 +146,8 @@ void BM_CryptoWallet(benchmark::State& state) {
 BENCHMARK(BM_CryptoWallet);
 
 void BM_DetectAndNormalize(benchmark::State& state) {
-  const std::vector<std::string> inputs = {"081-234-5678", "KBANK 123-4-56789-0", "bit.ly/abc",
-                                           "@scamshop", "scam@example.com"};
+  const std::vector<std::string> inputs = {"081-234-5678", "KBANK 123-4-56789-0", "bit.ly/abc", "@scamshop",
+                                           "scam@example.com"};
   RunOver(state, inputs, [](const std::string& s) { return Normalize(s); });
 }
 BENCHMARK(BM_DetectAndNormalize);

@@ -84,8 +84,7 @@ TEST(IdentifierTableTest, EveryCaseHolds) {
     if (c.expected.starts_with("!")) {
       ASSERT_FALSE(r.ok()) << "expected an error, got " << r->canonical;
       EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-      EXPECT_NE(r.status().message().find(c.expected.substr(1)), std::string::npos)
-          << r.status().message();
+      EXPECT_NE(r.status().message().find(c.expected.substr(1)), std::string::npos) << r.status().message();
       EXPECT_FALSE(r.status().field().empty());
       continue;
     }
@@ -114,14 +113,19 @@ TEST(IdentifierTableTest, EveryCaseHolds) {
 }
 
 TEST(IdentifierTest, DifferentIdentifiersStayApart) {
-  const std::vector<std::pair<Kind, std::string>> inputs = {
-      {Kind::kPhone, "0812345678"},        {Kind::kPhone, "0812345679"},
-      {Kind::kPhone, "021234567"},         {Kind::kBankAccount, "004:1234567890"},
-      {Kind::kBankAccount, "014:1234567890"}, {Kind::kEmail, "a@example.com"},
-      {Kind::kEmail, "a@example.org"},     {Kind::kUrl, "https://example.com/a"},
-      {Kind::kUrl, "http://example.com/a"}, {Kind::kUrl, "https://example.com/A"},
-      {Kind::kSocial, "facebook:scampage"}, {Kind::kSocial, "instagram:scampage"},
-      {Kind::kLineId, "scampage"}};
+  const std::vector<std::pair<Kind, std::string>> inputs = {{Kind::kPhone, "0812345678"},
+                                                            {Kind::kPhone, "0812345679"},
+                                                            {Kind::kPhone, "021234567"},
+                                                            {Kind::kBankAccount, "004:1234567890"},
+                                                            {Kind::kBankAccount, "014:1234567890"},
+                                                            {Kind::kEmail, "a@example.com"},
+                                                            {Kind::kEmail, "a@example.org"},
+                                                            {Kind::kUrl, "https://example.com/a"},
+                                                            {Kind::kUrl, "http://example.com/a"},
+                                                            {Kind::kUrl, "https://example.com/A"},
+                                                            {Kind::kSocial, "facebook:scampage"},
+                                                            {Kind::kSocial, "instagram:scampage"},
+                                                            {Kind::kLineId, "scampage"}};
   std::set<std::pair<Kind, std::string>> seen;
   for (const auto& [kind, value] : inputs) {
     NormalizeOptions o;
@@ -159,8 +163,13 @@ TEST(IdentifierTest, BankListIsWellFormed) {
 }
 
 TEST(IdentifierTest, BadUtf8NeverCrashesAnyKind) {
-  const std::string inputs[] = {"\xFF\xFE", "08\xC0\x80" "12345678", "https://\xE0\xB8.com",
-                                std::string("a\0b", 3), std::string(10000, '9'), "@\xF0\x9F"};
+  const std::string inputs[] = {"\xFF\xFE",
+                                "08\xC0\x80"
+                                "12345678",
+                                "https://\xE0\xB8.com",
+                                std::string("a\0b", 3),
+                                std::string(10000, '9'),
+                                "@\xF0\x9F"};
   for (const auto& v : inputs) {
     for (Kind k : kAllKinds) {
       NormalizeOptions o;

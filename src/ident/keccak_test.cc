@@ -10,7 +10,7 @@ namespace {
 
 std::string Hex(const std::array<uint8_t, 32>& h) {
   std::string s;
-  char buf[3];
+  char buf[8];
   for (uint8_t b : h) {
     std::snprintf(buf, sizeof buf, "%02x", b);
     s += buf;

@@ -23,8 +23,8 @@ Result<Identifier> NormalizeLineId(std::string_view value) {
     }
     path.remove_prefix(6);
     if (!path.starts_with("~") && !path.starts_with("@") && !path.starts_with("%40")) {
-      return InvalidArgument(
-          "LINE ID: the link carries an invitation code, not an ID; screen it as a url", "value");
+      return InvalidArgument("LINE ID: the link carries an invitation code, not an ID; screen it as a url",
+                             "value");
     }
     path.remove_prefix(path.starts_with("%40") ? 3 : 1);
     if (!path.empty() && path.back() == '/') path.remove_suffix(1);
@@ -37,8 +37,7 @@ Result<Identifier> NormalizeLineId(std::string_view value) {
   }
   id_text = ToLowerAscii(id_text);
   if (id_text.size() < 3 || id_text.size() > 20) {
-    return InvalidArgument("LINE ID: must have 3 to 20 characters, has " +
-                               std::to_string(id_text.size()),
+    return InvalidArgument("LINE ID: must have 3 to 20 characters, has " + std::to_string(id_text.size()),
                            "value");
   }
   for (char c : id_text) {

@@ -7,8 +7,7 @@ Result<Identifier> NormalizeNationalId(std::string_view value) {
   CFR_ASSIGN_OR_RETURN(internal::DigitString d,
                        internal::ExtractDigits(value, "national ID", /*allow_plus=*/false));
   if (d.digits.size() != 13) {
-    return InvalidArgument("national ID: must have 13 digits, has " +
-                               std::to_string(d.digits.size()),
+    return InvalidArgument("national ID: must have 13 digits, has " + std::to_string(d.digits.size()),
                            "value");
   }
   if (d.digits[0] == '0') {

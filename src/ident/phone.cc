@@ -5,9 +5,10 @@
 // OpenCFR sees is Thai, and Thai numbering is decided by the first digits and the length of the
 // national significant number (NSN). So, once per process, we ask libphonenumber about several
 // sample numbers in every (length, first three digits) cell of the Thai plan, and of the four-digit
-// cells inside any three-digit cell where the samples disagree; a cell where all samples agree on validity, type and grouping answers from the table, every other cell (and every
-// foreign number) goes to libphonenumber. phone_test.cc checks the two paths agree on random
-// numbers, so the table can never drift from the library's metadata.
+// cells inside any three-digit cell where the samples disagree; a cell where all samples agree on validity,
+// type and grouping answers from the table, every other cell (and every foreign number) goes to
+// libphonenumber. phone_test.cc checks the two paths agree on random numbers, so the table can never drift
+// from the library's metadata.
 #include <phonenumbers/phonenumberutil.h>
 
 #include <array>
@@ -26,18 +27,30 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 std::string_view TypeName(PhoneNumberUtil::PhoneNumberType type) {
   switch (type) {
-    case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
-    case PhoneNumberUtil::MOBILE: return "mobile";
-    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
-    case PhoneNumberUtil::TOLL_FREE: return "toll_free";
-    case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
-    case PhoneNumberUtil::SHARED_COST: return "shared_cost";
-    case PhoneNumberUtil::VOIP: return "voip";
-    case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
-    case PhoneNumberUtil::PAGER: return "pager";
-    case PhoneNumberUtil::UAN: return "uan";
-    case PhoneNumberUtil::VOICEMAIL: return "voicemail";
-    case PhoneNumberUtil::UNKNOWN: return "unknown";
+    case PhoneNumberUtil::FIXED_LINE:
+      return "fixed_line";
+    case PhoneNumberUtil::MOBILE:
+      return "mobile";
+    case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+      return "fixed_line_or_mobile";
+    case PhoneNumberUtil::TOLL_FREE:
+      return "toll_free";
+    case PhoneNumberUtil::PREMIUM_RATE:
+      return "premium_rate";
+    case PhoneNumberUtil::SHARED_COST:
+      return "shared_cost";
+    case PhoneNumberUtil::VOIP:
+      return "voip";
+    case PhoneNumberUtil::PERSONAL_NUMBER:
+      return "personal_number";
+    case PhoneNumberUtil::PAGER:
+      return "pager";
+    case PhoneNumberUtil::UAN:
+      return "uan";
+    case PhoneNumberUtil::VOICEMAIL:
+      return "voicemail";
+    case PhoneNumberUtil::UNKNOWN:
+      return "unknown";
   }
   return "unknown";
 }
@@ -114,9 +127,15 @@ class ThaiTable {
         }
         for (int d = 0; d < 10; ++d) {
           switch (fine_cells_[len][p * 10 + d].state) {
-            case Cell::kValid: ++s.valid; break;
-            case Cell::kInvalid: ++s.invalid; break;
-            case Cell::kUndecided: ++s.undecided; break;
+            case Cell::kValid:
+              ++s.valid;
+              break;
+            case Cell::kInvalid:
+              ++s.invalid;
+              break;
+            case Cell::kUndecided:
+              ++s.undecided;
+              break;
           }
         }
       }
@@ -133,8 +152,8 @@ class ThaiTable {
         Cell& cell = cells_[len - kMinNsn][prefix];
         if (DecideCell(util, len, prefix, 3, &lcg, &cell)) continue;
         for (int d = 0; d < 10; ++d) {
-          IgnoreDecision(DecideCell(util, len, prefix * 10 + d, 4, &lcg,
-                                    &fine_cells_[len - kMinNsn][prefix * 10 + d]));
+          IgnoreDecision(
+              DecideCell(util, len, prefix * 10 + d, 4, &lcg, &fine_cells_[len - kMinNsn][prefix * 10 + d]));
         }
       }
     }
@@ -144,8 +163,8 @@ class ThaiTable {
 
   // Probes numbers of `len` digits starting with the `prefix_len`-digit `prefix`: the lowest and
   // highest tails and pseudo-random ones in between. Fills `cell` and returns true when all agree.
-  static bool DecideCell(const PhoneNumberUtil& util, int len, int prefix, int prefix_len,
-                         uint64_t* lcg, Cell* cell) {
+  static bool DecideCell(const PhoneNumberUtil& util, int len, int prefix, int prefix_len, uint64_t* lcg,
+                         Cell* cell) {
     uint64_t scale = 1;
     for (int i = 0; i < len - prefix_len; ++i) scale *= 10;
     std::array<uint64_t, 10> tails = {0, scale - 1};
@@ -170,16 +189,20 @@ class ThaiTable {
 
 std::string ReasonForInvalid(const PhoneNumberUtil& util, const PhoneNumber& pn) {
   switch (util.IsPossibleNumberWithReason(pn)) {
-    case PhoneNumberUtil::INVALID_COUNTRY_CODE: return "unknown country calling code";
-    case PhoneNumberUtil::TOO_SHORT: return "too short for its country";
-    case PhoneNumberUtil::TOO_LONG: return "too long for its country";
-    case PhoneNumberUtil::INVALID_LENGTH: return "wrong length for its country";
-    default: return "no such number range in its country's numbering plan";
+    case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+      return "unknown country calling code";
+    case PhoneNumberUtil::TOO_SHORT:
+      return "too short for its country";
+    case PhoneNumberUtil::TOO_LONG:
+      return "too long for its country";
+    case PhoneNumberUtil::INVALID_LENGTH:
+      return "wrong length for its country";
+    default:
+      return "no such number range in its country's numbering plan";
   }
 }
 
-void AddAttributes(Identifier* id, std::string_view type, std::string_view region,
-                   int country_code) {
+void AddAttributes(Identifier* id, std::string_view type, std::string_view region, int country_code) {
   id->attributes.reserve(3);
   id->attributes.push_back({"type", std::string(type)});
   id->attributes.push_back({"region", std::string(region)});
@@ -238,15 +261,13 @@ Result<Identifier> NormalizePhoneSlow(std::string_view value, std::string_view r
     if (pn.country_code() == 66) {
       const std::string nsn = std::to_string(pn.national_number());
       if (nsn.size() < 8 || nsn.size() > 10) {
-        return InvalidArgument(std::string("phone number: ") +
-                                   (nsn.size() < 8 ? "too short" : "too long") +
+        return InvalidArgument(std::string("phone number: ") + (nsn.size() < 8 ? "too short" : "too long") +
                                    " for Thailand (9 digits for fixed lines, 10 for mobiles, "
                                    "with the leading 0)",
                                "value");
       }
     }
-    return InvalidArgument("phone number: not a valid number (" + ReasonForInvalid(util, pn) + ")",
-                           "value");
+    return InvalidArgument("phone number: not a valid number (" + ReasonForInvalid(util, pn) + ")", "value");
   }
   std::string number_region;
   util.GetRegionCodeForNumber(pn, &number_region);

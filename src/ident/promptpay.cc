@@ -24,10 +24,9 @@ Result<Identifier> FromProxy(std::string_view type, std::string_view value) {
     } else if (n == 15) {
       type = "ewallet";
     } else {
-      return InvalidArgument(
-          "PromptPay proxy: " + std::to_string(n) +
-              " digits fit no proxy type (mobile 10, national or tax ID 13, e-wallet 15)",
-          "value");
+      return InvalidArgument("PromptPay proxy: " + std::to_string(n) +
+                                 " digits fit no proxy type (mobile 10, national or tax ID 13, e-wallet 15)",
+                             "value");
     }
   }
   if (type == "mobile") {
@@ -38,8 +37,7 @@ Result<Identifier> FromProxy(std::string_view type, std::string_view value) {
     if (!d.plus && d.digits.size() == 13 && d.digits.starts_with("0066")) phone = "+" + d.digits.substr(2);
     auto p = NormalizePhone(phone, "TH");
     if (!p.ok()) return InvalidArgument("PromptPay mobile: " + p.status().message(), "value");
-    if (p->Find("region") == nullptr ||
-        std::get<std::string>(p->Find("region")->value) != "TH") {
+    if (p->Find("region") == nullptr || std::get<std::string>(p->Find("region")->value) != "TH") {
       return InvalidArgument("PromptPay mobile: must be a Thai number", "value");
     }
     id.canonical = "mobile:" + p->canonical;
@@ -56,8 +54,8 @@ Result<Identifier> FromProxy(std::string_view type, std::string_view value) {
     // A 13-digit ID starting with 0 is a juristic person's tax ID whatever the QR's tag says.
     type = d.digits[0] == '0' ? "tax_id" : "national_id";
     id.canonical = std::string(type) + ":" + d.digits;
-    id.display = "PromptPay " + d.digits.substr(0, 1) + "-xxxx-xxxxx-" + d.digits.substr(10, 2) +
-                 "-" + d.digits.substr(12);
+    id.display = "PromptPay " + d.digits.substr(0, 1) + "-xxxx-xxxxx-" + d.digits.substr(10, 2) + "-" +
+                 d.digits.substr(12);
   } else if (type == "ewallet") {
     CFR_ASSIGN_OR_RETURN(internal::DigitString d,
                          internal::ExtractDigits(value, "PromptPay e-wallet", /*allow_plus=*/false));

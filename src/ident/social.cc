@@ -46,11 +46,11 @@ const Platform* PlatformByDomain(std::string_view domain) {
   return nullptr;
 }
 
-Status CheckChars(std::string_view platform, std::string_view handle, std::string_view extra,
-                  size_t min_len, size_t max_len) {
+Status CheckChars(std::string_view platform, std::string_view handle, std::string_view extra, size_t min_len,
+                  size_t max_len) {
   if (handle.size() < min_len || handle.size() > max_len) {
-    return InvalidArgument(std::string(platform) + " handle: must have " + std::to_string(min_len) +
-                               " to " + std::to_string(max_len) + " characters",
+    return InvalidArgument(std::string(platform) + " handle: must have " + std::to_string(min_len) + " to " +
+                               std::to_string(max_len) + " characters",
                            "value");
   }
   for (char c : handle) {
@@ -154,9 +154,8 @@ Result<std::string> HandleFromUrl(const Platform& platform, const internal::Pars
   const auto segs = Segments(url.path);
   const std::string_view name = platform.name;
   auto not_profile = [&] {
-    return InvalidArgument(std::string(name) + ": this link is not a profile or page (" +
-                               url.Canonical() + ")",
-                           "value");
+    return InvalidArgument(
+        std::string(name) + ": this link is not a profile or page (" + url.Canonical() + ")", "value");
   };
   if (name == "facebook") {
     if (!segs.empty() && (segs[0] == "profile.php")) {
@@ -167,9 +166,10 @@ Result<std::string> HandleFromUrl(const Platform& platform, const internal::Pars
     if (segs.size() >= 3 && (segs[0] == "people" || segs[0] == "pages")) return std::string(segs[2]);
     if (segs.size() >= 2 && segs[0] == "pg") return std::string(segs[1]);
     static constexpr std::string_view kReserved[] = {
-        "share", "sharer.php", "watch", "photo.php", "story.php", "permalink.php", "groups",
-        "events", "marketplace", "login", "reel", "photo", "videos", "hashtag", "help", "l.php"};
-    if (segs.empty() || std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
+        "share",       "sharer.php", "watch", "photo.php", "story.php", "permalink.php", "groups", "events",
+        "marketplace", "login",      "reel",  "photo",     "videos",    "hashtag",       "help",   "l.php"};
+    if (segs.empty() ||
+        std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
       return not_profile();
     }
     return std::string(segs[0]);
@@ -179,16 +179,20 @@ Result<std::string> HandleFromUrl(const Platform& platform, const internal::Pars
     return std::string(segs[0]);
   }
   if (name == "instagram") {
-    static constexpr std::string_view kReserved[] = {"p", "reel", "reels", "explore", "accounts", "tv", "direct"};
+    static constexpr std::string_view kReserved[] = {"p",        "reel", "reels", "explore",
+                                                     "accounts", "tv",   "direct"};
     if (segs.size() >= 2 && segs[0] == "stories") return std::string(segs[1]);
-    if (segs.empty() || std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
+    if (segs.empty() ||
+        std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
       return not_profile();
     }
     return std::string(segs[0]);
   }
   if (name == "x") {
-    static constexpr std::string_view kReserved[] = {"home", "i", "search", "intent", "share", "explore", "hashtag", "settings", "login"};
-    if (segs.empty() || std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
+    static constexpr std::string_view kReserved[] = {"home",    "i",       "search",   "intent", "share",
+                                                     "explore", "hashtag", "settings", "login"};
+    if (segs.empty() ||
+        std::find(std::begin(kReserved), std::end(kReserved), segs[0]) != std::end(kReserved)) {
       return not_profile();
     }
     return std::string(segs[0]);

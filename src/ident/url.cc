@@ -44,7 +44,7 @@ const std::unordered_set<std::string_view>& Shorteners() {
 
 bool IsTrackingParameter(std::string_view key) {
   static constexpr std::string_view kExact[] = {
-      "fbclid", "gclid", "dclid",  "gclsrc", "msclkid", "igshid", "mc_cid", "mc_eid", "_ga",
+      "fbclid", "gclid", "dclid",  "gclsrc", "msclkid",   "igshid", "mc_cid", "mc_eid",  "_ga",
       "_gl",    "yclid", "ttclid", "twclid", "li_fat_id", "wbraid", "gbraid", "srsltid", "si"};
   const std::string lower = ToLowerAscii(key);
   if (lower.starts_with("utm_")) return true;
@@ -59,8 +59,8 @@ std::string EscapeForUri(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
-    if (c >= 0x80 || c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' ||
-        c == '^' || c == '`' || c == '{' || c == '|' || c == '}' || c == '[' || c == ']') {
+    if (c >= 0x80 || c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
+        c == '`' || c == '{' || c == '|' || c == '}' || c == '[' || c == ']') {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 15];
@@ -105,8 +105,8 @@ Result<std::string> NormalizeHost(std::string_view raw_host) {
     }
     return ToLowerAscii(host);
   }
-  const bool ascii = std::all_of(host.begin(), host.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const bool ascii =
+      std::all_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   std::string out;
   // Punycode labels ("xn--", any case) go through IDNA too, which checks that they decode.
   if (ascii && ToLowerAscii(host).find("xn--") == std::string::npos) {
@@ -116,9 +116,9 @@ Result<std::string> NormalizeHost(std::string_view raw_host) {
     char* converted = nullptr;
     const int rc = idn2_to_ascii_8z(host.c_str(), &converted, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
     if (rc != IDN2_OK) {
-      return InvalidArgument(std::string("host: not a valid internationalised domain name (") +
-                                 idn2_strerror(rc) + ")",
-                             "value");
+      return InvalidArgument(
+          std::string("host: not a valid internationalised domain name (") + idn2_strerror(rc) + ")",
+          "value");
     }
     out = converted;
     idn2_free(converted);
@@ -133,9 +133,9 @@ Result<std::string> NormalizeHost(std::string_view raw_host) {
     if (label.size() > 63) return InvalidArgument("host: a label is longer than 63 characters", "value");
     for (char c : label) {
       if (!IsAsciiAlnum(c) && c != '-' && c != '_') {
-        return InvalidArgument("host: character " + QuoteForMessage(std::string_view(&c, 1)) +
-                                   " is not allowed in a host name",
-                               "value");
+        return InvalidArgument(
+            "host: character " + QuoteForMessage(std::string_view(&c, 1)) + " is not allowed in a host name",
+            "value");
       }
     }
     if (label.front() == '-' || label.back() == '-') {
@@ -217,8 +217,8 @@ Result<ParsedUrl> ParseUrl(std::string_view value) {
     }
     after_scheme = sep + 3;
   } else if (const size_t colon = s.find(':');
-             colon != std::string::npos && colon > 0 && colon < first_delim &&
-             colon + 1 < s.size() && !IsAsciiDigit(s[colon + 1]) &&
+             colon != std::string::npos && colon > 0 && colon < first_delim && colon + 1 < s.size() &&
+             !IsAsciiDigit(s[colon + 1]) &&
              std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(colon),
                          [](char c) { return IsAsciiAlnum(c) || c == '+' || c == '-' || c == '.'; })) {
     // "javascript:…", "data:…", "file:…": a scheme without "//", never a host and port.
@@ -235,8 +235,8 @@ Result<ParsedUrl> ParseUrl(std::string_view value) {
     after_scheme = 0;
   }
   const size_t auth_end = s.find_first_of("/?#", after_scheme);
-  std::string_view authority =
-      std::string_view(s).substr(after_scheme, auth_end == std::string::npos ? s.npos : auth_end - after_scheme);
+  std::string_view authority = std::string_view(s).substr(
+      after_scheme, auth_end == std::string::npos ? s.npos : auth_end - after_scheme);
   const std::string rest = auth_end == std::string::npos ? std::string() : s.substr(auth_end);
   const size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
@@ -269,14 +269,12 @@ Result<ParsedUrl> ParseUrl(std::string_view value) {
   url.port = std::string(port);
 
   // uriparser checks the rest of the syntax and normalises path and percent-encoding.
-  const std::string ascii =
-      url.scheme + "://" + (url.host.front() == '[' ? url.host : url.host) + EscapeForUri(rest);
+  const std::string ascii = url.scheme + "://" + url.host + EscapeForUri(rest);
   UriUriA uri;
   const char* error_pos = nullptr;
   if (uriParseSingleUriA(&uri, ascii.c_str(), &error_pos) != URI_SUCCESS) {
-    return InvalidArgument("url: malformed near position " +
-                               std::to_string(error_pos ? error_pos - ascii.c_str() : 0),
-                           "value");
+    return InvalidArgument(
+        "url: malformed near position " + std::to_string(error_pos ? error_pos - ascii.c_str() : 0), "value");
   }
   std::unique_ptr<UriUriA, void (*)(UriUriA*)> guard(&uri, uriFreeUriMembersA);
   if (uriNormalizeSyntaxA(&uri) != URI_SUCCESS) return InvalidArgument("url: cannot normalise", "value");

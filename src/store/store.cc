@@ -3,8 +3,8 @@
 namespace cfr::store {
 namespace {
 
-Mutation Make(Mutation::Op op, Mutation::Precondition pre, std::string_view collection,
-              std::string_view key, std::string_view value) {
+Mutation Make(Mutation::Op op, Mutation::Precondition pre, std::string_view collection, std::string_view key,
+              std::string_view value) {
   return Mutation{op, pre, std::string(collection), std::string(key), std::string(value)};
 }
 
@@ -22,8 +22,7 @@ WriteBatch& WriteBatch::Insert(std::string_view collection, std::string_view key
 }
 
 WriteBatch& WriteBatch::Update(std::string_view collection, std::string_view key, std::string_view value) {
-  mutations_.push_back(
-      Make(Mutation::Op::kPut, Mutation::Precondition::kMustExist, collection, key, value));
+  mutations_.push_back(Make(Mutation::Op::kPut, Mutation::Precondition::kMustExist, collection, key, value));
   return *this;
 }
 

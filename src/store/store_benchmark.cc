@@ -2,8 +2,8 @@
 // share fsyncs through group commit.
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"

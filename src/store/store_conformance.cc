@@ -63,7 +63,10 @@ TEST_P(StoreConformanceTest, EmptyStore) {
 
 TEST_P(StoreConformanceTest, PutGetBinaryKeysAndValues) {
   const std::string key("k\0\xff\x01", 4);
-  const std::string value("v\0\xfe" "abc", 6);
+  const std::string value(
+      "v\0\xfe"
+      "abc",
+      6);
   auto seq = store_->Commit(WriteBatch().Put("c", key, value).Put("c", "", "empty key"));
   ASSERT_TRUE(seq.ok()) << seq.status().ToString();
   EXPECT_EQ(*seq, 2u);
@@ -204,6 +207,7 @@ TEST_P(StoreConformanceTest, ConcurrentCommitsGetUniqueSeqs) {
   std::mutex mu;
   std::set<uint64_t> seqs;
   std::atomic<int> failures{0};
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -233,6 +237,7 @@ TEST_P(StoreConformanceTest, ConcurrentInsertsOfOneKeyHaveOneWinner) {
   std::atomic<int> wins{0};
   std::atomic<int> conflicts{0};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       auto r = store_->Commit(WriteBatch().Insert("idem", "client-key-1", std::to_string(t)));

@@ -14,7 +14,8 @@ namespace {
 constexpr size_t kMaxItems = 10000;
 
 nlohmann::json ToJson(const ident::Identifier& id) {
-  nlohmann::json j = {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}, {"display", id.display}};
+  nlohmann::json j = {
+      {"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}, {"display", id.display}};
   for (const ident::Attribute& a : id.attributes) {
     std::visit([&](const auto& v) { j[a.name] = v; }, a.value);
   }
@@ -69,8 +70,8 @@ HttpResponse NormalizeBatch(const HttpRequest& request) {
   if (!items->is_array()) return ErrorResponse(InvalidArgument("must be an array", "items"));
   if (items->empty()) return ErrorResponse(InvalidArgument("must hold at least one item", "items"));
   if (items->size() > kMaxItems) {
-    return ErrorResponse(PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()),
-                                         "items"));
+    return ErrorResponse(
+        PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()), "items"));
   }
   std::string out = "{\"results\":[";
   out.reserve(items->size() * 128);

@@ -9,9 +9,8 @@
 namespace cfr::http {
 
 void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/healthz", [](const HttpRequest&) {
-    return HttpResponse::Json(200, R"({"status":"ok"})");
-  });
+  router.Add("GET", "/healthz",
+             [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
 
   router.Add("GET", "/readyz", [&ctx](const HttpRequest&) {
     nlohmann::json body = {{"store", ctx.store_kind}};
@@ -32,9 +31,8 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
     return HttpResponse::Json(200, Dump(body));
   });
 
-  router.Add("GET", "/api/v1/openapi.json", [](const HttpRequest&) {
-    return HttpResponse::Json(200, std::string(OpenApiDocument()));
-  });
+  router.Add("GET", "/api/v1/openapi.json",
+             [](const HttpRequest&) { return HttpResponse::Json(200, std::string(OpenApiDocument())); });
 }
 
 }  // namespace cfr::http

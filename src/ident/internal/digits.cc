@@ -37,9 +37,9 @@ Result<DigitString> ExtractDigits(std::string_view value, std::string_view what,
       out.digits.push_back(static_cast<char>('0' + d));
       seen_anything = true;
     } else if (!IsSpaceOrInvisible(cp)) {
-      return InvalidArgument(std::string(what) + ": unexpected character " +
-                                 QuoteForMessage(value.substr(start, pos - start)),
-                             "value");
+      return InvalidArgument(
+          std::string(what) + ": unexpected character " + QuoteForMessage(value.substr(start, pos - start)),
+          "value");
     }
   }
   if (out.digits.empty()) return InvalidArgument(std::string(what) + ": no digits", "value");

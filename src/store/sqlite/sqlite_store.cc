@@ -59,8 +59,8 @@ class Stmt {
 
   Status Prepare(sqlite3* db, std::string_view sql) {
     db_ = db;
-    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+    const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt_, nullptr);
     return rc == SQLITE_OK ? Status::Ok() : SqliteError(db, rc, "prepare");
   }
   void BindText(int i, std::string_view s) {
@@ -108,8 +108,8 @@ Status Exec(sqlite3* db, const char* sql) {
 
 Result<sqlite3*> OpenConnection(const std::string& path, bool writer) {
   sqlite3* db = nullptr;
-  const int flags = (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "open " + path);
@@ -300,10 +300,10 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::OpenReader() {
   CFR_ASSIGN_OR_RETURN(r->db, OpenConnection(options_.path, /*writer=*/false));
   CFR_RETURN_IF_ERROR(r->get.Prepare(
       r->db, "SELECT value, seq FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
-  CFR_RETURN_IF_ERROR(r->scan.Prepare(
-      r->db,
-      "SELECT key, value, seq FROM records WHERE collection = ?1 AND key > ?2 AND key >= ?3 "
-      "AND (?4 IS NULL OR key < ?4) AND value IS NOT NULL ORDER BY key LIMIT ?5"));
+  CFR_RETURN_IF_ERROR(
+      r->scan.Prepare(r->db,
+                      "SELECT key, value, seq FROM records WHERE collection = ?1 AND key > ?2 AND key >= ?3 "
+                      "AND (?4 IS NULL OR key < ?4) AND value IS NOT NULL ORDER BY key LIMIT ?5"));
   CFR_RETURN_IF_ERROR(r->changes.Prepare(
       r->db, "SELECT seq, collection, key, value FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   return r;

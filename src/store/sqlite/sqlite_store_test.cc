@@ -15,14 +15,14 @@ Result<std::unique_ptr<Store>> OpenInDir(const std::string& dir) {
   return OpenSqliteStore(o);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest,
-                         testing::Values(StoreFactory{"sqlite", &OpenInDir}));
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformanceTest, testing::Values(StoreFactory{"sqlite", &OpenInDir}));
 
 class SqliteStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("cfr-sqlite-" + std::to_string(::getpid()) + "-" +
-                                                     testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cfr-sqlite-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -50,8 +50,8 @@ TEST_F(SqliteStoreTest, NewerSchemaIsRefusedWithBothVersions) {
   }
   sqlite3* db;
   ASSERT_EQ(sqlite3_open((dir_ / "cfr.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations(version, name) VALUES(999, 'future')",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations(version, name) VALUES(999, 'future')", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto s = OpenInDir(dir_);
