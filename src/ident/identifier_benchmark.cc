@@ -56,12 +56,38 @@ void BM_PhoneThaiInvalid(benchmark::State& state) {
 }
 BENCHMARK(BM_PhoneThaiInvalid);
 
+const std::vector<std::string>& ForeignNumbers() {
+  static const std::vector<std::string> kNumbers = {"+1 650-253-0000", "+44 20 7946 0958",
+                                                    "+86 138 0013 8000", "+855 12 345 678"};
+  return kNumbers;
+}
+
+// Foreign numbers take libphonenumber's path (Parse, IsValidNumber, GetNumberType, region,
+// Format E.164 and international).
 void BM_PhoneForeign(benchmark::State& state) {
-  const std::vector<std::string> inputs = {"+1 650-253-0000", "+44 20 7946 0958", "+86 138 0013 8000",
-                                           "+855 12 345 678"};
-  RunOver(state, inputs, [](const std::string& s) { return NormalizePhone(s); });
+  RunOver(state, ForeignNumbers(), [](const std::string& s) { return NormalizePhone(s); });
 }
 BENCHMARK(BM_PhoneForeign);
+
+// Baseline for the foreign path: the same calls made directly, without our cleaning and result.
+void BM_LibphonenumberForeignSameCalls(benchmark::State& state) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  RunOver(state, ForeignNumbers(), [&](const std::string& s) {
+    PhoneNumber pn;
+    util.Parse(s, "TH", &pn);
+    std::string e164, intl, region;
+    if (util.IsValidNumber(pn)) {
+      benchmark::DoNotOptimize(util.GetNumberType(pn));
+      util.GetRegionCodeForNumber(pn, &region);
+      util.Format(pn, PhoneNumberUtil::E164, &e164);
+      util.Format(pn, PhoneNumberUtil::INTERNATIONAL, &intl);
+    }
+    return e164;
+  });
+}
+BENCHMARK(BM_LibphonenumberForeignSameCalls);
 
 // Baseline: what libphonenumber alone costs for Parse + Format(E164) of the same Thai inputs.
 void BM_LibphonenumberParseFormat(benchmark::State& state) {
@@ -144,6 +170,30 @@ void BM_CryptoWallet(benchmark::State& state) {
   RunOver(state, inputs, [](const std::string& s) { return NormalizeCryptoWallet(s); });
 }
 BENCHMARK(BM_CryptoWallet);
+
+void BM_Domain(benchmark::State& state) {
+  const std::vector<std::string> inputs = {"Login.Kbank-Secure.COM", "ตัวอย่าง.ไทย"};
+  RunOver(state, inputs, [](const std::string& s) { return NormalizeDomain(s); });
+}
+BENCHMARK(BM_Domain);
+
+void BM_LineId(benchmark::State& state) {
+  const std::vector<std::string> inputs = {"@ScamShop", "line.me/R/ti/p/@scamshop"};
+  RunOver(state, inputs, [](const std::string& s) { return NormalizeLineId(s); });
+}
+BENCHMARK(BM_LineId);
+
+void BM_Social(benchmark::State& state) {
+  const std::vector<std::string> inputs = {"https://www.facebook.com/Scam.Page.TH", "tiktok:@scam.deals"};
+  RunOver(state, inputs, [](const std::string& s) { return NormalizeSocial(s); });
+}
+BENCHMARK(BM_Social);
+
+void BM_PromptPayProxy(benchmark::State& state) {
+  const std::vector<std::string> inputs = {"0812345678", "6212509199088", "ewallet:140000123456789"};
+  RunOver(state, inputs, [](const std::string& s) { return NormalizePromptPay(s); });
+}
+BENCHMARK(BM_PromptPayProxy);
 
 void BM_DetectAndNormalize(benchmark::State& state) {
   const std::vector<std::string> inputs = {"081-234-5678", "KBANK 123-4-56789-0", "bit.ly/abc", "@scamshop",
