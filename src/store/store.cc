@@ -26,6 +26,14 @@ WriteBatch& WriteBatch::Update(std::string_view collection, std::string_view key
   return *this;
 }
 
+WriteBatch& WriteBatch::PutIfSeq(std::string_view collection, std::string_view key, std::string_view value,
+                                 uint64_t expected_seq) {
+  Mutation m = Make(Mutation::Op::kPut, Mutation::Precondition::kMustMatchSeq, collection, key, value);
+  m.expected_seq = expected_seq;
+  mutations_.push_back(std::move(m));
+  return *this;
+}
+
 WriteBatch& WriteBatch::Delete(std::string_view collection, std::string_view key) {
   mutations_.push_back(Make(Mutation::Op::kDelete, Mutation::Precondition::kNone, collection, key, {}));
   return *this;

@@ -35,12 +35,15 @@ struct Mutation {
     kNone,
     kMustNotExist,  // fails the batch with kConflict if a live record has the key
     kMustExist,     // fails the batch with kNotFound if no live record has the key
+    kMustMatchSeq,  // fails the batch with kConflict unless the record's seq is expected_seq
+                    // (0: the record must not exist) — optimistic concurrency
   };
   Op op = Op::kPut;
   Precondition precondition = Precondition::kNone;
   std::string collection;
   std::string key;
   std::string value;  // empty for deletes
+  uint64_t expected_seq = 0;  // for kMustMatchSeq
 };
 
 // An ordered list of mutations applied atomically. Later mutations of the same key win.
@@ -52,6 +55,11 @@ class WriteBatch {
   WriteBatch& Insert(std::string_view collection, std::string_view key, std::string_view value);
   // Replaces; the batch fails with kNotFound if the key does not exist.
   WriteBatch& Update(std::string_view collection, std::string_view key, std::string_view value);
+  // Inserts or replaces only if the record is unchanged since it was read: its seq is still
+  // `expected_seq` (0 = it must not exist). Otherwise the batch fails with kConflict, and the
+  // caller re-reads and retries.
+  WriteBatch& PutIfSeq(std::string_view collection, std::string_view key, std::string_view value,
+                       uint64_t expected_seq);
   // Deletes (a no-op for a missing key).
   WriteBatch& Delete(std::string_view collection, std::string_view key);
 

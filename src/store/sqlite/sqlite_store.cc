@@ -287,7 +287,7 @@ Status SqliteStore::Migrate() {
 
 Status SqliteStore::PrepareWriter() {
   CFR_RETURN_IF_ERROR(w_exists_.Prepare(
-      writer_db_, "SELECT 1 FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+      writer_db_, "SELECT seq FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
   CFR_RETURN_IF_ERROR(w_upsert_.Prepare(
       writer_db_,
       "INSERT INTO records(collection, key, seq, value) VALUES(?1, ?2, ?3, ?4) "
@@ -347,9 +347,15 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
       w_exists_.BindText(1, m.collection);
       w_exists_.BindBlob(2, m.key);
       const int rc = w_exists_.Step();
+      const bool exists = rc == SQLITE_ROW;
+      const uint64_t current_seq = exists ? static_cast<uint64_t>(w_exists_.Int(0)) : 0;
       w_exists_.Reset();
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "check key");
-      const bool exists = rc == SQLITE_ROW;
+      if (m.precondition == Mutation::Precondition::kMustMatchSeq && current_seq != m.expected_seq) {
+        return Conflict("store: " + m.collection + " record changed since it was read (seq " +
+                            std::to_string(current_seq) + ", expected " + std::to_string(m.expected_seq) + ")",
+                        "key");
+      }
       if (m.precondition == Mutation::Precondition::kMustNotExist && exists) {
         return Conflict("store: " + m.collection + " already has this key", "key");
       }

@@ -1,0 +1,329 @@
+#include "registry/registry.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/time.h"
+#include "store/counter.h"
+
+namespace cfr::registry {
+namespace {
+
+using nlohmann::json;
+
+json ActorJson(const Actor& a) { return {{"user", a.user}, {"agency", a.agency}, {"role", a.role}}; }
+Actor ActorFrom(const json& j) {
+  return {j.value("user", ""), j.value("agency", ""), j.value("role", "")};
+}
+
+std::string HistoryKey(std::string_view entity_key, int64_t version) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(version));
+  std::string key(entity_key);
+  key += '\0';
+  key += buf;
+  return key;
+}
+
+std::string EncodeHistory(const HistoryEvent& e) {
+  return json{{"version", e.version}, {"at_ms", e.at_ms},       {"actor", ActorJson(e.actor)},
+              {"action", e.action},   {"from_tier", e.from_tier}, {"to_tier", e.to_tier},
+              {"reason", e.reason}}
+      .dump();
+}
+
+Result<HistoryEvent> DecodeHistory(std::string_view bytes) {
+  const json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Internal("registry: corrupt history record");
+  HistoryEvent e;
+  e.version = j.value("version", int64_t{0});
+  e.at_ms = j.value("at_ms", int64_t{0});
+  e.actor = ActorFrom(j.value("actor", json::object()));
+  e.action = j.value("action", "");
+  e.from_tier = j.value("from_tier", "");
+  e.to_tier = j.value("to_tier", "");
+  e.reason = j.value("reason", "");
+  return e;
+}
+
+std::string EncodeAppeal(const Appeal& a) {
+  return json{{"id", a.id},
+              {"kind", ident::KindName(a.kind)},
+              {"canonical", a.canonical},
+              {"status", a.status},
+              {"reason", a.reason},
+              {"contact", a.contact},
+              {"filed_by", ActorJson(a.filed_by)},
+              {"filed_ms", a.filed_ms},
+              {"decided_by", ActorJson(a.decided_by)},
+              {"decision_reason", a.decision_reason},
+              {"decided_ms", a.decided_ms}}
+      .dump();
+}
+
+Result<Appeal> DecodeAppeal(std::string_view bytes) {
+  const json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Internal("registry: corrupt appeal record");
+  Appeal a;
+  a.id = j.value("id", "");
+  auto kind = ident::ParseKind(j.value("kind", ""));
+  if (!kind.ok()) return Internal("registry: appeal with unknown kind");
+  a.kind = *kind;
+  a.canonical = j.value("canonical", "");
+  a.status = j.value("status", "");
+  a.reason = j.value("reason", "");
+  a.contact = j.value("contact", "");
+  a.filed_by = ActorFrom(j.value("filed_by", json::object()));
+  a.filed_ms = j.value("filed_ms", int64_t{0});
+  a.decided_by = ActorFrom(j.value("decided_by", json::object()));
+  a.decision_reason = j.value("decision_reason", "");
+  a.decided_ms = j.value("decided_ms", int64_t{0});
+  return a;
+}
+
+bool RoleIn(const Actor& a, std::initializer_list<std::string_view> roles) {
+  return std::find(roles.begin(), roles.end(), a.role) != roles.end();
+}
+
+Status CheckListingRole(Tier tier, const Actor& actor) {
+  switch (tier) {
+    case Tier::kBlack:
+      if (RoleIn(actor, {"police", "admin"})) return Status::Ok();
+      return PermissionDenied("only the police or AMLO (role police) may list an identifier as black");
+    case Tier::kDarkGrey:
+      if (RoleIn(actor, {"police", "bank", "operator", "admin"})) return Status::Ok();
+      return PermissionDenied("dark grey listings come from the police, banks and operators");
+    case Tier::kLightGrey:
+      if (RoleIn(actor, {"police", "bank", "operator", "analyst", "admin"})) return Status::Ok();
+      return PermissionDenied("light grey listings come from the police, banks, operators and analysts");
+    case Tier::kNone:
+      if (RoleIn(actor, {"police", "admin"})) return Status::Ok();
+      return PermissionDenied("only the police or an administrator may remove a tier");
+    case Tier::kWhite:
+      return InvalidArgument("an identifier becomes white only through an accepted appeal", "tier");
+  }
+  return Internal("unknown tier");
+}
+
+void AddUnique(std::vector<std::string>* v, const std::string& s) {
+  if (!s.empty() && std::find(v->begin(), v->end(), s) == v->end()) v->push_back(s);
+}
+
+}  // namespace
+
+std::string EncodeEntity(const Entity& e) {
+  return json{{"kind", ident::KindName(e.kind)},
+              {"canonical", e.canonical},
+              {"display", e.display},
+              {"tier", TierName(e.tier)},
+              {"held", e.held},
+              {"reports", e.reports},
+              {"victims", e.victims},
+              {"loss_satang", e.loss_satang},
+              {"first_seen_ms", e.first_seen_ms},
+              {"last_seen_ms", e.last_seen_ms},
+              {"sources", e.sources},
+              {"report_ids", e.report_ids},
+              {"case_ids", e.case_ids},
+              {"person", e.person},
+              {"risk_score", e.risk_score},
+              {"risk_reasons", e.risk_reasons},
+              {"appeal_id", e.appeal_id},
+              {"appeal_status", e.appeal_status},
+              {"version", e.version}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<Entity> DecodeEntity(std::string_view bytes) {
+  const json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Internal("registry: corrupt entity record");
+  try {
+    Entity e;
+    auto kind = ident::ParseKind(j.at("kind").get<std::string>());
+    if (!kind.ok()) return Internal("registry: entity with unknown kind");
+    e.kind = *kind;
+    e.canonical = j.at("canonical").get<std::string>();
+    e.display = j.value("display", "");
+    auto tier = ParseTier(j.value("tier", "none"));
+    if (!tier.ok()) return Internal("registry: entity with unknown tier");
+    e.tier = *tier;
+    e.held = j.value("held", false);
+    e.reports = j.value("reports", int64_t{0});
+    e.victims = j.value("victims", int64_t{0});
+    e.loss_satang = j.value("loss_satang", int64_t{0});
+    e.first_seen_ms = j.value("first_seen_ms", int64_t{0});
+    e.last_seen_ms = j.value("last_seen_ms", int64_t{0});
+    e.sources = j.value("sources", std::vector<std::string>{});
+    e.report_ids = j.value("report_ids", std::vector<std::string>{});
+    e.case_ids = j.value("case_ids", std::vector<std::string>{});
+    e.person = j.value("person", "");
+    e.risk_score = j.value("risk_score", 0);
+    e.risk_reasons = j.value("risk_reasons", std::vector<std::string>{});
+    e.appeal_id = j.value("appeal_id", "");
+    e.appeal_status = j.value("appeal_status", "");
+    e.version = j.value("version", int64_t{0});
+    return e;
+  } catch (const json::exception& ex) {
+    return Internal(std::string("registry: corrupt entity record: ") + ex.what());
+  }
+}
+
+Registry::Registry(store::Store& store, Clock& clock, RiskWeights weights)
+    : store_(store), clock_(clock), weights_(weights) {}
+
+Result<std::optional<Entity>> Registry::Get(ident::Kind kind, std::string_view canonical) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, EntityKey(kind, canonical)));
+  if (!rec) return std::optional<Entity>();
+  CFR_ASSIGN_OR_RETURN(Entity e, DecodeEntity(rec->value));
+  return std::optional<Entity>(std::move(e));
+}
+
+Result<std::vector<HistoryEvent>> Registry::History(ident::Kind kind, std::string_view canonical,
+                                                    int64_t after_version, size_t limit) {
+  const std::string key = EntityKey(kind, canonical);
+  store::ScanOptions scan;
+  scan.prefix = key + '\0';
+  scan.start_after = HistoryKey(key, after_version);
+  scan.limit = limit;
+  CFR_ASSIGN_OR_RETURN(auto records, store_.Scan(kHistoryCollection, scan));
+  std::vector<HistoryEvent> events;
+  events.reserve(records.size());
+  for (const auto& r : records) {
+    CFR_ASSIGN_OR_RETURN(HistoryEvent e, DecodeHistory(r.value));
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+Result<Entity> Registry::Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                                const Change& change) {
+  const std::string key = EntityKey(kind, canonical);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, key));
+    Entity e;
+    if (rec) {
+      CFR_ASSIGN_OR_RETURN(e, DecodeEntity(rec->value));
+    } else {
+      e.kind = kind;
+      e.canonical = std::string(canonical);
+    }
+    const int64_t now = clock_.NowMillis();
+    HistoryEvent event;
+    event.at_ms = now;
+    event.actor = actor;
+    event.from_tier = std::string(TierName(e.tier));
+    store::WriteBatch batch;
+    CFR_RETURN_IF_ERROR(change(&e, rec.has_value(), &event, &batch));
+    if (e.first_seen_ms == 0) e.first_seen_ms = now;
+    e.version += 1;
+    event.version = e.version;
+    event.to_tier = std::string(TierName(e.tier));
+    ComputeRisk(weights_, now, &e);
+    batch.PutIfSeq(kEntityCollection, key, EncodeEntity(e), rec ? rec->seq : 0);
+    batch.Insert(kHistoryCollection, HistoryKey(key, e.version), EncodeHistory(event));
+    auto committed = store_.Commit(batch);
+    if (committed.ok()) return e;
+    if (committed.status().code() != StatusCode::kConflict) return committed.status();
+    // Someone changed the entity since we read it: read again and re-apply.
+  }
+  return Unavailable("registry: " + key + " is changing too often; try again");
+}
+
+Result<Entity> Registry::List(ident::Kind kind, std::string_view canonical, std::string_view display, Tier tier,
+                              const Actor& actor, std::string_view reason) {
+  CFR_RETURN_IF_ERROR(CheckListingRole(tier, actor));
+  if (reason.empty()) return InvalidArgument("a listing needs a reason", "reason");
+  return Mutate(kind, canonical, actor, [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch*) {
+    if (e->display.empty()) e->display = std::string(display);
+    e->tier = tier;
+    AddUnique(&e->sources, actor.agency);
+    e->last_seen_ms = clock_.NowMillis();
+    event->action = "listed";
+    event->reason = std::string(reason);
+    return Status::Ok();
+  });
+}
+
+Result<Appeal> Registry::FileAppeal(ident::Kind kind, std::string_view canonical, std::string_view reason,
+                                    std::string_view contact, const Actor& actor) {
+  if (reason.empty()) return InvalidArgument("an appeal needs the owner's statement", "reason");
+  if (contact.empty()) return InvalidArgument("an appeal needs a way to reach the owner", "contact");
+  CFR_ASSIGN_OR_RETURN(auto existing, Get(kind, canonical));
+  if (!existing) return NotFound("this identifier is not in the registry; there is nothing to appeal");
+  CFR_ASSIGN_OR_RETURN(uint64_t n, store::NextCounterValue(store_, "appeal"));
+  const int64_t now = clock_.NowMillis();
+  char id[40];
+  std::snprintf(id, sizeof id, "APL-%s-%06llu", FormatRfc3339Millis(now).substr(0, 4).c_str(),
+                static_cast<unsigned long long>(n));
+  Appeal appeal;
+  appeal.id = id;
+  appeal.kind = kind;
+  appeal.canonical = std::string(canonical);
+  appeal.status = "pending";
+  appeal.reason = std::string(reason);
+  appeal.contact = std::string(contact);
+  appeal.filed_by = actor;
+  appeal.filed_ms = now;
+  // The appeal record and the entity's flag commit together.
+  auto updated = Mutate(kind, canonical, actor,
+                        [&](Entity* e, bool exists, HistoryEvent* event, store::WriteBatch* batch) {
+                          if (!exists) return NotFound("this identifier is not in the registry");
+                          if (e->appeal_status == "pending") {
+                            return Conflict("appeal " + e->appeal_id + " for this identifier is already pending",
+                                            "value");
+                          }
+                          e->appeal_id = appeal.id;
+                          e->appeal_status = "pending";
+                          event->action = "appeal_filed";
+                          event->reason = "appeal " + appeal.id;
+                          batch->Insert(kAppealCollection, appeal.id, EncodeAppeal(appeal));
+                          return Status::Ok();
+                        });
+  if (!updated.ok()) return updated.status();
+  return appeal;
+}
+
+Result<Appeal> Registry::GetAppeal(std::string_view appeal_id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAppealCollection, appeal_id));
+  if (!rec) return NotFound("no appeal " + std::string(appeal_id));
+  return DecodeAppeal(rec->value);
+}
+
+Result<Appeal> Registry::DecideAppeal(std::string_view appeal_id, bool accept, std::string_view reason,
+                                      const Actor& actor) {
+  if (!RoleIn(actor, {"police", "operator", "admin"})) {
+    return PermissionDenied("appeals are decided by officers (police, operator, admin)");
+  }
+  if (reason.empty()) return InvalidArgument("a decision needs a reason", "reason");
+  CFR_ASSIGN_OR_RETURN(Appeal first_read, GetAppeal(appeal_id));
+  Appeal decided;
+  // The appeal's decision and the entity's change commit together; the appeal is re-read on
+  // every attempt so that a concurrent decision is seen.
+  auto updated = Mutate(
+      first_read.kind, first_read.canonical, actor,
+      [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch* batch) -> Status {
+        CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAppealCollection, appeal_id));
+        if (!rec) return NotFound("no appeal " + std::string(appeal_id));
+        CFR_ASSIGN_OR_RETURN(decided, DecodeAppeal(rec->value));
+        if (decided.status != "pending") return Conflict("appeal " + decided.id + " is already " + decided.status);
+        decided.status = accept ? "accepted" : "rejected";
+        decided.decided_by = actor;
+        decided.decision_reason = std::string(reason);
+        decided.decided_ms = clock_.NowMillis();
+        batch->PutIfSeq(kAppealCollection, decided.id, EncodeAppeal(decided), rec->seq);
+        if (e->appeal_id == decided.id) e->appeal_status = decided.status;
+        if (accept) {
+          e->tier = Tier::kWhite;
+          e->held = false;
+        }
+        event->action = accept ? "appeal_accepted" : "appeal_rejected";
+        event->reason = "appeal " + decided.id + ": " + std::string(reason);
+        return Status::Ok();
+      });
+  if (!updated.ok()) return updated.status();
+  return decided;
+}
+
+}  // namespace cfr::registry

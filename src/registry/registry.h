@@ -1,0 +1,98 @@
+// Registry (C3): entities, their history, listings by agencies, and appeals, kept in the store.
+//
+// Every change is a read-modify-write with optimistic concurrency (Store::PutIfSeq): the entity
+// and its history entry are written in one batch, and a concurrent change makes the loser re-read
+// and retry, so no update is lost even with several servers over one database. Screening does
+// not read through this class: ScreeningIndex follows the store's change sequence.
+//
+// Thread-safe; `store` and `clock` must outlive the registry.
+#ifndef CFR_REGISTRY_REGISTRY_H_
+#define CFR_REGISTRY_REGISTRY_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/actor.h"
+#include "core/clock.h"
+#include "registry/entity.h"
+#include "store/store.h"
+
+namespace cfr::registry {
+
+struct HistoryEvent {
+  int64_t version = 0;  // the entity's version after this change
+  int64_t at_ms = 0;
+  Actor actor;
+  std::string action;  // listed, appeal_filed, appeal_accepted, appeal_rejected, report_linked
+  std::string from_tier;
+  std::string to_tier;
+  std::string reason;
+};
+
+struct Appeal {
+  std::string id;  // "APL-2026-000001"
+  ident::Kind kind = ident::Kind::kPhone;
+  std::string canonical;
+  std::string status;  // pending, accepted, rejected
+  std::string reason;  // the owner's statement
+  std::string contact;  // how to reach the owner: personal data
+  Actor filed_by;
+  int64_t filed_ms = 0;
+  Actor decided_by;
+  std::string decision_reason;
+  int64_t decided_ms = 0;
+};
+
+// Store collections the registry owns.
+inline constexpr std::string_view kEntityCollection = "entity";
+inline constexpr std::string_view kHistoryCollection = "entity_history";
+inline constexpr std::string_view kAppealCollection = "appeal";
+
+std::string EncodeEntity(const Entity& entity);
+Result<Entity> DecodeEntity(std::string_view bytes);
+
+class Registry {
+ public:
+  Registry(store::Store& store, Clock& clock, RiskWeights weights = {});
+
+  Result<std::optional<Entity>> Get(ident::Kind kind, std::string_view canonical);
+
+  // History entries with version > after_version, oldest first, at most `limit`.
+  Result<std::vector<HistoryEvent>> History(ident::Kind kind, std::string_view canonical, int64_t after_version,
+                                            size_t limit);
+
+  // Sets the tier of an identifier (creating the entity if needed), as an authorised agency.
+  // Who may list what: black — police and admin (AMLO and the police confirm); dark grey —
+  // police, bank (a bank reporting a mule), operator, admin; light grey — those and analysts;
+  // none — police and admin. White is reached only through an accepted appeal.
+  // Errors: kPermissionDenied naming the rule; kInvalidArgument for white or an empty reason.
+  Result<Entity> List(ident::Kind kind, std::string_view canonical, std::string_view display, Tier tier,
+                      const Actor& actor, std::string_view reason);
+
+  // An owner's appeal against a listing. Fails with kNotFound if the identifier is not in the
+  // registry, kConflict if an appeal is already pending.
+  Result<Appeal> FileAppeal(ident::Kind kind, std::string_view canonical, std::string_view reason,
+                            std::string_view contact, const Actor& actor);
+  // An officer's decision (police, operator, admin). Accepting clears the entity (white, not
+  // held); rejecting leaves it as it is. Either way the history says who, when and why.
+  Result<Appeal> DecideAppeal(std::string_view appeal_id, bool accept, std::string_view reason, const Actor& actor);
+  Result<Appeal> GetAppeal(std::string_view appeal_id);
+
+  // The general read-modify-write: `change` edits the entity (created empty when absent, with
+  // `exists` false), fills the history event, and may add mutations of other records to `batch`,
+  // which commits atomically with the entity. Returning an error aborts without writing. On a
+  // concurrent change `change` runs again on the fresh entity (and a fresh batch).
+  using Change = std::function<Status(Entity* entity, bool exists, HistoryEvent* event, store::WriteBatch* batch)>;
+  Result<Entity> Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor, const Change& change);
+
+ private:
+  store::Store& store_;
+  Clock& clock_;
+  const RiskWeights weights_;
+};
+
+}  // namespace cfr::registry
+
+#endif  // CFR_REGISTRY_REGISTRY_H_

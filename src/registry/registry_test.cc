@@ -1,0 +1,181 @@
+#include "registry/registry.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::registry {
+namespace {
+
+const Actor kPolice{"pol.somchai", "RTP-CIB", "police"};
+const Actor kBank{"kbank-fraud", "KBANK", "bank"};
+const Actor kOperator{"op.nok", "AOC", "operator"};
+const Actor kPublic{"anonymous", "", "public"};
+
+class RegistryTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cfr-registry-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store::SqliteOptions o;
+    o.path = (dir_ / "cfr.db").string();
+    store_ = std::move(*store::OpenSqliteStore(o));
+    registry_ = std::make_unique<Registry>(*store_, clock_);
+  }
+  void TearDown() override {
+    registry_.reset();
+    IgnoreError(store_->Close());
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_;
+  ManualClock clock_{1795789445123};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, ListingCreatesTheEntityWithHistory) {
+  auto e = registry_->List(ident::Kind::kBankAccount, "004:1234567890", "KBANK xxxxxx7890", Tier::kDarkGrey, kBank,
+                           "mule account found by our monitoring");
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->tier, Tier::kDarkGrey);
+  EXPECT_EQ(e->version, 1);
+  EXPECT_EQ(e->sources, std::vector<std::string>{"KBANK"});
+  EXPECT_EQ(e->first_seen_ms, clock_.NowMillis());
+  EXPECT_GT(e->risk_score, 0);
+  clock_.Advance(60000);
+  auto black = registry_->List(ident::Kind::kBankAccount, "004:1234567890", "", Tier::kBlack, kPolice, "case 12/2569");
+  ASSERT_TRUE(black.ok());
+  EXPECT_EQ(black->version, 2);
+  EXPECT_EQ(black->sources, (std::vector<std::string>{"KBANK", "RTP-CIB"}));
+  auto history = registry_->History(ident::Kind::kBankAccount, "004:1234567890", 0, 100);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].from_tier, "none");
+  EXPECT_EQ((*history)[0].to_tier, "dark_grey");
+  EXPECT_EQ((*history)[0].actor.agency, "KBANK");
+  EXPECT_EQ((*history)[1].to_tier, "black");
+  EXPECT_EQ((*history)[1].reason, "case 12/2569");
+  EXPECT_EQ((*history)[1].at_ms, clock_.NowMillis());
+  auto paged = registry_->History(ident::Kind::kBankAccount, "004:1234567890", 1, 100);
+  ASSERT_TRUE(paged.ok());
+  ASSERT_EQ(paged->size(), 1u);
+  EXPECT_EQ((*paged)[0].version, 2);
+}
+
+TEST_F(RegistryTest, ListingRulesFollowTheRole) {
+  auto bank_black = registry_->List(ident::Kind::kPhone, "+66812345678", "", Tier::kBlack, kBank, "x");
+  ASSERT_FALSE(bank_black.ok());
+  EXPECT_EQ(bank_black.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_FALSE(registry_->List(ident::Kind::kPhone, "+66812345678", "", Tier::kLightGrey, kPublic, "x").ok());
+  auto white = registry_->List(ident::Kind::kPhone, "+66812345678", "", Tier::kWhite, kPolice, "x");
+  ASSERT_FALSE(white.ok());
+  EXPECT_EQ(white.status().field(), "tier");
+  auto no_reason = registry_->List(ident::Kind::kPhone, "+66812345678", "", Tier::kDarkGrey, kOperator, "");
+  EXPECT_EQ(no_reason.status().field(), "reason");
+  // Nothing was written by the refused calls.
+  auto e = registry_->Get(ident::Kind::kPhone, "+66812345678");
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(e->has_value());
+}
+
+TEST_F(RegistryTest, AcceptedAppealClearsTheEntity) {
+  ASSERT_TRUE(registry_->List(ident::Kind::kPhone, "+66812345678", "081-234-5678", Tier::kDarkGrey, kOperator,
+                              "victim report")
+                  .ok());
+  auto appeal = registry_->FileAppeal(ident::Kind::kPhone, "+66812345678", "this is my shop's number",
+                                      "owner@example.com", kPublic);
+  ASSERT_TRUE(appeal.ok()) << appeal.status().ToString();
+  EXPECT_EQ(appeal->id, "APL-2026-000001");
+  EXPECT_EQ(appeal->status, "pending");
+  auto twice = registry_->FileAppeal(ident::Kind::kPhone, "+66812345678", "again", "x", kPublic);
+  EXPECT_EQ(twice.status().code(), StatusCode::kConflict);
+  auto by_public = registry_->DecideAppeal(appeal->id, true, "ok", kPublic);
+  EXPECT_EQ(by_public.status().code(), StatusCode::kPermissionDenied);
+  auto decided = registry_->DecideAppeal(appeal->id, true, "ownership verified with the telco", kPolice);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->status, "accepted");
+  auto e = registry_->Get(ident::Kind::kPhone, "+66812345678");
+  ASSERT_TRUE(e.ok() && e->has_value());
+  EXPECT_EQ((*e)->tier, Tier::kWhite);
+  EXPECT_EQ((*e)->appeal_status, "accepted");
+  EXPECT_EQ(VerdictFor(**e), Verdict::kNone);
+  auto history = registry_->History(ident::Kind::kPhone, "+66812345678", 0, 10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[2].action, "appeal_accepted");
+  EXPECT_EQ((*history)[2].actor.user, "pol.somchai");
+  EXPECT_NE((*history)[2].reason.find("ownership verified"), std::string::npos);
+  EXPECT_EQ(registry_->DecideAppeal(appeal->id, false, "no", kPolice).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(RegistryTest, RejectedAppealLeavesTheTier) {
+  ASSERT_TRUE(registry_->List(ident::Kind::kUrl, "https://evil.example/", "", Tier::kBlack, kPolice, "phishing").ok());
+  auto appeal = registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "not mine", "x@example.com", kPublic);
+  ASSERT_TRUE(appeal.ok());
+  ASSERT_TRUE(registry_->DecideAppeal(appeal->id, false, "hosting records show otherwise", kOperator).ok());
+  auto e = registry_->Get(ident::Kind::kUrl, "https://evil.example/");
+  EXPECT_EQ((*e)->tier, Tier::kBlack);
+  EXPECT_EQ((*e)->appeal_status, "rejected");
+  // A new appeal may follow a rejected one.
+  EXPECT_TRUE(registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "new evidence", "x", kPublic).ok());
+}
+
+TEST_F(RegistryTest, AppealOfUnknownIdentifierIsNotFound) {
+  auto r = registry_->FileAppeal(ident::Kind::kPhone, "+66899999999", "why", "me", kPublic);
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(registry_->GetAppeal("APL-2026-999999").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, ConcurrentChangesLoseNothing) {
+  std::vector<std::thread> threads;
+  threads.reserve(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto r = registry_->Mutate(ident::Kind::kPhone, "+66812345678", kOperator,
+                                   [&](Entity* e, bool, HistoryEvent* ev, store::WriteBatch*) {
+                                     e->reports += 1;
+                                     e->sources.push_back("agency-" + std::to_string(t));
+                                     ev->action = "report_linked";
+                                     return Status::Ok();
+                                   });
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto e = registry_->Get(ident::Kind::kPhone, "+66812345678");
+  EXPECT_EQ((*e)->reports, 40);
+  EXPECT_EQ((*e)->version, 40);
+  auto history = registry_->History(ident::Kind::kPhone, "+66812345678", 0, 1000);
+  EXPECT_EQ(history->size(), 40u);
+}
+
+TEST_F(RegistryTest, EntityRecordsRoundTrip) {
+  Entity e;
+  e.kind = ident::Kind::kCryptoWallet;
+  e.canonical = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+  e.tier = Tier::kBlack;
+  e.held = true;
+  e.reports = 7;
+  e.sources = {"RTP", "AMLO"};
+  e.person = "6212509199088";
+  auto back = DecodeEntity(EncodeEntity(e));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->canonical, e.canonical);
+  EXPECT_EQ(back->tier, Tier::kBlack);
+  EXPECT_TRUE(back->held);
+  EXPECT_EQ(back->sources, e.sources);
+  EXPECT_FALSE(DecodeEntity("{not json").ok());
+  EXPECT_FALSE(DecodeEntity(R"({"kind":"fax","canonical":"x"})").ok());
+}
+
+}  // namespace
+}  // namespace cfr::registry

@@ -1,0 +1,88 @@
+// Screening index: lookups per second over 10 M entities, and bytes per entity (reported as
+// counters). The redis-benchmark baseline is run by bench/screening_vs_redis.sh.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "registry/screening_index.h"
+
+namespace cfr::registry {
+namespace {
+
+constexpr size_t kEntities = 10'000'000;
+
+// Built once: 10 M entities keyed like real ones (the XXH3 of "phone:+66…" numbers).
+ScreeningIndex& BigIndex() {
+  static ScreeningIndex* index = [] {
+    auto* idx = new ScreeningIndex(kEntities);
+    ScreeningSummary s;
+    s.verdict = Verdict::kHigh;
+    s.tier = Tier::kDarkGrey;
+    for (size_t i = 0; i < kEntities; ++i) {
+      s.reports = static_cast<uint32_t>(i % 50);
+      idx->Upsert(IndexKeyFor(ident::Kind::kPhone, "+668" + std::to_string(10000000 + i)), s);
+    }
+    return idx;
+  }();
+  return *index;
+}
+
+std::vector<IndexKey> RandomKeys(size_t n, bool present) {
+  std::mt19937_64 rng(1);
+  std::vector<IndexKey> keys;
+  keys.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t id = rng() % kEntities;
+    keys.push_back(IndexKeyFor(present ? ident::Kind::kPhone : ident::Kind::kUrl, "+668" + std::to_string(10000000 + id)));
+  }
+  return keys;
+}
+
+void BM_LookupHit(benchmark::State& state) {
+  ScreeningIndex& index = BigIndex();
+  const auto keys = RandomKeys(1 << 20, true);
+  size_t i = 0;
+  size_t found = 0;
+  for (auto _ : state) {
+    found += index.Lookup(keys[i]).has_value();
+    i = (i + 1) & ((1 << 20) - 1);
+  }
+  if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("a present key was not found");
+  state.SetItemsProcessed(state.iterations());
+  state.counters["entities"] = static_cast<double>(index.size());
+  state.counters["bytes_per_entity"] = static_cast<double>(index.memory_bytes()) / static_cast<double>(index.size());
+}
+BENCHMARK(BM_LookupHit)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_LookupMiss(benchmark::State& state) {
+  ScreeningIndex& index = BigIndex();
+  const auto keys = RandomKeys(1 << 20, false);
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(index.Lookup(keys[i]));
+    i = (i + 1) & ((1 << 20) - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LookupMiss);
+
+// Hashing the canonical value is part of every real lookup.
+void BM_KeyAndLookup(benchmark::State& state) {
+  ScreeningIndex& index = BigIndex();
+  std::vector<std::string> values;
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < 4096; ++i) values.push_back("+668" + std::to_string(10000000 + rng() % kEntities));
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(index.Lookup(ident::Kind::kPhone, values[i]));
+    i = (i + 1) & 4095;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_KeyAndLookup);
+
+}  // namespace
+}  // namespace cfr::registry
