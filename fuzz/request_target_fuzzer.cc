@@ -14,9 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static cfr::http::Router* router = [] {
     auto* r = new cfr::http::Router();
     cfr::http::RegisterIdentifierRoutes(*r, *context);
-    r->Add("GET", "/test/{a}/{b}", [](const cfr::http::HttpRequest&) {
-      return cfr::http::HttpResponse::Json(200, "{}");
-    });
+    r->Add("GET", "/test/{a}/{b}",
+           [](const cfr::http::HttpRequest&) { return cfr::http::HttpResponse::Json(200, "{}"); });
     return r;
   }();
   const std::string target(reinterpret_cast<const char*>(data), size);

@@ -54,11 +54,13 @@ void ComputeRisk(const RiskWeights& w, int64_t now_ms, Entity* e) {
   switch (e->tier) {
     case Tier::kBlack:
       score += w.tier_black;
-      e->risk_reasons.push_back("tier black: confirmed by police or AMLO (+" + std::to_string(w.tier_black) + ")");
+      e->risk_reasons.push_back("tier black: confirmed by police or AMLO (+" + std::to_string(w.tier_black) +
+                                ")");
       break;
     case Tier::kDarkGrey:
       score += w.tier_dark_grey;
-      e->risk_reasons.push_back("tier dark grey: victim complaint (+" + std::to_string(w.tier_dark_grey) + ")");
+      e->risk_reasons.push_back("tier dark grey: victim complaint (+" + std::to_string(w.tier_dark_grey) +
+                                ")");
       break;
     case Tier::kLightGrey:
       score += w.tier_light_grey;
@@ -93,11 +95,16 @@ void ComputeRisk(const RiskWeights& w, int64_t now_ms, Entity* e) {
 
 Verdict VerdictFor(const Entity& e) {
   switch (e.tier) {
-    case Tier::kWhite: return Verdict::kNone;
-    case Tier::kBlack: return Verdict::kBlocked;
-    case Tier::kDarkGrey: return Verdict::kHigh;
-    case Tier::kLightGrey: return Verdict::kMedium;
-    case Tier::kNone: return e.reports > 0 ? Verdict::kLow : Verdict::kNone;
+    case Tier::kWhite:
+      return Verdict::kNone;
+    case Tier::kBlack:
+      return Verdict::kBlocked;
+    case Tier::kDarkGrey:
+      return Verdict::kHigh;
+    case Tier::kLightGrey:
+      return Verdict::kMedium;
+    case Tier::kNone:
+      return e.reports > 0 ? Verdict::kLow : Verdict::kNone;
   }
   return Verdict::kNone;
 }

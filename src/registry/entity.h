@@ -61,10 +61,10 @@ struct RiskWeights {
   int tier_black = 90;
   int tier_dark_grey = 60;
   int tier_light_grey = 35;
-  int per_doubling_of_reports = 6;   // × log2(1 + reports)
-  int per_doubling_of_victims = 6;   // × log2(1 + victims)
-  int per_tenfold_loss_baht = 4;     // × log10(1 + loss in baht)
-  int recent_bonus = 5;              // last seen within recent_days
+  int per_doubling_of_reports = 6;  // × log2(1 + reports)
+  int per_doubling_of_victims = 6;  // × log2(1 + victims)
+  int per_tenfold_loss_baht = 4;    // × log10(1 + loss in baht)
+  int recent_bonus = 5;             // last seen within recent_days
   int recent_days = 7;
 };
 

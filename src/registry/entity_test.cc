@@ -24,8 +24,8 @@ TEST(EntityTest, RiskIsDeterministicWithReasons) {
   RiskWeights w;
   Entity e;
   e.tier = Tier::kDarkGrey;
-  e.reports = 3;   // 6 * log2(4) = 12
-  e.victims = 1;   // 6 * log2(2) = 6
+  e.reports = 3;           // 6 * log2(4) = 12
+  e.victims = 1;           // 6 * log2(2) = 6
   e.loss_satang = 999900;  // THB 9,999: 4 * log10(10000) = 16
   e.last_seen_ms = 1000;
   ComputeRisk(w, 1000 + 86400000, &e);  // seen a day ago: +5

@@ -14,9 +14,7 @@ namespace {
 using nlohmann::json;
 
 json ActorJson(const Actor& a) { return {{"user", a.user}, {"agency", a.agency}, {"role", a.role}}; }
-Actor ActorFrom(const json& j) {
-  return {j.value("user", ""), j.value("agency", ""), j.value("role", "")};
-}
+Actor ActorFrom(const json& j) { return {j.value("user", ""), j.value("agency", ""), j.value("role", "")}; }
 
 std::string HistoryKey(std::string_view entity_key, int64_t version) {
   char buf[24];
@@ -28,7 +26,7 @@ std::string HistoryKey(std::string_view entity_key, int64_t version) {
 }
 
 std::string EncodeHistory(const HistoryEvent& e) {
-  return json{{"version", e.version}, {"at_ms", e.at_ms},       {"actor", ActorJson(e.actor)},
+  return json{{"version", e.version}, {"at_ms", e.at_ms},         {"actor", ActorJson(e.actor)},
               {"action", e.action},   {"from_tier", e.from_tier}, {"to_tier", e.to_tier},
               {"reason", e.reason}}
       .dump();
@@ -231,8 +229,8 @@ Result<Entity> Registry::Mutate(ident::Kind kind, std::string_view canonical, co
   return Unavailable("registry: " + key + " is changing too often; try again");
 }
 
-Result<Entity> Registry::List(ident::Kind kind, std::string_view canonical, std::string_view display, Tier tier,
-                              const Actor& actor, std::string_view reason) {
+Result<Entity> Registry::List(ident::Kind kind, std::string_view canonical, std::string_view display,
+                              Tier tier, const Actor& actor, std::string_view reason) {
   CFR_RETURN_IF_ERROR(CheckListingRole(tier, actor));
   if (reason.empty()) return InvalidArgument("a listing needs a reason", "reason");
   return Mutate(kind, canonical, actor, [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch*) {
@@ -267,20 +265,19 @@ Result<Appeal> Registry::FileAppeal(ident::Kind kind, std::string_view canonical
   appeal.filed_by = actor;
   appeal.filed_ms = now;
   // The appeal record and the entity's flag commit together.
-  auto updated = Mutate(kind, canonical, actor,
-                        [&](Entity* e, bool exists, HistoryEvent* event, store::WriteBatch* batch) {
-                          if (!exists) return NotFound("this identifier is not in the registry");
-                          if (e->appeal_status == "pending") {
-                            return Conflict("appeal " + e->appeal_id + " for this identifier is already pending",
-                                            "value");
-                          }
-                          e->appeal_id = appeal.id;
-                          e->appeal_status = "pending";
-                          event->action = "appeal_filed";
-                          event->reason = "appeal " + appeal.id;
-                          batch->Insert(kAppealCollection, appeal.id, EncodeAppeal(appeal));
-                          return Status::Ok();
-                        });
+  auto updated = Mutate(
+      kind, canonical, actor, [&](Entity* e, bool exists, HistoryEvent* event, store::WriteBatch* batch) {
+        if (!exists) return NotFound("this identifier is not in the registry");
+        if (e->appeal_status == "pending") {
+          return Conflict("appeal " + e->appeal_id + " for this identifier is already pending", "value");
+        }
+        e->appeal_id = appeal.id;
+        e->appeal_status = "pending";
+        event->action = "appeal_filed";
+        event->reason = "appeal " + appeal.id;
+        batch->Insert(kAppealCollection, appeal.id, EncodeAppeal(appeal));
+        return Status::Ok();
+      });
   if (!updated.ok()) return updated.status();
   return appeal;
 }
@@ -301,27 +298,27 @@ Result<Appeal> Registry::DecideAppeal(std::string_view appeal_id, bool accept, s
   Appeal decided;
   // The appeal's decision and the entity's change commit together; the appeal is re-read on
   // every attempt so that a concurrent decision is seen.
-  auto updated = Mutate(
-      first_read.kind, first_read.canonical, actor,
-      [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch* batch) -> Status {
-        CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAppealCollection, appeal_id));
-        if (!rec) return NotFound("no appeal " + std::string(appeal_id));
-        CFR_ASSIGN_OR_RETURN(decided, DecodeAppeal(rec->value));
-        if (decided.status != "pending") return Conflict("appeal " + decided.id + " is already " + decided.status);
-        decided.status = accept ? "accepted" : "rejected";
-        decided.decided_by = actor;
-        decided.decision_reason = std::string(reason);
-        decided.decided_ms = clock_.NowMillis();
-        batch->PutIfSeq(kAppealCollection, decided.id, EncodeAppeal(decided), rec->seq);
-        if (e->appeal_id == decided.id) e->appeal_status = decided.status;
-        if (accept) {
-          e->tier = Tier::kWhite;
-          e->held = false;
-        }
-        event->action = accept ? "appeal_accepted" : "appeal_rejected";
-        event->reason = "appeal " + decided.id + ": " + std::string(reason);
-        return Status::Ok();
-      });
+  auto updated = Mutate(first_read.kind, first_read.canonical, actor,
+                        [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch* batch) -> Status {
+                          CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAppealCollection, appeal_id));
+                          if (!rec) return NotFound("no appeal " + std::string(appeal_id));
+                          CFR_ASSIGN_OR_RETURN(decided, DecodeAppeal(rec->value));
+                          if (decided.status != "pending")
+                            return Conflict("appeal " + decided.id + " is already " + decided.status);
+                          decided.status = accept ? "accepted" : "rejected";
+                          decided.decided_by = actor;
+                          decided.decision_reason = std::string(reason);
+                          decided.decided_ms = clock_.NowMillis();
+                          batch->PutIfSeq(kAppealCollection, decided.id, EncodeAppeal(decided), rec->seq);
+                          if (e->appeal_id == decided.id) e->appeal_status = decided.status;
+                          if (accept) {
+                            e->tier = Tier::kWhite;
+                            e->held = false;
+                          }
+                          event->action = accept ? "appeal_accepted" : "appeal_rejected";
+                          event->reason = "appeal " + decided.id + ": " + std::string(reason);
+                          return Status::Ok();
+                        });
   if (!updated.ok()) return updated.status();
   return decided;
 }

@@ -35,8 +35,8 @@ struct Appeal {
   std::string id;  // "APL-2026-000001"
   ident::Kind kind = ident::Kind::kPhone;
   std::string canonical;
-  std::string status;  // pending, accepted, rejected
-  std::string reason;  // the owner's statement
+  std::string status;   // pending, accepted, rejected
+  std::string reason;   // the owner's statement
   std::string contact;  // how to reach the owner: personal data
   Actor filed_by;
   int64_t filed_ms = 0;
@@ -60,8 +60,8 @@ class Registry {
   Result<std::optional<Entity>> Get(ident::Kind kind, std::string_view canonical);
 
   // History entries with version > after_version, oldest first, at most `limit`.
-  Result<std::vector<HistoryEvent>> History(ident::Kind kind, std::string_view canonical, int64_t after_version,
-                                            size_t limit);
+  Result<std::vector<HistoryEvent>> History(ident::Kind kind, std::string_view canonical,
+                                            int64_t after_version, size_t limit);
 
   // Sets the tier of an identifier (creating the entity if needed), as an authorised agency.
   // Who may list what: black — police and admin (AMLO and the police confirm); dark grey —
@@ -77,15 +77,18 @@ class Registry {
                             std::string_view contact, const Actor& actor);
   // An officer's decision (police, operator, admin). Accepting clears the entity (white, not
   // held); rejecting leaves it as it is. Either way the history says who, when and why.
-  Result<Appeal> DecideAppeal(std::string_view appeal_id, bool accept, std::string_view reason, const Actor& actor);
+  Result<Appeal> DecideAppeal(std::string_view appeal_id, bool accept, std::string_view reason,
+                              const Actor& actor);
   Result<Appeal> GetAppeal(std::string_view appeal_id);
 
   // The general read-modify-write: `change` edits the entity (created empty when absent, with
   // `exists` false), fills the history event, and may add mutations of other records to `batch`,
   // which commits atomically with the entity. Returning an error aborts without writing. On a
   // concurrent change `change` runs again on the fresh entity (and a fresh batch).
-  using Change = std::function<Status(Entity* entity, bool exists, HistoryEvent* event, store::WriteBatch* batch)>;
-  Result<Entity> Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor, const Change& change);
+  using Change =
+      std::function<Status(Entity* entity, bool exists, HistoryEvent* event, store::WriteBatch* batch)>;
+  Result<Entity> Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                        const Change& change);
 
  private:
   store::Store& store_;

@@ -41,8 +41,8 @@ class RegistryTest : public testing::Test {
 };
 
 TEST_F(RegistryTest, ListingCreatesTheEntityWithHistory) {
-  auto e = registry_->List(ident::Kind::kBankAccount, "004:1234567890", "KBANK xxxxxx7890", Tier::kDarkGrey, kBank,
-                           "mule account found by our monitoring");
+  auto e = registry_->List(ident::Kind::kBankAccount, "004:1234567890", "KBANK xxxxxx7890", Tier::kDarkGrey,
+                           kBank, "mule account found by our monitoring");
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->tier, Tier::kDarkGrey);
   EXPECT_EQ(e->version, 1);
@@ -50,7 +50,8 @@ TEST_F(RegistryTest, ListingCreatesTheEntityWithHistory) {
   EXPECT_EQ(e->first_seen_ms, clock_.NowMillis());
   EXPECT_GT(e->risk_score, 0);
   clock_.Advance(60000);
-  auto black = registry_->List(ident::Kind::kBankAccount, "004:1234567890", "", Tier::kBlack, kPolice, "case 12/2569");
+  auto black =
+      registry_->List(ident::Kind::kBankAccount, "004:1234567890", "", Tier::kBlack, kPolice, "case 12/2569");
   ASSERT_TRUE(black.ok());
   EXPECT_EQ(black->version, 2);
   EXPECT_EQ(black->sources, (std::vector<std::string>{"KBANK", "RTP-CIB"}));
@@ -86,8 +87,9 @@ TEST_F(RegistryTest, ListingRulesFollowTheRole) {
 }
 
 TEST_F(RegistryTest, AcceptedAppealClearsTheEntity) {
-  ASSERT_TRUE(registry_->List(ident::Kind::kPhone, "+66812345678", "081-234-5678", Tier::kDarkGrey, kOperator,
-                              "victim report")
+  ASSERT_TRUE(registry_
+                  ->List(ident::Kind::kPhone, "+66812345678", "081-234-5678", Tier::kDarkGrey, kOperator,
+                         "victim report")
                   .ok());
   auto appeal = registry_->FileAppeal(ident::Kind::kPhone, "+66812345678", "this is my shop's number",
                                       "owner@example.com", kPublic);
@@ -116,15 +118,19 @@ TEST_F(RegistryTest, AcceptedAppealClearsTheEntity) {
 }
 
 TEST_F(RegistryTest, RejectedAppealLeavesTheTier) {
-  ASSERT_TRUE(registry_->List(ident::Kind::kUrl, "https://evil.example/", "", Tier::kBlack, kPolice, "phishing").ok());
-  auto appeal = registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "not mine", "x@example.com", kPublic);
+  ASSERT_TRUE(
+      registry_->List(ident::Kind::kUrl, "https://evil.example/", "", Tier::kBlack, kPolice, "phishing")
+          .ok());
+  auto appeal =
+      registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "not mine", "x@example.com", kPublic);
   ASSERT_TRUE(appeal.ok());
   ASSERT_TRUE(registry_->DecideAppeal(appeal->id, false, "hosting records show otherwise", kOperator).ok());
   auto e = registry_->Get(ident::Kind::kUrl, "https://evil.example/");
   EXPECT_EQ((*e)->tier, Tier::kBlack);
   EXPECT_EQ((*e)->appeal_status, "rejected");
   // A new appeal may follow a rejected one.
-  EXPECT_TRUE(registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "new evidence", "x", kPublic).ok());
+  EXPECT_TRUE(
+      registry_->FileAppeal(ident::Kind::kUrl, "https://evil.example/", "new evidence", "x", kPublic).ok());
 }
 
 TEST_F(RegistryTest, AppealOfUnknownIdentifierIsNotFound) {

@@ -56,6 +56,15 @@ TEST(ScreeningIndexTest, BehavesLikeAMapUnderRandomOperations) {
     }
   }
   EXPECT_LE(index.size() * 10, index.capacity() * 7);
+  std::vector<std::optional<ScreeningSummary>> batch(keys.size());
+  index.LookupBatch(keys, &batch);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto want = index.Lookup(keys[i]);
+    ASSERT_EQ(batch[i].has_value(), want.has_value());
+    if (want) {
+      EXPECT_EQ(batch[i]->reports, want->reports);
+    }
+  }
 }
 
 TEST(ScreeningIndexTest, SummaryFieldsSurvivePacking) {
@@ -78,14 +87,16 @@ TEST(ScreeningIndexTest, SummaryFieldsSurvivePacking) {
   EXPECT_EQ(got->reports, 4000000000u);
   EXPECT_EQ(got->victims, (1u << 24) - 1);
   EXPECT_EQ(got->last_seen_s, 4000000000u);
-  EXPECT_FALSE(index.Lookup(ident::Kind::kBankAccount, "+66812345678").has_value());  // kind is part of the key
+  EXPECT_FALSE(
+      index.Lookup(ident::Kind::kBankAccount, "+66812345678").has_value());  // kind is part of the key
 }
 
 TEST(ScreeningIndexTest, ReadersSeeConsistentEntriesWhileTheWriterWorks) {
   ScreeningIndex index(16);
   constexpr int kKeys = 2000;
   std::vector<IndexKey> keys;
-  for (int i = 0; i < kKeys; ++i) keys.push_back(IndexKeyFor(ident::Kind::kPhone, "+6681" + std::to_string(i)));
+  for (int i = 0; i < kKeys; ++i)
+    keys.push_back(IndexKeyFor(ident::Kind::kPhone, "+6681" + std::to_string(i)));
   // Key i always carries reports == victims * 2 + i % 2: a torn read would break it.
   for (int i = 0; i < kKeys; i += 2) index.Upsert(keys[i], Summary(static_cast<uint32_t>(i * 2)));
   std::atomic<bool> stop{false};
@@ -99,7 +110,8 @@ TEST(ScreeningIndexTest, ReadersSeeConsistentEntriesWhileTheWriterWorks) {
         const int i = static_cast<int>(rng() % kKeys);
         auto got = index.Lookup(keys[i]);
         ++lookups;
-        if (got && (got->victims != got->reports / 2 || got->last_seen_s != 1800000000 + got->reports)) ++torn;
+        if (got && (got->victims != got->reports / 2 || got->last_seen_s != 1800000000 + got->reports))
+          ++torn;
         if (i % 2 == 0 && !got) ++torn;  // even keys are never erased
       }
     });

@@ -42,7 +42,7 @@ struct Mutation {
   Precondition precondition = Precondition::kNone;
   std::string collection;
   std::string key;
-  std::string value;  // empty for deletes
+  std::string value;          // empty for deletes
   uint64_t expected_seq = 0;  // for kMustMatchSeq
 };
 

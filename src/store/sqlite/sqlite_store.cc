@@ -353,7 +353,8 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
       if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "check key");
       if (m.precondition == Mutation::Precondition::kMustMatchSeq && current_seq != m.expected_seq) {
         return Conflict("store: " + m.collection + " record changed since it was read (seq " +
-                            std::to_string(current_seq) + ", expected " + std::to_string(m.expected_seq) + ")",
+                            std::to_string(current_seq) + ", expected " + std::to_string(m.expected_seq) +
+                            ")",
                         "key");
       }
       if (m.precondition == Mutation::Precondition::kMustNotExist && exists) {
