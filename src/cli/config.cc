@@ -31,6 +31,14 @@ const std::vector<Setting>& Settings() {
        &Config::idle_timeout_ms},
       {"server.shutdown_grace_ms", "on SIGTERM, wait this long for in-flight requests", true, nullptr,
        &Config::shutdown_grace_ms},
+      {"screening.public_checks_per_minute", "public checks allowed per client address per minute", true,
+       nullptr, &Config::public_checks_per_minute},
+      {"screening.public_checks_burst", "public checks a client may make at once", true, nullptr,
+       &Config::public_checks_burst},
+      {"screening.private_key", "hex key of the private (k-anonymity) screening hash; empty: generated",
+       false, &Config::private_screening_key},
+      {"server.trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For is believed", false,
+       &Config::trusted_proxies},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -175,6 +183,16 @@ Status Validate(const Config& c) {
     return InvalidArgument("server.idle_timeout_ms must be at least 100", "server.idle_timeout_ms");
   if (c.shutdown_grace_ms < 0)
     return InvalidArgument("server.shutdown_grace_ms must not be negative", "server.shutdown_grace_ms");
+  if (c.public_checks_per_minute < 1 || c.public_checks_burst < 1) {
+    return InvalidArgument("screening.public_checks_per_minute and _burst must be at least 1",
+                           "screening.public_checks_per_minute");
+  }
+  if (!c.private_screening_key.empty() &&
+      (c.private_screening_key.size() < 32 || c.private_screening_key.size() > 128 ||
+       c.private_screening_key.size() % 2 != 0 ||
+       c.private_screening_key.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)) {
+    return InvalidArgument("screening.private_key must be 32 to 128 hex digits", "screening.private_key");
+  }
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
     return InvalidArgument("log.level must be trace, debug, info, warn or error", "log.level");

@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -7,12 +8,46 @@
 
 #include "cli/commands.h"
 #include "cli/logging.h"
+#include "core/text.h"
 #include "http/api.h"
+#include "http/rate_limiter.h"
 #include "http/server.h"
+#include "registry/registry.h"
+#include "registry/screening_index.h"
 #include "store/change_follower.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
+namespace {
+
+// The key of the private-screening hash: from the configuration, or generated once and kept in
+// the store so that partners' hashes stay valid across restarts.
+Result<std::string> PrivateScreeningKey(store::Store& store, const std::string& configured_hex) {
+  std::string hex = configured_hex;
+  if (hex.empty()) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", "private_screening_key"));
+    if (rec) {
+      hex = rec->value;
+    } else {
+      unsigned char key[32];
+      randombytes_buf(key, sizeof key);
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (unsigned char b : key) {
+        hex += kHex[b >> 4];
+        hex += kHex[b & 15];
+      }
+      auto r = store.Commit(store::WriteBatch().Insert("meta", "private_screening_key", hex));
+      if (!r.ok() && r.status().code() != StatusCode::kConflict) return r.status();
+      if (!r.ok()) return PrivateScreeningKey(store, configured_hex);  // another process won
+    }
+  }
+  std::string key;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2)
+    key += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return key;
+}
+
+}  // namespace
 
 int RunServe(const Config& config) {
   // Block the termination signals before any thread starts, so that every thread inherits the
@@ -50,8 +85,19 @@ int RunServe(const Config& config) {
   spdlog::info("store open: {} (schema {}, last change {})", store_options.path, (*store)->SchemaVersion(),
                (*store)->LastSeq());
 
-  // In-memory indexes register here as consumers; they are rebuilt from the store before serving.
-  store::ChangeFollower follower(**store, {});
+  auto private_key = PrivateScreeningKey(**store, config.private_screening_key);
+  if (!private_key.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", private_key.status().ToString().c_str());
+    return kExitFailure;
+  }
+  registry::Registry registry(**store, Clock::Real());
+  registry::ScreeningIndex screening;
+  registry::PrivateScreeningIndex private_screening(*private_key);
+  http::RateLimiter public_limiter(Clock::Real(), static_cast<double>(config.public_checks_per_minute),
+                                   static_cast<double>(config.public_checks_burst));
+
+  // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
+  store::ChangeFollower follower(**store, {&screening, &private_screening});
   const auto catch_up_start = std::chrono::steady_clock::now();
   if (Status s = follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
@@ -68,6 +114,10 @@ int RunServe(const Config& config) {
   context.follower = &follower;
   context.store_kind = "sqlite";
   context.version = CFR_VERSION;
+  context.registry = &registry;
+  context.screening = &screening;
+  context.private_screening = &private_screening;
+  context.public_rate_limiter = &public_limiter;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;
@@ -76,6 +126,13 @@ int RunServe(const Config& config) {
   server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   server_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  for (size_t start = 0; start < config.trusted_proxies.size();) {
+    size_t comma = config.trusted_proxies.find(',', start);
+    if (comma == std::string::npos) comma = config.trusted_proxies.size();
+    std::string proxy(TrimSpace(std::string_view(config.trusted_proxies).substr(start, comma - start)));
+    if (!proxy.empty()) server_options.trusted_proxies.push_back(std::move(proxy));
+    start = comma + 1;
+  }
   auto server = http::StartHttpServer(server_options, router);
   if (!server.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());

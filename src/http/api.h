@@ -6,8 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/actor.h"
 #include "core/clock.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
+#include "registry/registry.h"
+#include "registry/screening_index.h"
 #include "store/change_follower.h"
 #include "store/store.h"
 
@@ -20,7 +24,15 @@ struct ApiContext {
   std::string store_kind = "sqlite";
   std::string version;
   Clock* clock = &Clock::Real();
+  registry::Registry* registry = nullptr;
+  const registry::ScreeningIndex* screening = nullptr;
+  const registry::PrivateScreeningIndex* private_screening = nullptr;
+  RateLimiter* public_rate_limiter = nullptr;  // for /api/v1/public/*
 };
+
+// Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
+// itself in X-CFR-User, X-CFR-Agency and X-CFR-Role; without them it is the public.
+Actor CallerOf(const HttpRequest& request);
 
 Router BuildApiRouter(ApiContext& context);
 
@@ -30,6 +42,8 @@ std::string_view OpenApiDocument();
 // Registration functions, one per handler file.
 void RegisterSystemRoutes(Router& router, ApiContext& context);
 void RegisterIdentifierRoutes(Router& router, ApiContext& context);
+void RegisterRegistryRoutes(Router& router, ApiContext& context);
+void RegisterScreeningRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -52,6 +52,19 @@ Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, 
   return std::optional<std::string>(it->get<std::string>());
 }
 
+Result<size_t> ListLimit(const HttpRequest& request) {
+  if (!request.HasQuery("limit")) return size_t{50};
+  const std::string_view v = request.Query("limit");
+  size_t n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9' || n > 100000)
+      return InvalidArgument("must be an integer from 1 to 1000", "limit");
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  if (v.empty() || n < 1 || n > 1000) return InvalidArgument("must be an integer from 1 to 1000", "limit");
+  return n;
+}
+
 std::string Dump(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

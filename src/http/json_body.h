@@ -28,6 +28,9 @@ Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<s
 Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, std::string_view key,
                                                   const std::string& path);
 
+// The ?limit= of a list endpoint: default 50, 1 to 1000; errors name "limit".
+Result<size_t> ListLimit(const HttpRequest& request);
+
 // Serialises with invalid UTF-8 replaced (error messages may quote untrusted input).
 std::string Dump(const nlohmann::json& value);
 

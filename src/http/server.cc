@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -193,6 +194,14 @@ void Session::OnRead(beast::error_code ec, size_t) {
         std::string(field.value()));
   }
   request.body = std::move(req.body());
+  const auto& proxies = server_.options().trusted_proxies;
+  if (std::find(proxies.begin(), proxies.end(), remote_) != proxies.end()) {
+    std::string_view forwarded = request.Header("x-forwarded-for");
+    const size_t comma = forwarded.rfind(',');
+    if (comma != std::string_view::npos) forwarded.remove_prefix(comma + 1);
+    forwarded = TrimSpace(forwarded);
+    if (!forwarded.empty()) request.remote_address = std::string(forwarded);
+  }
   const bool keep_alive = req.keep_alive();
   const unsigned version = req.version();
   const bool head = req.method() == bhttp::verb::head;

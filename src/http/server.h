@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "http/router.h"
@@ -28,6 +29,9 @@ struct ServerOptions {
   size_t max_body_bytes = 8 << 20;
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds idle_timeout{30000};
+  // Peers (load balancers) whose X-Forwarded-For is believed: for requests from them the client
+  // address is the last address in that header, the one the proxy itself appended.
+  std::vector<std::string> trusted_proxies;
 };
 
 class HttpServer {

@@ -21,6 +21,9 @@ Two kinds of case files under cases/:
     expected stdout lines       (exact; '<any>' matches a whole line)
     ! text expected on stderr   (optional, substring)
 
+Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
+response; "{{NAME}}" in later requests (target, headers, body) is replaced by it.
+
 JSON patterns: an expected object matches when each of its keys is present with a matching
 value (extra keys are allowed); arrays must have the same length and match element by element;
 "<any>", "<string>", "<number>" and "<absent>" (key must be missing) are wildcards.
@@ -91,8 +94,19 @@ def parse_cases(path):
     return cases
 
 
+CAPTURES = {}
+
+
+def substitute(text):
+    for name, value in CAPTURES.items():
+        text = text.replace("{{" + name + "}}", str(value))
+    return text
+
+
 def run_http_case(case, port):
-    lines = case["lines"]
+    lines = [substitute(l) for l in case["lines"]]
+    captures = [l.split()[1:3] for l in lines if l.startswith("@capture ")]
+    lines = [l for l in lines if not l.startswith("@capture ")]
     while lines and not lines[0].strip():
         lines.pop(0)
     method, target = lines[0].split(" ", 1)
@@ -141,6 +155,11 @@ def run_http_case(case, port):
         m = match(json.loads(expected_body), actual)
         if m:
             return m + f"\n      body: {data[:600]}"
+    for name, path in captures:
+        value = json.loads(data)
+        for part in path.split("."):
+            value = value[int(part)] if isinstance(value, list) else value[part]
+        CAPTURES[name] = value
     if status >= 400:
         # Every error has the documented shape.
         try:
@@ -181,9 +200,18 @@ def run_cli_case(case, cfr, data_dir):
     return None
 
 
+E2E_PRIVATE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+
 def start_server(cfr, data_dir):
+    env = dict(os.environ)
+    # A fixed private-screening key, so that cases can check hashes computed independently.
+    env["CFR_SCREENING_PRIVATE_KEY"] = E2E_PRIVATE_KEY
+    env["CFR_SCREENING_PUBLIC_CHECKS_BURST"] = "5"
+    # Cases may act as clients behind a proxy (X-Forwarded-For), as behind nginx in production.
+    env["CFR_SERVER_TRUSTED_PROXIES"] = "127.0.0.1"
     proc = subprocess.Popen([cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
     if "listening on http://127.0.0.1:" not in line:
         proc.kill()

@@ -1,0 +1,198 @@
+// Screening (C4): GET/POST /api/v1/screen, GET /api/v1/public/check, GET /api/v1/screen/prefix/{hex}.
+// Served from the in-memory indexes only: no store access on these paths.
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
+#include "core/time.h"
+#include "http/api.h"
+#include "http/error_mapping.h"
+#include "http/json_body.h"
+
+namespace cfr::http {
+namespace {
+
+using nlohmann::json;
+using registry::ScreeningSummary;
+
+constexpr size_t kMaxBatch = 10000;
+
+json ReasonsOf(const ScreeningSummary& s) {
+  json reasons = json::array();
+  switch (s.tier) {
+    case registry::Tier::kBlack: reasons.push_back("listed black: confirmed by police or AMLO"); break;
+    case registry::Tier::kDarkGrey: reasons.push_back("listed dark grey: victim complaint"); break;
+    case registry::Tier::kLightGrey: reasons.push_back("listed light grey: medium risk"); break;
+    case registry::Tier::kWhite: reasons.push_back("cleared on appeal"); break;
+    case registry::Tier::kNone: break;
+  }
+  if (s.tier != registry::Tier::kWhite && s.reports > 0) {
+    reasons.push_back(std::to_string(s.reports) + (s.reports == 1 ? " report" : " reports") + " from " +
+                      std::to_string(s.victims) + (s.victims == 1 ? " victim" : " victims"));
+  }
+  if (s.held) reasons.push_back("a hold or block is in force");
+  return reasons;
+}
+
+json ScreenJson(const ident::Identifier& id, const std::optional<ScreeningSummary>& s) {
+  json j = {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}};
+  if (!s) {
+    j.update({{"verdict", "none"}, {"tier", nullptr}, {"reasons", json::array()}, {"reports", 0},
+              {"victims", 0}, {"first_seen", nullptr}, {"last_seen", nullptr}});
+    return j;
+  }
+  j.update({{"verdict", registry::VerdictName(s->verdict)},
+            {"tier", registry::TierName(s->tier)},
+            {"reasons", ReasonsOf(*s)},
+            {"reports", s->reports},
+            {"victims", s->victims},
+            {"first_seen", s->first_seen_s ? json(FormatRfc3339Millis(int64_t{s->first_seen_s} * 1000)) : json(nullptr)},
+            {"last_seen", s->last_seen_s ? json(FormatRfc3339Millis(int64_t{s->last_seen_s} * 1000)) : json(nullptr)}});
+  return j;
+}
+
+Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : request.query) {
+    bool ok = false;
+    for (std::string_view a : allowed) ok |= k == a;
+    if (!ok) return InvalidArgument("unknown query parameter", k);
+  }
+  if (!request.HasQuery("value")) return InvalidArgument("is required", "value");
+  ident::NormalizeOptions o;
+  if (request.HasQuery("kind")) {
+    auto k = ident::ParseKind(request.Query("kind"));
+    if (!k.ok()) return k.status();
+    o.kind = *k;
+  }
+  const std::string bank(request.Query("bank"));
+  o.bank = bank;
+  auto id = ident::Normalize(request.Query("value"), o);
+  if (!id.ok()) return id.status().WithField(id.status().field().empty() ? "value" : id.status().field());
+  return id;
+}
+
+HttpResponse ScreenOne(ApiContext& ctx, const HttpRequest& request) {
+  auto id = IdentifierFromQuery(request, {"kind", "value", "bank"});
+  if (!id.ok()) return ErrorResponse(id.status());
+  return HttpResponse::Json(200, Dump(ScreenJson(*id, ctx.screening->Lookup(id->kind, id->canonical))));
+}
+
+HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object with 'items'"));
+  if (Status s = RejectUnknownFields(*body, {"items"}, ""); !s.ok()) return ErrorResponse(s);
+  const auto items = body->find("items");
+  if (items == body->end()) return ErrorResponse(InvalidArgument("is required", "items"));
+  if (!items->is_array()) return ErrorResponse(InvalidArgument("must be an array", "items"));
+  if (items->empty()) return ErrorResponse(InvalidArgument("must hold at least one item", "items"));
+  if (items->size() > kMaxBatch) {
+    return ErrorResponse(PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()), "items"));
+  }
+  // Normalise everything first, then look the valid ones up in one prefetching pass.
+  std::vector<Result<ident::Identifier>> ids;
+  ids.reserve(items->size());
+  std::vector<registry::IndexKey> keys;
+  keys.reserve(items->size());
+  for (size_t i = 0; i < items->size(); ++i) {
+    const std::string path = "items[" + std::to_string(i) + "]";
+    const json& item = (*items)[i];
+    if (!item.is_object()) {
+      ids.emplace_back(InvalidArgument("must be an object with 'value'", path));
+      continue;
+    }
+    if (Status s = RejectUnknownFields(item, {"kind", "value", "bank"}, path); !s.ok()) {
+      ids.emplace_back(s);
+      continue;
+    }
+    auto value = OptionalString(item, "value", path);
+    auto kind = OptionalString(item, "kind", path);
+    auto bank = OptionalString(item, "bank", path);
+    if (!value.ok() || !kind.ok() || !bank.ok()) {
+      ids.emplace_back(!value.ok() ? value.status() : !kind.ok() ? kind.status() : bank.status());
+      continue;
+    }
+    if (!*value) {
+      ids.emplace_back(InvalidArgument("is required", path + ".value"));
+      continue;
+    }
+    ident::NormalizeOptions o;
+    if (*kind) {
+      auto k = ident::ParseKind(**kind);
+      if (!k.ok()) {
+        ids.emplace_back(k.status().WithField(path + ".kind"));
+        continue;
+      }
+      o.kind = *k;
+    }
+    if (*bank) o.bank = **bank;
+    auto id = ident::Normalize(**value, o);
+    if (!id.ok()) {
+      ids.emplace_back(id.status().WithField(path + "." + (id.status().field().empty() ? "value" : id.status().field())));
+      continue;
+    }
+    keys.push_back(registry::IndexKeyFor(id->kind, id->canonical));
+    ids.emplace_back(std::move(*id));
+  }
+  std::vector<std::optional<ScreeningSummary>> found(keys.size());
+  ctx.screening->LookupBatch(keys, &found);
+  std::string out = "{\"results\":[";
+  out.reserve(ids.size() * 160);
+  size_t k = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    if (ids[i].ok()) {
+      out += Dump(ScreenJson(*ids[i], found[k++]));
+    } else {
+      out += "{\"error\":" + ErrorObjectJson(ids[i].status()) + "}";
+    }
+  }
+  out += "]}";
+  return HttpResponse::Json(200, std::move(out));
+}
+
+HttpResponse PublicCheck(ApiContext& ctx, const HttpRequest& request) {
+  if (ctx.public_rate_limiter != nullptr) {
+    int retry_after = 1;
+    if (!ctx.public_rate_limiter->Allow(request.remote_address, &retry_after)) {
+      HttpResponse r = ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
+                                                                          std::to_string(retry_after) + " s"));
+      r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+      return r;
+    }
+  }
+  auto id = IdentifierFromQuery(request, {"value", "kind"});
+  if (!id.ok()) return ErrorResponse(id.status());
+  const auto s = ctx.screening->Lookup(id->kind, id->canonical);
+  // Minimal disclosure: the verdict and nothing else (no counts, no dates, no tier).
+  return HttpResponse::Json(200, Dump({{"verdict", registry::VerdictName(s ? s->verdict : registry::Verdict::kNone)}}));
+}
+
+HttpResponse PrivatePrefix(ApiContext& ctx, const HttpRequest& request) {
+  if (ctx.private_screening == nullptr) return ErrorResponse(Unavailable("private screening is not configured"));
+  const std::string hex = ToLowerAscii(request.PathParam("hex"));
+  if (hex.size() < 4 || hex.size() > 8 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return ErrorResponse(InvalidArgument("must be 4 to 8 hexadecimal digits", "hex"));
+  }
+  json matches = json::array();
+  for (const auto& [hash, verdict] : ctx.private_screening->MatchPrefix(hex)) {
+    matches.push_back({{"hash", registry::PrivateScreeningIndex::Hex(hash)}, {"verdict", registry::VerdictName(verdict)}});
+  }
+  return HttpResponse::Json(200, Dump({{"prefix", hex}, {"matches", matches}}));
+}
+
+}  // namespace
+
+void RegisterScreeningRoutes(Router& router, ApiContext& ctx) {
+  auto with = [&ctx](HttpResponse (*fn)(ApiContext&, const HttpRequest&)) {
+    return [&ctx, fn](const HttpRequest& r) {
+      if (ctx.screening == nullptr) return ErrorResponse(Unavailable("the screening index is not ready"));
+      return fn(ctx, r);
+    };
+  };
+  router.Add("GET", "/api/v1/screen", with(ScreenOne));
+  router.Add("POST", "/api/v1/screen", with(ScreenBatch));
+  router.Add("GET", "/api/v1/public/check", with(PublicCheck));
+  router.Add("GET", "/api/v1/screen/prefix/{hex}", with(PrivatePrefix));
+}
+
+}  // namespace cfr::http
