@@ -1,6 +1,7 @@
 #include "cli/config.h"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -205,18 +206,24 @@ Status Validate(const Config& c) {
 
 std::string ToToml(const Config& c) {
   std::string out = "# Effective OpenCFR configuration (defaults < file < CFR_* env < flags)\n";
-  std::string section;
+  // Sections in order of first appearance, each holding all of its settings (a TOML table may
+  // appear only once).
+  std::vector<std::string_view> sections;
   for (const Setting& s : Settings()) {
     const std::string_view sec = s.name.substr(0, s.name.find('.'));
-    if (sec != section) {
-      section = std::string(sec);
-      out += "\n[" + section + "]\n";
+    if (std::find(sections.begin(), sections.end(), sec) == sections.end()) sections.push_back(sec);
+  }
+  for (std::string_view section : sections) {
+    out += "\n[" + std::string(section) + "]\n";
+    for (const Setting& s : Settings()) {
+      const std::string_view sec = s.name.substr(0, s.name.find('.'));
+      if (sec != section) continue;
+      const auto it = c.origin.find(std::string(s.name));
+      const std::string origin = it == c.origin.end() ? "default" : it->second;
+      out += "# " + std::string(s.help) + " (" + origin + "; env " + EnvName(s.name) + ")\n";
+      out += std::string(s.name.substr(sec.size() + 1)) + " = " +
+             (s.is_int ? std::to_string(c.*(s.num)) : TomlQuote(c.*(s.str))) + "\n";
     }
-    const auto it = c.origin.find(std::string(s.name));
-    const std::string origin = it == c.origin.end() ? "default" : it->second;
-    out += "# " + std::string(s.help) + " (" + origin + "; env " + EnvName(s.name) + ")\n";
-    out += std::string(s.name.substr(sec.size() + 1)) + " = " +
-           (s.is_int ? std::to_string(c.*(s.num)) : TomlQuote(c.*(s.str))) + "\n";
   }
   return out;
 }
