@@ -13,7 +13,7 @@ TEST(RateLimiterTest, BurstThenRefillAtTheRate) {
   EXPECT_TRUE(limiter.Allow("a", &retry));
   EXPECT_TRUE(limiter.Allow("a", &retry));
   EXPECT_FALSE(limiter.Allow("a", &retry));
-  EXPECT_EQ(retry, 1);  // one token a second
+  EXPECT_EQ(retry, 1);                      // one token a second
   EXPECT_TRUE(limiter.Allow("b", &retry));  // clients are independent
   clock.Advance(999);
   EXPECT_FALSE(limiter.Allow("a", &retry));

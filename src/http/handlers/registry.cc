@@ -20,7 +20,8 @@ bool IsOfficer(const Actor& a) { return a.role == "police" || a.role == "operato
 
 json EntityJson(const registry::Entity& e) {
   std::string person = e.person;
-  if (person.size() == 13) person = person.substr(0, 1) + "-xxxx-xxxxx-" + person.substr(10, 2) + "-" + person.substr(12);
+  if (person.size() == 13)
+    person = person.substr(0, 1) + "-xxxx-xxxxx-" + person.substr(10, 2) + "-" + person.substr(12);
   return {{"kind", ident::KindName(e.kind)},
           {"canonical", e.canonical},
           {"display", e.display},
@@ -76,7 +77,9 @@ HttpResponse GetEntity(ApiContext& ctx, const HttpRequest& request) {
   if (!id.ok()) return ErrorResponse(id.status());
   auto e = ctx.registry->Get(id->kind, id->canonical);
   if (!e.ok()) return ErrorResponse(e.status());
-  if (!e->has_value()) return ErrorResponse(NotFound("no " + std::string(ident::KindName(id->kind)) + " " + id->canonical + " in the registry"));
+  if (!e->has_value())
+    return ErrorResponse(
+        NotFound("no " + std::string(ident::KindName(id->kind)) + " " + id->canonical + " in the registry"));
   return HttpResponse::Json(200, Dump(EntityJson(**e)));
 }
 
@@ -90,7 +93,8 @@ HttpResponse GetHistory(ApiContext& ctx, const HttpRequest& request) {
     const std::string cursor(request.Query("cursor"));
     char* end = nullptr;
     after = std::strtoll(cursor.c_str(), &end, 10);
-    if (cursor.empty() || *end != '\0' || after < 0) return ErrorResponse(InvalidArgument("malformed cursor", "cursor"));
+    if (cursor.empty() || *end != '\0' || after < 0)
+      return ErrorResponse(InvalidArgument("malformed cursor", "cursor"));
   }
   auto events = ctx.registry->History(id->kind, id->canonical, after, *limit + 1);
   if (!events.ok()) return ErrorResponse(events.status());
@@ -125,7 +129,8 @@ HttpResponse PostListing(ApiContext& ctx, const HttpRequest& request) {
   if (!tier.ok()) return ErrorResponse(tier.status());
   auto reason = OptionalString(*body, "reason", "");
   if (!reason.ok()) return ErrorResponse(reason.status());
-  auto e = ctx.registry->List(id->kind, id->canonical, id->display, *tier, CallerOf(request), reason->value_or(""));
+  auto e = ctx.registry->List(id->kind, id->canonical, id->display, *tier, CallerOf(request),
+                              reason->value_or(""));
   if (!e.ok()) return ErrorResponse(e.status());
   return HttpResponse::Json(200, Dump(EntityJson(*e)));
 }
@@ -134,14 +139,16 @@ HttpResponse PostAppeal(ApiContext& ctx, const HttpRequest& request) {
   auto body = ParseJsonBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
   if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  if (Status s = RejectUnknownFields(*body, {"kind", "value", "reason", "contact"}, ""); !s.ok()) return ErrorResponse(s);
+  if (Status s = RejectUnknownFields(*body, {"kind", "value", "reason", "contact"}, ""); !s.ok())
+    return ErrorResponse(s);
   std::optional<std::string> fields[4];
   const char* names[4] = {"kind", "value", "reason", "contact"};
   for (int i = 0; i < 4; ++i) {
     auto f = OptionalString(*body, names[i], "");
     if (!f.ok()) return ErrorResponse(f.status());
     fields[i] = *f;
-    if (i != 0 && (!fields[i] || fields[i]->empty())) return ErrorResponse(InvalidArgument("is required", names[i]));
+    if (i != 0 && (!fields[i] || fields[i]->empty()))
+      return ErrorResponse(InvalidArgument("is required", names[i]));
   }
   ident::NormalizeOptions o;
   if (fields[0]) {
@@ -174,8 +181,8 @@ HttpResponse PostDecision(ApiContext& ctx, const HttpRequest& request) {
   }
   auto reason = OptionalString(*body, "reason", "");
   if (!reason.ok()) return ErrorResponse(reason.status());
-  auto appeal = ctx.registry->DecideAppeal(request.PathParam("id"), **decision == "accept", reason->value_or(""),
-                                           CallerOf(request));
+  auto appeal = ctx.registry->DecideAppeal(request.PathParam("id"), **decision == "accept",
+                                           reason->value_or(""), CallerOf(request));
   if (!appeal.ok()) return ErrorResponse(appeal.status());
   return HttpResponse::Json(200, Dump(AppealJson(*appeal, true)));
 }

@@ -19,11 +19,20 @@ constexpr size_t kMaxBatch = 10000;
 json ReasonsOf(const ScreeningSummary& s) {
   json reasons = json::array();
   switch (s.tier) {
-    case registry::Tier::kBlack: reasons.push_back("listed black: confirmed by police or AMLO"); break;
-    case registry::Tier::kDarkGrey: reasons.push_back("listed dark grey: victim complaint"); break;
-    case registry::Tier::kLightGrey: reasons.push_back("listed light grey: medium risk"); break;
-    case registry::Tier::kWhite: reasons.push_back("cleared on appeal"); break;
-    case registry::Tier::kNone: break;
+    case registry::Tier::kBlack:
+      reasons.push_back("listed black: confirmed by police or AMLO");
+      break;
+    case registry::Tier::kDarkGrey:
+      reasons.push_back("listed dark grey: victim complaint");
+      break;
+    case registry::Tier::kLightGrey:
+      reasons.push_back("listed light grey: medium risk");
+      break;
+    case registry::Tier::kWhite:
+      reasons.push_back("cleared on appeal");
+      break;
+    case registry::Tier::kNone:
+      break;
   }
   if (s.tier != registry::Tier::kWhite && s.reports > 0) {
     reasons.push_back(std::to_string(s.reports) + (s.reports == 1 ? " report" : " reports") + " from " +
@@ -36,8 +45,13 @@ json ReasonsOf(const ScreeningSummary& s) {
 json ScreenJson(const ident::Identifier& id, const std::optional<ScreeningSummary>& s) {
   json j = {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}};
   if (!s) {
-    j.update({{"verdict", "none"}, {"tier", nullptr}, {"reasons", json::array()}, {"reports", 0},
-              {"victims", 0}, {"first_seen", nullptr}, {"last_seen", nullptr}});
+    j.update({{"verdict", "none"},
+              {"tier", nullptr},
+              {"reasons", json::array()},
+              {"reports", 0},
+              {"victims", 0},
+              {"first_seen", nullptr},
+              {"last_seen", nullptr}});
     return j;
   }
   j.update({{"verdict", registry::VerdictName(s->verdict)},
@@ -45,12 +59,15 @@ json ScreenJson(const ident::Identifier& id, const std::optional<ScreeningSummar
             {"reasons", ReasonsOf(*s)},
             {"reports", s->reports},
             {"victims", s->victims},
-            {"first_seen", s->first_seen_s ? json(FormatRfc3339Millis(int64_t{s->first_seen_s} * 1000)) : json(nullptr)},
-            {"last_seen", s->last_seen_s ? json(FormatRfc3339Millis(int64_t{s->last_seen_s} * 1000)) : json(nullptr)}});
+            {"first_seen",
+             s->first_seen_s ? json(FormatRfc3339Millis(int64_t{s->first_seen_s} * 1000)) : json(nullptr)},
+            {"last_seen",
+             s->last_seen_s ? json(FormatRfc3339Millis(int64_t{s->last_seen_s} * 1000)) : json(nullptr)}});
   return j;
 }
 
-Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request, std::initializer_list<std::string_view> allowed) {
+Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request,
+                                              std::initializer_list<std::string_view> allowed) {
   for (const auto& [k, v] : request.query) {
     bool ok = false;
     for (std::string_view a : allowed) ok |= k == a;
@@ -86,7 +103,8 @@ HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
   if (!items->is_array()) return ErrorResponse(InvalidArgument("must be an array", "items"));
   if (items->empty()) return ErrorResponse(InvalidArgument("must hold at least one item", "items"));
   if (items->size() > kMaxBatch) {
-    return ErrorResponse(PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()), "items"));
+    return ErrorResponse(
+        PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()), "items"));
   }
   // Normalise everything first, then look the valid ones up in one prefetching pass.
   std::vector<Result<ident::Identifier>> ids;
@@ -127,7 +145,8 @@ HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
     if (*bank) o.bank = **bank;
     auto id = ident::Normalize(**value, o);
     if (!id.ok()) {
-      ids.emplace_back(id.status().WithField(path + "." + (id.status().field().empty() ? "value" : id.status().field())));
+      ids.emplace_back(
+          id.status().WithField(path + "." + (id.status().field().empty() ? "value" : id.status().field())));
       continue;
     }
     keys.push_back(registry::IndexKeyFor(id->kind, id->canonical));
@@ -154,8 +173,9 @@ HttpResponse PublicCheck(ApiContext& ctx, const HttpRequest& request) {
   if (ctx.public_rate_limiter != nullptr) {
     int retry_after = 1;
     if (!ctx.public_rate_limiter->Allow(request.remote_address, &retry_after)) {
-      HttpResponse r = ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
-                                                                          std::to_string(retry_after) + " s"));
+      HttpResponse r =
+          ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
+                                                             std::to_string(retry_after) + " s"));
       r.headers.emplace_back("Retry-After", std::to_string(retry_after));
       return r;
     }
@@ -164,18 +184,21 @@ HttpResponse PublicCheck(ApiContext& ctx, const HttpRequest& request) {
   if (!id.ok()) return ErrorResponse(id.status());
   const auto s = ctx.screening->Lookup(id->kind, id->canonical);
   // Minimal disclosure: the verdict and nothing else (no counts, no dates, no tier).
-  return HttpResponse::Json(200, Dump({{"verdict", registry::VerdictName(s ? s->verdict : registry::Verdict::kNone)}}));
+  return HttpResponse::Json(
+      200, Dump({{"verdict", registry::VerdictName(s ? s->verdict : registry::Verdict::kNone)}}));
 }
 
 HttpResponse PrivatePrefix(ApiContext& ctx, const HttpRequest& request) {
-  if (ctx.private_screening == nullptr) return ErrorResponse(Unavailable("private screening is not configured"));
+  if (ctx.private_screening == nullptr)
+    return ErrorResponse(Unavailable("private screening is not configured"));
   const std::string hex = ToLowerAscii(request.PathParam("hex"));
   if (hex.size() < 4 || hex.size() > 8 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
     return ErrorResponse(InvalidArgument("must be 4 to 8 hexadecimal digits", "hex"));
   }
   json matches = json::array();
   for (const auto& [hash, verdict] : ctx.private_screening->MatchPrefix(hex)) {
-    matches.push_back({{"hash", registry::PrivateScreeningIndex::Hex(hash)}, {"verdict", registry::VerdictName(verdict)}});
+    matches.push_back(
+        {{"hash", registry::PrivateScreeningIndex::Hex(hash)}, {"verdict", registry::VerdictName(verdict)}});
   }
   return HttpResponse::Json(200, Dump({{"prefix", hex}, {"matches", matches}}));
 }
