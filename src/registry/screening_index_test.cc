@@ -104,8 +104,9 @@ TEST(ScreeningIndexTest, ReadersSeeConsistentEntriesWhileTheWriterWorks) {
   std::atomic<long> lookups{0};
   std::atomic<long> torn{0};
   std::vector<std::thread> readers;
+  readers.reserve(2);
   for (int r = 0; r < 2; ++r) {
-    readers.emplace_back([&] {
+    readers.emplace_back([&, r] {
       std::mt19937 rng(r);
       while (!stop.load()) {
         const int i = static_cast<int>(rng() % kKeys);
