@@ -46,8 +46,7 @@ std::vector<IndexKey> RandomKeys(size_t n, bool present) {
   keys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const uint64_t id = rng() % kEntities;
-    keys.push_back(IndexKeyFor(present ? ident::Kind::kPhone : ident::Kind::kUrl,
-                               "+668" + std::to_string(10000000 + id)));
+    keys.push_back(IndexKeyFor(present ? ident::Kind::kPhone : ident::Kind::kUrl, Canonical(id)));
   }
   return keys;
 }
