@@ -20,6 +20,11 @@ uint64_t ChangeFollower::lag() const {
   return last > applied ? last - applied : 0;
 }
 
+bool ChangeFollower::WaitForApplied(uint64_t seq, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(applied_mu_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return applied_seq() >= seq; });
+}
+
 Status ChangeFollower::last_error() const {
   std::lock_guard lock(error_mu_);
   return last_error_;
@@ -35,7 +40,11 @@ Status ChangeFollower::ApplyAvailable() {
     if (!changes.ok()) return changes.status();
     if (changes->empty()) return Status::Ok();
     for (ChangeConsumer* c : consumers_) c->Apply(*changes);
-    applied_seq_.store(changes->back().seq, std::memory_order_release);
+    {
+      std::lock_guard lock(applied_mu_);
+      applied_seq_.store(changes->back().seq, std::memory_order_release);
+    }
+    applied_cv_.notify_all();
     if (changes->size() < kChangesPerRead) return Status::Ok();
   }
 }

@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -43,6 +45,9 @@ class ChangeFollower {
   void Stop();
 
   uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }
+  // Blocks until every change up to `seq` has been applied or the timeout passes; returns whether
+  // it was. Write handlers call it so that a response implies the indexes already reflect it.
+  bool WaitForApplied(uint64_t seq, std::chrono::milliseconds timeout) const;
   uint64_t lag() const;
   // True once CatchUp() has completed.
   bool caught_up() const { return caught_up_.load(std::memory_order_acquire); }
@@ -59,6 +64,8 @@ class ChangeFollower {
   std::atomic<uint64_t> applied_seq_{0};
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> stop_{false};
+  mutable std::mutex applied_mu_;
+  mutable std::condition_variable applied_cv_;
   mutable std::mutex error_mu_;
   Status last_error_;  // guarded by error_mu_
   std::thread thread_;

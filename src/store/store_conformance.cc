@@ -367,11 +367,11 @@ TEST_P(StoreConformanceTest, FollowerConvergesToStoreState) {
   EXPECT_TRUE(follower.caught_up());
   EXPECT_EQ(follower.applied_seq(), 2u);
   follower.Start();
-  ASSERT_TRUE(store_->Commit(WriteBatch().Put("c", "a", "3").Delete("c", "b").Put("c", "d", "4")).ok());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (follower.applied_seq() < store_->LastSeq() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  auto seq = store_->Commit(WriteBatch().Put("c", "a", "3").Delete("c", "b").Put("c", "d", "4"));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_TRUE(follower.WaitForApplied(*seq, std::chrono::seconds(5)));
+  EXPECT_GE(follower.applied_seq(), *seq);
+  EXPECT_FALSE(follower.WaitForApplied(*seq + 100, std::chrono::milliseconds(20)));  // times out
   follower.Stop();
   EXPECT_EQ(follower.lag(), 0u);
   std::lock_guard lock(consumer.mu);

@@ -12,6 +12,15 @@ namespace {
 
 using nlohmann::json;
 
+// Read-your-writes for screening: answer a write only once the in-memory indexes reflect it
+// (bounded: a stalled follower delays the answer by at most a second, it never blocks it).
+void AwaitIndexes(ApiContext& ctx) {
+  if (ctx.follower != nullptr && ctx.store != nullptr) {
+    // On timeout the write stands and /readyz shows the lag.
+    ctx.follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+  }
+}
+
 json TimeOrNull(int64_t ms) { return ms > 0 ? json(FormatRfc3339Millis(ms)) : json(nullptr); }
 
 json ActorJson(const Actor& a) { return {{"user", a.user}, {"agency", a.agency}, {"role", a.role}}; }
