@@ -27,6 +27,19 @@ struct NormalizeArgs {
 };
 int RunNormalize(const NormalizeArgs& args);
 
+struct ScreenArgs {
+  std::string server = "http://127.0.0.1:8080";
+  std::string kind;
+  std::string bank;
+  bool json = false;
+  bool is_private = false;
+  std::string key_hex;    // private mode: the screening key
+  int prefix_length = 6;  // private mode: hex digits sent (4 to 8)
+  std::vector<std::string> values;
+};
+// Screens values against a running server; prints verdict, kind, canonical, reasons per value.
+int RunScreen(const ScreenArgs& args);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_COMMANDS_H_

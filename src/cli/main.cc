@@ -51,6 +51,23 @@ int Main(int argc, char** argv) {
   normalize->add_flag("--json", nargs.json, "Print one JSON object per value");
   normalize->add_option("values", nargs.values, "Values to normalise; - reads one per line from stdin");
 
+  // cfr screen
+  auto* screen = app.add_subcommand("screen", "Screen identifiers against a running server (C4)");
+  ScreenArgs sargs;
+  if (const char* env = std::getenv("CFR_SERVER")) sargs.server = env;
+  screen->add_option("--server", sargs.server, "Server base URL (env CFR_SERVER)")->capture_default_str();
+  screen->add_option("--kind", sargs.kind, "Identifier kind (detected when absent)");
+  screen->add_option("--bank", sargs.bank, "Bank for bank accounts");
+  screen->add_flag("--json", sargs.json, "Print one JSON object per value");
+  screen->add_flag("--private", sargs.is_private,
+                   "Send only a prefix of the keyed hash (k-anonymity); needs the screening key");
+  screen->add_option("--key", sargs.key_hex,
+                     "Private mode: the screening key in hex (or CFR_SCREENING_PRIVATE_KEY)");
+  screen->add_option("--prefix-length", sargs.prefix_length, "Private mode: hex digits sent")
+      ->check(CLI::Range(4, 8))
+      ->capture_default_str();
+  screen->add_option("values", sargs.values, "Values to screen; - reads one per line from stdin");
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -72,6 +89,7 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (normalize->parsed()) return RunNormalize(nargs);
+  if (screen->parsed()) return RunScreen(sargs);
 
   Config config;
   if (!config_file.empty()) {

@@ -178,7 +178,8 @@ def run_cli_case(case, cfr, data_dir):
     argv = shlex.split(cmd_line[2:])
     if argv[0] == "cfr":
         argv[0] = cfr
-    argv = [a.replace("$DATA", data_dir) for a in argv]
+    argv = [a.replace("$DATA", data_dir).replace("$SERVER", SERVER_URL).replace("$KEY", E2E_PRIVATE_KEY)
+            for a in argv]
     stdin = "".join(l[2:] + "\n" for l in lines if l.startswith("< "))
     exit_line = next(l for l in lines if l.startswith("exit "))
     want_exit = int(exit_line.split()[1])
@@ -200,6 +201,7 @@ def run_cli_case(case, cfr, data_dir):
     return None
 
 
+SERVER_URL = ""  # set once the server is up; "$SERVER" in CLI cases
 E2E_PRIVATE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 
@@ -241,6 +243,8 @@ def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="cfr-e2e-") as tmp:
         proc, port = start_server(cfr, os.path.join(tmp, "server"))
+        global SERVER_URL
+        SERVER_URL = f"http://127.0.0.1:{port}"
         try:
             for name in files:
                 path = os.path.join(args.cases, name)

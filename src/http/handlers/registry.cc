@@ -141,6 +141,7 @@ HttpResponse PostListing(ApiContext& ctx, const HttpRequest& request) {
   auto e = ctx.registry->List(id->kind, id->canonical, id->display, *tier, CallerOf(request),
                               reason->value_or(""));
   if (!e.ok()) return ErrorResponse(e.status());
+  AwaitIndexes(ctx);
   return HttpResponse::Json(200, Dump(EntityJson(*e)));
 }
 
@@ -193,6 +194,7 @@ HttpResponse PostDecision(ApiContext& ctx, const HttpRequest& request) {
   auto appeal = ctx.registry->DecideAppeal(request.PathParam("id"), **decision == "accept",
                                            reason->value_or(""), CallerOf(request));
   if (!appeal.ok()) return ErrorResponse(appeal.status());
+  AwaitIndexes(ctx);
   return HttpResponse::Json(200, Dump(AppealJson(*appeal, true)));
 }
 

@@ -1,0 +1,27 @@
+// A small blocking HTTP client for the command line's server-facing subcommands (cfr screen;
+// later the TAXII pull), on libcurl. Not for use inside the server.
+#ifndef CFR_CLI_HTTP_CLIENT_H_
+#define CFR_CLI_HTTP_CLIENT_H_
+
+#include <string>
+
+#include "core/status.h"
+
+namespace cfr::cli {
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+};
+
+// GET or POST (with a JSON body) `url`. Fails with kUnavailable when the server cannot be
+// reached; any HTTP status is a successful result.
+Result<HttpResult> HttpGet(const std::string& url);
+Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body);
+
+// Percent-encodes a query-string value.
+std::string UrlEncode(const std::string& value);
+
+}  // namespace cfr::cli
+
+#endif  // CFR_CLI_HTTP_CLIENT_H_
