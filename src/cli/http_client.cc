@@ -39,7 +39,9 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body)
 }  // namespace
 
 Result<HttpResult> HttpGet(const std::string& url) { return Perform(url, nullptr); }
-Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body) { return Perform(url, &body); }
+Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body) {
+  return Perform(url, &body);
+}
 
 std::string UrlEncode(const std::string& value) {
   static constexpr char kHex[] = "0123456789ABCDEF";

@@ -6,42 +6,11 @@
 
 #include <chrono>
 
+#include "core/json_escape.h"
 #include "core/time.h"
 
 namespace cfr::cli {
 namespace {
-
-void AppendJsonString(std::string_view s, spdlog::memory_buf_t& out) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out.append(std::string_view("\\\""));
-        break;
-      case '\\':
-        out.append(std::string_view("\\\\"));
-        break;
-      case '\n':
-        out.append(std::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(std::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(std::string_view("\\t"));
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[16];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out.append(std::string_view(buf));
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 class JsonLineFormatter final : public spdlog::formatter {
  public:
@@ -54,7 +23,9 @@ class JsonLineFormatter final : public spdlog::formatter {
     const auto level = spdlog::level::to_string_view(msg.level);
     dest.append(level.data(), level.data() + level.size());
     dest.append(std::string_view("\",\"msg\":"));
-    AppendJsonString(std::string_view(msg.payload.data(), msg.payload.size()), dest);
+    std::string escaped;
+    AppendJsonString(std::string_view(msg.payload.data(), msg.payload.size()), &escaped);
+    dest.append(escaped);
     dest.append(std::string_view("}\n"));
   }
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }

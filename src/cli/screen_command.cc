@@ -35,7 +35,8 @@ std::vector<std::string> ReadValues(const std::vector<std::string>& args) {
 
 std::string ServerError(const HttpResult& r) {
   const json j = json::parse(r.body, nullptr, false);
-  if (j.is_object() && j.contains("error")) return "HTTP " + std::to_string(r.status) + ": " + j["error"].value("message", "");
+  if (j.is_object() && j.contains("error"))
+    return "HTTP " + std::to_string(r.status) + ": " + j["error"].value("message", "");
   return "HTTP " + std::to_string(r.status);
 }
 
@@ -97,12 +98,14 @@ int ScreenPrivate(const ScreenArgs& args, const std::vector<std::string>& values
   }
   if (key_hex.size() < 32 || key_hex.size() > 128 || key_hex.size() % 2 != 0 ||
       key_hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-    std::fprintf(stderr, "cfr screen --private: give the screening key (--key HEX or CFR_SCREENING_PRIVATE_KEY), "
-                         "32 to 128 hex digits\n");
+    std::fprintf(stderr,
+                 "cfr screen --private: give the screening key (--key HEX or CFR_SCREENING_PRIVATE_KEY), "
+                 "32 to 128 hex digits\n");
     return kExitUsage;
   }
   std::string key;
-  for (size_t i = 0; i < key_hex.size(); i += 2) key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i < key_hex.size(); i += 2)
+    key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
   const registry::PrivateScreeningIndex hasher(key);
   ident::NormalizeOptions options;
   if (!args.kind.empty()) {
@@ -119,7 +122,8 @@ int ScreenPrivate(const ScreenArgs& args, const std::vector<std::string>& values
     auto id = ident::Normalize(v, options);
     if (!id.ok()) {
       ++failures;
-      std::fprintf(stderr, "cfr screen: %s: %s\n", QuoteForMessage(v, 80).c_str(), id.status().message().c_str());
+      std::fprintf(stderr, "cfr screen: %s: %s\n", QuoteForMessage(v, 80).c_str(),
+                   id.status().message().c_str());
       continue;
     }
     const std::string full = registry::PrivateScreeningIndex::Hex(hasher.HashOf(id->kind, id->canonical));
@@ -127,7 +131,8 @@ int ScreenPrivate(const ScreenArgs& args, const std::vector<std::string>& values
     auto r = HttpGet(args.server + "/api/v1/screen/prefix/" + prefix);
     if (!r.ok() || r->status != 200) {
       ++failures;
-      std::fprintf(stderr, "cfr screen: %s\n", r.ok() ? ServerError(*r).c_str() : r.status().message().c_str());
+      std::fprintf(stderr, "cfr screen: %s\n",
+                   r.ok() ? ServerError(*r).c_str() : r.status().message().c_str());
       continue;
     }
     const json body = json::parse(r->body, nullptr, false);

@@ -2,6 +2,7 @@
 // Served from the in-memory indexes only: no store access on these paths.
 #include <nlohmann/json.hpp>
 
+#include "core/json_escape.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "http/api.h"
@@ -42,28 +43,47 @@ json ReasonsOf(const ScreeningSummary& s) {
   return reasons;
 }
 
-json ScreenJson(const ident::Identifier& id, const std::optional<ScreeningSummary>& s) {
-  json j = {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}};
+// A screening result, written directly: the batch path answers 10,000 of these and building a
+// JSON DOM for each costed more than the screening itself (see docs/benchmarks.md).
+void AppendScreenJson(const ident::Identifier& id, const std::optional<ScreeningSummary>& s,
+                      std::string* out) {
+  out->append("{\"kind\":\"");
+  out->append(ident::KindName(id.kind));
+  out->append("\",\"canonical\":");
+  AppendJsonString(id.canonical, out);
   if (!s) {
-    j.update({{"verdict", "none"},
-              {"tier", nullptr},
-              {"reasons", json::array()},
-              {"reports", 0},
-              {"victims", 0},
-              {"first_seen", nullptr},
-              {"last_seen", nullptr}});
-    return j;
+    out->append(
+        ",\"verdict\":\"none\",\"tier\":null,\"reasons\":[],\"reports\":0,\"victims\":0,"
+        "\"first_seen\":null,\"last_seen\":null}");
+    return;
   }
-  j.update({{"verdict", registry::VerdictName(s->verdict)},
-            {"tier", registry::TierName(s->tier)},
-            {"reasons", ReasonsOf(*s)},
-            {"reports", s->reports},
-            {"victims", s->victims},
-            {"first_seen",
-             s->first_seen_s ? json(FormatRfc3339Millis(int64_t{s->first_seen_s} * 1000)) : json(nullptr)},
-            {"last_seen",
-             s->last_seen_s ? json(FormatRfc3339Millis(int64_t{s->last_seen_s} * 1000)) : json(nullptr)}});
-  return j;
+  out->append(",\"verdict\":\"");
+  out->append(registry::VerdictName(s->verdict));
+  out->append("\",\"tier\":\"");
+  out->append(registry::TierName(s->tier));
+  out->append("\",\"reasons\":[");
+  const json reasons = ReasonsOf(*s);
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(reasons[i].get_ref<const std::string&>(), out);
+  }
+  out->append("],\"reports\":");
+  out->append(std::to_string(s->reports));
+  out->append(",\"victims\":");
+  out->append(std::to_string(s->victims));
+  out->append(",\"first_seen\":");
+  if (s->first_seen_s) {
+    AppendJsonString(FormatRfc3339Millis(int64_t{s->first_seen_s} * 1000), out);
+  } else {
+    out->append("null");
+  }
+  out->append(",\"last_seen\":");
+  if (s->last_seen_s) {
+    AppendJsonString(FormatRfc3339Millis(int64_t{s->last_seen_s} * 1000), out);
+  } else {
+    out->append("null");
+  }
+  out->push_back('}');
 }
 
 Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request,
@@ -90,7 +110,10 @@ Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request,
 HttpResponse ScreenOne(ApiContext& ctx, const HttpRequest& request) {
   auto id = IdentifierFromQuery(request, {"kind", "value", "bank"});
   if (!id.ok()) return ErrorResponse(id.status());
-  return HttpResponse::Json(200, Dump(ScreenJson(*id, ctx.screening->Lookup(id->kind, id->canonical))));
+  std::string out;
+  out.reserve(256);
+  AppendScreenJson(*id, ctx.screening->Lookup(id->kind, id->canonical), &out);
+  return HttpResponse::Json(200, std::move(out));
 }
 
 HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
@@ -160,7 +183,7 @@ HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) out += ',';
     if (ids[i].ok()) {
-      out += Dump(ScreenJson(*ids[i], found[k++]));
+      AppendScreenJson(*ids[i], found[k++], &out);
     } else {
       out += "{\"error\":" + ErrorObjectJson(ids[i].status()) + "}";
     }
