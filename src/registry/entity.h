@@ -43,6 +43,9 @@ struct Entity {
   std::vector<std::string> sources;     // agencies that reported or listed it, first first
   std::vector<std::string> report_ids;  // most recent last; bounded by kMaxLinks
   std::vector<std::string> case_ids;
+  // Distinct victims: short keyed fingerprints of the victims' identities (never the identities
+  // themselves), at most kMaxLinks; `victims` keeps counting past that bound.
+  std::vector<std::string> victim_keys;
   std::string person;  // canonical national ID of the owner, when known
   int risk_score = 0;  // 0-100, see ComputeRisk
   std::vector<std::string> risk_reasons;

@@ -125,6 +125,7 @@ std::string EncodeEntity(const Entity& e) {
               {"sources", e.sources},
               {"report_ids", e.report_ids},
               {"case_ids", e.case_ids},
+              {"victim_keys", e.victim_keys},
               {"person", e.person},
               {"risk_score", e.risk_score},
               {"risk_reasons", e.risk_reasons},
@@ -156,6 +157,7 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
     e.sources = j.value("sources", std::vector<std::string>{});
     e.report_ids = j.value("report_ids", std::vector<std::string>{});
     e.case_ids = j.value("case_ids", std::vector<std::string>{});
+    e.victim_keys = j.value("victim_keys", std::vector<std::string>{});
     e.person = j.value("person", "");
     e.risk_score = j.value("risk_score", 0);
     e.risk_reasons = j.value("risk_reasons", std::vector<std::string>{});
@@ -195,38 +197,44 @@ Result<std::vector<HistoryEvent>> Registry::History(ident::Kind kind, std::strin
   return events;
 }
 
+Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                                         const Change& change, store::WriteBatch* batch) {
+  const std::string key = EntityKey(kind, canonical);
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, key));
+  Entity e;
+  if (rec) {
+    CFR_ASSIGN_OR_RETURN(e, DecodeEntity(rec->value));
+  } else {
+    e.kind = kind;
+    e.canonical = std::string(canonical);
+  }
+  const int64_t now = clock_.NowMillis();
+  HistoryEvent event;
+  event.at_ms = now;
+  event.actor = actor;
+  event.from_tier = std::string(TierName(e.tier));
+  CFR_RETURN_IF_ERROR(change(&e, rec.has_value(), &event, batch));
+  if (e.first_seen_ms == 0) e.first_seen_ms = now;
+  e.version += 1;
+  event.version = e.version;
+  event.to_tier = std::string(TierName(e.tier));
+  ComputeRisk(weights_, now, &e);
+  batch->PutIfSeq(kEntityCollection, key, EncodeEntity(e), rec ? rec->seq : 0);
+  batch->Insert(kHistoryCollection, HistoryKey(key, e.version), EncodeHistory(event));
+  return e;
+}
+
 Result<Entity> Registry::Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor,
                                 const Change& change) {
-  const std::string key = EntityKey(kind, canonical);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, key));
-    Entity e;
-    if (rec) {
-      CFR_ASSIGN_OR_RETURN(e, DecodeEntity(rec->value));
-    } else {
-      e.kind = kind;
-      e.canonical = std::string(canonical);
-    }
-    const int64_t now = clock_.NowMillis();
-    HistoryEvent event;
-    event.at_ms = now;
-    event.actor = actor;
-    event.from_tier = std::string(TierName(e.tier));
     store::WriteBatch batch;
-    CFR_RETURN_IF_ERROR(change(&e, rec.has_value(), &event, &batch));
-    if (e.first_seen_ms == 0) e.first_seen_ms = now;
-    e.version += 1;
-    event.version = e.version;
-    event.to_tier = std::string(TierName(e.tier));
-    ComputeRisk(weights_, now, &e);
-    batch.PutIfSeq(kEntityCollection, key, EncodeEntity(e), rec ? rec->seq : 0);
-    batch.Insert(kHistoryCollection, HistoryKey(key, e.version), EncodeHistory(event));
+    CFR_ASSIGN_OR_RETURN(Entity e, PrepareMutation(kind, canonical, actor, change, &batch));
     auto committed = store_.Commit(batch);
     if (committed.ok()) return e;
     if (committed.status().code() != StatusCode::kConflict) return committed.status();
     // Someone changed the entity since we read it: read again and re-apply.
   }
-  return Unavailable("registry: " + key + " is changing too often; try again");
+  return Unavailable("registry: " + EntityKey(kind, canonical) + " is changing too often; try again");
 }
 
 Result<Entity> Registry::List(ident::Kind kind, std::string_view canonical, std::string_view display,

@@ -90,6 +90,13 @@ class Registry {
   Result<Entity> Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor,
                         const Change& change);
 
+  // The building block of Mutate for callers that commit several entities with records of
+  // their own in one batch (report intake): reads the entity, applies `change`, and appends
+  // the entity (PutIfSeq on the seq it read) and its history entry to `batch` without
+  // committing. A kConflict from the caller's Commit means an entity changed: prepare again.
+  Result<Entity> PrepareMutation(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                                 const Change& change, store::WriteBatch* batch);
+
  private:
   store::Store& store_;
   Clock& clock_;

@@ -1,0 +1,285 @@
+#include "intake/intake.h"
+
+#include <sodium.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "core/time.h"
+#include "store/counter.h"
+
+namespace cfr::intake {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kReports = "report";
+constexpr std::string_view kVictims = "victim";
+constexpr std::string_view kCases = "case";
+constexpr std::string_view kIdempotency = "idempotency";
+constexpr std::string_view kFingerprints = "report_fingerprint";
+
+std::string Numbered(std::string_view prefix, int64_t now_ms, uint64_t n) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*s-%s-%06llu", static_cast<int>(prefix.size()), prefix.data(),
+                FormatRfc3339Millis(now_ms).substr(0, 4).c_str(), static_cast<unsigned long long>(n));
+  return buf;
+}
+
+json IdentifierJson(const ident::Identifier& id) {
+  return {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}, {"display", id.display}};
+}
+
+void AddBounded(std::vector<std::string>* v, const std::string& s) {
+  if (std::find(v->begin(), v->end(), s) != v->end()) return;
+  if (v->size() >= registry::Entity::kMaxLinks) v->erase(v->begin());  // keep the most recent
+  v->push_back(s);
+}
+
+json UrgentJson(const std::vector<UrgentAction>& actions) {
+  json out = json::array();
+  for (const UrgentAction& a : actions) {
+    json j = {{"action", a.action}, {"target", IdentifierJson(a.target)}, {"amount_satang", a.amount_satang}};
+    if (const auto* bank = a.target.Find("bank_code")) j["bank_code"] = std::get<std::string>(bank->value);
+    if (const auto* bank = a.target.Find("bank")) j["bank"] = std::get<std::string>(bank->value);
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+}  // namespace
+
+Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key)
+    : store_(store), registry_(registry), clock_(clock), fingerprint_key_(std::move(fingerprint_key)) {}
+
+std::string Intake::Fingerprint(std::string_view text) const {
+  unsigned char h[16];
+  crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                     reinterpret_cast<const unsigned char*>(fingerprint_key_.data()), fingerprint_key_.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : h) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+std::vector<UrgentAction> Intake::UrgentActions(const Report& report) {
+  std::map<std::string, UrgentAction> by_target;
+  for (const LossTransfer& t : report.loss_transfers) {
+    const std::string key = registry::EntityKey(t.to.kind, t.to.canonical);
+    auto [it, inserted] = by_target.try_emplace(key);
+    if (inserted) {
+      it->second.action = t.to.kind == ident::Kind::kBankAccount ? "hold" : "resolve_and_hold";
+      it->second.target = t.to;
+    }
+    it->second.amount_satang += t.amount_satang;
+  }
+  std::vector<UrgentAction> out;
+  for (auto& [key, action] : by_target) out.push_back(std::move(action));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const UrgentAction& a, const UrgentAction& b) { return a.amount_satang > b.amount_satang; });
+  return out;
+}
+
+Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idempotency_key,
+                                    std::string_view request_body, const Actor& actor) {
+  // The idempotency record keeps a keyed hash of the request, never the request (personal data).
+  const std::string request_fingerprint = Fingerprint(request_body);
+  const std::string idem_key = actor.agency + '\x1f' + std::string(idempotency_key);
+  // The victim's identity and the loss, keyed-hashed: the same loss reported twice meets here.
+  const std::string victim_identity =
+      !report.victim.national_id.empty() ? "nid:" + report.victim.national_id : "phone:" + report.victim.phone;
+  std::vector<std::string> loss_parts;
+  for (const LossTransfer& t : report.loss_transfers) {
+    loss_parts.push_back(t.to.canonical + "|" + std::to_string(t.amount_satang) + "|" + std::to_string(t.at_ms / 60000));
+  }
+  if (loss_parts.empty()) {
+    for (const auto& id : report.scammer_identifiers) loss_parts.push_back(registry::EntityKey(id.kind, id.canonical));
+  }
+  std::sort(loss_parts.begin(), loss_parts.end());
+  std::string joined = victim_identity;
+  for (const std::string& p : loss_parts) joined += "\n" + p;
+  const std::string fingerprint = Fingerprint(joined);
+  const std::string victim_key = Fingerprint(victim_identity).substr(0, 16);
+
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (!idempotency_key.empty()) {
+      CFR_ASSIGN_OR_RETURN(auto seen, store_.Get(kIdempotency, idem_key));
+      if (seen) {
+        const json j = json::parse(seen->value, nullptr, false);
+        if (j.value("request", "") != request_fingerprint) {
+          return Conflict("this Idempotency-Key was used for a different report", "Idempotency-Key");
+        }
+        SubmitResult r;
+        r.report_id = j.value("report_id", "");
+        r.replayed = true;
+        CFR_ASSIGN_OR_RETURN(r.report_json, ReportJson(r.report_id));
+        const json stored = json::parse(r.report_json, nullptr, false);
+        r.case_id = stored.value("case_id", "");
+        if (const auto d = stored.find("duplicate_of"); d != stored.end() && d->is_string()) {
+          r.duplicate_of = d->get<std::string>();
+        }
+        return r;
+      }
+    }
+    const int64_t now = clock_.NowMillis();
+    store::WriteBatch batch;
+    SubmitResult result;
+
+    // Duplicate of an earlier report of the same loss?
+    CFR_ASSIGN_OR_RETURN(auto earlier, store_.Get(kFingerprints, fingerprint));
+    std::optional<store::Record> case_record;
+    if (earlier) {
+      result.duplicate_of = earlier->value;
+      CFR_ASSIGN_OR_RETURN(auto earlier_report, store_.Get(kReports, result.duplicate_of));
+      if (!earlier_report) return Internal("intake: fingerprint names a missing report " + result.duplicate_of);
+      result.case_id = json::parse(earlier_report->value, nullptr, false).value("case_id", "");
+      CFR_ASSIGN_OR_RETURN(case_record, store_.Get(kCases, result.case_id));
+      if (!case_record) return Internal("intake: report names a missing case " + result.case_id);
+    } else {
+      CFR_ASSIGN_OR_RETURN(uint64_t case_n, store::NextCounterValue(store_, "case"));
+      result.case_id = Numbered("CFR", now, case_n);
+    }
+    CFR_ASSIGN_OR_RETURN(uint64_t report_n, store::NextCounterValue(store_, "report"));
+    result.report_id = Numbered("RPT", now, report_n);
+    const bool counts = result.duplicate_of.empty();  // a duplicate links, it does not count again
+
+    // Registry updates, one per distinct identifier.
+    std::map<std::string, std::pair<ident::Identifier, int64_t>> targets;  // key → (id, loss to count)
+    for (const LossTransfer& t : report.loss_transfers) {
+      auto& slot = targets[registry::EntityKey(t.to.kind, t.to.canonical)];
+      slot.first = t.to;
+      slot.second += t.amount_satang;
+    }
+    std::map<std::string, bool> receiving;
+    for (const auto& [key, v] : targets) receiving[key] = true;
+    for (const ident::Identifier& id : report.scammer_identifiers) {
+      auto& slot = targets[registry::EntityKey(id.kind, id.canonical)];
+      if (slot.first.canonical.empty()) {
+        slot.first = id;
+        slot.second = report.TotalLossSatang();
+      }
+    }
+    Status prepared;
+    for (const auto& [key, target] : targets) {
+      const bool is_receiving = receiving.count(key) > 0;
+      auto e = registry_.PrepareMutation(
+          target.first.kind, target.first.canonical, actor,
+          [&](registry::Entity* ent, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
+            if (ent->display.empty()) ent->display = target.first.display;
+            if (counts) {
+              ent->reports += 1;
+              ent->loss_satang += target.second;
+              const size_t before = ent->victim_keys.size();
+              AddBounded(&ent->victim_keys, victim_key);
+              if (ent->victim_keys.size() > before || before >= registry::Entity::kMaxLinks) ent->victims += 1;
+            }
+            AddBounded(&ent->report_ids, result.report_id);
+            AddBounded(&ent->case_ids, result.case_id);
+            if (!actor.agency.empty() && std::find(ent->sources.begin(), ent->sources.end(), actor.agency) == ent->sources.end()) {
+              ent->sources.push_back(actor.agency);
+            }
+            ent->last_seen_ms = now;
+            // A victim's complaint puts a receiving account in dark grey (its suspicious amount is
+            // to be held); a higher tier or a cleared (white) one is left as it is.
+            if (is_receiving && (ent->tier == registry::Tier::kNone || ent->tier == registry::Tier::kLightGrey)) {
+              ent->tier = registry::Tier::kDarkGrey;
+            }
+            ev->action = "report_linked";
+            ev->reason = "report " + result.report_id + " (case " + result.case_id + ")";
+            return Status::Ok();
+          },
+          &batch);
+      if (!e.ok()) {
+        prepared = e.status();
+        break;
+      }
+    }
+    CFR_RETURN_IF_ERROR(prepared);
+
+    // The report (no personal data) and the victim (personal data, separately).
+    const std::vector<UrgentAction> urgent = UrgentActions(report);
+    json transfers = json::array();
+    for (const LossTransfer& t : report.loss_transfers) {
+      json tj = {{"to", IdentifierJson(t.to)},
+                 {"amount_satang", t.amount_satang},
+                 {"at", FormatRfc3339Millis(t.at_ms)},
+                 {"channel", t.channel},
+                 {"bank_reference", t.bank_reference}};
+      if (t.from_account) tj["from"] = IdentifierJson(*t.from_account);
+      transfers.push_back(std::move(tj));
+    }
+    json identifiers = json::array();
+    for (const auto& id : report.scammer_identifiers) identifiers.push_back(IdentifierJson(id));
+    json evidence = json::array();
+    for (const auto& ev : report.evidence) {
+      evidence.push_back({{"file_name", ev.file_name}, {"sha256", ev.sha256}, {"media_type", ev.media_type}});
+    }
+    const json report_json = {
+        {"id", result.report_id},
+        {"case_id", result.case_id},
+        {"duplicate_of", result.duplicate_of.empty() ? json(nullptr) : json(result.duplicate_of)},
+        {"channel", report.channel},
+        {"scam_type", report.scam_type},
+        {"occurred_at", FormatRfc3339Millis(report.occurred_at_ms)},
+        {"narrative", report.narrative},
+        {"victim", {{"province", report.victim.province}, {"age_band", report.victim.age_band}}},
+        {"loss_transfers", transfers},
+        {"total_loss_satang", report.TotalLossSatang()},
+        {"scammer_identifiers", identifiers},
+        {"evidence", evidence},
+        {"urgent_actions", UrgentJson(urgent)},
+        {"submitted_by", {{"user", actor.user}, {"agency", actor.agency}, {"role", actor.role}}},
+        {"saved_at", FormatRfc3339Millis(now)}};
+    result.report_json = report_json.dump(-1, ' ', false, json::error_handler_t::replace);
+    batch.Insert(kReports, result.report_id, result.report_json);
+    const json victim = {{"report_id", result.report_id},   {"name", report.victim.name},
+                         {"national_id", report.victim.national_id}, {"phone", report.victim.phone},
+                         {"email", report.victim.email},     {"province", report.victim.province},
+                         {"age_band", report.victim.age_band}};
+    batch.Insert(kVictims, result.report_id, victim.dump(-1, ' ', false, json::error_handler_t::replace));
+    if (case_record) {
+      json c = json::parse(case_record->value, nullptr, false);
+      c["report_ids"].push_back(result.report_id);
+      batch.PutIfSeq(kCases, result.case_id, c.dump(), case_record->seq);
+    } else {
+      const json c = {{"id", result.case_id},
+                      {"status", "new"},
+                      {"scam_type", report.scam_type},
+                      {"report_ids", json::array({result.report_id})},
+                      {"total_loss_satang", report.TotalLossSatang()},
+                      {"opened_at", FormatRfc3339Millis(now)}};
+      batch.Insert(kCases, result.case_id, c.dump());
+      batch.Insert(kFingerprints, fingerprint, result.report_id);
+    }
+    if (!idempotency_key.empty()) {
+      batch.Insert(kIdempotency, idem_key,
+                   json{{"report_id", result.report_id}, {"request", std::string(request_fingerprint)}}.dump());
+    }
+    auto committed = store_.Commit(batch);
+    if (committed.ok()) return result;
+    if (committed.status().code() != StatusCode::kConflict) return committed.status();
+    // An entity, the case, the fingerprint or the idempotency key changed under us: start over
+    // (the loop re-checks idempotency and duplicates first). Numbers drawn are not reused.
+  }
+  return Unavailable("intake: too much contention saving this report; try again");
+}
+
+Result<std::string> Intake::ReportJson(std::string_view report_id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kReports, report_id));
+  if (!rec) return NotFound("no report " + std::string(report_id));
+  return rec->value;
+}
+
+Result<std::string> Intake::CaseJson(std::string_view case_id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kCases, case_id));
+  if (!rec) return NotFound("no case " + std::string(case_id));
+  return rec->value;
+}
+
+}  // namespace cfr::intake

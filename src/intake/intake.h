@@ -1,0 +1,68 @@
+// Intake (C2): saves a validated report and everything it implies, atomically.
+//
+// Submit commits in ONE store batch: the report, the victim's personal data (collection
+// "victim", apart from the report, for encryption and audited access), the case (new, or the
+// earlier report's case for a duplicate), the idempotency record, the duplicate fingerprint, and
+// the registry update of every identifier the report names (counts, loss, links, tier: the
+// receiving accounts of loss transfers become dark grey — a victim complaint — unless already
+// tiered higher or cleared). A concurrent change to any of them makes the batch fail as a whole
+// and Submit prepares it again. Either all of it is saved or none of it.
+//
+// Thread-safe.
+#ifndef CFR_INTAKE_INTAKE_H_
+#define CFR_INTAKE_INTAKE_H_
+
+#include <string>
+#include <vector>
+
+#include "core/actor.h"
+#include "core/clock.h"
+#include "intake/report.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace cfr::intake {
+
+struct UrgentAction {
+  std::string action;  // "hold" (at the account's bank) or "resolve_and_hold" (PromptPay proxy)
+  ident::Identifier target;
+  int64_t amount_satang = 0;  // received from the victim
+};
+
+struct SubmitResult {
+  std::string report_id;     // "RPT-2026-000001"
+  std::string case_id;       // "CFR-2026-000123"
+  std::string duplicate_of;  // the earlier report of the same loss, or empty
+  bool replayed = false;     // the same Idempotency-Key was seen: this is the first result
+  std::string report_json;   // the stored report, as the API returns it
+};
+
+class Intake {
+ public:
+  Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key);
+
+  // `idempotency_key` may be empty; scoped by the actor's agency. A key reused with a different
+  // `request_body` fails with kConflict (field "Idempotency-Key"); reused with the same body it
+  // returns the first result, `replayed` set, and saves nothing.
+  Result<SubmitResult> Submit(const Report& report, std::string_view idempotency_key,
+                              std::string_view request_body, const Actor& actor);
+
+  // The stored report / case as JSON, or kNotFound.
+  Result<std::string> ReportJson(std::string_view report_id);
+  Result<std::string> CaseJson(std::string_view case_id);
+
+  // Urgent actions of a report: one per receiving account, largest amount first.
+  static std::vector<UrgentAction> UrgentActions(const Report& report);
+
+ private:
+  std::string Fingerprint(std::string_view text) const;
+
+  store::Store& store_;
+  registry::Registry& registry_;
+  Clock& clock_;
+  const std::string fingerprint_key_;
+};
+
+}  // namespace cfr::intake
+
+#endif  // CFR_INTAKE_INTAKE_H_

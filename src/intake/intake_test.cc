@@ -1,0 +1,167 @@
+#include "intake/intake.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::intake {
+namespace {
+
+using nlohmann::json;
+
+std::string ReportBody(const std::string& victim_nid, int64_t amount) {
+  return R"({"victim":{"name":"Somsri K.","national_id":")" + victim_nid +
+         R"(","province":"Bangkok"},"channel":"hotline","scam_type":"call_centre_impersonation",
+    "occurred_at":"2026-11-27T09:10:00+07:00",
+    "loss_transfers":[{"to":{"bank":"014","account":"4071234567"},"amount_satang":)" +
+         std::to_string(amount) + R"(,"at":"2026-11-27T09:31:00+07:00"},
+                      {"to":{"bank":"004","account":"1112223334"},"amount_satang":50000,"at":"2026-11-27T09:35:00+07:00"},
+                      {"to":{"promptpay":"0899998888"},"amount_satang":900000,"at":"2026-11-27T09:40:00+07:00"}],
+    "scammer_identifiers":[{"value":"02-123-4567"}]})";
+}
+
+class IntakeTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cfr-intake-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store::SqliteOptions o;
+    o.path = (dir_ / "cfr.db").string();
+    store_ = *store::OpenSqliteStore(o);
+    registry_ = std::make_unique<registry::Registry>(*store_, clock_);
+    intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'));
+  }
+  void TearDown() override {
+    intake_.reset();
+    registry_.reset();
+    IgnoreError(store_->Close());
+    std::filesystem::remove_all(dir_);
+  }
+  Result<SubmitResult> Submit(const std::string& body, const std::string& key = "") {
+    auto report = ParseReport(body, clock_);
+    if (!report.ok()) return report.status();
+    return intake_->Submit(*report, key, body, operator_);
+  }
+  registry::Entity EntityOf(ident::Kind kind, const std::string& canonical) {
+    auto e = registry_->Get(kind, canonical);
+    EXPECT_TRUE(e.ok() && e->has_value()) << canonical;
+    return e.ok() && e->has_value() ? **e : registry::Entity{};
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_{1795789445123};
+  Actor operator_{"op.nok", "AOC", "operator"};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<Intake> intake_;
+};
+
+TEST_F(IntakeTest, SavesReportCaseUrgentActionsAndEntities) {
+  auto r = Submit(ReportBody("1101700230708", 4500000));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->report_id, "RPT-2026-000001");
+  EXPECT_EQ(r->case_id, "CFR-2026-000001");
+  EXPECT_TRUE(r->duplicate_of.empty());
+  const json j = json::parse(r->report_json);
+  ASSERT_EQ(j["urgent_actions"].size(), 3u);
+  EXPECT_EQ(j["urgent_actions"][0]["action"], "hold");  // largest first
+  EXPECT_EQ(j["urgent_actions"][0]["target"]["canonical"], "014:4071234567");
+  EXPECT_EQ(j["urgent_actions"][0]["bank"], "SCB");
+  EXPECT_EQ(j["urgent_actions"][0]["amount_satang"], 4500000);
+  EXPECT_EQ(j["urgent_actions"][1]["action"], "resolve_and_hold");
+  EXPECT_EQ(j["urgent_actions"][2]["target"]["canonical"], "004:1112223334");
+  EXPECT_EQ(j["total_loss_satang"], 5450000);
+  EXPECT_FALSE(j.contains("national_id"));  // personal data stays out of the report record
+  EXPECT_EQ(j["victim"].dump(), R"({"age_band":"","province":"Bangkok"})");
+  const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule.tier, registry::Tier::kDarkGrey);  // a victim complaint
+  EXPECT_EQ(mule.reports, 1);
+  EXPECT_EQ(mule.victims, 1);
+  EXPECT_EQ(mule.loss_satang, 4500000);
+  EXPECT_EQ(mule.report_ids, std::vector<std::string>{"RPT-2026-000001"});
+  EXPECT_EQ(mule.case_ids, std::vector<std::string>{"CFR-2026-000001"});
+  const auto phone = EntityOf(ident::Kind::kPhone, "+6621234567");
+  EXPECT_EQ(phone.tier, registry::Tier::kNone);  // reported, not a receiving account
+  EXPECT_EQ(phone.loss_satang, 5450000);
+  EXPECT_EQ(registry::VerdictFor(phone), registry::Verdict::kLow);
+  auto history = registry_->History(ident::Kind::kBankAccount, "014:4071234567", 0, 10);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].action, "report_linked");
+  auto stored = intake_->ReportJson(r->report_id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, r->report_json);
+  auto kase = intake_->CaseJson(r->case_id);
+  ASSERT_TRUE(kase.ok());
+  EXPECT_EQ(json::parse(*kase)["report_ids"], json::array({"RPT-2026-000001"}));
+}
+
+TEST_F(IntakeTest, DuplicateJoinsTheCaseWithoutCountingTwice) {
+  auto first = Submit(ReportBody("1101700230708", 4500000));
+  ASSERT_TRUE(first.ok());
+  auto again = Submit(ReportBody("1101700230708", 4500000));  // same victim, same loss
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicate_of, first->report_id);
+  EXPECT_EQ(again->case_id, first->case_id);
+  EXPECT_NE(again->report_id, first->report_id);
+  const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule.reports, 1);
+  EXPECT_EQ(mule.loss_satang, 4500000);
+  EXPECT_EQ(mule.report_ids.size(), 2u);
+  EXPECT_EQ(json::parse(*intake_->CaseJson(first->case_id))["report_ids"].size(), 2u);
+  // Another victim paying the same mule: a new case, and the mule now has two victims.
+  auto other = Submit(ReportBody("6212509199088", 300000));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->duplicate_of.empty());
+  EXPECT_NE(other->case_id, first->case_id);
+  const auto mule2 = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule2.reports, 2);
+  EXPECT_EQ(mule2.victims, 2);
+  EXPECT_EQ(mule2.loss_satang, 4800000);
+}
+
+TEST_F(IntakeTest, SameVictimTwoLossesCountsOneVictim) {
+  ASSERT_TRUE(Submit(ReportBody("1101700230708", 4500000)).ok());
+  ASSERT_TRUE(Submit(ReportBody("1101700230708", 777700)).ok());  // a different loss
+  const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule.reports, 2);
+  EXPECT_EQ(mule.victims, 1);
+}
+
+TEST_F(IntakeTest, IdempotencyKeyReturnsTheFirstResult) {
+  const std::string body = ReportBody("1101700230708", 4500000);
+  auto first = Submit(body, "client-key-1");
+  ASSERT_TRUE(first.ok());
+  auto replay = Submit(body, "client-key-1");
+  ASSERT_TRUE(replay.ok());
+  EXPECT_TRUE(replay->replayed);
+  EXPECT_EQ(replay->report_id, first->report_id);
+  EXPECT_EQ(replay->report_json, first->report_json);
+  auto misuse = Submit(ReportBody("1101700230708", 1), "client-key-1");
+  ASSERT_FALSE(misuse.ok());
+  EXPECT_EQ(misuse.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(misuse.status().field(), "Idempotency-Key");
+  const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule.reports, 1);
+  EXPECT_EQ(mule.report_ids.size(), 1u);  // no second report was saved
+}
+
+TEST_F(IntakeTest, ClearedAccountStaysWhite) {
+  ASSERT_TRUE(registry_->List(ident::Kind::kBankAccount, "014:4071234567", "", registry::Tier::kDarkGrey,
+                              {"p", "RTP", "police"}, "x")
+                  .ok());
+  auto appeal = registry_->FileAppeal(ident::Kind::kBankAccount, "014:4071234567", "mine", "me", operator_);
+  ASSERT_TRUE(registry_->DecideAppeal(appeal->id, true, "ok", {"p", "RTP", "police"}).ok());
+  ASSERT_TRUE(Submit(ReportBody("1101700230708", 4500000)).ok());
+  EXPECT_EQ(EntityOf(ident::Kind::kBankAccount, "014:4071234567").tier, registry::Tier::kWhite);
+}
+
+}  // namespace
+}  // namespace cfr::intake
