@@ -12,6 +12,7 @@
 #include "http/api.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
+#include "intake/intake.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
 #include "store/change_follower.h"
@@ -20,12 +21,13 @@
 namespace cfr::cli {
 namespace {
 
-// The key of the private-screening hash: from the configuration, or generated once and kept in
-// the store so that partners' hashes stay valid across restarts.
-Result<std::string> PrivateScreeningKey(store::Store& store, const std::string& configured_hex) {
+// A secret key: from the configuration, or generated once and kept in the store (meta/`name`)
+// so that hashes made with it stay valid across restarts.
+Result<std::string> StoredSecret(store::Store& store, std::string_view name,
+                                 const std::string& configured_hex) {
   std::string hex = configured_hex;
   if (hex.empty()) {
-    CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", "private_screening_key"));
+    CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", name));
     if (rec) {
       hex = rec->value;
     } else {
@@ -36,9 +38,9 @@ Result<std::string> PrivateScreeningKey(store::Store& store, const std::string& 
         hex += kHex[b >> 4];
         hex += kHex[b & 15];
       }
-      auto r = store.Commit(store::WriteBatch().Insert("meta", "private_screening_key", hex));
+      auto r = store.Commit(store::WriteBatch().Insert("meta", name, hex));
       if (!r.ok() && r.status().code() != StatusCode::kConflict) return r.status();
-      if (!r.ok()) return PrivateScreeningKey(store, configured_hex);  // another process won
+      if (!r.ok()) return StoredSecret(store, name, configured_hex);  // another process won
     }
   }
   std::string key;
@@ -85,12 +87,18 @@ int RunServe(const Config& config) {
   spdlog::info("store open: {} (schema {}, last change {})", store_options.path, (*store)->SchemaVersion(),
                (*store)->LastSeq());
 
-  auto private_key = PrivateScreeningKey(**store, config.private_screening_key);
+  auto private_key = StoredSecret(**store, "private_screening_key", config.private_screening_key);
+  auto fingerprint_key = StoredSecret(**store, "report_fingerprint_key", "");
+  if (!fingerprint_key.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", fingerprint_key.status().ToString().c_str());
+    return kExitFailure;
+  }
   if (!private_key.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", private_key.status().ToString().c_str());
     return kExitFailure;
   }
   registry::Registry registry(**store, Clock::Real());
+  intake::Intake intake(**store, registry, Clock::Real(), *fingerprint_key);
   registry::ScreeningIndex screening;
   registry::PrivateScreeningIndex private_screening(*private_key);
   http::RateLimiter public_limiter(Clock::Real(), static_cast<double>(config.public_checks_per_minute),
@@ -118,6 +126,7 @@ int RunServe(const Config& config) {
   context.screening = &screening;
   context.private_screening = &private_screening;
   context.public_rate_limiter = &public_limiter;
+  context.intake = &intake;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;

@@ -12,6 +12,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterIdentifierRoutes(router, context);
   RegisterRegistryRoutes(router, context);
   RegisterScreeningRoutes(router, context);
+  RegisterReportRoutes(router, context);
   return router;
 }
 

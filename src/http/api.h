@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
+#include "intake/intake.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
 #include "store/change_follower.h"
@@ -28,6 +29,7 @@ struct ApiContext {
   const registry::ScreeningIndex* screening = nullptr;
   const registry::PrivateScreeningIndex* private_screening = nullptr;
   RateLimiter* public_rate_limiter = nullptr;  // for /api/v1/public/*
+  intake::Intake* intake = nullptr;
 };
 
 // Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
@@ -44,6 +46,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& context);
 void RegisterIdentifierRoutes(Router& router, ApiContext& context);
 void RegisterRegistryRoutes(Router& router, ApiContext& context);
 void RegisterScreeningRoutes(Router& router, ApiContext& context);
+void RegisterReportRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -58,7 +58,8 @@ Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, 
 std::string Intake::Fingerprint(std::string_view text) const {
   unsigned char h[16];
   crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
-                     reinterpret_cast<const unsigned char*>(fingerprint_key_.data()), fingerprint_key_.size());
+                     reinterpret_cast<const unsigned char*>(fingerprint_key_.data()),
+                     fingerprint_key_.size());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char b : h) {
@@ -81,8 +82,9 @@ std::vector<UrgentAction> Intake::UrgentActions(const Report& report) {
   }
   std::vector<UrgentAction> out;
   for (auto& [key, action] : by_target) out.push_back(std::move(action));
-  std::stable_sort(out.begin(), out.end(),
-                   [](const UrgentAction& a, const UrgentAction& b) { return a.amount_satang > b.amount_satang; });
+  std::stable_sort(out.begin(), out.end(), [](const UrgentAction& a, const UrgentAction& b) {
+    return a.amount_satang > b.amount_satang;
+  });
   return out;
 }
 
@@ -92,14 +94,16 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
   const std::string request_fingerprint = Fingerprint(request_body);
   const std::string idem_key = actor.agency + '\x1f' + std::string(idempotency_key);
   // The victim's identity and the loss, keyed-hashed: the same loss reported twice meets here.
-  const std::string victim_identity =
-      !report.victim.national_id.empty() ? "nid:" + report.victim.national_id : "phone:" + report.victim.phone;
+  const std::string victim_identity = !report.victim.national_id.empty() ? "nid:" + report.victim.national_id
+                                                                         : "phone:" + report.victim.phone;
   std::vector<std::string> loss_parts;
   for (const LossTransfer& t : report.loss_transfers) {
-    loss_parts.push_back(t.to.canonical + "|" + std::to_string(t.amount_satang) + "|" + std::to_string(t.at_ms / 60000));
+    loss_parts.push_back(t.to.canonical + "|" + std::to_string(t.amount_satang) + "|" +
+                         std::to_string(t.at_ms / 60000));
   }
   if (loss_parts.empty()) {
-    for (const auto& id : report.scammer_identifiers) loss_parts.push_back(registry::EntityKey(id.kind, id.canonical));
+    for (const auto& id : report.scammer_identifiers)
+      loss_parts.push_back(registry::EntityKey(id.kind, id.canonical));
   }
   std::sort(loss_parts.begin(), loss_parts.end());
   std::string joined = victim_identity;
@@ -137,7 +141,8 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
     if (earlier) {
       result.duplicate_of = earlier->value;
       CFR_ASSIGN_OR_RETURN(auto earlier_report, store_.Get(kReports, result.duplicate_of));
-      if (!earlier_report) return Internal("intake: fingerprint names a missing report " + result.duplicate_of);
+      if (!earlier_report)
+        return Internal("intake: fingerprint names a missing report " + result.duplicate_of);
       result.case_id = json::parse(earlier_report->value, nullptr, false).value("case_id", "");
       CFR_ASSIGN_OR_RETURN(case_record, store_.Get(kCases, result.case_id));
       if (!case_record) return Internal("intake: report names a missing case " + result.case_id);
@@ -177,17 +182,20 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
               ent->loss_satang += target.second;
               const size_t before = ent->victim_keys.size();
               AddBounded(&ent->victim_keys, victim_key);
-              if (ent->victim_keys.size() > before || before >= registry::Entity::kMaxLinks) ent->victims += 1;
+              if (ent->victim_keys.size() > before || before >= registry::Entity::kMaxLinks)
+                ent->victims += 1;
             }
             AddBounded(&ent->report_ids, result.report_id);
             AddBounded(&ent->case_ids, result.case_id);
-            if (!actor.agency.empty() && std::find(ent->sources.begin(), ent->sources.end(), actor.agency) == ent->sources.end()) {
+            if (!actor.agency.empty() &&
+                std::find(ent->sources.begin(), ent->sources.end(), actor.agency) == ent->sources.end()) {
               ent->sources.push_back(actor.agency);
             }
             ent->last_seen_ms = now;
             // A victim's complaint puts a receiving account in dark grey (its suspicious amount is
             // to be held); a higher tier or a cleared (white) one is left as it is.
-            if (is_receiving && (ent->tier == registry::Tier::kNone || ent->tier == registry::Tier::kLightGrey)) {
+            if (is_receiving &&
+                (ent->tier == registry::Tier::kNone || ent->tier == registry::Tier::kLightGrey)) {
               ent->tier = registry::Tier::kDarkGrey;
             }
             ev->action = "report_linked";
@@ -238,9 +246,12 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
         {"saved_at", FormatRfc3339Millis(now)}};
     result.report_json = report_json.dump(-1, ' ', false, json::error_handler_t::replace);
     batch.Insert(kReports, result.report_id, result.report_json);
-    const json victim = {{"report_id", result.report_id},   {"name", report.victim.name},
-                         {"national_id", report.victim.national_id}, {"phone", report.victim.phone},
-                         {"email", report.victim.email},     {"province", report.victim.province},
+    const json victim = {{"report_id", result.report_id},
+                         {"name", report.victim.name},
+                         {"national_id", report.victim.national_id},
+                         {"phone", report.victim.phone},
+                         {"email", report.victim.email},
+                         {"province", report.victim.province},
                          {"age_band", report.victim.age_band}};
     batch.Insert(kVictims, result.report_id, victim.dump(-1, ' ', false, json::error_handler_t::replace));
     if (case_record) {
@@ -258,8 +269,9 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       batch.Insert(kFingerprints, fingerprint, result.report_id);
     }
     if (!idempotency_key.empty()) {
-      batch.Insert(kIdempotency, idem_key,
-                   json{{"report_id", result.report_id}, {"request", std::string(request_fingerprint)}}.dump());
+      batch.Insert(
+          kIdempotency, idem_key,
+          json{{"report_id", result.report_id}, {"request", std::string(request_fingerprint)}}.dump());
     }
     auto committed = store_.Commit(batch);
     if (committed.ok()) return result;

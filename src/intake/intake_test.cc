@@ -154,8 +154,9 @@ TEST_F(IntakeTest, IdempotencyKeyReturnsTheFirstResult) {
 }
 
 TEST_F(IntakeTest, ClearedAccountStaysWhite) {
-  ASSERT_TRUE(registry_->List(ident::Kind::kBankAccount, "014:4071234567", "", registry::Tier::kDarkGrey,
-                              {"p", "RTP", "police"}, "x")
+  ASSERT_TRUE(registry_
+                  ->List(ident::Kind::kBankAccount, "014:4071234567", "", registry::Tier::kDarkGrey,
+                         {"p", "RTP", "police"}, "x")
                   .ok());
   auto appeal = registry_->FileAppeal(ident::Kind::kBankAccount, "014:4071234567", "mine", "me", operator_);
   ASSERT_TRUE(registry_->DecideAppeal(appeal->id, true, "ok", {"p", "RTP", "police"}).ok());

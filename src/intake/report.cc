@@ -54,7 +54,8 @@ Result<std::string> String(const json& obj, std::string_view key, const std::str
     if (required) return InvalidArgument("is required", Path(path, key));
     return std::string();
   }
-  if (!it->is_string()) return InvalidArgument(std::string("must be a string, not ") + it->type_name(), Path(path, key));
+  if (!it->is_string())
+    return InvalidArgument(std::string("must be a string, not ") + it->type_name(), Path(path, key));
   std::string s = it->get<std::string>();
   if (s.size() > max_bytes) {
     return InvalidArgument("longer than " + std::to_string(max_bytes) + " bytes", Path(path, key));
@@ -73,8 +74,8 @@ Result<int64_t> Time(const json& obj, std::string_view key, const std::string& p
   return *t;
 }
 
-Result<ident::Identifier> Identifier(std::string_view value, std::optional<ident::Kind> kind, std::string_view bank,
-                                     const std::string& field) {
+Result<ident::Identifier> Identifier(std::string_view value, std::optional<ident::Kind> kind,
+                                     std::string_view bank, const std::string& field) {
   ident::NormalizeOptions o;
   o.kind = kind;
   o.bank = bank;
@@ -97,7 +98,8 @@ Result<ident::Identifier> AccountRef(const json& obj, const std::string& path, b
   CFR_ASSIGN_OR_RETURN(std::string bank, String(obj, "bank", path, true));
   CFR_ASSIGN_OR_RETURN(std::string account, String(obj, "account", path, true));
   auto id = Identifier(account, ident::Kind::kBankAccount, bank, Path(path, "account"));
-  if (!id.ok() && id.status().message().starts_with("bank:")) return id.status().WithField(Path(path, "bank"));
+  if (!id.ok() && id.status().message().starts_with("bank:"))
+    return id.status().WithField(Path(path, "bank"));
   return id;
 }
 
@@ -142,16 +144,19 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
   } catch (const json::exception& e) {
     std::string what = e.what();
     const size_t tag_end = what.find("] ");
-    return InvalidArgument("malformed JSON: " + (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
+    return InvalidArgument("malformed JSON: " +
+                           (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
   if (!root.is_object()) return InvalidArgument("the report must be a JSON object");
-  CFR_RETURN_IF_ERROR(Unknown(root, {"victim", "channel", "scam_type", "occurred_at", "narrative", "loss_transfers",
-                                     "scammer_identifiers", "evidence"},
+  CFR_RETURN_IF_ERROR(Unknown(root,
+                              {"victim", "channel", "scam_type", "occurred_at", "narrative", "loss_transfers",
+                               "scammer_identifiers", "evidence"},
                               ""));
   Report r;
   // The victim: personal data.
   CFR_ASSIGN_OR_RETURN(const json* victim, Object(root, "victim", "", true));
-  CFR_RETURN_IF_ERROR(Unknown(*victim, {"name", "national_id", "phone", "email", "province", "age_band"}, "victim"));
+  CFR_RETURN_IF_ERROR(
+      Unknown(*victim, {"name", "national_id", "phone", "email", "province", "age_band"}, "victim"));
   CFR_ASSIGN_OR_RETURN(r.victim.name, String(*victim, "name", "victim", true, 200));
   CFR_ASSIGN_OR_RETURN(std::string nid, String(*victim, "national_id", "victim", false));
   CFR_ASSIGN_OR_RETURN(std::string phone, String(*victim, "phone", "victim", false));
@@ -169,11 +174,13 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
     r.victim.email = id.canonical;
   }
   if (r.victim.national_id.empty() && r.victim.phone.empty()) {
-    return InvalidArgument("give the victim's national_id or phone, so that duplicates can be found", "victim");
+    return InvalidArgument("give the victim's national_id or phone, so that duplicates can be found",
+                           "victim");
   }
   CFR_ASSIGN_OR_RETURN(r.victim.province, String(*victim, "province", "victim", false, 100));
   CFR_ASSIGN_OR_RETURN(r.victim.age_band, String(*victim, "age_band", "victim", false, 10));
-  static constexpr std::string_view kBands[] = {"", "<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"};
+  static constexpr std::string_view kBands[] = {"",      "<18",   "18-24", "25-34",
+                                                "35-44", "45-54", "55-64", "65+"};
   if (std::find(std::begin(kBands), std::end(kBands), r.victim.age_band) == std::end(kBands)) {
     return InvalidArgument("one of <18, 18-24, 25-34, 35-44, 45-54, 55-64, 65+", "victim.age_band");
   }
@@ -198,7 +205,8 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
       const std::string path = "loss_transfers[" + std::to_string(i) + "]";
       const json& t = (*it)[i];
       if (!t.is_object()) return InvalidArgument("must be an object", path);
-      CFR_RETURN_IF_ERROR(Unknown(t, {"from", "to", "amount_satang", "at", "channel", "bank_reference"}, path));
+      CFR_RETURN_IF_ERROR(
+          Unknown(t, {"from", "to", "amount_satang", "at", "channel", "bank_reference"}, path));
       LossTransfer lt;
       CFR_ASSIGN_OR_RETURN(const json* from, Object(t, "from", path, false));
       if (from != nullptr) {
@@ -207,7 +215,8 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
       CFR_ASSIGN_OR_RETURN(const json* to, Object(t, "to", path, true));
       CFR_ASSIGN_OR_RETURN(lt.to, AccountRef(*to, path + ".to", true));
       const auto amount = t.find("amount_satang");
-      if (amount == t.end() || amount->is_null()) return InvalidArgument("is required", path + ".amount_satang");
+      if (amount == t.end() || amount->is_null())
+        return InvalidArgument("is required", path + ".amount_satang");
       if (!amount->is_number_integer()) {
         return InvalidArgument("must be an integer number of satang", path + ".amount_satang");
       }
@@ -218,11 +227,12 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
       }
       CFR_ASSIGN_OR_RETURN(lt.at_ms, Time(t, "at", path, clock));
       CFR_ASSIGN_OR_RETURN(lt.channel, String(t, "channel", path, false, 20));
-      static constexpr std::string_view kTransferChannels[] = {"",     "promptpay", "interbank", "atm",
+      static constexpr std::string_view kTransferChannels[] = {"",     "promptpay", "interbank",  "atm",
                                                                "card", "crypto",    "remittance", "other"};
       if (std::find(std::begin(kTransferChannels), std::end(kTransferChannels), lt.channel) ==
           std::end(kTransferChannels)) {
-        return InvalidArgument("one of promptpay, interbank, atm, card, crypto, remittance, other", path + ".channel");
+        return InvalidArgument("one of promptpay, interbank, atm, card, crypto, remittance, other",
+                               path + ".channel");
       }
       CFR_ASSIGN_OR_RETURN(lt.bank_reference, String(t, "bank_reference", path, false, 64));
       r.loss_transfers.push_back(std::move(lt));
@@ -230,7 +240,8 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
   }
   if (const auto it = root.find("scammer_identifiers"); it != root.end() && !it->is_null()) {
     if (!it->is_array()) return InvalidArgument("must be an array", "scammer_identifiers");
-    if (it->size() > kMaxIdentifiers) return InvalidArgument("at most 100 identifiers", "scammer_identifiers");
+    if (it->size() > kMaxIdentifiers)
+      return InvalidArgument("at most 100 identifiers", "scammer_identifiers");
     for (size_t i = 0; i < it->size(); ++i) {
       const std::string path = "scammer_identifiers[" + std::to_string(i) + "]";
       const json& item = (*it)[i];
@@ -269,7 +280,8 @@ Result<Report> ParseReport(std::string_view body, const Clock& clock) {
     }
   }
   if (r.loss_transfers.empty() && r.scammer_identifiers.empty()) {
-    return InvalidArgument("a report needs at least one loss transfer or scammer identifier", "loss_transfers");
+    return InvalidArgument("a report needs at least one loss transfer or scammer identifier",
+                           "loss_transfers");
   }
   return r;
 }

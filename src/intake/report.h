@@ -37,7 +37,7 @@ struct Victim {
   std::string phone;        // canonical E.164, or empty
   std::string email;        // canonical, or empty
   std::string province;
-  std::string age_band;     // "<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"
+  std::string age_band;  // "<18", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"
 };
 
 struct LossTransfer {

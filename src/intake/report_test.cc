@@ -34,7 +34,8 @@ TEST(ReportTest, ParsesAndNormalisesEverything) {
   EXPECT_EQ(r->loss_transfers[0].to.canonical, "014:4071234567");
   EXPECT_EQ(r->loss_transfers[0].from_account->canonical, "004:1234567890");
   EXPECT_EQ(r->loss_transfers[1].to.canonical, "mobile:+66899998888");
-  EXPECT_EQ(r->loss_transfers[0].at_ms, 1795789445123 - (14 * 3600 + 24 * 60 + 5) * 1000 - 123 + (2 * 3600 + 31 * 60) * 1000);
+  EXPECT_EQ(r->loss_transfers[0].at_ms,
+            1795789445123 - (14 * 3600 + 24 * 60 + 5) * 1000 - 123 + (2 * 3600 + 31 * 60) * 1000);
   EXPECT_EQ(r->TotalLossSatang(), 4620000);
   ASSERT_EQ(r->scammer_identifiers.size(), 2u);
   EXPECT_EQ(r->scammer_identifiers[0].canonical, "+6621234567");
@@ -60,7 +61,8 @@ TEST(ReportTest, ErrorsNameTheField) {
       {R"("channel": "promptpay")", R"("channel": "pigeon")", "loss_transfers[0].channel"},
       {R"("scam_type": "call_centre_impersonation")", R"("scam_type": "alien_abduction")", "scam_type"},
       {R"("channel": "hotline")", R"("channel": "fax")", "channel"},
-      {R"("national_id": "1-1017-00230-70-8")", R"("national_id": "1-1017-00230-70-9")", "victim.national_id"},
+      {R"("national_id": "1-1017-00230-70-8")", R"("national_id": "1-1017-00230-70-9")",
+       "victim.national_id"},
       {R"("age_band": "55-64")", R"("age_band": "old")", "victim.age_band"},
       {R"("name": "Somsri K.")", R"("name": "")", "victim.name"},
       {R"({"value": "02-123-4567"})", R"({"value": "not a thing"})", "scammer_identifiers[0].value"},
@@ -68,7 +70,8 @@ TEST(ReportTest, ErrorsNameTheField) {
       {R"("media_type": "image/png")", R"("media_type": 5)", "evidence[0].media_type"},
       {R"("sha256": "9F86)", R"("sha256": "ZZ86)", "evidence[0].sha256"},
       {R"("narrative": )", R"("narative": )", "narative"},
-      {R"("occurred_at": "2026-11-27T09:10:00+07:00")", R"("occurred_at": "1999-12-31T00:00:00Z")", "occurred_at"},
+      {R"("occurred_at": "2026-11-27T09:10:00+07:00")", R"("occurred_at": "1999-12-31T00:00:00Z")",
+       "occurred_at"},
   };
   for (const BadCase& c : cases) {
     std::string body = Valid();
@@ -90,9 +93,10 @@ TEST(ReportTest, StructuralErrors) {
       "occurred_at":"2026-11-01T00:00:00Z","scammer_identifiers":[{"value":"0812345678"}]})",
                            kClock);
   EXPECT_EQ(no_id.status().field(), "victim");
-  auto nothing = ParseReport(R"({"victim":{"name":"x","phone":"0812345678"},"channel":"web","scam_type":"investment",
+  auto nothing =
+      ParseReport(R"({"victim":{"name":"x","phone":"0812345678"},"channel":"web","scam_type":"investment",
       "occurred_at":"2026-11-01T00:00:00Z"})",
-                             kClock);
+                  kClock);
   EXPECT_EQ(nothing.status().field(), "loss_transfers");
   EXPECT_GE(ScamTypes().size(), 9u);
   EXPECT_NE(FindScamType("romance"), nullptr);
