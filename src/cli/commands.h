@@ -3,6 +3,7 @@
 #ifndef CFR_CLI_COMMANDS_H_
 #define CFR_CLI_COMMANDS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,15 @@ struct ScreenArgs {
   int prefix_length = 6;  // private mode: hex digits sent (4 to 8)
   std::vector<std::string> values;
 };
+struct DemoArgs {
+  std::string data_dir = "./cfr-data";
+  int reports = 500;
+  uint64_t seed = 2026;
+  bool progress = false;
+};
+// Writes a deterministic demo data set into a new data directory (the server must not be running).
+int RunDemo(const DemoArgs& args);
+
 // Screens values against a running server; prints verdict, kind, canonical, reasons per value.
 int RunScreen(const ScreenArgs& args);
 

@@ -1,6 +1,8 @@
 // cfr: the OpenCFR program. Subcommands: serve, normalize, version.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -68,6 +70,17 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   screen->add_option("values", sargs.values, "Values to screen; - reads one per line from stdin");
 
+  // cfr demo
+  auto* demo = app.add_subcommand("demo", "Write realistic demo data into a new data directory");
+  DemoArgs dargs;
+  demo->add_option("--data", dargs.data_dir, "Data directory (must not hold reports yet)")
+      ->capture_default_str();
+  demo->add_option("--reports", dargs.reports, "How many reports")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  demo->add_option("--seed", dargs.seed, "Random seed (the same seed gives the same data)")
+      ->capture_default_str();
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -90,6 +103,10 @@ int Main(int argc, char** argv) {
   }
   if (normalize->parsed()) return RunNormalize(nargs);
   if (screen->parsed()) return RunScreen(sargs);
+  if (demo->parsed()) {
+    dargs.progress = isatty(fileno(stderr)) != 0;
+    return RunDemo(dargs);
+  }
 
   Config config;
   if (!config_file.empty()) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/text.h"
 #include "core/time.h"
@@ -114,10 +115,14 @@ const std::vector<ScamType>& ScamTypes() {
       const std::string_view line = csv.substr(0, nl);
       csv.remove_prefix(nl == std::string_view::npos ? csv.size() : nl + 1);
       if (line.empty() || line[0] == '#') continue;
+      // code,name_en,name_th,demo_weight (names contain no commas except name_en's last field
+      // boundary; the Thai name and weight are the last two fields).
       const size_t a = line.find(',');
-      const size_t b = line.rfind(',');
+      const size_t d = line.rfind(',');
+      const size_t b = line.rfind(',', d - 1);
       v->push_back({std::string(line.substr(0, a)), std::string(line.substr(a + 1, b - a - 1)),
-                    std::string(line.substr(b + 1))});
+                    std::string(line.substr(b + 1, d - b - 1)),
+                    std::atoi(std::string(line.substr(d + 1)).c_str())});
     }
     return v;
   }();

@@ -22,6 +22,7 @@ struct ScamType {
   std::string code;
   std::string name_en;
   std::string name_th;
+  int demo_weight = 0;  // share in generated demo data only
 };
 // The taxonomy (data/scam_types.csv), in file order.
 const std::vector<ScamType>& ScamTypes();

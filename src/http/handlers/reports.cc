@@ -16,7 +16,8 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
     return ErrorResponse(InvalidArgument("Content-Type must be application/json", "Content-Type"));
   }
   const std::string_view key = request.Header("idempotency-key");
-  if (key.size() > 200) return ErrorResponse(InvalidArgument("longer than 200 characters", "Idempotency-Key"));
+  if (key.size() > 200)
+    return ErrorResponse(InvalidArgument("longer than 200 characters", "Idempotency-Key"));
   auto report = intake::ParseReport(request.body, *ctx.clock);
   if (!report.ok()) return ErrorResponse(report.status());
   auto result = ctx.intake->Submit(*report, key, request.body, CallerOf(request));

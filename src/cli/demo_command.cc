@@ -1,0 +1,254 @@
+// cfr demo: writes a realistic, deterministic demo data set through the real intake path —
+// synthetic victims (Thai names, valid national IDs), scam types in the demo mix of
+// data/scam_types.csv, mule accounts reused across victims (a few take most of the money, as in
+// real mule networks), PromptPay mules, scammers' phones, LINE IDs, links and wallets, a few
+// duplicate reports, then police confirmations (black) of the busiest mules and a bank's
+// light-grey listings. Everything is marked as demo data in the narratives.
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "cli/commands.h"
+#include "core/time.h"
+#include "ident/bank.h"
+#include "intake/intake.h"
+#include "registry/registry.h"
+#include "store/counter.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::embedded {
+extern const std::string_view kDemoNamesTxt;
+}
+
+namespace cfr::cli {
+namespace {
+
+struct Pools {
+  std::vector<std::string> given, surname, province;
+};
+
+Pools LoadNames() {
+  Pools p;
+  std::vector<std::string>* current = nullptr;
+  std::string_view text = embedded::kDemoNamesTxt;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    const std::string line(text.substr(0, nl));
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (line.empty() || line[0] == '#') continue;
+    if (line == "[given]") current = &p.given;
+    else if (line == "[surname]") current = &p.surname;
+    else if (line == "[province]") current = &p.province;
+    else if (current != nullptr) current->push_back(line);
+  }
+  return p;
+}
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed) : rng_(seed), names_(LoadNames()) {
+    // Mules: bank accounts at the big banks, and PromptPay mobiles.
+    static const char* kMuleBanks[] = {"004", "014", "006", "002", "025", "011", "030", "069"};
+    for (int i = 0; i < 60; ++i) {
+      const std::string code = kMuleBanks[Uniform(std::size(kMuleBanks))];
+      const ident::Bank* bank = ident::FindBank(code);
+      mules_.push_back(code + ":" + Digits(bank->account_lengths.front()));
+    }
+    // Only numbers that the phone normaliser accepts: a generator must never produce bad data.
+    auto valid_phone = [&](const std::function<std::string()>& make) {
+      while (true) {
+        std::string candidate = make();
+        if (ident::NormalizePhone(candidate).ok()) return candidate;
+      }
+    };
+    for (int i = 0; i < 15; ++i) {
+      promptpay_mules_.push_back(valid_phone([&] { return "08" + std::to_string(1 + Uniform(9)) + Digits(7); }));
+    }
+    for (int i = 0; i < 40; ++i) {
+      // Mostly mobiles; some Bangkok landlines (02 and seven digits), as call centres spoof them.
+      phones_.push_back(valid_phone([&] { return Uniform(4) == 0 ? "02" + Digits(7) : "09" + Digits(8); }));
+    }
+    static const char* kLine[] = {"dsi.officer", "kbank.support", "shopee.deal", "job.easy.money", "loan.fast.th",
+                                  "invest.gold.th", "lazada.refund", "police.cyber", "crypto.profit", "parcel.kerry"};
+    for (const char* l : kLine) line_ids_.push_back(std::string(l) + std::to_string(Uniform(90) + 10));
+    static const char* kDomains[] = {"kbank-secure-login.com", "dsi-verify.net", "shopee-flash-sale.shop",
+                                     "thai-gold-invest.co", "easy-job-th.online", "loan-approve-now.com",
+                                     "kerry-parcel-fee.info", "scb-update.net", "bit.ly", "shorturl.asia"};
+    for (const char* d : kDomains) urls_.push_back("https://" + std::string(d) + "/" + Letters(6));
+  }
+
+  size_t Uniform(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+  std::string Digits(int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>('0' + Uniform(10));
+    return s;
+  }
+  std::string Letters(int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += static_cast<char>('a' + Uniform(26));
+    return s;
+  }
+  // A heavy-tailed pick: index 0 is chosen most, like the busiest mules of a network.
+  template <typename T>
+  const T& Skewed(const std::vector<T>& v) {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+    // u^1.5: the first of 60 gets about 6 % of picks, the median one well under 1 %.
+    return v[std::min(v.size() - 1, static_cast<size_t>(std::pow(u, 1.5) * static_cast<double>(v.size())))];
+  }
+  std::string NationalId() {
+    std::string d = std::to_string(1 + Uniform(8)) + Digits(11);
+    int sum = 0;
+    for (int i = 0; i < 12; ++i) sum += (d[i] - '0') * (13 - i);
+    return d + static_cast<char>('0' + (11 - sum % 11) % 10);
+  }
+  const intake::ScamType& ScamType() {
+    int total = 0;
+    for (const auto& t : intake::ScamTypes()) total += t.demo_weight;
+    int pick = static_cast<int>(Uniform(static_cast<size_t>(total)));
+    for (const auto& t : intake::ScamTypes()) {
+      if ((pick -= t.demo_weight) < 0) return t;
+    }
+    return intake::ScamTypes().back();
+  }
+  int64_t Amount(const std::string& type) {
+    // Typical losses differ by type: shopping in hundreds to thousands of baht, investment and
+    // call-centre scams in tens or hundreds of thousands.
+    double median_baht = 3000;
+    if (type == "investment" || type == "call_centre_impersonation" || type == "romance") median_baht = 120000;
+    if (type == "job_task" || type == "hybrid") median_baht = 25000;
+    if (type == "loan") median_baht = 4000;
+    std::lognormal_distribution<double> d(std::log(median_baht), 0.9);
+    return std::max<int64_t>(10000, static_cast<int64_t>(d(rng_)) * 100);
+  }
+
+  // One report body (JSON) occurring around `when_ms`.
+  std::string Report(int64_t when_ms, std::string* victim_nid_out) {
+    const auto& type = ScamType();
+    const std::string nid = NationalId();
+    *victim_nid_out = nid;
+    std::string body = "{\"victim\":{\"name\":\"" + names_.given[Uniform(names_.given.size())] + " " +
+                       names_.surname[Uniform(names_.surname.size())] + "\",\"national_id\":\"" + nid +
+                       "\",\"phone\":\"08" + std::to_string(1 + Uniform(9)) + Digits(7) + "\",\"province\":\"" +
+                       names_.province[Uniform(names_.province.size())] + "\",\"age_band\":\"" +
+                       std::string(std::vector<const char*>{"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}[Uniform(6)]) +
+                       "\"},\"channel\":\"" +
+                       std::string(std::vector<const char*>{"hotline", "hotline", "web", "web", "bank", "police"}[Uniform(6)]) +
+                       "\",\"scam_type\":\"" + type.code + "\",\"occurred_at\":\"" + FormatRfc3339Millis(when_ms) +
+                       "\",\"narrative\":\"[DEMO DATA] " + type.name_en + " / " + type.name_th + "\",\"loss_transfers\":[";
+    const int transfers = 1 + static_cast<int>(Uniform(3));
+    int64_t t = when_ms + 5 * 60000;
+    for (int i = 0; i < transfers; ++i) {
+      if (i > 0) body += ",";
+      t += static_cast<int64_t>(Uniform(20) + 1) * 60000;
+      std::string to;
+      if (Uniform(5) == 0) {
+        to = "{\"promptpay\":\"" + Skewed(promptpay_mules_) + "\"}";
+      } else {
+        const std::string& mule = Skewed(mules_);
+        to = "{\"bank\":\"" + mule.substr(0, 3) + "\",\"account\":\"" + mule.substr(4) + "\"}";
+      }
+      body += "{\"to\":" + to + ",\"amount_satang\":" + std::to_string(Amount(type.code)) + ",\"at\":\"" +
+              FormatRfc3339Millis(t) + "\",\"channel\":\"promptpay\"}";
+    }
+    body += "],\"scammer_identifiers\":[{\"kind\":\"phone\",\"value\":\"" + Skewed(phones_) + "\"}";
+    if (Uniform(2) == 0) body += ",{\"kind\":\"line_id\",\"value\":\"@" + Skewed(line_ids_) + "\"}";
+    if (type.code == "fake_shopping" || type.code == "phishing_link" || type.code == "investment" || Uniform(4) == 0) {
+      body += ",{\"kind\":\"url\",\"value\":\"" + Skewed(urls_) + "\"}";
+    }
+    body += "]}";
+    return body;
+  }
+
+  const std::vector<std::string>& mules() const { return mules_; }
+
+ private:
+  std::mt19937_64 rng_;
+  Pools names_;
+  std::vector<std::string> mules_, promptpay_mules_, phones_, line_ids_, urls_;
+};
+
+}  // namespace
+
+int RunDemo(const DemoArgs& args) {
+  std::error_code ec;
+  std::filesystem::create_directories(args.data_dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "cfr demo: cannot create %s: %s\n", args.data_dir.c_str(), ec.message().c_str());
+    return kExitFailure;
+  }
+  store::SqliteOptions o;
+  o.path = (std::filesystem::path(args.data_dir) / "cfr.db").string();
+  auto store = store::OpenSqliteStore(o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "cfr demo: %s\n", store.status().message().c_str());
+    return kExitFailure;
+  }
+  auto existing = (*store)->Get("counter", "report");
+  if (existing.ok() && existing->has_value()) {
+    std::fprintf(stderr, "cfr demo: %s already holds reports; demo data goes into a new data directory\n",
+                 args.data_dir.c_str());
+    return kExitFailure;
+  }
+  registry::Registry registry(**store, Clock::Real());
+  // A demo-only key for duplicate fingerprints; cfr serve keeps its own in the store.
+  auto key_rec = (*store)->Get("meta", "report_fingerprint_key");
+  std::string key_hex = key_rec.ok() && key_rec->has_value() ? (*key_rec)->value : std::string(64, 'd');
+  if (!(key_rec.ok() && key_rec->has_value())) {
+    IgnoreError((*store)->Commit(store::WriteBatch().Insert("meta", "report_fingerprint_key", key_hex)).status());
+  }
+  std::string key;
+  for (size_t i = 0; i + 1 < key_hex.size(); i += 2) key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
+  intake::Intake intake(**store, registry, Clock::Real(), key);
+  Generator gen(args.seed);
+  const int64_t now = Clock::Real().NowMillis();
+  const Actor hotline{"demo.operator", "AOC", "operator"};
+  const Actor bank{"demo.kbank", "KBANK", "bank"};
+  const Actor police{"demo.police", "RTP-CIB", "police"};
+  int saved = 0, duplicates = 0, failed = 0;
+  std::string last_body, last_nid;
+  for (int i = 0; i < args.reports; ++i) {
+    const int64_t when = now - static_cast<int64_t>(gen.Uniform(30 * 24 * 60)) * 60000 - 3600000;
+    std::string nid;
+    std::string body = gen.Report(when, &nid);
+    // About one report in 30 is the same loss reported again through a bank.
+    if (i > 0 && gen.Uniform(30) == 0) body = last_body;
+    auto report = intake::ParseReport(body, Clock::Real());
+    if (!report.ok()) {
+      // A bug in the generator: report the first one, count the rest.
+      if (failed++ == 0) {
+        std::fprintf(stderr, "cfr demo: generated report %d is invalid: %s\n", i, report.status().ToString().c_str());
+      }
+      continue;
+    }
+    auto r = intake.Submit(*report, "", body, body == last_body ? bank : hotline);
+    if (!r.ok()) {
+      if (failed++ == 0) std::fprintf(stderr, "cfr demo: report %d: %s\n", i, r.status().ToString().c_str());
+      continue;
+    }
+    ++saved;
+    if (!r->duplicate_of.empty()) ++duplicates;
+    last_body = body;
+    last_nid = nid;
+    if (args.progress && saved % 100 == 0) std::fprintf(stderr, "\rcfr demo: %d reports", saved);
+  }
+  // The police confirm the five busiest mules; a bank flags two more as light grey.
+  int listed = 0;
+  for (size_t i = 0; i < 7 && i < gen.mules().size(); ++i) {
+    const bool black = i < 5;
+    auto e = registry.List(ident::Kind::kBankAccount, gen.mules()[i], "", black ? registry::Tier::kBlack : registry::Tier::kLightGrey,
+                           black ? police : bank, black ? "[DEMO DATA] confirmed mule account" : "[DEMO DATA] unusual inflows");
+    if (e.ok()) ++listed;
+  }
+  if (args.progress) std::fprintf(stderr, "\r");
+  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks\n", args.data_dir.c_str(),
+              saved, duplicates, listed);
+  if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
+  std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n", gen.mules()[0].c_str());
+  IgnoreError((*store)->Close());
+  return failed == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace cfr::cli
