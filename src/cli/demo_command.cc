@@ -6,8 +6,8 @@
 // light-grey listings. Everything is marked as demo data in the narratives.
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -39,10 +39,14 @@ Pools LoadNames() {
     const std::string line(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.empty() || line[0] == '#') continue;
-    if (line == "[given]") current = &p.given;
-    else if (line == "[surname]") current = &p.surname;
-    else if (line == "[province]") current = &p.province;
-    else if (current != nullptr) current->push_back(line);
+    if (line == "[given]")
+      current = &p.given;
+    else if (line == "[surname]")
+      current = &p.surname;
+    else if (line == "[province]")
+      current = &p.province;
+    else if (current != nullptr)
+      current->push_back(line);
   }
   return p;
 }
@@ -65,18 +69,21 @@ class Generator {
       }
     };
     for (int i = 0; i < 15; ++i) {
-      promptpay_mules_.push_back(valid_phone([&] { return "08" + std::to_string(1 + Uniform(9)) + Digits(7); }));
+      promptpay_mules_.push_back(
+          valid_phone([&] { return "08" + std::to_string(1 + Uniform(9)) + Digits(7); }));
     }
     for (int i = 0; i < 40; ++i) {
       // Mostly mobiles; some Bangkok landlines (02 and seven digits), as call centres spoof them.
       phones_.push_back(valid_phone([&] { return Uniform(4) == 0 ? "02" + Digits(7) : "09" + Digits(8); }));
     }
-    static const char* kLine[] = {"dsi.officer", "kbank.support", "shopee.deal", "job.easy.money", "loan.fast.th",
-                                  "invest.gold.th", "lazada.refund", "police.cyber", "crypto.profit", "parcel.kerry"};
+    static const char* kLine[] = {"dsi.officer",   "kbank.support",  "shopee.deal",   "job.easy.money",
+                                  "loan.fast.th",  "invest.gold.th", "lazada.refund", "police.cyber",
+                                  "crypto.profit", "parcel.kerry"};
     for (const char* l : kLine) line_ids_.push_back(std::string(l) + std::to_string(Uniform(90) + 10));
-    static const char* kDomains[] = {"kbank-secure-login.com", "dsi-verify.net", "shopee-flash-sale.shop",
-                                     "thai-gold-invest.co", "easy-job-th.online", "loan-approve-now.com",
-                                     "kerry-parcel-fee.info", "scb-update.net", "bit.ly", "shorturl.asia"};
+    static const char* kDomains[] = {"kbank-secure-login.com", "dsi-verify.net",     "shopee-flash-sale.shop",
+                                     "thai-gold-invest.co",    "easy-job-th.online", "loan-approve-now.com",
+                                     "kerry-parcel-fee.info",  "scb-update.net",     "bit.ly",
+                                     "shorturl.asia"};
     for (const char* d : kDomains) urls_.push_back("https://" + std::string(d) + "/" + Letters(6));
   }
 
@@ -117,7 +124,8 @@ class Generator {
     // Typical losses differ by type: shopping in hundreds to thousands of baht, investment and
     // call-centre scams in tens or hundreds of thousands.
     double median_baht = 3000;
-    if (type == "investment" || type == "call_centre_impersonation" || type == "romance") median_baht = 120000;
+    if (type == "investment" || type == "call_centre_impersonation" || type == "romance")
+      median_baht = 120000;
     if (type == "job_task" || type == "hybrid") median_baht = 25000;
     if (type == "loan") median_baht = 4000;
     std::lognormal_distribution<double> d(std::log(median_baht), 0.9);
@@ -129,15 +137,18 @@ class Generator {
     const auto& type = ScamType();
     const std::string nid = NationalId();
     *victim_nid_out = nid;
-    std::string body = "{\"victim\":{\"name\":\"" + names_.given[Uniform(names_.given.size())] + " " +
-                       names_.surname[Uniform(names_.surname.size())] + "\",\"national_id\":\"" + nid +
-                       "\",\"phone\":\"08" + std::to_string(1 + Uniform(9)) + Digits(7) + "\",\"province\":\"" +
-                       names_.province[Uniform(names_.province.size())] + "\",\"age_band\":\"" +
-                       std::string(std::vector<const char*>{"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}[Uniform(6)]) +
-                       "\"},\"channel\":\"" +
-                       std::string(std::vector<const char*>{"hotline", "hotline", "web", "web", "bank", "police"}[Uniform(6)]) +
-                       "\",\"scam_type\":\"" + type.code + "\",\"occurred_at\":\"" + FormatRfc3339Millis(when_ms) +
-                       "\",\"narrative\":\"[DEMO DATA] " + type.name_en + " / " + type.name_th + "\",\"loss_transfers\":[";
+    std::string body =
+        "{\"victim\":{\"name\":\"" + names_.given[Uniform(names_.given.size())] + " " +
+        names_.surname[Uniform(names_.surname.size())] + "\",\"national_id\":\"" + nid + "\",\"phone\":\"08" +
+        std::to_string(1 + Uniform(9)) + Digits(7) + "\",\"province\":\"" +
+        names_.province[Uniform(names_.province.size())] + "\",\"age_band\":\"" +
+        std::string(
+            std::vector<const char*>{"18-24", "25-34", "35-44", "45-54", "55-64", "65+"}[Uniform(6)]) +
+        "\"},\"channel\":\"" +
+        std::string(
+            std::vector<const char*>{"hotline", "hotline", "web", "web", "bank", "police"}[Uniform(6)]) +
+        "\",\"scam_type\":\"" + type.code + "\",\"occurred_at\":\"" + FormatRfc3339Millis(when_ms) +
+        "\",\"narrative\":\"[DEMO DATA] " + type.name_en + " / " + type.name_th + "\",\"loss_transfers\":[";
     const int transfers = 1 + static_cast<int>(Uniform(3));
     int64_t t = when_ms + 5 * 60000;
     for (int i = 0; i < transfers; ++i) {
@@ -155,7 +166,8 @@ class Generator {
     }
     body += "],\"scammer_identifiers\":[{\"kind\":\"phone\",\"value\":\"" + Skewed(phones_) + "\"}";
     if (Uniform(2) == 0) body += ",{\"kind\":\"line_id\",\"value\":\"@" + Skewed(line_ids_) + "\"}";
-    if (type.code == "fake_shopping" || type.code == "phishing_link" || type.code == "investment" || Uniform(4) == 0) {
+    if (type.code == "fake_shopping" || type.code == "phishing_link" || type.code == "investment" ||
+        Uniform(4) == 0) {
       body += ",{\"kind\":\"url\",\"value\":\"" + Skewed(urls_) + "\"}";
     }
     body += "]}";
@@ -197,10 +209,12 @@ int RunDemo(const DemoArgs& args) {
   auto key_rec = (*store)->Get("meta", "report_fingerprint_key");
   std::string key_hex = key_rec.ok() && key_rec->has_value() ? (*key_rec)->value : std::string(64, 'd');
   if (!(key_rec.ok() && key_rec->has_value())) {
-    IgnoreError((*store)->Commit(store::WriteBatch().Insert("meta", "report_fingerprint_key", key_hex)).status());
+    IgnoreError(
+        (*store)->Commit(store::WriteBatch().Insert("meta", "report_fingerprint_key", key_hex)).status());
   }
   std::string key;
-  for (size_t i = 0; i + 1 < key_hex.size(); i += 2) key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
+  for (size_t i = 0; i + 1 < key_hex.size(); i += 2)
+    key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
   intake::Intake intake(**store, registry, Clock::Real(), key);
   Generator gen(args.seed);
   const int64_t now = Clock::Real().NowMillis();
@@ -219,7 +233,8 @@ int RunDemo(const DemoArgs& args) {
     if (!report.ok()) {
       // A bug in the generator: report the first one, count the rest.
       if (failed++ == 0) {
-        std::fprintf(stderr, "cfr demo: generated report %d is invalid: %s\n", i, report.status().ToString().c_str());
+        std::fprintf(stderr, "cfr demo: generated report %d is invalid: %s\n", i,
+                     report.status().ToString().c_str());
       }
       continue;
     }
@@ -238,15 +253,17 @@ int RunDemo(const DemoArgs& args) {
   int listed = 0;
   for (size_t i = 0; i < 7 && i < gen.mules().size(); ++i) {
     const bool black = i < 5;
-    auto e = registry.List(ident::Kind::kBankAccount, gen.mules()[i], "", black ? registry::Tier::kBlack : registry::Tier::kLightGrey,
-                           black ? police : bank, black ? "[DEMO DATA] confirmed mule account" : "[DEMO DATA] unusual inflows");
+    auto e = registry.List(ident::Kind::kBankAccount, gen.mules()[i], "",
+                           black ? registry::Tier::kBlack : registry::Tier::kLightGrey, black ? police : bank,
+                           black ? "[DEMO DATA] confirmed mule account" : "[DEMO DATA] unusual inflows");
     if (e.ok()) ++listed;
   }
   if (args.progress) std::fprintf(stderr, "\r");
-  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks\n", args.data_dir.c_str(),
-              saved, duplicates, listed);
+  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks\n",
+              args.data_dir.c_str(), saved, duplicates, listed);
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
-  std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n", gen.mules()[0].c_str());
+  std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n",
+              gen.mules()[0].c_str());
   IgnoreError((*store)->Close());
   return failed == 0 ? kExitOk : kExitFailure;
 }

@@ -81,6 +81,7 @@ std::vector<UrgentAction> Intake::UrgentActions(const Report& report) {
     it->second.amount_satang += t.amount_satang;
   }
   std::vector<UrgentAction> out;
+  out.reserve(by_target.size());
   for (auto& [key, action] : by_target) out.push_back(std::move(action));
   std::stable_sort(out.begin(), out.end(), [](const UrgentAction& a, const UrgentAction& b) {
     return a.amount_satang > b.amount_satang;
@@ -171,7 +172,10 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       }
     }
     Status prepared;
-    for (const auto& [key, target] : targets) {
+    for (const auto& entry : targets) {
+      // Named copies, not structured bindings: the lambda below captures them.
+      const std::string& key = entry.first;
+      const auto& target = entry.second;
       const bool is_receiving = receiving.count(key) > 0;
       auto e = registry_.PrepareMutation(
           target.first.kind, target.first.canonical, actor,

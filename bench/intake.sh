@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Report intake through the API, durable before each response (SQLite WAL, synchronous=FULL):
+# wrk POSTs distinct, valid reports (a Lua generator: unique victims, mule accounts drawn from a
+# pool of 200 so that entity updates contend as in real data). Prints reports/s and latency.
+# Goal (reports/registry/screening issue): >= 2,000 reports/s into the embedded store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-15s}
+CONNECTIONS=${CONNECTIONS:-64}
+command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
+[ -x build/release/cfr ] || scripts/build release cfr
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
+cat > "$work/report.lua" <<'LUA'
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("thread_id", math.random(1, 1000000)) end
+local function national_id(n)
+  local digits = string.format("1%011d", n % 100000000000)
+  local sum = 0
+  for i = 1, 12 do sum = sum + tonumber(digits:sub(i, i)) * (14 - i) end
+  return digits .. tostring((11 - sum % 11) % 10)
+end
+request = function()
+  counter = counter + 1
+  local victim = national_id(thread_id * 1000000 + counter)
+  local mule = string.format("%010d", 4070000000 + math.random(0, 199))
+  local body = '{"victim":{"name":"Bench Victim","national_id":"' .. victim .. '","province":"Bangkok"},' ..
+    '"channel":"hotline","scam_type":"fake_shopping","occurred_at":"2026-11-01T09:10:00Z",' ..
+    '"loss_transfers":[{"to":{"bank":"014","account":"' .. mule .. '"},"amount_satang":' ..
+    tostring(math.random(10000, 5000000)) .. ',"at":"2026-11-01T09:31:00Z"}],' ..
+    '"scammer_identifiers":[{"kind":"phone","value":"09' .. string.format("%08d", math.random(0, 999)) .. '"}]}'
+  return wrk.format("POST", "/api/v1/reports", {["Content-Type"] = "application/json",
+                    ["X-CFR-Agency"] = "BENCH", ["X-CFR-Role"] = "operator"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("non-2xx: %d\n", summary.errors.status))
+end
+LUA
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/report.lua" "http://127.0.0.1:$port" > "$work/wrk.txt" 2>&1
+saved=$(curl -s "127.0.0.1:$port/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seq"])')
+awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /non-2xx/ {bad=$2}
+     END {printf "| report intake, %s connections | %s reports/s | p50 %s | p99 %s | non-2xx %s |\n", c, rps, p50, p99, bad}' \
+  c="$CONNECTIONS" "$work/wrk.txt"
+echo "store changes committed: $saved" >&2
