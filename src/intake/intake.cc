@@ -53,7 +53,7 @@ json UrgentJson(const std::vector<UrgentAction>& actions) {
 }  // namespace
 
 Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key)
-    : store_(store), registry_(registry), clock_(clock), fingerprint_key_(std::move(fingerprint_key)) {}
+    : store_(store), counters_(store), registry_(registry), clock_(clock), fingerprint_key_(std::move(fingerprint_key)) {}
 
 std::string Intake::Fingerprint(std::string_view text) const {
   unsigned char h[16];
@@ -148,10 +148,10 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       CFR_ASSIGN_OR_RETURN(case_record, store_.Get(kCases, result.case_id));
       if (!case_record) return Internal("intake: report names a missing case " + result.case_id);
     } else {
-      CFR_ASSIGN_OR_RETURN(uint64_t case_n, store::NextCounterValue(store_, "case"));
+      CFR_ASSIGN_OR_RETURN(uint64_t case_n, counters_.Next("case"));
       result.case_id = Numbered("CFR", now, case_n);
     }
-    CFR_ASSIGN_OR_RETURN(uint64_t report_n, store::NextCounterValue(store_, "report"));
+    CFR_ASSIGN_OR_RETURN(uint64_t report_n, counters_.Next("report"));
     result.report_id = Numbered("RPT", now, report_n);
     const bool counts = result.duplicate_of.empty();  // a duplicate links, it does not count again
 

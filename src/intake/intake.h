@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "intake/report.h"
 #include "registry/registry.h"
+#include "store/counter.h"
 #include "store/store.h"
 
 namespace cfr::intake {
@@ -58,6 +59,7 @@ class Intake {
   std::string Fingerprint(std::string_view text) const;
 
   store::Store& store_;
+  store::CounterBlocks counters_;
   registry::Registry& registry_;
   Clock& clock_;
   const std::string fingerprint_key_;
