@@ -25,6 +25,8 @@ const std::vector<Setting>& Settings() {
       {"store.data_dir", "directory of the embedded store (created if missing)", false, &Config::data_dir},
       {"server.listen", "address and port to listen on, host:port", false, &Config::listen},
       {"server.threads", "I/O threads; 0 = one per core", true, nullptr, &Config::threads},
+      {"server.worker_threads", "threads for handlers that wait on durable commits (reports, listings)", true,
+       nullptr, &Config::worker_threads},
       {"server.max_body_bytes", "largest request body accepted", true, nullptr, &Config::max_body_bytes},
       {"server.max_header_bytes", "largest request header block accepted", true, nullptr,
        &Config::max_header_bytes},

@@ -17,7 +17,8 @@ namespace cfr::cli {
 struct Config {
   std::string data_dir = "./cfr-data";
   std::string listen = "127.0.0.1:8080";
-  int64_t threads = 0;  // 0: one per core
+  int64_t threads = 0;          // 0: one per core
+  int64_t worker_threads = 32;  // for handlers that wait on durable commits
   int64_t max_body_bytes = 8 << 20;
   int64_t max_header_bytes = 16 << 10;
   int64_t idle_timeout_ms = 30000;

@@ -132,6 +132,7 @@ int RunServe(const Config& config) {
   server_options.address = host;
   server_options.port = port;
   server_options.threads = static_cast<int>(config.threads);
+  server_options.worker_threads = static_cast<int>(config.worker_threads);
   server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   server_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);

@@ -16,15 +16,16 @@ std::vector<std::string_view> Router::SplitPath(std::string_view path) {
   return out;
 }
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
-  Route r{std::move(method), std::move(pattern), {}, std::move(handler)};
+void Router::Add(std::string method, std::string pattern, Handler handler, bool blocking) {
+  Route r{std::move(method), std::move(pattern), {}, std::move(handler), blocking};
   for (std::string_view seg : SplitPath(r.pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
 }
 
-HttpResponse Router::Dispatch(HttpRequest* request) const {
-  const auto segments = SplitPath(request->path);
-  std::string allowed;
+const Router::Route* Router::Match(const HttpRequest& request,
+                                   std::vector<std::pair<std::string, std::string>>* params_out,
+                                   std::string* allowed) const {
+  const auto segments = SplitPath(request.path);
   for (const Route& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     std::vector<std::pair<std::string, std::string>> params;
@@ -44,13 +45,29 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
       }
     }
     if (!match) continue;
-    if (route.method != request->method && !(route.method == "GET" && request->method == "HEAD")) {
-      if (!allowed.empty()) allowed += ", ";
-      allowed += route.method;
+    if (route.method != request.method && !(route.method == "GET" && request.method == "HEAD")) {
+      if (!allowed->empty()) *allowed += ", ";
+      *allowed += route.method;
       continue;
     }
+    if (params_out != nullptr) *params_out = std::move(params);
+    return &route;
+  }
+  return nullptr;
+}
+
+bool Router::IsBlocking(const HttpRequest& request) const {
+  std::string allowed;
+  const Route* route = Match(request, nullptr, &allowed);
+  return route != nullptr && route->blocking;
+}
+
+HttpResponse Router::Dispatch(HttpRequest* request) const {
+  std::string allowed;
+  std::vector<std::pair<std::string, std::string>> params;
+  if (const Route* route = Match(*request, &params, &allowed)) {
     request->path_params = std::move(params);
-    return route.handler(*request);
+    return route->handler(*request);
   }
   if (!allowed.empty()) {
     HttpResponse r = ErrorResponse(InvalidArgument("method " + request->method + " is not allowed on " +

@@ -18,7 +18,12 @@ struct RouteInfo {
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Handler handler);
+  // `blocking`: the handler waits on the store (a durable commit); the server runs it on its
+  // worker pool instead of an I/O thread.
+  void Add(std::string method, std::string pattern, Handler handler, bool blocking = false);
+
+  // Whether the route that would handle `request` is blocking (false when none matches).
+  bool IsBlocking(const HttpRequest& request) const;
 
   // Fills request->path_params and runs the matching handler. No match: 404; path matches but not
   // the method: 405 with an Allow header. Errors are JSON error bodies.
@@ -32,7 +37,11 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;  // "{x}" captures
     Handler handler;
+    bool blocking = false;
   };
+  // The route matching method and path, or null.
+  const Route* Match(const HttpRequest& request, std::vector<std::pair<std::string, std::string>>* params,
+                     std::string* allowed) const;
   static std::vector<std::string_view> SplitPath(std::string_view path);
   std::vector<Route> routes_;
 };

@@ -2,7 +2,9 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
@@ -40,6 +42,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoRead();
   void OnRead(beast::error_code ec, size_t bytes);
   void Send(HttpResponse response, bool keep_alive, unsigned version, bool head);
+  static HttpResponse Handle(const Router& router, HttpRequest* request);
   void OnWrite(bool close, beast::error_code ec, size_t bytes);
   void Close();
   // After an error response sent before the request was fully read: half-close, then read and
@@ -66,7 +69,11 @@ class Session : public std::enable_shared_from_this<Session> {
 class ServerImpl final : public HttpServer {
  public:
   ServerImpl(const ServerOptions& options, const Router& router)
-      : options_(options), router_(router), ioc_(ThreadCount(options)), acceptor_(asio::make_strand(ioc_)) {}
+      : options_(options),
+        router_(router),
+        workers_(static_cast<size_t>(std::max(1, options.worker_threads))),
+        ioc_(ThreadCount(options)),
+        acceptor_(asio::make_strand(ioc_)) {}
 
   ~ServerImpl() override { Stop(std::chrono::milliseconds(0)); }
 
@@ -83,6 +90,7 @@ class ServerImpl final : public HttpServer {
   void Stop(std::chrono::milliseconds grace) override;
 
   const ServerOptions& options() const { return options_; }
+  asio::thread_pool& workers() { return workers_; }
   const Router& router() const { return router_; }
   bool stopping() const { return stopping_.load(); }
   void CountRequest() { requests_.fetch_add(1, std::memory_order_relaxed); }
@@ -113,6 +121,7 @@ class ServerImpl final : public HttpServer {
   mutable std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by sessions_mu_
+  asio::thread_pool workers_;                                      // blocking handlers
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
@@ -206,14 +215,28 @@ void Session::OnRead(beast::error_code ec, size_t) {
   const unsigned version = req.version();
   const bool head = req.method() == bhttp::verb::head;
   server_.CountRequest();
-  HttpResponse response;
+  if (server_.router().IsBlocking(request)) {
+    // Off the I/O thread; the answer comes back through the connection's strand.
+    asio::post(server_.workers(), [self = shared_from_this(), request = std::move(request), keep_alive,
+                                   version, head]() mutable {
+      HttpResponse response = Handle(self->server_.router(), &request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive, version, head]() mutable {
+                   self->Send(std::move(response), keep_alive, version, head);
+                 });
+    });
+    return;
+  }
+  Send(Handle(server_.router(), &request), keep_alive, version, head);
+}
+
+HttpResponse Session::Handle(const Router& router, HttpRequest* request) {
   try {
-    response = server_.router().Dispatch(&request);
+    return router.Dispatch(request);
   } catch (const std::exception& e) {
     // Handlers return Status; an escaping exception is a bug, but it must not kill the server.
-    response = ErrorResponse(Internal(std::string("unexpected error: ") + e.what()));
+    return ErrorResponse(Internal(std::string("unexpected error: ") + e.what()));
   }
-  Send(std::move(response), keep_alive, version, head);
 }
 
 void Session::Send(HttpResponse response, bool keep_alive, unsigned version, bool head) {
@@ -319,6 +342,9 @@ void ServerImpl::Stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(sessions_mu_);
     sessions_cv_.wait_for(lock, grace, [this] { return sessions_.empty(); });
   }
+  // Blocking handlers still running finish (their answers are dropped if their connection is
+  // gone); then the I/O threads stop.
+  workers_.join();
   ioc_.stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();

@@ -1,6 +1,10 @@
 // HttpServer: an asynchronous HTTP/1.1 server (Boost.Beast on Asio) with keep-alive, running the
 // router's handlers on its I/O threads. Boost stays inside server.cc.
 //
+// Blocking routes (Router::Add(…, blocking = true): those that wait on a durable commit) run on
+// a pool of worker threads, so that the I/O threads keep serving while commits are in flight and
+// many requests share each group commit.
+//
 // Limits: a request whose headers exceed max_header_bytes gets 431, a body over max_body_bytes
 // 413, a malformed request 400, each with a JSON error body, and the connection is closed. A
 // connection idle for idle_timeout (or a request that trickles in slower) is closed.
@@ -24,8 +28,9 @@ namespace cfr::http {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;  // 0 picks a free port; see HttpServer::port()
-  int threads = 0;       // 0: one per core
+  uint16_t port = 8080;     // 0 picks a free port; see HttpServer::port()
+  int threads = 0;          // 0: one per core
+  int worker_threads = 32;  // for blocking routes (they wait on durable commits)
   size_t max_body_bytes = 8 << 20;
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds idle_timeout{30000};

@@ -116,6 +116,13 @@ class ServerTest : public testing::Test {
     store_ = std::move(*s);
     ctx_.store = store_.get();
     router_ = BuildApiRouter(ctx_);
+    router_.Add(
+        "GET", "/test/blocking",
+        [](const HttpRequest&) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+          return HttpResponse::Json(200, R"({"blocking":true})");
+        },
+        /*blocking=*/true);
     router_.Add("GET", "/test/slow", [this](const HttpRequest&) {
       slow_started_ = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -124,7 +131,7 @@ class ServerTest : public testing::Test {
   }
   void Start(ServerOptions options = {}) {
     options.port = 0;
-    options.threads = 2;
+    if (options.threads == 0) options.threads = 2;
     auto srv = StartHttpServer(options, router_);
     ASSERT_TRUE(srv.ok()) << srv.status().ToString();
     server_ = std::move(*srv);
@@ -274,6 +281,24 @@ TEST_F(ServerTest, ConcurrentClients) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 400);
+}
+
+TEST_F(ServerTest, BlockingHandlersDoNotStallTheIoThread) {
+  ServerOptions o;
+  o.threads = 1;  // one I/O thread: a blocking handler on it would stall everything
+  Start(o);
+  RawClient slow(server_->port());
+  slow.Send(Request("GET", "/test/blocking"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto start = std::chrono::steady_clock::now();
+  RawClient fast(server_->port());
+  fast.Send(Request("GET", "/healthz"));
+  EXPECT_EQ(fast.Read().status, 200);
+  // Answered while the blocking handler still sleeps (it has ~950 ms to go).
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(900));
+  auto r = slow.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"blocking":true})");
 }
 
 TEST_F(ServerTest, BusyPortIsAClearError) {

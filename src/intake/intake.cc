@@ -53,7 +53,11 @@ json UrgentJson(const std::vector<UrgentAction>& actions) {
 }  // namespace
 
 Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key)
-    : store_(store), counters_(store), registry_(registry), clock_(clock), fingerprint_key_(std::move(fingerprint_key)) {}
+    : store_(store),
+      counters_(store),
+      registry_(registry),
+      clock_(clock),
+      fingerprint_key_(std::move(fingerprint_key)) {}
 
 std::string Intake::Fingerprint(std::string_view text) const {
   unsigned char h[16];

@@ -27,8 +27,8 @@ Result<uint64_t> CounterBlocks::Next(std::string_view name) {
       if (attempt == 1000) return Unavailable("counter " + std::string(name) + ": too much contention");
       CFR_ASSIGN_OR_RETURN(std::optional<Record> current, store_.Get("counter", name));
       const uint64_t high = current ? std::stoull(current->value) : 0;
-      auto r = store_.Commit(
-          WriteBatch().PutIfSeq("counter", name, std::to_string(high + block_size_), current ? current->seq : 0));
+      auto r = store_.Commit(WriteBatch().PutIfSeq("counter", name, std::to_string(high + block_size_),
+                                                   current ? current->seq : 0));
       if (r.ok()) {
         b.next = high + 1;
         b.end = high + block_size_ + 1;

@@ -209,10 +209,10 @@ void RegisterRegistryRoutes(Router& router, ApiContext& ctx) {
   };
   router.Add("GET", "/api/v1/entities/{kind}/{canonical}", with(GetEntity));
   router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", with(GetHistory));
-  router.Add("POST", "/api/v1/entities/{kind}/{canonical}/listing", with(PostListing));
-  router.Add("POST", "/api/v1/appeals", with(PostAppeal));
+  router.Add("POST", "/api/v1/entities/{kind}/{canonical}/listing", with(PostListing), /*blocking=*/true);
+  router.Add("POST", "/api/v1/appeals", with(PostAppeal), /*blocking=*/true);
   router.Add("GET", "/api/v1/appeals/{id}", with(GetAppeal));
-  router.Add("POST", "/api/v1/appeals/{id}/decision", with(PostDecision));
+  router.Add("POST", "/api/v1/appeals/{id}/decision", with(PostDecision), /*blocking=*/true);
 }
 
 }  // namespace cfr::http

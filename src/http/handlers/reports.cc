@@ -53,7 +53,7 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("POST", "/api/v1/reports", with(PostReport));
+  router.Add("POST", "/api/v1/reports", with(PostReport), /*blocking=*/true);
   router.Add("GET", "/api/v1/reports/{id}", with(GetReport));
   router.Add("GET", "/api/v1/cases/{id}", with(GetCase));
   router.Add("GET", "/api/v1/scam-types", [](const HttpRequest&) {
