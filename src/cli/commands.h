@@ -28,6 +28,9 @@ struct NormalizeArgs {
 };
 int RunNormalize(const NormalizeArgs& args);
 
+// The values of a command's arguments: "-" stands for one value per non-blank line of stdin.
+std::vector<std::string> ReadValues(const std::vector<std::string>& args);
+
 struct ScreenArgs {
   std::string server = "http://127.0.0.1:8080";
   std::string kind;

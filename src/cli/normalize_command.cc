@@ -11,6 +11,21 @@
 
 namespace cfr::cli {
 
+std::vector<std::string> ReadValues(const std::vector<std::string>& args) {
+  std::vector<std::string> values;
+  for (const std::string& v : args) {
+    if (v != "-") {
+      values.push_back(v);
+      continue;
+    }
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!TrimSpace(line).empty()) values.push_back(line);
+    }
+  }
+  return values;
+}
+
 int RunNormalize(const NormalizeArgs& args) {
   ident::NormalizeOptions options;
   if (!args.kind.empty()) {
@@ -23,17 +38,7 @@ int RunNormalize(const NormalizeArgs& args) {
   }
   options.bank = args.bank;
   options.region = args.region;
-  std::vector<std::string> values;
-  for (const std::string& v : args.values) {
-    if (v == "-") {
-      std::string line;
-      while (std::getline(std::cin, line)) {
-        if (!TrimSpace(line).empty()) values.push_back(line);
-      }
-    } else {
-      values.push_back(v);
-    }
-  }
+  const std::vector<std::string> values = ReadValues(args.values);
   if (values.empty()) {
     std::fprintf(stderr, "cfr normalize: give at least one VALUE (or - to read lines from stdin)\n");
     return kExitUsage;

@@ -18,21 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> ReadValues(const std::vector<std::string>& args) {
-  std::vector<std::string> values;
-  for (const std::string& v : args) {
-    if (v != "-") {
-      values.push_back(v);
-      continue;
-    }
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!TrimSpace(line).empty()) values.push_back(line);
-    }
-  }
-  return values;
-}
-
 std::string ServerError(const HttpResult& r) {
   const json j = json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("error"))

@@ -1,5 +1,7 @@
 #include "http/json_body.h"
 
+#include <cctype>
+
 #include "core/text.h"
 
 namespace cfr::http {
@@ -50,6 +52,67 @@ Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, 
     return InvalidArgument(std::string("must be a string, not ") + it->type_name(), FieldPath(path, key));
   }
   return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<nlohmann::json> BatchItems(const HttpRequest& request, size_t max_items) {
+  CFR_ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(request));
+  if (!body.is_object()) return InvalidArgument("body must be a JSON object with 'items'");
+  CFR_RETURN_IF_ERROR(RejectUnknownFields(body, {"items"}, ""));
+  const auto items = body.find("items");
+  if (items == body.end()) return InvalidArgument("is required", "items");
+  if (!items->is_array()) return InvalidArgument("must be an array", "items");
+  if (items->empty()) return InvalidArgument("must hold at least one item", "items");
+  if (items->size() > max_items) {
+    return PayloadTooLarge(
+        "at most " + std::to_string(max_items) + " items per request, got " + std::to_string(items->size()),
+        "items");
+  }
+  return std::move(*items);
+}
+
+Result<ident::Identifier> NormalizeJsonItem(const nlohmann::json& item, const std::string& path,
+                                            bool allow_region) {
+  if (!item.is_object()) {
+    return InvalidArgument(std::string("must be an object with 'value', not ") + item.type_name(), path);
+  }
+  CFR_RETURN_IF_ERROR(allow_region ? RejectUnknownFields(item, {"kind", "value", "bank", "region"}, path)
+                                   : RejectUnknownFields(item, {"kind", "value", "bank"}, path));
+  CFR_ASSIGN_OR_RETURN(auto value, OptionalString(item, "value", path));
+  if (!value) return InvalidArgument("is required", FieldPath(path, "value"));
+  CFR_ASSIGN_OR_RETURN(auto kind, OptionalString(item, "kind", path));
+  CFR_ASSIGN_OR_RETURN(auto bank, OptionalString(item, "bank", path));
+  CFR_ASSIGN_OR_RETURN(auto region, OptionalString(item, "region", path));
+  ident::NormalizeOptions options;
+  if (kind) {
+    auto k = ident::ParseKind(*kind);
+    if (!k.ok()) return k.status().WithField(FieldPath(path, "kind"));
+    options.kind = *k;
+  }
+  if (bank) options.bank = *bank;
+  if (region) {
+    if (region->size() != 2 || !std::isupper(static_cast<unsigned char>((*region)[0])) ||
+        !std::isupper(static_cast<unsigned char>((*region)[1]))) {
+      return InvalidArgument("region must be an ISO 3166 alpha-2 code such as TH", FieldPath(path, "region"));
+    }
+    options.region = *region;
+  }
+  auto r = ident::Normalize(*value, options);
+  if (!r.ok()) {
+    // The normaliser names "value", "bank" or "kind"; make it the item's path.
+    return r.status().WithField(FieldPath(path, r.status().field().empty() ? "value" : r.status().field()));
+  }
+  return r;
+}
+
+Result<ident::Identifier> NormalizeQueryItem(const HttpRequest& request, bool allow_region) {
+  nlohmann::json item = nlohmann::json::object();
+  for (const auto& [k, v] : request.query) {
+    if (k != "value" && k != "kind" && k != "bank" && !(allow_region && k == "region")) {
+      return InvalidArgument("unknown query parameter", k);
+    }
+    item[k] = v;
+  }
+  return NormalizeJsonItem(item, "", allow_region);
 }
 
 Result<size_t> ListLimit(const HttpRequest& request) {

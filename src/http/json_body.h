@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "http/http_types.h"
+#include "ident/identifier.h"
 
 namespace cfr::http {
 
@@ -27,6 +28,17 @@ Status RejectUnknownFields(const nlohmann::json& object, std::initializer_list<s
 // A string member: nullopt when absent (or null); an error naming the field when of another type.
 Result<std::optional<std::string>> OptionalString(const nlohmann::json& object, std::string_view key,
                                                   const std::string& path);
+
+// The "items" array of a batch body {"items":[…]}: 1 to `max_items` entries, no other fields.
+Result<nlohmann::json> BatchItems(const HttpRequest& request, size_t max_items);
+
+// One identifier item {"value", "kind", "bank"[, "region"]} normalised through C1; errors carry
+// the item's path ("items[3].value"). `path` is empty for a single item.
+Result<ident::Identifier> NormalizeJsonItem(const nlohmann::json& item, const std::string& path,
+                                            bool allow_region);
+
+// The same item from query parameters (unknown parameters are refused).
+Result<ident::Identifier> NormalizeQueryItem(const HttpRequest& request, bool allow_region);
 
 // The ?limit= of a list endpoint: default 50, 1 to 1000; errors name "limit".
 Result<size_t> ListLimit(const HttpRequest& request);

@@ -43,6 +43,14 @@ std::string EntityKey(ident::Kind kind, std::string_view canonical) {
   return key;
 }
 
+std::optional<std::pair<ident::Kind, std::string_view>> ParseEntityKey(std::string_view key) {
+  const size_t colon = key.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto kind = ident::ParseKind(key.substr(0, colon));
+  if (!kind.ok()) return std::nullopt;
+  return std::make_pair(*kind, key.substr(colon + 1));
+}
+
 void ComputeRisk(const RiskWeights& w, int64_t now_ms, Entity* e) {
   e->risk_reasons.clear();
   if (e->tier == Tier::kWhite) {

@@ -5,8 +5,10 @@
 #define CFR_REGISTRY_ENTITY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -58,6 +60,8 @@ struct Entity {
 
 // The registry key: "<kind>:<canonical>".
 std::string EntityKey(ident::Kind kind, std::string_view canonical);
+// The inverse of EntityKey; nullopt for a key that is not one. The canonical view points into `key`.
+std::optional<std::pair<ident::Kind, std::string_view>> ParseEntityKey(std::string_view key);
 
 // Weights of the risk score; deterministic and documented in src/registry/README.md.
 struct RiskWeights {

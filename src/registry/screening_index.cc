@@ -248,11 +248,9 @@ void ScreeningIndex::Apply(const std::vector<store::Change>& changes) {
   std::lock_guard lock(writer_mu_);
   for (const store::Change& c : changes) {
     if (c.collection != kEntityCollection) continue;
-    const size_t colon = c.key.find(':');
-    if (colon == std::string::npos) continue;
-    auto kind = ident::ParseKind(std::string_view(c.key).substr(0, colon));
-    if (!kind.ok()) continue;
-    const IndexKey key = IndexKeyFor(*kind, std::string_view(c.key).substr(colon + 1));
+    const auto parsed = ParseEntityKey(c.key);
+    if (!parsed) continue;
+    const IndexKey key = IndexKeyFor(parsed->first, parsed->second);
     if (!c.value) {
       EraseLocked(key);
       continue;
@@ -294,10 +292,8 @@ void PrivateScreeningIndex::Apply(const std::vector<store::Change>& changes) {
   std::unique_lock lock(mu_);
   for (const store::Change& c : changes) {
     if (c.collection != kEntityCollection) continue;
-    const size_t colon = c.key.find(':');
-    if (colon == std::string::npos) continue;
-    auto kind = ident::ParseKind(std::string_view(c.key).substr(0, colon));
-    if (!kind.ok()) continue;
+    const auto parsed = ParseEntityKey(c.key);
+    if (!parsed) continue;
     if (auto old = hash_of_entity_.find(c.key); old != hash_of_entity_.end()) {
       by_hash_.erase(old->second);
       hash_of_entity_.erase(old);
@@ -307,7 +303,7 @@ void PrivateScreeningIndex::Apply(const std::vector<store::Change>& changes) {
     if (!entity.ok()) continue;
     const Verdict v = VerdictFor(*entity);
     if (v == Verdict::kNone) continue;
-    const Hash h = HashOf(*kind, std::string_view(c.key).substr(colon + 1));
+    const Hash h = HashOf(parsed->first, parsed->second);
     by_hash_[h] = v;
     hash_of_entity_[c.key] = h;
   }

@@ -86,29 +86,8 @@ void AppendScreenJson(const ident::Identifier& id, const std::optional<Screening
   out->push_back('}');
 }
 
-Result<ident::Identifier> IdentifierFromQuery(const HttpRequest& request,
-                                              std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, v] : request.query) {
-    bool ok = false;
-    for (std::string_view a : allowed) ok |= k == a;
-    if (!ok) return InvalidArgument("unknown query parameter", k);
-  }
-  if (!request.HasQuery("value")) return InvalidArgument("is required", "value");
-  ident::NormalizeOptions o;
-  if (request.HasQuery("kind")) {
-    auto k = ident::ParseKind(request.Query("kind"));
-    if (!k.ok()) return k.status();
-    o.kind = *k;
-  }
-  const std::string bank(request.Query("bank"));
-  o.bank = bank;
-  auto id = ident::Normalize(request.Query("value"), o);
-  if (!id.ok()) return id.status().WithField(id.status().field().empty() ? "value" : id.status().field());
-  return id;
-}
-
 HttpResponse ScreenOne(ApiContext& ctx, const HttpRequest& request) {
-  auto id = IdentifierFromQuery(request, {"kind", "value", "bank"});
+  auto id = NormalizeQueryItem(request, /*allow_region=*/false);
   if (!id.ok()) return ErrorResponse(id.status());
   std::string out;
   out.reserve(256);
@@ -117,63 +96,17 @@ HttpResponse ScreenOne(ApiContext& ctx, const HttpRequest& request) {
 }
 
 HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
-  auto body = ParseJsonBody(request);
-  if (!body.ok()) return ErrorResponse(body.status());
-  if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object with 'items'"));
-  if (Status s = RejectUnknownFields(*body, {"items"}, ""); !s.ok()) return ErrorResponse(s);
-  const auto items = body->find("items");
-  if (items == body->end()) return ErrorResponse(InvalidArgument("is required", "items"));
-  if (!items->is_array()) return ErrorResponse(InvalidArgument("must be an array", "items"));
-  if (items->empty()) return ErrorResponse(InvalidArgument("must hold at least one item", "items"));
-  if (items->size() > kMaxBatch) {
-    return ErrorResponse(
-        PayloadTooLarge("at most 10000 items per request, got " + std::to_string(items->size()), "items"));
-  }
+  auto items = BatchItems(request, kMaxBatch);
+  if (!items.ok()) return ErrorResponse(items.status());
   // Normalise everything first, then look the valid ones up in one prefetching pass.
   std::vector<Result<ident::Identifier>> ids;
   ids.reserve(items->size());
   std::vector<registry::IndexKey> keys;
   keys.reserve(items->size());
   for (size_t i = 0; i < items->size(); ++i) {
-    const std::string path = "items[" + std::to_string(i) + "]";
-    const json& item = (*items)[i];
-    if (!item.is_object()) {
-      ids.emplace_back(InvalidArgument("must be an object with 'value'", path));
-      continue;
-    }
-    if (Status s = RejectUnknownFields(item, {"kind", "value", "bank"}, path); !s.ok()) {
-      ids.emplace_back(s);
-      continue;
-    }
-    auto value = OptionalString(item, "value", path);
-    auto kind = OptionalString(item, "kind", path);
-    auto bank = OptionalString(item, "bank", path);
-    if (!value.ok() || !kind.ok() || !bank.ok()) {
-      ids.emplace_back(!value.ok() ? value.status() : !kind.ok() ? kind.status() : bank.status());
-      continue;
-    }
-    if (!*value) {
-      ids.emplace_back(InvalidArgument("is required", path + ".value"));
-      continue;
-    }
-    ident::NormalizeOptions o;
-    if (*kind) {
-      auto k = ident::ParseKind(**kind);
-      if (!k.ok()) {
-        ids.emplace_back(k.status().WithField(path + ".kind"));
-        continue;
-      }
-      o.kind = *k;
-    }
-    if (*bank) o.bank = **bank;
-    auto id = ident::Normalize(**value, o);
-    if (!id.ok()) {
-      ids.emplace_back(
-          id.status().WithField(path + "." + (id.status().field().empty() ? "value" : id.status().field())));
-      continue;
-    }
-    keys.push_back(registry::IndexKeyFor(id->kind, id->canonical));
-    ids.emplace_back(std::move(*id));
+    auto id = NormalizeJsonItem((*items)[i], "items[" + std::to_string(i) + "]", /*allow_region=*/false);
+    if (id.ok()) keys.push_back(registry::IndexKeyFor(id->kind, id->canonical));
+    ids.push_back(std::move(id));
   }
   std::vector<std::optional<ScreeningSummary>> found(keys.size());
   ctx.screening->LookupBatch(keys, &found);
@@ -203,7 +136,8 @@ HttpResponse PublicCheck(ApiContext& ctx, const HttpRequest& request) {
       return r;
     }
   }
-  auto id = IdentifierFromQuery(request, {"value", "kind"});
+  if (request.HasQuery("bank")) return ErrorResponse(InvalidArgument("unknown query parameter", "bank"));
+  auto id = NormalizeQueryItem(request, /*allow_region=*/false);
   if (!id.ok()) return ErrorResponse(id.status());
   const auto s = ctx.screening->Lookup(id->kind, id->canonical);
   // Minimal disclosure: the verdict and nothing else (no counts, no dates, no tier).
