@@ -4,10 +4,12 @@
 #define CFR_CLI_COMMANDS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/config.h"
+#include "ident/identifier.h"
 
 namespace cfr::cli {
 
@@ -27,6 +29,11 @@ struct NormalizeArgs {
   std::vector<std::string> values;  // "-" reads one value per line from stdin
 };
 int RunNormalize(const NormalizeArgs& args);
+
+// NormalizeOptions from --kind and --bank; on a bad kind prints "cfr COMMAND: --kind: …" and
+// returns nullopt (a usage error). Note: `bank` must outlive the options (they hold a view).
+std::optional<ident::NormalizeOptions> OptionsFromFlags(std::string_view command, const std::string& kind,
+                                                        const std::string& bank);
 
 // The values of a command's arguments: "-" stands for one value per non-blank line of stdin.
 std::vector<std::string> ReadValues(const std::vector<std::string>& args);

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "core/hex.h"
 #include "core/time.h"
 #include "ident/bank.h"
 #include "intake/intake.h"
@@ -212,10 +213,12 @@ int RunDemo(const DemoArgs& args) {
     IgnoreError(
         (*store)->Commit(store::WriteBatch().Insert("meta", "report_fingerprint_key", key_hex)).status());
   }
-  std::string key;
-  for (size_t i = 0; i + 1 < key_hex.size(); i += 2)
-    key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
-  intake::Intake intake(**store, registry, Clock::Real(), key);
+  auto key = HexDecode(key_hex);
+  if (!key.ok()) {
+    std::fprintf(stderr, "cfr demo: the store's report_fingerprint_key is not hexadecimal\n");
+    return kExitFailure;
+  }
+  intake::Intake intake(**store, registry, Clock::Real(), *key);
   Generator gen(args.seed);
   const int64_t now = Clock::Real().NowMillis();
   const Actor hotline{"demo.operator", "AOC", "operator"};

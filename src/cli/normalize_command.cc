@@ -26,17 +26,26 @@ std::vector<std::string> ReadValues(const std::vector<std::string>& args) {
   return values;
 }
 
-int RunNormalize(const NormalizeArgs& args) {
+std::optional<ident::NormalizeOptions> OptionsFromFlags(std::string_view command, const std::string& kind,
+                                                        const std::string& bank) {
   ident::NormalizeOptions options;
-  if (!args.kind.empty()) {
-    auto k = ident::ParseKind(args.kind);
+  if (!kind.empty()) {
+    auto k = ident::ParseKind(kind);
     if (!k.ok()) {
-      std::fprintf(stderr, "cfr normalize: --kind: %s\n", k.status().message().c_str());
-      return kExitUsage;
+      std::fprintf(stderr, "cfr %.*s: --kind: %s\n", static_cast<int>(command.size()), command.data(),
+                   k.status().message().c_str());
+      return std::nullopt;
     }
     options.kind = *k;
   }
-  options.bank = args.bank;
+  options.bank = bank;
+  return options;
+}
+
+int RunNormalize(const NormalizeArgs& args) {
+  auto flags = OptionsFromFlags("normalize", args.kind, args.bank);
+  if (!flags) return kExitUsage;
+  ident::NormalizeOptions options = *flags;
   options.region = args.region;
   const std::vector<std::string> values = ReadValues(args.values);
   if (values.empty()) {

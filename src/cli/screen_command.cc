@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/http_client.h"
+#include "core/hex.h"
 #include "core/text.h"
 #include "ident/identifier.h"
 #include "registry/screening_index.h"
@@ -88,23 +89,13 @@ int ScreenPrivate(const ScreenArgs& args, const std::vector<std::string>& values
                  "32 to 128 hex digits\n");
     return kExitUsage;
   }
-  std::string key;
-  for (size_t i = 0; i < key_hex.size(); i += 2)
-    key += static_cast<char>(std::stoi(key_hex.substr(i, 2), nullptr, 16));
+  const std::string key = *HexDecode(key_hex);  // validated above
   const registry::PrivateScreeningIndex hasher(key);
-  ident::NormalizeOptions options;
-  if (!args.kind.empty()) {
-    auto k = ident::ParseKind(args.kind);
-    if (!k.ok()) {
-      std::fprintf(stderr, "cfr screen: --kind: %s\n", k.status().message().c_str());
-      return kExitUsage;
-    }
-    options.kind = *k;
-  }
-  options.bank = args.bank;
+  auto options = OptionsFromFlags("screen", args.kind, args.bank);
+  if (!options) return kExitUsage;
   int failures = 0;
   for (const std::string& v : values) {
-    auto id = ident::Normalize(v, options);
+    auto id = ident::Normalize(v, *options);
     if (!id.ok()) {
       ++failures;
       std::fprintf(stderr, "cfr screen: %s: %s\n", QuoteForMessage(v, 80).c_str(),

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/logging.h"
+#include "core/hex.h"
 #include "core/text.h"
 #include "http/api.h"
 #include "http/rate_limiter.h"
@@ -33,19 +34,14 @@ Result<std::string> StoredSecret(store::Store& store, std::string_view name,
     } else {
       unsigned char key[32];
       randombytes_buf(key, sizeof key);
-      static constexpr char kHex[] = "0123456789abcdef";
-      for (unsigned char b : key) {
-        hex += kHex[b >> 4];
-        hex += kHex[b & 15];
-      }
+      hex = HexEncode(std::string_view(reinterpret_cast<const char*>(key), sizeof key));
       auto r = store.Commit(store::WriteBatch().Insert("meta", name, hex));
       if (!r.ok() && r.status().code() != StatusCode::kConflict) return r.status();
       if (!r.ok()) return StoredSecret(store, name, configured_hex);  // another process won
     }
   }
-  std::string key;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2)
-    key += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  auto key = HexDecode(hex);
+  if (!key.ok()) return Internal("store: meta/" + std::string(name) + " is not hexadecimal");
   return key;
 }
 

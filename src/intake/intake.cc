@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/hex.h"
 #include "core/time.h"
 #include "store/counter.h"
 
@@ -64,13 +65,7 @@ std::string Intake::Fingerprint(std::string_view text) const {
   crypto_generichash(h, sizeof h, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
                      reinterpret_cast<const unsigned char*>(fingerprint_key_.data()),
                      fingerprint_key_.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : h) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(h), sizeof h));
 }
 
 std::vector<UrgentAction> Intake::UrgentActions(const Report& report) {

@@ -10,6 +10,7 @@
 #include <new>
 #include <thread>
 
+#include "core/hex.h"
 #include "registry/registry.h"
 
 namespace cfr::registry {
@@ -278,14 +279,7 @@ PrivateScreeningIndex::Hash PrivateScreeningIndex::HashOf(ident::Kind kind,
 }
 
 std::string PrivateScreeningIndex::Hex(const Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(64);
-  for (uint8_t b : h) {
-    s += kHex[b >> 4];
-    s += kHex[b & 15];
-  }
-  return s;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
 
 void PrivateScreeningIndex::Apply(const std::vector<store::Change>& changes) {
