@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 #include "core/hex.h"
@@ -22,6 +24,55 @@ constexpr std::string_view kVictims = "victim";
 constexpr std::string_view kCases = "case";
 constexpr std::string_view kIdempotency = "idempotency";
 constexpr std::string_view kFingerprints = "report_fingerprint";
+// Secondary indexes of reports, written in the report's batch. Keys sort newest first:
+//   report_by_time:   <16 hex digits of (INT64_MAX - saved ms)> '|' <report id>
+//   report_by_entity: <entity key> '\x1e' <the same>
+// Values carry the filterable fields so that a filtered listing reads a report only if it matches:
+//   <scam type> US <channel> US <province> US <occurred ms>
+constexpr std::string_view kReportsByTime = "report_by_time";
+constexpr std::string_view kReportsByEntity = "report_by_entity";
+constexpr char kEntitySeparator = '\x1e';
+constexpr char kUnit = '\x1f';
+
+std::string InvertedTime(int64_t ms) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(std::numeric_limits<int64_t>::max() - ms));
+  return buf;
+}
+
+std::string IndexValue(const Report& report) {
+  std::string v = report.scam_type;
+  v += kUnit;
+  v += report.channel;
+  v += kUnit;
+  v += report.victim.province;
+  v += kUnit;
+  v += std::to_string(report.occurred_at_ms);
+  return v;
+}
+
+bool IndexValueMatches(std::string_view value, const ReportQuery& q) {
+  std::string_view parts[4];
+  for (int i = 0; i < 3; ++i) {
+    const size_t at = value.find(kUnit);
+    if (at == std::string_view::npos) return false;
+    parts[i] = value.substr(0, at);
+    value.remove_prefix(at + 1);
+  }
+  parts[3] = value;
+  if (!q.scam_type.empty() && parts[0] != q.scam_type) return false;
+  if (!q.channel.empty() && parts[1] != q.channel) return false;
+  if (!q.province.empty() && parts[2] != q.province) return false;
+  if (q.occurred_since_ms || q.occurred_until_ms) {
+    int64_t occurred = 0;
+    const auto [end, ec] = std::from_chars(parts[3].data(), parts[3].data() + parts[3].size(), occurred);
+    if (ec != std::errc()) return false;
+    if (q.occurred_since_ms && occurred < *q.occurred_since_ms) return false;
+    if (q.occurred_until_ms && occurred > *q.occurred_until_ms) return false;
+  }
+  return true;
+}
 
 std::string Numbered(std::string_view prefix, int64_t now_ms, uint64_t n) {
   char buf[48];
@@ -271,6 +322,12 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       batch.Insert(kCases, result.case_id, c.dump());
       batch.Insert(kFingerprints, fingerprint, result.report_id);
     }
+    const std::string index_key = InvertedTime(now) + '|' + result.report_id;
+    const std::string index_value = IndexValue(report);
+    batch.Insert(kReportsByTime, index_key, index_value);
+    for (const auto& entry : targets) {
+      batch.Insert(kReportsByEntity, entry.first + kEntitySeparator + index_key, index_value);
+    }
     if (!idempotency_key.empty()) {
       batch.Insert(
           kIdempotency, idem_key,
@@ -289,6 +346,65 @@ Result<std::string> Intake::ReportJson(std::string_view report_id) {
   CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kReports, report_id));
   if (!rec) return NotFound("no report " + std::string(report_id));
   return rec->value;
+}
+
+Result<ReportPage> Intake::ListReports(const ReportQuery& q) {
+  store::ScanOptions scan;
+  std::string_view collection = kReportsByTime;
+  if (q.identifier) {
+    collection = kReportsByEntity;
+    scan.prefix = registry::EntityKey(q.identifier->kind, q.identifier->canonical) + kEntitySeparator;
+  }
+  // Newest first: the received-until bound is where the scan starts, received-since where it ends.
+  if (q.received_until_ms) {
+    // Just before the first key with this inverted time: one less, then past any suffix ('~' > '|').
+    scan.start_after = scan.prefix + InvertedTime(*q.received_until_ms + 1) + '~';
+  }
+  const std::string stop_after =
+      q.received_since_ms ? scan.prefix + InvertedTime(*q.received_since_ms) + '~' : std::string();
+  if (!q.cursor.empty()) {
+    auto position = HexDecode(q.cursor);
+    if (!position.ok() || position->compare(0, scan.prefix.size(), scan.prefix) != 0) {
+      return InvalidArgument("not a cursor of this listing", "cursor");
+    }
+    if (*position > scan.start_after) scan.start_after = std::move(*position);
+  }
+
+  ReportPage page;
+  size_t examined = 0;
+  std::string last_key;
+  bool more = true;  // the index may hold further matching entries past last_key
+  while (page.reports_json.size() < q.limit && examined < q.scan_budget) {
+    scan.limit = std::min<size_t>(q.scan_budget - examined, std::max<size_t>(q.limit * 4, 256));
+    CFR_ASSIGN_OR_RETURN(auto rows, store_.Scan(collection, scan));
+    bool stop = false;
+    for (store::Record& row : rows) {
+      if (!stop_after.empty() && row.key > stop_after) {
+        more = false;
+        stop = true;
+        break;
+      }
+      ++examined;
+      last_key = row.key;
+      if (!IndexValueMatches(row.value, q)) continue;
+      const std::string_view id = std::string_view(row.key).substr(row.key.rfind('|') + 1);
+      CFR_ASSIGN_OR_RETURN(auto report, store_.Get(kReports, id));
+      if (!report) return Internal("report index names a missing report " + std::string(id));
+      page.reports_json.push_back(std::move(report->value));
+      if (page.reports_json.size() == q.limit) {
+        stop = true;
+        break;
+      }
+    }
+    if (stop) break;
+    if (rows.size() < scan.limit) {
+      more = false;
+      break;
+    }
+    scan.start_after = last_key;
+  }
+  if (more && !last_key.empty()) page.next_cursor = HexEncode(last_key);
+  return page;
 }
 
 Result<std::string> Intake::CaseJson(std::string_view case_id) {

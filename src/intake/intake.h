@@ -12,6 +12,7 @@
 #ifndef CFR_INTAKE_INTAKE_H_
 #define CFR_INTAKE_INTAKE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,28 @@ struct UrgentAction {
   std::string action;  // "hold" (at the account's bank) or "resolve_and_hold" (PromptPay proxy)
   ident::Identifier target;
   int64_t amount_satang = 0;  // received from the victim
+};
+
+// A query over saved reports (GET /api/v1/reports). Every filter is optional; all given must hold.
+// Results are newest-received first. Times are milliseconds since the epoch, bounds inclusive.
+struct ReportQuery {
+  std::optional<int64_t> received_since_ms, received_until_ms;  // when the report was saved
+  std::optional<int64_t> occurred_since_ms, occurred_until_ms;  // when the scam happened
+  std::string scam_type;                                        // a taxonomy code
+  std::string channel;                                          // hotline, web, bank, police, partner
+  std::string province;                                         // the victim's, exact
+  std::optional<ident::Identifier> identifier;  // reports naming it (loss transfer or scammer id)
+  std::string cursor;                           // from the previous page; empty for the first
+  size_t limit = 50;
+  // At most this many index entries are examined per call; a page may then hold fewer than
+  // `limit` reports (even none) with a next_cursor, so that a rare filter never makes one call
+  // scan the whole registry.
+  size_t scan_budget = 20000;
+};
+
+struct ReportPage {
+  std::vector<std::string> reports_json;  // each as GET /api/v1/reports/{id} returns it
+  std::string next_cursor;                // empty: no more
 };
 
 struct SubmitResult {
@@ -51,6 +74,10 @@ class Intake {
   // The stored report / case as JSON, or kNotFound.
   Result<std::string> ReportJson(std::string_view report_id);
   Result<std::string> CaseJson(std::string_view case_id);
+
+  // Reports matching `query`, newest first. kInvalidArgument (field "cursor") for a cursor this
+  // store did not issue.
+  Result<ReportPage> ListReports(const ReportQuery& query);
 
   // Urgent actions of a report: one per receiving account, largest amount first.
   static std::vector<UrgentAction> UrgentActions(const Report& report);

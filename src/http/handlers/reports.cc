@@ -1,7 +1,10 @@
 // Reports (C2): POST /api/v1/reports, GET /api/v1/reports/{id}, GET /api/v1/cases/{id},
-// GET /api/v1/scam-types.
+// GET /api/v1/reports?…, GET /api/v1/scam-types.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "core/time.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
@@ -38,6 +41,84 @@ HttpResponse GetReport(ApiContext& ctx, const HttpRequest& request) {
   return HttpResponse::Json(200, std::move(*json));
 }
 
+// GET /api/v1/reports?since=&until=&occurred_since=&occurred_until=&scam_type=&channel=
+//   &province=&identifier=&identifier_kind=&identifier_bank=&cursor=&limit=
+HttpResponse ListReports(ApiContext& ctx, const HttpRequest& request) {
+  const Actor caller = CallerOf(request);
+  if (caller.role.empty() || caller.role == "public") {
+    return ErrorResponse(PermissionDenied("listing reports needs an agency role (X-CFR-Role)"));
+  }
+  intake::ReportQuery q;
+  nlohmann::json identifier = nlohmann::json::object();
+  for (const auto& [name, value] : request.query) {
+    auto time = [&](std::optional<int64_t>* out) -> Status {
+      auto t = ParseRfc3339(value);
+      if (!t.ok()) return t.status().WithField(name);
+      *out = *t;
+      return Status::Ok();
+    };
+    Status s;
+    if (name == "since") {
+      s = time(&q.received_since_ms);
+    } else if (name == "until") {
+      s = time(&q.received_until_ms);
+    } else if (name == "occurred_since") {
+      s = time(&q.occurred_since_ms);
+    } else if (name == "occurred_until") {
+      s = time(&q.occurred_until_ms);
+    } else if (name == "scam_type") {
+      if (intake::FindScamType(value) == nullptr) s = InvalidArgument("unknown scam type", name);
+      q.scam_type = value;
+    } else if (name == "channel") {
+      if (std::find(std::begin(intake::kChannels), std::end(intake::kChannels), value) ==
+          std::end(intake::kChannels)) {
+        s = InvalidArgument("must be one of hotline, web, bank, police, partner", name);
+      }
+      q.channel = value;
+    } else if (name == "province") {
+      q.province = value;
+    } else if (name == "identifier") {
+      identifier["value"] = value;
+    } else if (name == "identifier_kind") {
+      identifier["kind"] = value;
+    } else if (name == "identifier_bank") {
+      identifier["bank"] = value;
+    } else if (name == "cursor") {
+      q.cursor = value;
+    } else if (name != "limit") {
+      s = InvalidArgument("unknown query parameter", name);
+    }
+    if (!s.ok()) return ErrorResponse(s);
+  }
+  auto limit = ListLimit(request);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  q.limit = *limit;
+  if (!identifier.empty()) {
+    if (!identifier.contains("value")) {
+      return ErrorResponse(
+          InvalidArgument("identifier_kind and identifier_bank need identifier", "identifier"));
+    }
+    auto id = NormalizeJsonItem(identifier, "", /*allow_region=*/false);
+    if (!id.ok()) {
+      const std::string& f = id.status().field();
+      return ErrorResponse(
+          id.status().WithField(f == "value" || f.empty() ? "identifier" : "identifier_" + f));
+    }
+    q.identifier = std::move(*id);
+  }
+  auto page = ctx.intake->ListReports(q);
+  if (!page.ok()) return ErrorResponse(page.status());
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->reports_json.size(); ++i) {
+    if (i > 0) body += ',';
+    body += page->reports_json[i];
+  }
+  body += "],\"next_cursor\":";
+  body += page->next_cursor.empty() ? "null" : "\"" + page->next_cursor + "\"";
+  body += '}';
+  return HttpResponse::Json(200, std::move(body));
+}
+
 HttpResponse GetCase(ApiContext& ctx, const HttpRequest& request) {
   auto json = ctx.intake->CaseJson(request.PathParam("id"));
   if (!json.ok()) return ErrorResponse(json.status());
@@ -54,6 +135,7 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx) {
     };
   };
   router.Add("POST", "/api/v1/reports", with(PostReport), /*blocking=*/true);
+  router.Add("GET", "/api/v1/reports", with(ListReports));
   router.Add("GET", "/api/v1/reports/{id}", with(GetReport));
   router.Add("GET", "/api/v1/cases/{id}", with(GetCase));
   router.Add("GET", "/api/v1/scam-types", [](const HttpRequest&) {
