@@ -8,6 +8,13 @@ pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(URIPARSER REQUIRED IMPORTED_TARGET liburiparser)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 
+# libcsv (RFC 4180 CSV) ships neither pkg-config nor CMake files.
+find_path(CSV_INCLUDE_DIR csv.h REQUIRED)
+find_library(CSV_LIBRARY csv REQUIRED)
+add_library(csv_lib INTERFACE)
+target_include_directories(csv_lib SYSTEM INTERFACE ${CSV_INCLUDE_DIR})
+target_link_libraries(csv_lib INTERFACE ${CSV_LIBRARY})
+
 # libphonenumber ships neither pkg-config nor CMake files.
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
 find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)

@@ -60,6 +60,22 @@ int RunDemo(const DemoArgs& args);
 // Screens values against a running server; prints verdict, kind, canonical, reasons per value.
 int RunScreen(const ScreenArgs& args);
 
+struct ImportArgs {
+  std::string file;
+  std::string format;       // csv or ndjson; empty: from the file's extension
+  std::string data_dir;     // import straight into this data directory (the server stopped)
+  std::string server;       // or through this running server
+  std::string reject_file;  // default FILE.rejects.ndjson
+  std::string user = "cli.import";
+  std::string agency = "AOC";
+  std::string role = "operator";
+  size_t batch = 500;  // reports per batch (per request with --server)
+  bool progress = false;
+};
+// Imports reports; exit 0 when every report was saved (or already was), 1 when any was rejected
+// (they are in the reject file) or the import stopped, 2 on a usage error.
+int RunImportReports(const ImportArgs& args);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_COMMANDS_H_

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/local_store.h"
 #include "core/hex.h"
 #include "core/time.h"
 #include "ident/bank.h"
@@ -186,15 +187,7 @@ class Generator {
 }  // namespace
 
 int RunDemo(const DemoArgs& args) {
-  std::error_code ec;
-  std::filesystem::create_directories(args.data_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "cfr demo: cannot create %s: %s\n", args.data_dir.c_str(), ec.message().c_str());
-    return kExitFailure;
-  }
-  store::SqliteOptions o;
-  o.path = (std::filesystem::path(args.data_dir) / "cfr.db").string();
-  auto store = store::OpenSqliteStore(o);
+  auto store = OpenDataDir(args.data_dir);
   if (!store.ok()) {
     std::fprintf(stderr, "cfr demo: %s\n", store.status().message().c_str());
     return kExitFailure;
@@ -206,16 +199,9 @@ int RunDemo(const DemoArgs& args) {
     return kExitFailure;
   }
   registry::Registry registry(**store, Clock::Real());
-  // A demo-only key for duplicate fingerprints; cfr serve keeps its own in the store.
-  auto key_rec = (*store)->Get("meta", "report_fingerprint_key");
-  std::string key_hex = key_rec.ok() && key_rec->has_value() ? (*key_rec)->value : std::string(64, 'd');
-  if (!(key_rec.ok() && key_rec->has_value())) {
-    IgnoreError(
-        (*store)->Commit(store::WriteBatch().Insert("meta", "report_fingerprint_key", key_hex)).status());
-  }
-  auto key = HexDecode(key_hex);
+  auto key = StoredSecret(**store, "report_fingerprint_key", "");  // the key cfr serve will use
   if (!key.ok()) {
-    std::fprintf(stderr, "cfr demo: the store's report_fingerprint_key is not hexadecimal\n");
+    std::fprintf(stderr, "cfr demo: %s\n", key.status().ToString().c_str());
     return kExitFailure;
   }
   intake::Intake intake(**store, registry, Clock::Real(), *key);

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <vector>
 
 namespace cfr::cli {
 namespace {
@@ -12,7 +13,8 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-Result<HttpResult> Perform(const std::string& url, const std::string* post_body) {
+Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
+                           const std::vector<std::string>& header_lines) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialised) return Internal("libcurl failed to initialise");
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -24,9 +26,9 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body)
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
+  for (const std::string& h : header_lines) headers.reset(curl_slist_append(headers.release(), h.c_str()));
+  if (headers) curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   if (post_body != nullptr) {
-    headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, post_body->c_str());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
   }
@@ -38,9 +40,14 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body)
 
 }  // namespace
 
-Result<HttpResult> HttpGet(const std::string& url) { return Perform(url, nullptr); }
+Result<HttpResult> HttpGet(const std::string& url) { return Perform(url, nullptr, {}); }
 Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body) {
-  return Perform(url, &body);
+  return Perform(url, &body, {"Content-Type: application/json"});
+}
+
+Result<HttpResult> HttpPost(const std::string& url, const std::string& body,
+                            const std::vector<std::string>& headers) {
+  return Perform(url, &body, headers);
 }
 
 std::string UrlEncode(const std::string& value) {

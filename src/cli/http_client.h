@@ -4,6 +4,7 @@
 #define CFR_CLI_HTTP_CLIENT_H_
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -18,6 +19,9 @@ struct HttpResult {
 // reached; any HTTP status is a successful result.
 Result<HttpResult> HttpGet(const std::string& url);
 Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body);
+// POST with the given header lines ("Content-Type: text/csv").
+Result<HttpResult> HttpPost(const std::string& url, const std::string& body,
+                            const std::vector<std::string>& headers);
 
 // Percent-encodes a query-string value.
 std::string UrlEncode(const std::string& value);

@@ -81,6 +81,28 @@ int Main(int argc, char** argv) {
   demo->add_option("--seed", dargs.seed, "Random seed (the same seed gives the same data)")
       ->capture_default_str();
 
+  // cfr import reports
+  auto* import = app.add_subcommand("import", "Bulk import from files");
+  import->require_subcommand(1);
+  auto* import_reports =
+      import->add_subcommand("reports", "Import reports from CSV or NDJSON (one atomic save per report)");
+  ImportArgs iargs;
+  import_reports->add_option("file", iargs.file, "The file (.csv, .ndjson)")->required();
+  import_reports->add_option("--format", iargs.format, "csv or ndjson (default: from the file's extension)");
+  import_reports->add_option("--data", iargs.data_dir,
+                             "Import into this data directory (the server stopped)");
+  import_reports->add_option("--server", iargs.server,
+                             "Import through this running server (http://host:port)");
+  import_reports->add_option("--reject", iargs.reject_file,
+                             "Where rejected reports go (default FILE.rejects.ndjson)");
+  import_reports->add_option("--user", iargs.user, "Who imports (recorded in history)")
+      ->capture_default_str();
+  import_reports->add_option("--agency", iargs.agency, "The importing agency")->capture_default_str();
+  import_reports->add_option("--role", iargs.role, "The importer's role")->capture_default_str();
+  import_reports->add_option("--batch", iargs.batch, "Reports per batch")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -103,6 +125,10 @@ int Main(int argc, char** argv) {
   }
   if (normalize->parsed()) return RunNormalize(nargs);
   if (screen->parsed()) return RunScreen(sargs);
+  if (import_reports->parsed()) {
+    iargs.progress = isatty(fileno(stderr)) != 0;
+    return RunImportReports(iargs);
+  }
   if (demo->parsed()) {
     dargs.progress = isatty(fileno(stderr)) != 0;
     return RunDemo(dargs);

@@ -63,7 +63,7 @@ int RunNormalize(const NormalizeArgs& args) {
         const nlohmann::json line = {{"input", v}};
         std::printf("{\"input\":%s,\"error\":%s}\n",
                     line["input"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(),
-                    http::ErrorObjectJson(r.status()).c_str());
+                    ErrorObjectJson(r.status()).c_str());
       }
       continue;
     }

@@ -1,12 +1,12 @@
 #include <signal.h>
 
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/local_store.h"
 #include "cli/logging.h"
 #include "core/hex.h"
 #include "core/text.h"
@@ -20,32 +20,6 @@
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
-namespace {
-
-// A secret key: from the configuration, or generated once and kept in the store (meta/`name`)
-// so that hashes made with it stay valid across restarts.
-Result<std::string> StoredSecret(store::Store& store, std::string_view name,
-                                 const std::string& configured_hex) {
-  std::string hex = configured_hex;
-  if (hex.empty()) {
-    CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", name));
-    if (rec) {
-      hex = rec->value;
-    } else {
-      unsigned char key[32];
-      randombytes_buf(key, sizeof key);
-      hex = HexEncode(std::string_view(reinterpret_cast<const char*>(key), sizeof key));
-      auto r = store.Commit(store::WriteBatch().Insert("meta", name, hex));
-      if (!r.ok() && r.status().code() != StatusCode::kConflict) return r.status();
-      if (!r.ok()) return StoredSecret(store, name, configured_hex);  // another process won
-    }
-  }
-  auto key = HexDecode(hex);
-  if (!key.ok()) return Internal("store: meta/" + std::string(name) + " is not hexadecimal");
-  return key;
-}
-
-}  // namespace
 
 int RunServe(const Config& config) {
   // Block the termination signals before any thread starts, so that every thread inherits the
@@ -66,21 +40,12 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "cfr serve: cannot create data directory %s: %s\n", config.data_dir.c_str(),
-                 ec.message().c_str());
-    return kExitFailure;
-  }
-  store::SqliteOptions store_options;
-  store_options.path = (std::filesystem::path(config.data_dir) / "cfr.db").string();
-  auto store = store::OpenSqliteStore(store_options);
+  auto store = OpenDataDir(config.data_dir);
   if (!store.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", store.status().message().c_str());
     return kExitFailure;
   }
-  spdlog::info("store open: {} (schema {}, last change {})", store_options.path, (*store)->SchemaVersion(),
+  spdlog::info("store open: {} (schema {}, last change {})", config.data_dir, (*store)->SchemaVersion(),
                (*store)->LastSeq());
 
   auto private_key = StoredSecret(**store, "private_screening_key", config.private_screening_key);

@@ -1,6 +1,21 @@
 #include "core/status.h"
 
+#include "core/json_escape.h"
+
 namespace cfr {
+
+std::string ErrorObjectJson(const Status& status) {
+  std::string out = "{\"code\":";
+  AppendJsonString(StatusCodeName(status.code()), &out);
+  out += ",\"message\":";
+  AppendJsonString(status.message(), &out);
+  if (!status.field().empty()) {
+    out += ",\"field\":";
+    AppendJsonString(status.field(), &out);
+  }
+  out += '}';
+  return out;
+}
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {

@@ -71,6 +71,10 @@ class [[nodiscard]] Status {
   std::unique_ptr<Rep> rep_;
 };
 
+// The JSON object {"code":"invalid_argument","message":…,"field":…} ("field" only when set), as
+// API error bodies, batch results and reject files show an error. Invalid UTF-8 is replaced.
+std::string ErrorObjectJson(const Status& status);
+
 Status InvalidArgument(std::string message, std::string field = {});
 Status NotFound(std::string message);
 Status Conflict(std::string message, std::string field = {});

@@ -1,7 +1,5 @@
 #include "http/error_mapping.h"
 
-#include <nlohmann/json.hpp>
-
 namespace cfr::http {
 
 int HttpStatusFor(StatusCode code) {
@@ -28,13 +26,6 @@ int HttpStatusFor(StatusCode code) {
       return 500;
   }
   return 500;
-}
-
-std::string ErrorObjectJson(const Status& status) {
-  nlohmann::json e = {{"code", StatusCodeName(status.code())}, {"message", status.message()}};
-  if (!status.field().empty()) e["field"] = status.field();
-  // Messages quote untrusted input; never let invalid UTF-8 break the JSON writer.
-  return e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 HttpResponse ErrorResponse(const Status& status) {

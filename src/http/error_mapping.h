@@ -1,5 +1,6 @@
 // The one place where a Status becomes an HTTP status code and an error body:
 //   {"error":{"code":"invalid_argument","message":"…","field":"items[1].value"}}
+// (the inner object is cfr::ErrorObjectJson).
 #ifndef CFR_HTTP_ERROR_MAPPING_H_
 #define CFR_HTTP_ERROR_MAPPING_H_
 
@@ -11,9 +12,6 @@
 namespace cfr::http {
 
 int HttpStatusFor(StatusCode code);
-
-// The JSON object {"code":…,"message":…,"field":…} ("field" only when set).
-std::string ErrorObjectJson(const Status& status);
 
 // A complete error response for a non-OK status.
 HttpResponse ErrorResponse(const Status& status);

@@ -71,6 +71,10 @@ class Intake {
   Result<SubmitResult> Submit(const Report& report, std::string_view idempotency_key,
                               std::string_view request_body, const Actor& actor);
 
+  // An idempotency key for a report of this exact content (bulk imports: re-importing a file
+  // saves nothing new). A keyed hash, so the key reveals nothing of the report.
+  std::string ContentKey(std::string_view body) const { return "content:" + Fingerprint(body); }
+
   // The stored report / case as JSON, or kNotFound.
   Result<std::string> ReportJson(std::string_view report_id);
   Result<std::string> CaseJson(std::string_view case_id);

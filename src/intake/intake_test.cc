@@ -10,7 +10,7 @@
 
 #include "core/hex.h"
 #include "core/time.h"
-#include "store/sqlite/sqlite_store.h"
+#include "intake/intake_test_fixture.h"
 
 namespace cfr::intake {
 namespace {
@@ -27,45 +27,6 @@ std::string ReportBody(const std::string& victim_nid, int64_t amount) {
                       {"to":{"promptpay":"0899998888"},"amount_satang":900000,"at":"2026-11-27T09:40:00+07:00"}],
     "scammer_identifiers":[{"value":"02-123-4567"}]})";
 }
-
-class IntakeTest : public testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cfr-intake-" + std::to_string(::getpid()) + "-" +
-            testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = *store::OpenSqliteStore(o);
-    registry_ = std::make_unique<registry::Registry>(*store_, clock_);
-    intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'));
-  }
-  void TearDown() override {
-    intake_.reset();
-    registry_.reset();
-    IgnoreError(store_->Close());
-    std::filesystem::remove_all(dir_);
-  }
-  Result<SubmitResult> Submit(const std::string& body, const std::string& key = "") {
-    auto report = ParseReport(body, clock_);
-    if (!report.ok()) return report.status();
-    return intake_->Submit(*report, key, body, operator_);
-  }
-  registry::Entity EntityOf(ident::Kind kind, const std::string& canonical) {
-    auto e = registry_->Get(kind, canonical);
-    EXPECT_TRUE(e.ok() && e->has_value()) << canonical;
-    return e.ok() && e->has_value() ? **e : registry::Entity{};
-  }
-
-  std::filesystem::path dir_;
-  ManualClock clock_{1795789445123};
-  Actor operator_{"op.nok", "AOC", "operator"};
-  std::unique_ptr<store::Store> store_;
-  std::unique_ptr<registry::Registry> registry_;
-  std::unique_ptr<Intake> intake_;
-};
 
 TEST_F(IntakeTest, SavesReportCaseUrgentActionsAndEntities) {
   auto r = Submit(ReportBody("1101700230708", 4500000));

@@ -1,5 +1,5 @@
-// Reports (C2): POST /api/v1/reports, GET /api/v1/reports/{id}, GET /api/v1/cases/{id},
-// GET /api/v1/reports?…, GET /api/v1/scam-types.
+// Reports (C2): POST /api/v1/reports, POST /api/v1/reports:batch, GET /api/v1/reports/{id}, GET
+// /api/v1/cases/{id}, GET /api/v1/reports?…, GET /api/v1/scam-types.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -8,10 +8,14 @@
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
+#include "intake/import.h"
 #include "intake/report.h"
 
 namespace cfr::http {
 namespace {
+
+constexpr size_t kMaxBatchReports = 10000;
+constexpr int kImportParallelism = 8;  // reports in flight at once: their commits share fsyncs
 
 HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   const std::string_view type = request.Header("content-type");
@@ -33,6 +37,54 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   r.headers.emplace_back("Location", "/api/v1/reports/" + result->report_id);
   if (result->replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
   return r;
+}
+
+// POST /api/v1/reports:batch — CSV (text/csv) or NDJSON (application/x-ndjson) of reports.
+HttpResponse PostReportsBatch(ApiContext& ctx, const HttpRequest& request) {
+  const Actor caller = CallerOf(request);
+  if (caller.role.empty() || caller.role == "public") {
+    return ErrorResponse(PermissionDenied("bulk import needs an agency role (X-CFR-Role)"));
+  }
+  const std::string_view type = request.Header("content-type");
+  intake::ImportFormat format;
+  if (type.find("text/csv") != std::string_view::npos) {
+    format = intake::ImportFormat::kCsv;
+  } else if (type.find("ndjson") != std::string_view::npos || type.find("jsonl") != std::string_view::npos) {
+    format = intake::ImportFormat::kNdjson;
+  } else {
+    return ErrorResponse(InvalidArgument("must be text/csv or application/x-ndjson", "Content-Type"));
+  }
+  intake::ReportRowReader reader(format);
+  std::vector<intake::ImportRow> rows;
+  Status read = reader.Feed(request.body, &rows);
+  if (read.ok()) read = reader.Finish(&rows);
+  if (!read.ok()) return ErrorResponse(read);
+  if (rows.empty()) return ErrorResponse(InvalidArgument("the body holds no reports", "body"));
+  if (rows.size() > kMaxBatchReports) {
+    return ErrorResponse(PayloadTooLarge("more than 10,000 reports in one request; split the file", "body"));
+  }
+  const auto outcomes = intake::ImportRows(*ctx.intake, *ctx.clock, rows, format, caller, kImportParallelism);
+  if (ctx.follower != nullptr && ctx.store != nullptr) {
+    ctx.follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+  }
+  size_t saved = 0, duplicates = 0, replayed = 0, rejected = 0;
+  std::string results;
+  for (const auto& o : outcomes) {
+    if (!o.status.ok()) {
+      ++rejected;
+    } else if (o.replayed) {
+      ++replayed;
+    } else {
+      ++saved;
+      if (!o.duplicate_of.empty()) ++duplicates;
+    }
+    if (!results.empty()) results += ',';
+    results += intake::RowOutcomeJson(o, "");  // the caller has its rows; personal data stays out
+  }
+  return HttpResponse::Json(
+      200, "{\"saved\":" + std::to_string(saved) + ",\"duplicates\":" + std::to_string(duplicates) +
+               ",\"replayed\":" + std::to_string(replayed) + ",\"rejected\":" + std::to_string(rejected) +
+               ",\"results\":[" + results + "]}");
 }
 
 HttpResponse GetReport(ApiContext& ctx, const HttpRequest& request) {
@@ -136,6 +188,7 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx) {
   };
   router.Add("POST", "/api/v1/reports", with(PostReport), /*blocking=*/true);
   router.Add("GET", "/api/v1/reports", with(ListReports));
+  router.Add("POST", "/api/v1/reports:batch", with(PostReportsBatch), /*blocking=*/true);
   router.Add("GET", "/api/v1/reports/{id}", with(GetReport));
   router.Add("GET", "/api/v1/cases/{id}", with(GetCase));
   router.Add("GET", "/api/v1/scam-types", [](const HttpRequest&) {

@@ -1,0 +1,41 @@
+#include "cli/local_store.h"
+
+#include <sodium.h>
+
+#include <filesystem>
+
+#include "core/hex.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::cli {
+
+Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  store::SqliteOptions options;
+  options.path = (std::filesystem::path(data_dir) / "cfr.db").string();
+  return store::OpenSqliteStore(options);
+}
+
+Result<std::string> StoredSecret(store::Store& store, std::string_view name, const std::string& configured_hex) {
+  std::string hex = configured_hex;
+  if (hex.empty()) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", name));
+    if (rec) {
+      hex = rec->value;
+    } else {
+      unsigned char key[32];
+      randombytes_buf(key, sizeof key);
+      hex = HexEncode(std::string_view(reinterpret_cast<const char*>(key), sizeof key));
+      auto r = store.Commit(store::WriteBatch().Insert("meta", name, hex));
+      if (!r.ok() && r.status().code() != StatusCode::kConflict) return r.status();
+      if (!r.ok()) return StoredSecret(store, name, configured_hex);  // another process won
+    }
+  }
+  auto key = HexDecode(hex);
+  if (!key.ok()) return Internal("store: meta/" + std::string(name) + " is not hexadecimal");
+  return key;
+}
+
+}  // namespace cfr::cli

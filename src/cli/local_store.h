@@ -1,0 +1,25 @@
+// The data directory of the commands that open the embedded store themselves (serve, demo,
+// import --data): one process at a time holds it.
+#ifndef CFR_CLI_LOCAL_STORE_H_
+#define CFR_CLI_LOCAL_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "store/store.h"
+
+namespace cfr::cli {
+
+// Creates the directory if needed and opens (or creates) DIR/cfr.db. Fails if another process
+// (a running server) holds it.
+Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir);
+
+// A secret key: from the configuration (hex), or generated once and kept in the store
+// (meta/`name`) so that hashes made with it stay valid across restarts and processes.
+Result<std::string> StoredSecret(store::Store& store, std::string_view name, const std::string& configured_hex);
+
+}  // namespace cfr::cli
+
+#endif  // CFR_CLI_LOCAL_STORE_H_
