@@ -22,7 +22,8 @@ constexpr cfr::intake::ImportFormat kFormat = cfr::intake::ImportFormat::kNdjson
 cfr::Result<std::vector<cfr::intake::ImportRow>> Read(std::string_view text, size_t chunk) {
   cfr::intake::ReportRowReader reader(kFormat);
   std::vector<cfr::intake::ImportRow> rows;
-  for (size_t i = 0; i < text.size(); i += chunk) CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
+  for (size_t i = 0; i < text.size(); i += chunk)
+    CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
   CFR_RETURN_IF_ERROR(reader.Finish(&rows));
   return rows;
 }
@@ -38,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto whole = Read(text, text.size() + 1);
   if (rows.ok() != whole.ok()) std::abort();
   if (!rows.ok()) {
-    if (rows.status().code() != cfr::StatusCode::kInvalidArgument || rows.status().field() != "header") std::abort();
+    if (rows.status().code() != cfr::StatusCode::kInvalidArgument || rows.status().field() != "header")
+      std::abort();
     return 0;
   }
   if (rows->size() != whole->size()) std::abort();

@@ -42,6 +42,19 @@ const std::vector<Setting>& Settings() {
        false, &Config::private_screening_key},
       {"server.trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For is believed", false,
        &Config::trusted_proxies},
+      {"risk.tier_black", "risk points of a black tier", true, nullptr, &Config::risk_tier_black},
+      {"risk.tier_dark_grey", "risk points of a dark grey tier", true, nullptr, &Config::risk_tier_dark_grey},
+      {"risk.tier_light_grey", "risk points of a light grey tier", true, nullptr,
+       &Config::risk_tier_light_grey},
+      {"risk.per_doubling_of_reports", "points x log2(1 + reports)", true, nullptr,
+       &Config::risk_per_doubling_of_reports},
+      {"risk.per_doubling_of_victims", "points x log2(1 + victims)", true, nullptr,
+       &Config::risk_per_doubling_of_victims},
+      {"risk.per_tenfold_loss_baht", "points x log10(1 + loss in baht)", true, nullptr,
+       &Config::risk_per_tenfold_loss_baht},
+      {"risk.recent_bonus", "points when last seen within risk.recent_days", true, nullptr,
+       &Config::risk_recent_bonus},
+      {"risk.recent_days", "what counts as recent, in days", true, nullptr, &Config::risk_recent_days},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -151,6 +164,19 @@ Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, C
   return Status::Ok();
 }
 
+registry::RiskWeights RiskWeightsOf(const Config& c) {
+  registry::RiskWeights w;
+  w.tier_black = static_cast<int>(c.risk_tier_black);
+  w.tier_dark_grey = static_cast<int>(c.risk_tier_dark_grey);
+  w.tier_light_grey = static_cast<int>(c.risk_tier_light_grey);
+  w.per_doubling_of_reports = static_cast<int>(c.risk_per_doubling_of_reports);
+  w.per_doubling_of_victims = static_cast<int>(c.risk_per_doubling_of_victims);
+  w.per_tenfold_loss_baht = static_cast<int>(c.risk_per_tenfold_loss_baht);
+  w.recent_bonus = static_cast<int>(c.risk_recent_bonus);
+  w.recent_days = static_cast<int>(c.risk_recent_days);
+  return w;
+}
+
 Status ParseListen(std::string_view listen, std::string* host, uint16_t* port) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
@@ -195,6 +221,14 @@ Status Validate(const Config& c) {
        c.private_screening_key.size() % 2 != 0 ||
        c.private_screening_key.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)) {
     return InvalidArgument("screening.private_key must be 32 to 128 hex digits", "screening.private_key");
+  }
+  for (const Setting& s : Settings()) {
+    if (s.name.substr(0, 5) != "risk." || s.name == "risk.recent_days") continue;
+    if (c.*s.num < 0 || c.*s.num > 100)
+      return InvalidArgument(std::string(s.name) + " must be 0 to 100", std::string(s.name));
+  }
+  if (c.risk_recent_days < 1 || c.risk_recent_days > 3650) {
+    return InvalidArgument("risk.recent_days must be 1 to 3650", "risk.recent_days");
   }
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "registry/entity.h"
 
 namespace cfr::cli {
 
@@ -27,6 +28,15 @@ struct Config {
   int64_t public_checks_per_minute = 30;
   int64_t public_checks_burst = 10;
   std::string private_screening_key;  // hex, 32-128 digits; empty: generated once, kept in the store
+  // Risk score weights (registry::RiskWeights, documented in src/registry/README.md).
+  int64_t risk_tier_black = registry::RiskWeights{}.tier_black;
+  int64_t risk_tier_dark_grey = registry::RiskWeights{}.tier_dark_grey;
+  int64_t risk_tier_light_grey = registry::RiskWeights{}.tier_light_grey;
+  int64_t risk_per_doubling_of_reports = registry::RiskWeights{}.per_doubling_of_reports;
+  int64_t risk_per_doubling_of_victims = registry::RiskWeights{}.per_doubling_of_victims;
+  int64_t risk_per_tenfold_loss_baht = registry::RiskWeights{}.per_tenfold_loss_baht;
+  int64_t risk_recent_bonus = registry::RiskWeights{}.recent_bonus;
+  int64_t risk_recent_days = registry::RiskWeights{}.recent_days;
   std::string log_level = "info";
   std::string log_format = "text";
 
@@ -47,6 +57,9 @@ Status ApplySetting(std::string_view name, std::string_view value, std::string_v
 Status Validate(const Config& config);
 // The effective configuration as TOML, each line commented with its origin.
 std::string ToToml(const Config& config);
+
+// The risk weights the configuration sets.
+registry::RiskWeights RiskWeightsOf(const Config& config);
 
 // Splits "host:port" or "[v6]:port".
 Status ParseListen(std::string_view listen, std::string* host, uint16_t* port);

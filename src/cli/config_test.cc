@@ -71,6 +71,12 @@ TEST(ConfigTest, ValidationCatchesBadValues) {
   c = Config();
   c.threads = -1;
   EXPECT_EQ(Validate(c).field(), "server.threads");
+  c = Config();
+  c.risk_tier_black = 101;
+  EXPECT_EQ(Validate(c).field(), "risk.tier_black");
+  c = Config();
+  c.risk_recent_days = 0;
+  EXPECT_EQ(Validate(c).field(), "risk.recent_days");
   std::string host;
   uint16_t port;
   ASSERT_TRUE(ParseListen("[::1]:8080", &host, &port).ok());
@@ -79,4 +85,21 @@ TEST(ConfigTest, ValidationCatchesBadValues) {
 }
 
 }  // namespace
+TEST(ConfigTest, RiskWeightsComeFromTheConfiguration) {
+  Config c;
+  ASSERT_TRUE(ApplyToml("[risk]\ntier_black = 80\nrecent_days = 30\n", "file t.toml", &c).ok());
+  ASSERT_TRUE(ApplySetting("risk.per_tenfold_loss_baht", "10", "env", &c).ok());
+  ASSERT_TRUE(Validate(c).ok());
+  const registry::RiskWeights w = RiskWeightsOf(c);
+  EXPECT_EQ(w.tier_black, 80);
+  EXPECT_EQ(w.recent_days, 30);
+  EXPECT_EQ(w.per_tenfold_loss_baht, 10);
+  EXPECT_EQ(w.tier_dark_grey, registry::RiskWeights{}.tier_dark_grey);
+  registry::Entity e;
+  e.tier = registry::Tier::kBlack;
+  registry::ComputeRisk(w, 0, &e);
+  EXPECT_EQ(e.risk_score, 80);
+  EXPECT_EQ(ApplyToml("[risk]\ntier_purple = 1\n", "file t.toml", &c).field(), "risk.tier_purple");
+}
+
 }  // namespace cfr::cli

@@ -87,7 +87,8 @@ class ServerSink : public Sink {
     const json answer = json::parse(r->body, nullptr, false);
     if (r->status != 200) {
       std::string message = "HTTP " + std::to_string(r->status);
-      if (answer.is_object() && answer.contains("error")) message += ": " + answer["error"].value("message", "");
+      if (answer.is_object() && answer.contains("error"))
+        message += ": " + answer["error"].value("message", "");
       return Unavailable("the server refused the batch: " + message);
     }
     if (!answer.is_object() || !answer.contains("results") || answer["results"].size() != sent.size()) {
@@ -180,9 +181,10 @@ int RunImportReports(const ImportArgs& args) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9;
     const size_t rows = saved + replayed + rejected;
-    const double pct = file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0;
-    std::fprintf(stderr, "\r%s: %5.1f%%  %zu reports  %zu rejected  %.0f reports/s%s", cmd, pct, rows, rejected,
-                 static_cast<double>(rows) / seconds, done ? "\n" : "");
+    const double pct =
+        file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0;
+    std::fprintf(stderr, "\r%s: %5.1f%%  %zu reports  %zu rejected  %.0f reports/s%s", cmd, pct, rows,
+                 rejected, static_cast<double>(rows) / seconds, done ? "\n" : "");
   };
   auto save = [&](std::vector<intake::ImportRow>* rows) -> Status {
     if (rows->empty()) return Status::Ok();
@@ -233,8 +235,8 @@ int RunImportReports(const ImportArgs& args) {
   if (rejects.is_open()) rejects.close();
   if (!status.ok()) {
     std::fprintf(stderr, "%s: %s\n", cmd, status.ToString().c_str());
-    std::fprintf(stderr, "%s: stopped; %zu reports were saved before (importing the file again skips them)\n", cmd,
-                 saved);
+    std::fprintf(stderr, "%s: stopped; %zu reports were saved before (importing the file again skips them)\n",
+                 cmd, saved);
     return kExitFailure;
   }
   std::printf("%s: %zu saved (%zu duplicates of earlier reports), %zu already imported, %zu rejected\n",

@@ -18,7 +18,8 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir) {
   return store::OpenSqliteStore(options);
 }
 
-Result<std::string> StoredSecret(store::Store& store, std::string_view name, const std::string& configured_hex) {
+Result<std::string> StoredSecret(store::Store& store, std::string_view name,
+                                 const std::string& configured_hex) {
   std::string hex = configured_hex;
   if (hex.empty()) {
     CFR_ASSIGN_OR_RETURN(auto rec, store.Get("meta", name));

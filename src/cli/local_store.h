@@ -18,7 +18,8 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir);
 
 // A secret key: from the configuration (hex), or generated once and kept in the store
 // (meta/`name`) so that hashes made with it stay valid across restarts and processes.
-Result<std::string> StoredSecret(store::Store& store, std::string_view name, const std::string& configured_hex);
+Result<std::string> StoredSecret(store::Store& store, std::string_view name,
+                                 const std::string& configured_hex);
 
 }  // namespace cfr::cli
 

@@ -58,7 +58,7 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", private_key.status().ToString().c_str());
     return kExitFailure;
   }
-  registry::Registry registry(**store, Clock::Real());
+  registry::Registry registry(**store, Clock::Real(), RiskWeightsOf(config));
   intake::Intake intake(**store, registry, Clock::Real(), *fingerprint_key);
   registry::ScreeningIndex screening;
   registry::PrivateScreeningIndex private_screening(*private_key);

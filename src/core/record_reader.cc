@@ -8,7 +8,8 @@ namespace cfr {
 namespace {
 
 bool IsBlank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
 std::string_view WithoutLineBreak(std::string_view s) {
@@ -84,7 +85,8 @@ struct CsvReader::Impl {
     if (raw.size() > max_record_bytes) {
       EmitError("record longer than " + std::to_string(max_record_bytes) + " bytes");
       skipping = !ends_line;
-    } else if (csv_parse(&parser, segment.data(), segment.size(), OnField, OnRecord, this) != segment.size()) {
+    } else if (csv_parse(&parser, segment.data(), segment.size(), OnField, OnRecord, this) !=
+               segment.size()) {
       EmitError(std::string("malformed CSV: ") + csv_strerror(csv_error(&parser)) +
                 " (a quote inside an unquoted field, or text after a closing quote)");
       skipping = !ends_line;
@@ -151,7 +153,9 @@ LineReader::LineReader(size_t max_line_bytes) : max_line_bytes_(max_line_bytes) 
 void LineReader::Emit(std::vector<TextRecord>* out) {
   const std::string_view text = WithoutLineBreak(pending_);
   if (too_long_) {
-    out->push_back({line_, {}, std::string(text.substr(0, 200)),
+    out->push_back({line_,
+                    {},
+                    std::string(text.substr(0, 200)),
                     "line longer than " + std::to_string(max_line_bytes_) + " bytes"});
   } else if (!IsBlank(text)) {
     out->push_back({line_, {std::string(text)}, std::string(text), {}});

@@ -46,8 +46,9 @@ enum Col : int {
 static_assert(std::size(kReportCsvColumns) == kColumnCount);
 
 // Columns that describe the report as a whole (taken from a report's first row).
-constexpr Col kReportColumns[] = {kVictimName, kVictimNationalId, kVictimPhone, kVictimEmail, kVictimProvince,
-                                  kVictimAgeBand, kChannel, kScamType, kOccurredAt, kNarrative};
+constexpr Col kReportColumns[] = {kVictimName,     kVictimNationalId, kVictimPhone, kVictimEmail,
+                                  kVictimProvince, kVictimAgeBand,    kChannel,     kScamType,
+                                  kOccurredAt,     kNarrative};
 constexpr Col kRequiredColumns[] = {kChannel, kScamType, kOccurredAt};
 
 std::string_view Trim(std::string_view s) {
@@ -114,7 +115,8 @@ struct ReportRowReader::Impl {
       if (it == std::end(kReportCsvColumns)) {
         std::string all;
         for (std::string_view c : kReportCsvColumns) all += (all.empty() ? "" : ", ") + std::string(c);
-        return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all, "header");
+        return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all,
+                               "header");
       }
       const int col = static_cast<int>(it - std::begin(kReportCsvColumns));
       if (seen[col]) return InvalidArgument("column " + std::string(*it) + " appears twice", "header");
@@ -122,7 +124,8 @@ struct ReportRowReader::Impl {
       columns.push_back(col);
     }
     for (Col c : kRequiredColumns) {
-      if (!seen[c]) return InvalidArgument("the header has no column " + std::string(kReportCsvColumns[c]), "header");
+      if (!seen[c])
+        return InvalidArgument("the header has no column " + std::string(kReportCsvColumns[c]), "header");
     }
     have_header = true;
     return Status::Ok();
@@ -135,9 +138,10 @@ struct ReportRowReader::Impl {
       ImportRow row;
       row.line = r.line;
       row.source = std::move(r.raw);
-      row.error = !r.error.empty() ? InvalidArgument(r.error)
-                                   : InvalidArgument("has " + std::to_string(r.fields.size()) +
-                                                     " fields; the header has " + std::to_string(columns.size()));
+      row.error = !r.error.empty()
+                      ? InvalidArgument(r.error)
+                      : InvalidArgument("has " + std::to_string(r.fields.size()) +
+                                        " fields; the header has " + std::to_string(columns.size()));
       out->push_back(std::move(row));
       return Status::Ok();
     }
@@ -145,7 +149,8 @@ struct ReportRowReader::Impl {
     for (size_t i = 0; i < columns.size(); ++i) v[columns[i]] = Trim(r.fields[i]);
 
     if (open && (v[kReportRef].empty() || v[kReportRef] != ref)) Flush(out);
-    if (!open) Start(r, v);
+    if (!open)
+      Start(r, v);
     else {
       pending.source += '\n';
       pending.source += r.raw;
@@ -197,8 +202,8 @@ struct ReportRowReader::Impl {
     auto put = [](json* obj, const char* key, std::string_view value) {
       if (!value.empty()) (*obj)[key] = std::string(value);
     };
-    if (!v[kToBank].empty() || !v[kToAccount].empty() || !v[kToPromptPay].empty() || !v[kAmountSatang].empty() ||
-        !v[kTransferAt].empty()) {
+    if (!v[kToBank].empty() || !v[kToAccount].empty() || !v[kToPromptPay].empty() ||
+        !v[kAmountSatang].empty() || !v[kTransferAt].empty()) {
       json t = json::object();
       json to = json::object();
       put(&to, "bank", v[kToBank]);
@@ -319,10 +324,17 @@ RowError LocateRowError(const ImportRow& row, const Status& error, ImportFormat 
       if (p->array == "loss_transfers") {
         line_of(row.transfer_lines);
         static constexpr std::pair<std::string_view, std::string_view> kMap[] = {
-            {"to.bank", "to_bank"},      {"to.account", "to_account"},     {"to.promptpay", "to_promptpay"},
-            {"to", "to_account"},        {"from.bank", "from_bank"},       {"from.account", "from_account"},
-            {"from", "from_account"},    {"amount_satang", "amount_satang"}, {"at", "transfer_at"},
-            {"channel", "transfer_channel"}, {"bank_reference", "bank_reference"}};
+            {"to.bank", "to_bank"},
+            {"to.account", "to_account"},
+            {"to.promptpay", "to_promptpay"},
+            {"to", "to_account"},
+            {"from.bank", "from_bank"},
+            {"from.account", "from_account"},
+            {"from", "from_account"},
+            {"amount_satang", "amount_satang"},
+            {"at", "transfer_at"},
+            {"channel", "transfer_channel"},
+            {"bank_reference", "bank_reference"}};
         for (const auto& [path, column] : kMap) {
           if (p->rest == path) e.field = std::string(column);
         }

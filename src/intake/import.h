@@ -34,19 +34,21 @@ enum class ImportFormat { kNdjson, kCsv };
 Result<ImportFormat> ParseImportFormat(std::string_view name, std::string_view field);
 
 inline constexpr std::string_view kReportCsvColumns[] = {
-    "report_ref",         "victim_name",       "victim_national_id", "victim_phone",
-    "victim_email",       "victim_province",   "victim_age_band",    "channel",
-    "scam_type",          "occurred_at",       "narrative",          "from_bank",
-    "from_account",       "to_bank",           "to_account",         "to_promptpay",
-    "amount_satang",      "transfer_at",       "transfer_channel",   "bank_reference",
-    "scammer_identifiers", "evidence_file_name", "evidence_sha256",   "evidence_media_type"};
+    "report_ref",         "victim_name",     "victim_national_id",
+    "victim_phone",       "victim_email",    "victim_province",
+    "victim_age_band",    "channel",         "scam_type",
+    "occurred_at",        "narrative",       "from_bank",
+    "from_account",       "to_bank",         "to_account",
+    "to_promptpay",       "amount_satang",   "transfer_at",
+    "transfer_channel",   "bank_reference",  "scammer_identifiers",
+    "evidence_file_name", "evidence_sha256", "evidence_media_type"};
 
 // One report read from the input, not yet validated beyond its format.
 struct ImportRow {
-  size_t line = 0;     // where it begins in the input (1-based)
-  std::string source;  // its original text (the CSV rows, or the NDJSON line), for a reject file
-  std::string body;    // the report as POST /api/v1/reports takes it (JSON)
-  Status error;        // set when the input could not even be turned into a report body
+  size_t line = 0;        // where it begins in the input (1-based)
+  std::string source;     // its original text (the CSV rows, or the NDJSON line), for a reject file
+  std::string body;       // the report as POST /api/v1/reports takes it (JSON)
+  Status error;           // set when the input could not even be turned into a report body
   size_t error_line = 0;  // the line `error` is about, when not `line`
   // CSV: the line of each loss transfer, scammer identifier and evidence item of `body`, so that
   // a validation error's JSON path can be told as a line and column.

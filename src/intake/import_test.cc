@@ -14,7 +14,8 @@ using nlohmann::json;
 Result<std::vector<ImportRow>> Read(ImportFormat format, std::string_view text, size_t chunk = 5) {
   ReportRowReader reader(format);
   std::vector<ImportRow> rows;
-  for (size_t i = 0; i < text.size(); i += chunk) CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
+  for (size_t i = 0; i < text.size(); i += chunk)
+    CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
   CFR_RETURN_IF_ERROR(reader.Finish(&rows));
   return rows;
 }
@@ -22,7 +23,8 @@ Result<std::vector<ImportRow>> Read(ImportFormat format, std::string_view text, 
 // Three reports: R1 over two rows (two mules), R2 on one row without a ref, R3 whose second row
 // names an invalid account (line 6) — R3 must leave nothing behind, not even its valid first row.
 constexpr std::string_view kCsv =
-    "report_ref,victim_name,victim_national_id,victim_province,channel,scam_type,occurred_at,to_bank,to_account,"
+    "report_ref,victim_name,victim_national_id,victim_province,channel,scam_type,occurred_at,to_bank,to_"
+    "account,"
     "amount_satang,transfer_at,scammer_identifiers\n"
     "R1,Somsri K.,1101700230708,Bangkok,hotline,investment,2026-11-01T09:10:00Z,014,4071234567,150000,"
     "2026-11-01T09:31:00Z,line_id:@invest.guru;02-123-4567\n"

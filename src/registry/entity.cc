@@ -59,20 +59,22 @@ void ComputeRisk(const RiskWeights& w, int64_t now_ms, Entity* e) {
     return;
   }
   double score = 0;
-  switch (e->tier) {
+  const std::string whose = TierFromPerson(*e) ? "owner's tier " : "tier ";
+  switch (EffectiveTier(*e)) {
     case Tier::kBlack:
       score += w.tier_black;
-      e->risk_reasons.push_back("tier black: confirmed by police or AMLO (+" + std::to_string(w.tier_black) +
-                                ")");
+      e->risk_reasons.push_back(whose + "black: confirmed by police or AMLO (+" +
+                                std::to_string(w.tier_black) + ")");
       break;
     case Tier::kDarkGrey:
       score += w.tier_dark_grey;
-      e->risk_reasons.push_back("tier dark grey: victim complaint (+" + std::to_string(w.tier_dark_grey) +
+      e->risk_reasons.push_back(whose + "dark grey: victim complaint (+" + std::to_string(w.tier_dark_grey) +
                                 ")");
       break;
     case Tier::kLightGrey:
       score += w.tier_light_grey;
-      e->risk_reasons.push_back("tier light grey: medium risk (+" + std::to_string(w.tier_light_grey) + ")");
+      e->risk_reasons.push_back(whose + "light grey: medium risk (+" + std::to_string(w.tier_light_grey) +
+                                ")");
       break;
     default:
       break;
@@ -101,8 +103,23 @@ void ComputeRisk(const RiskWeights& w, int64_t now_ms, Entity* e) {
   e->risk_score = std::clamp(static_cast<int>(std::lround(score)), 0, 100);
 }
 
+namespace {
+int Severity(Tier t) { return t == Tier::kWhite ? 0 : static_cast<int>(t); }  // none..black = 0..3
+}  // namespace
+
+Tier EffectiveTier(const Entity& e) {
+  if (e.tier == Tier::kWhite) return Tier::kWhite;
+  return Severity(e.person_tier) > Severity(e.tier) ? e.person_tier : e.tier;
+}
+
+bool TierFromPerson(const Entity& e) {
+  return e.tier != Tier::kWhite && Severity(e.person_tier) > Severity(e.tier);
+}
+
+bool EffectiveHeld(const Entity& e) { return e.tier != Tier::kWhite && (e.held || e.person_held); }
+
 Verdict VerdictFor(const Entity& e) {
-  switch (e.tier) {
+  switch (EffectiveTier(e)) {
     case Tier::kWhite:
       return Verdict::kNone;
     case Tier::kBlack:

@@ -48,8 +48,14 @@ struct Entity {
   // Distinct victims: short keyed fingerprints of the victims' identities (never the identities
   // themselves), at most kMaxLinks; `victims` keeps counting past that bound.
   std::vector<std::string> victim_keys;
-  std::string person;  // canonical national ID of the owner, when known
-  int risk_score = 0;  // 0-100, see ComputeRisk
+  // People: an identifier linked to its owner (a national ID, by a bank, telco or the police)
+  // carries the owner's tier and hold, copied whenever the owner's change; a national_id entity
+  // lists the entity keys of its linked identifiers.
+  std::string person;               // canonical national ID of the owner, when linked
+  Tier person_tier = Tier::kNone;   // the owner's tier (white counts as none here)
+  bool person_held = false;         // a hold or block on the owner
+  std::vector<std::string> linked;  // national_id entities: EntityKey of each linked identifier
+  int risk_score = 0;               // 0-100, see ComputeRisk
   std::vector<std::string> risk_reasons;
   std::string appeal_id;      // the open or last appeal
   std::string appeal_status;  // "", "pending", "accepted", "rejected"
@@ -57,6 +63,14 @@ struct Entity {
 
   static constexpr size_t kMaxLinks = 1000;
 };
+
+// What screening uses. The tier: the entity's own, or its owner's when that is more severe
+// (none < light grey < dark grey < black); an identifier cleared on appeal (white) stays white.
+Tier EffectiveTier(const Entity& entity);
+// The effective tier comes from the owner, not the identifier's own listing.
+bool TierFromPerson(const Entity& entity);
+// Held: the entity's own hold or its owner's (not for a white entity).
+bool EffectiveHeld(const Entity& entity);
 
 // The registry key: "<kind>:<canonical>".
 std::string EntityKey(ident::Kind kind, std::string_view canonical);
@@ -78,9 +92,8 @@ struct RiskWeights {
 // Sets entity->risk_score (0-100) and risk_reasons from the tier, counts, loss and recency.
 void ComputeRisk(const RiskWeights& weights, int64_t now_ms, Entity* entity);
 
-// The screening verdict: white → none; black → blocked; dark grey → high; light grey → medium;
-// not tiered but reported → low; a person-level black tier reaches all of the person's entities
-// (applied by the registry when it links them).
+// The screening verdict, from the effective tier: white → none; black → blocked; dark grey →
+// high; light grey → medium; not tiered but reported → low.
 Verdict VerdictFor(const Entity& entity);
 
 }  // namespace cfr::registry

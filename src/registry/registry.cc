@@ -127,6 +127,9 @@ std::string EncodeEntity(const Entity& e) {
               {"case_ids", e.case_ids},
               {"victim_keys", e.victim_keys},
               {"person", e.person},
+              {"person_tier", TierName(e.person_tier)},
+              {"person_held", e.person_held},
+              {"linked", e.linked},
               {"risk_score", e.risk_score},
               {"risk_reasons", e.risk_reasons},
               {"appeal_id", e.appeal_id},
@@ -159,6 +162,11 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
     e.case_ids = j.value("case_ids", std::vector<std::string>{});
     e.victim_keys = j.value("victim_keys", std::vector<std::string>{});
     e.person = j.value("person", "");
+    auto person_tier = ParseTier(j.value("person_tier", "none"));
+    if (!person_tier.ok()) return Internal("registry: entity with unknown person tier");
+    e.person_tier = *person_tier;
+    e.person_held = j.value("person_held", false);
+    e.linked = j.value("linked", std::vector<std::string>{});
     e.risk_score = j.value("risk_score", 0);
     e.risk_reasons = j.value("risk_reasons", std::vector<std::string>{});
     e.appeal_id = j.value("appeal_id", "");
@@ -177,6 +185,8 @@ Result<std::optional<Entity>> Registry::Get(ident::Kind kind, std::string_view c
   CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, EntityKey(kind, canonical)));
   if (!rec) return std::optional<Entity>();
   CFR_ASSIGN_OR_RETURN(Entity e, DecodeEntity(rec->value));
+  // The score as of now, with the configured weights ("seen recently" ages; weights change).
+  ComputeRisk(weights_, clock_.NowMillis(), &e);
   return std::optional<Entity>(std::move(e));
 }
 
@@ -213,7 +223,12 @@ Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view cano
   event.at_ms = now;
   event.actor = actor;
   event.from_tier = std::string(TierName(e.tier));
+  const Tier tier_before = e.tier;
+  const bool held_before = e.held;
   CFR_RETURN_IF_ERROR(change(&e, rec.has_value(), &event, batch));
+  if (kind == ident::Kind::kNationalId && (e.tier != tier_before || e.held != held_before)) {
+    CFR_RETURN_IF_ERROR(PropagateToLinked(e, actor, batch));
+  }
   if (e.first_seen_ms == 0) e.first_seen_ms = now;
   e.version += 1;
   event.version = e.version;
@@ -222,6 +237,137 @@ Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view cano
   batch->PutIfSeq(kEntityCollection, key, EncodeEntity(e), rec ? rec->seq : 0);
   batch->Insert(kHistoryCollection, HistoryKey(key, e.version), EncodeHistory(event));
   return e;
+}
+
+// A person's tier or hold changed: every identifier linked to the person gets the new values
+// (in the same batch), with a history entry saying why.
+Status Registry::PropagateToLinked(const Entity& person, const Actor& actor, store::WriteBatch* batch) {
+  const Tier tier = person.tier == Tier::kWhite ? Tier::kNone : person.tier;
+  const bool held = person.tier != Tier::kWhite && person.held;
+  for (const std::string& key : person.linked) {
+    const auto parsed = ParseEntityKey(key);
+    if (!parsed) return Internal("registry: person " + person.canonical + " links a bad key");
+    CFR_ASSIGN_OR_RETURN(auto current, Get(parsed->first, parsed->second));
+    if (!current || current->person != person.canonical) continue;  // unlinked meanwhile
+    auto linked = PrepareMutation(
+        parsed->first, parsed->second, actor,
+        [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch*) -> Status {
+          if (e->person == person.canonical) {
+            e->person_tier = tier;
+            e->person_held = held;
+          }
+          event->action = "person_changed";
+          event->reason =
+              "the owner's tier is now " + std::string(TierName(person.tier)) + (held ? " (held)" : "");
+          return Status::Ok();
+        },
+        batch);
+    if (!linked.ok()) return linked.status();
+  }
+  return Status::Ok();
+}
+
+Result<Entity> Registry::LinkPerson(ident::Kind kind, std::string_view canonical, std::string_view display,
+                                    std::string_view national_id, std::string_view person_display,
+                                    const Actor& actor, std::string_view reason) {
+  if (!RoleIn(actor, {"police", "bank", "telco", "platform", "operator", "admin"})) {
+    return PermissionDenied("owners are linked by the police, banks, telcos, platforms and operators");
+  }
+  if (kind == ident::Kind::kNationalId) {
+    return InvalidArgument("a national ID is the person; link an account, number or wallet to it", "kind");
+  }
+  if (national_id.empty()) return InvalidArgument("required", "national_id");
+  if (reason.empty()) return InvalidArgument("a link needs a reason (how the owner is known)", "reason");
+  const std::string key = EntityKey(kind, canonical);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    store::WriteBatch batch;
+    CFR_ASSIGN_OR_RETURN(auto current, Get(kind, canonical));
+    const std::string previous = current ? current->person : std::string();
+    if (previous == national_id) return *current;  // already linked
+    CFR_ASSIGN_OR_RETURN(Entity person,
+                         PrepareMutation(
+                             ident::Kind::kNationalId, national_id, actor,
+                             [&](Entity* p, bool, HistoryEvent* event, store::WriteBatch*) -> Status {
+                               if (p->display.empty()) p->display = std::string(person_display);
+                               if (std::find(p->linked.begin(), p->linked.end(), key) == p->linked.end()) {
+                                 if (p->linked.size() >= Entity::kMaxLinks) {
+                                   return InvalidArgument("this person already has 1,000 linked identifiers",
+                                                          "national_id");
+                                 }
+                                 p->linked.push_back(key);
+                               }
+                               event->action = "identifier_linked";
+                               event->reason = key + ": " + std::string(reason);
+                               return Status::Ok();
+                             },
+                             &batch));
+    CFR_ASSIGN_OR_RETURN(Entity linked, PrepareMutation(
+                                            kind, canonical, actor,
+                                            [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch*) {
+                                              if (e->display.empty()) e->display = std::string(display);
+                                              e->person = std::string(national_id);
+                                              e->person_tier =
+                                                  person.tier == Tier::kWhite ? Tier::kNone : person.tier;
+                                              e->person_held = person.tier != Tier::kWhite && person.held;
+                                              AddUnique(&e->sources, actor.agency);
+                                              event->action = "person_linked";
+                                              event->reason = std::string(reason);
+                                              return Status::Ok();
+                                            },
+                                            &batch));
+    if (!previous.empty()) CFR_RETURN_IF_ERROR(PrepareUnlinkFromPerson(previous, key, actor, reason, &batch));
+    auto committed = store_.Commit(batch);
+    if (committed.ok()) return linked;
+    if (committed.status().code() != StatusCode::kConflict) return committed.status();
+  }
+  return Unavailable("registry: " + key + " is changing too often; try again");
+}
+
+Result<Entity> Registry::UnlinkPerson(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                                      std::string_view reason) {
+  if (!RoleIn(actor, {"police", "bank", "telco", "platform", "operator", "admin"})) {
+    return PermissionDenied("owners are unlinked by the police, banks, telcos, platforms and operators");
+  }
+  if (reason.empty()) return InvalidArgument("an unlink needs a reason", "reason");
+  const std::string key = EntityKey(kind, canonical);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    store::WriteBatch batch;
+    CFR_ASSIGN_OR_RETURN(auto current, Get(kind, canonical));
+    if (!current) return NotFound("this identifier is not in the registry");
+    if (current->person.empty()) return *current;  // not linked
+    const std::string previous = current->person;
+    CFR_ASSIGN_OR_RETURN(Entity unlinked, PrepareMutation(
+                                              kind, canonical, actor,
+                                              [&](Entity* e, bool, HistoryEvent* event, store::WriteBatch*) {
+                                                e->person.clear();
+                                                e->person_tier = Tier::kNone;
+                                                e->person_held = false;
+                                                event->action = "person_unlinked";
+                                                event->reason = std::string(reason);
+                                                return Status::Ok();
+                                              },
+                                              &batch));
+    CFR_RETURN_IF_ERROR(PrepareUnlinkFromPerson(previous, key, actor, reason, &batch));
+    auto committed = store_.Commit(batch);
+    if (committed.ok()) return unlinked;
+    if (committed.status().code() != StatusCode::kConflict) return committed.status();
+  }
+  return Unavailable("registry: " + key + " is changing too often; try again");
+}
+
+Status Registry::PrepareUnlinkFromPerson(const std::string& national_id, const std::string& key,
+                                         const Actor& actor, std::string_view reason,
+                                         store::WriteBatch* batch) {
+  auto person = PrepareMutation(
+      ident::Kind::kNationalId, national_id, actor,
+      [&](Entity* p, bool, HistoryEvent* event, store::WriteBatch*) {
+        p->linked.erase(std::remove(p->linked.begin(), p->linked.end(), key), p->linked.end());
+        event->action = "identifier_unlinked";
+        event->reason = key + ": " + std::string(reason);
+        return Status::Ok();
+      },
+      batch);
+  return person.ok() ? Status::Ok() : person.status();
 }
 
 Result<Entity> Registry::Mutate(ident::Kind kind, std::string_view canonical, const Actor& actor,

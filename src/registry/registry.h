@@ -57,6 +57,7 @@ class Registry {
  public:
   Registry(store::Store& store, Clock& clock, RiskWeights weights = {});
 
+  // The entity, its risk score recomputed as of now with the configured weights.
   Result<std::optional<Entity>> Get(ident::Kind kind, std::string_view canonical);
 
   // History entries with version > after_version, oldest first, at most `limit`.
@@ -70,6 +71,22 @@ class Registry {
   // Errors: kPermissionDenied naming the rule; kInvalidArgument for white or an empty reason.
   Result<Entity> List(ident::Kind kind, std::string_view canonical, std::string_view display, Tier tier,
                       const Actor& actor, std::string_view reason);
+
+  // People. Links an identifier (an account, number, wallet…; not a national ID) to its owner,
+  // known by national ID — a bank for an account holder, a telco for a SIM's registered owner,
+  // the police from an investigation. The person's entity (kind national_id) is created if
+  // needed and lists its linked identifiers; a tier or hold set on the person reaches every one
+  // of them (EffectiveTier), now and whenever the person's changes, each with a history entry.
+  // Linking to another person moves the link. Roles: police, bank, telco, platform, operator,
+  // admin. Errors: kPermissionDenied; kInvalidArgument for a national ID as the identifier, an
+  // empty reason, or a person with 1,000 links already.
+  Result<Entity> LinkPerson(ident::Kind kind, std::string_view canonical, std::string_view display,
+                            std::string_view national_id, std::string_view person_display, const Actor& actor,
+                            std::string_view reason);
+  // Removes the link (kNotFound if the identifier is not in the registry); the owner's tier no
+  // longer applies.
+  Result<Entity> UnlinkPerson(ident::Kind kind, std::string_view canonical, const Actor& actor,
+                              std::string_view reason);
 
   // An owner's appeal against a listing. Fails with kNotFound if the identifier is not in the
   // registry, kConflict if an appeal is already pending.
@@ -98,6 +115,10 @@ class Registry {
                                  const Change& change, store::WriteBatch* batch);
 
  private:
+  Status PropagateToLinked(const Entity& person, const Actor& actor, store::WriteBatch* batch);
+  Status PrepareUnlinkFromPerson(const std::string& national_id, const std::string& key, const Actor& actor,
+                                 std::string_view reason, store::WriteBatch* batch);
+
   store::Store& store_;
   Clock& clock_;
   const RiskWeights weights_;

@@ -173,14 +173,108 @@ TEST_F(RegistryTest, EntityRecordsRoundTrip) {
   e.reports = 7;
   e.sources = {"RTP", "AMLO"};
   e.person = "6212509199088";
+  e.person_tier = Tier::kDarkGrey;
+  e.person_held = true;
+  e.linked = {"phone:+66812345678"};
   auto back = DecodeEntity(EncodeEntity(e));
   ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->person, e.person);
+  EXPECT_EQ(back->person_tier, Tier::kDarkGrey);
+  EXPECT_TRUE(back->person_held);
+  EXPECT_EQ(back->linked, e.linked);
   EXPECT_EQ(back->canonical, e.canonical);
   EXPECT_EQ(back->tier, Tier::kBlack);
   EXPECT_TRUE(back->held);
   EXPECT_EQ(back->sources, e.sources);
   EXPECT_FALSE(DecodeEntity("{not json").ok());
   EXPECT_FALSE(DecodeEntity(R"({"kind":"fax","canonical":"x"})").ok());
+}
+
+TEST_F(RegistryTest, APersonsTierReachesEveryLinkedIdentifier) {
+  const std::string nid = "1101700230708";
+  const Actor telco{"ais-fraud", "AIS", "telco"};
+  auto account = registry_->LinkPerson(ident::Kind::kBankAccount, "004:1234567890", "", nid, "", kBank,
+                                       "account holder (KYC)");
+  ASSERT_TRUE(account.ok()) << account.status().ToString();
+  EXPECT_EQ(account->person, nid);
+  EXPECT_EQ(VerdictFor(*account), Verdict::kNone);
+  ASSERT_TRUE(
+      registry_->LinkPerson(ident::Kind::kPhone, "+66812345678", "", nid, "", telco, "SIM owner").ok());
+  auto person = registry_->Get(ident::Kind::kNationalId, nid);
+  ASSERT_TRUE(person.ok() && person->has_value());
+  EXPECT_EQ((*person)->linked,
+            (std::vector<std::string>{"bank_account:004:1234567890", "phone:+66812345678"}));
+
+  // The police list the person black: both identifiers are blocked, each with a history entry.
+  ASSERT_TRUE(registry_->List(ident::Kind::kNationalId, nid, "", Tier::kBlack, kPolice, "mule herder").ok());
+  auto phone = **registry_->Get(ident::Kind::kPhone, "+66812345678");
+  EXPECT_EQ(phone.tier, Tier::kNone);  // its own tier is unchanged
+  EXPECT_EQ(phone.person_tier, Tier::kBlack);
+  EXPECT_EQ(EffectiveTier(phone), Tier::kBlack);
+  EXPECT_TRUE(TierFromPerson(phone));
+  EXPECT_EQ(VerdictFor(phone), Verdict::kBlocked);
+  EXPECT_NE(phone.risk_reasons[0].find("owner's tier black"), std::string::npos);
+  auto history = registry_->History(ident::Kind::kPhone, "+66812345678", 0, 10);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].action, "person_changed");
+  EXPECT_EQ((*history)[1].actor.agency, "RTP-CIB");
+
+  // An identifier linked later gets the person's tier at once.
+  auto wallet =
+      registry_->LinkPerson(ident::Kind::kCryptoWallet, "eth:0x52908400098527886e0f7030069857d2e4169ee7", "",
+                            nid, "", kPolice, "seized phone");
+  ASSERT_TRUE(wallet.ok()) << wallet.status().ToString();
+  EXPECT_EQ(VerdictFor(*wallet), Verdict::kBlocked);
+
+  // An identifier cleared on appeal stays cleared whatever its owner's tier.
+  auto appeal =
+      registry_->FileAppeal(ident::Kind::kBankAccount, "004:1234567890", "my salary account", "me", kPublic);
+  ASSERT_TRUE(appeal.ok());
+  ASSERT_TRUE(registry_->DecideAppeal(appeal->id, true, "verified", kPolice).ok());
+  EXPECT_EQ(VerdictFor(**registry_->Get(ident::Kind::kBankAccount, "004:1234567890")), Verdict::kNone);
+
+  // Unlinked, the phone is back to its own tier.
+  auto unlinked = registry_->UnlinkPerson(ident::Kind::kPhone, "+66812345678", telco, "SIM re-registered");
+  ASSERT_TRUE(unlinked.ok());
+  EXPECT_EQ(VerdictFor(*unlinked), Verdict::kNone);
+  EXPECT_EQ((*registry_->Get(ident::Kind::kNationalId, nid))->linked.size(), 2u);
+
+  // The person's tier removed: the wallet is no longer blocked.
+  ASSERT_TRUE(registry_->List(ident::Kind::kNationalId, nid, "", Tier::kNone, kPolice, "acquitted").ok());
+  EXPECT_EQ(VerdictFor(**registry_->Get(ident::Kind::kCryptoWallet,
+                                        "eth:0x52908400098527886e0f7030069857d2e4169ee7")),
+            Verdict::kNone);
+}
+
+TEST_F(RegistryTest, LinkRulesAndMoves) {
+  const Actor analyst{"an.p", "AOC", "analyst"};
+  EXPECT_EQ(registry_->LinkPerson(ident::Kind::kPhone, "+66812345678", "", "1101700230708", "", analyst, "x")
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      registry_->LinkPerson(ident::Kind::kNationalId, "3100503321447", "", "1101700230708", "", kPolice, "x")
+          .status()
+          .field(),
+      "kind");
+  EXPECT_EQ(registry_->LinkPerson(ident::Kind::kPhone, "+66812345678", "", "1101700230708", "", kPolice, "")
+                .status()
+                .field(),
+            "reason");
+  // Linking to another person moves the link.
+  ASSERT_TRUE(
+      registry_->List(ident::Kind::kNationalId, "1101700230708", "", Tier::kBlack, kPolice, "x").ok());
+  ASSERT_TRUE(
+      registry_->LinkPerson(ident::Kind::kPhone, "+66812345678", "", "1101700230708", "", kPolice, "a").ok());
+  auto moved =
+      registry_->LinkPerson(ident::Kind::kPhone, "+66812345678", "", "3100503321447", "", kPolice, "b");
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->person, "3100503321447");
+  EXPECT_EQ(EffectiveTier(*moved), Tier::kNone);
+  EXPECT_TRUE((*registry_->Get(ident::Kind::kNationalId, "1101700230708"))->linked.empty());
+  EXPECT_EQ((*registry_->Get(ident::Kind::kNationalId, "3100503321447"))->linked.size(), 1u);
+  EXPECT_EQ(registry_->UnlinkPerson(ident::Kind::kPhone, "+66899999999", kPolice, "x").status().code(),
+            StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -27,8 +27,9 @@ IndexKey IndexKeyFor(ident::Kind kind, std::string_view canonical) {
 ScreeningSummary SummaryOf(const Entity& e) {
   ScreeningSummary s;
   s.verdict = VerdictFor(e);
-  s.tier = e.tier;
-  s.held = e.held;
+  s.tier = EffectiveTier(e);
+  s.held = EffectiveHeld(e);
+  s.via_person = TierFromPerson(e);
   s.reports = static_cast<uint32_t>(std::clamp<int64_t>(e.reports, 0, UINT32_MAX));
   s.victims = static_cast<uint32_t>(std::clamp<int64_t>(e.victims, 0, (1 << 24) - 1));
   s.first_seen_s = static_cast<uint32_t>(std::clamp<int64_t>(e.first_seen_ms / 1000, 0, UINT32_MAX));
@@ -70,7 +71,7 @@ size_t ScreeningIndex::capacity() const { return table_.load(std::memory_order_a
 uint64_t ScreeningIndex::PackCounts(const ScreeningSummary& s) {
   return uint64_t{s.reports} | (uint64_t{s.victims & 0xFFFFFF} << 32) |
          (uint64_t{static_cast<uint8_t>(s.tier)} << 56) | (uint64_t{static_cast<uint8_t>(s.verdict)} << 59) |
-         (uint64_t{s.held} << 62);
+         (uint64_t{s.held} << 62) | (uint64_t{s.via_person} << 63);
 }
 
 uint64_t ScreeningIndex::PackSeen(const ScreeningSummary& s) {
@@ -84,6 +85,7 @@ ScreeningSummary ScreeningIndex::Unpack(uint64_t c, uint64_t seen) {
   s.tier = static_cast<Tier>((c >> 56) & 7);
   s.verdict = static_cast<Verdict>((c >> 59) & 7);
   s.held = ((c >> 62) & 1) != 0;
+  s.via_person = ((c >> 63) & 1) != 0;
   s.first_seen_s = static_cast<uint32_t>(seen);
   s.last_seen_s = static_cast<uint32_t>(seen >> 32);
   return s;

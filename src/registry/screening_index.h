@@ -44,6 +44,7 @@ struct ScreeningSummary {
   Verdict verdict = Verdict::kNone;
   Tier tier = Tier::kNone;
   bool held = false;
+  bool via_person = false;  // the tier is the owner's (a linked national ID), not the identifier's own
   uint32_t reports = 0;
   uint32_t victims = 0;       // saturates at 2^24 - 1
   uint32_t first_seen_s = 0;  // Unix seconds

@@ -74,6 +74,7 @@ TEST(ScreeningIndexTest, SummaryFieldsSurvivePacking) {
   s.verdict = Verdict::kBlocked;
   s.tier = Tier::kBlack;
   s.held = true;
+  s.via_person = true;
   s.reports = 4000000000u;
   s.victims = (1 << 24) - 1;
   s.first_seen_s = 1;
@@ -85,6 +86,7 @@ TEST(ScreeningIndexTest, SummaryFieldsSurvivePacking) {
   EXPECT_EQ(got->verdict, Verdict::kBlocked);
   EXPECT_EQ(got->tier, Tier::kBlack);
   EXPECT_TRUE(got->held);
+  EXPECT_TRUE(got->via_person);
   EXPECT_EQ(got->reports, 4000000000u);
   EXPECT_EQ(got->victims, (1u << 24) - 1);
   EXPECT_EQ(got->last_seen_s, 4000000000u);

@@ -31,26 +31,37 @@ json EntityJson(const registry::Entity& e) {
   std::string person = e.person;
   if (person.size() == 13)
     person = person.substr(0, 1) + "-xxxx-xxxxx-" + person.substr(10, 2) + "-" + person.substr(12);
-  return {{"kind", ident::KindName(e.kind)},
-          {"canonical", e.canonical},
-          {"display", e.display},
-          {"tier", registry::TierName(e.tier)},
-          {"verdict", registry::VerdictName(registry::VerdictFor(e))},
-          {"held", e.held},
-          {"reports", e.reports},
-          {"victims", e.victims},
-          {"loss_satang", e.loss_satang},
-          {"first_seen", TimeOrNull(e.first_seen_ms)},
-          {"last_seen", TimeOrNull(e.last_seen_ms)},
-          {"sources", e.sources},
-          {"report_ids", e.report_ids},
-          {"case_ids", e.case_ids},
-          {"person", person.empty() ? json(nullptr) : json(person)},
-          {"risk_score", e.risk_score},
-          {"risk_reasons", e.risk_reasons},
-          {"appeal_id", e.appeal_id.empty() ? json(nullptr) : json(e.appeal_id)},
-          {"appeal_status", e.appeal_status.empty() ? json(nullptr) : json(e.appeal_status)},
-          {"version", e.version}};
+  json linked = json::array();
+  for (const std::string& key : e.linked) {
+    if (const auto parsed = registry::ParseEntityKey(key)) {
+      linked.push_back({{"kind", ident::KindName(parsed->first)}, {"canonical", parsed->second}});
+    }
+  }
+  json j = {{"kind", ident::KindName(e.kind)},
+            {"canonical", e.canonical},
+            {"display", e.display},
+            {"tier", registry::TierName(e.tier)},
+            {"effective_tier", registry::TierName(registry::EffectiveTier(e))},
+            {"verdict", registry::VerdictName(registry::VerdictFor(e))},
+            {"held", e.held},
+            {"reports", e.reports},
+            {"victims", e.victims},
+            {"loss_satang", e.loss_satang},
+            {"first_seen", TimeOrNull(e.first_seen_ms)},
+            {"last_seen", TimeOrNull(e.last_seen_ms)},
+            {"sources", e.sources},
+            {"report_ids", e.report_ids},
+            {"case_ids", e.case_ids},
+            {"person", person.empty() ? json(nullptr) : json(person)},
+            {"person_tier", person.empty() ? json(nullptr) : json(registry::TierName(e.person_tier))},
+            {"person_held", e.person_held},
+            {"risk_score", e.risk_score},
+            {"risk_reasons", e.risk_reasons},
+            {"appeal_id", e.appeal_id.empty() ? json(nullptr) : json(e.appeal_id)},
+            {"appeal_status", e.appeal_status.empty() ? json(nullptr) : json(e.appeal_status)},
+            {"version", e.version}};
+  if (e.kind == ident::Kind::kNationalId) j["linked"] = std::move(linked);
+  return j;
 }
 
 json AppealJson(const registry::Appeal& a, bool show_personal_data) {
@@ -145,6 +156,43 @@ HttpResponse PostListing(ApiContext& ctx, const HttpRequest& request) {
   return HttpResponse::Json(200, Dump(EntityJson(*e)));
 }
 
+// PUT …/person {"national_id","reason"}: links the identifier to its owner.
+HttpResponse PutPerson(ApiContext& ctx, const HttpRequest& request) {
+  auto id = PathIdentifier(request);
+  if (!id.ok()) return ErrorResponse(id.status());
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object"));
+  if (Status s = RejectUnknownFields(*body, {"national_id", "reason"}, ""); !s.ok()) return ErrorResponse(s);
+  auto nid_text = OptionalString(*body, "national_id", "");
+  if (!nid_text.ok()) return ErrorResponse(nid_text.status());
+  if (!*nid_text) return ErrorResponse(InvalidArgument("is required", "national_id"));
+  ident::NormalizeOptions o;
+  o.kind = ident::Kind::kNationalId;
+  auto nid = ident::Normalize(**nid_text, o);
+  if (!nid.ok()) return ErrorResponse(nid.status().WithField("national_id"));
+  auto reason = OptionalString(*body, "reason", "");
+  if (!reason.ok()) return ErrorResponse(reason.status());
+  auto e = ctx.registry->LinkPerson(id->kind, id->canonical, id->display, nid->canonical, nid->display,
+                                    CallerOf(request), reason->value_or(""));
+  if (!e.ok()) return ErrorResponse(e.status());
+  AwaitIndexes(ctx);
+  return HttpResponse::Json(200, Dump(EntityJson(*e)));
+}
+
+// DELETE …/person?reason=: removes the link.
+HttpResponse DeletePerson(ApiContext& ctx, const HttpRequest& request) {
+  auto id = PathIdentifier(request);
+  if (!id.ok()) return ErrorResponse(id.status());
+  for (const auto& [name, value] : request.query) {
+    if (name != "reason") return ErrorResponse(InvalidArgument("unknown query parameter", name));
+  }
+  auto e = ctx.registry->UnlinkPerson(id->kind, id->canonical, CallerOf(request), request.Query("reason"));
+  if (!e.ok()) return ErrorResponse(e.status());
+  AwaitIndexes(ctx);
+  return HttpResponse::Json(200, Dump(EntityJson(*e)));
+}
+
 HttpResponse PostAppeal(ApiContext& ctx, const HttpRequest& request) {
   auto body = ParseJsonBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
@@ -210,6 +258,8 @@ void RegisterRegistryRoutes(Router& router, ApiContext& ctx) {
   router.Add("GET", "/api/v1/entities/{kind}/{canonical}", with(GetEntity));
   router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", with(GetHistory));
   router.Add("POST", "/api/v1/entities/{kind}/{canonical}/listing", with(PostListing), /*blocking=*/true);
+  router.Add("PUT", "/api/v1/entities/{kind}/{canonical}/person", with(PutPerson), /*blocking=*/true);
+  router.Add("DELETE", "/api/v1/entities/{kind}/{canonical}/person", with(DeletePerson), /*blocking=*/true);
   router.Add("POST", "/api/v1/appeals", with(PostAppeal), /*blocking=*/true);
   router.Add("GET", "/api/v1/appeals/{id}", with(GetAppeal));
   router.Add("POST", "/api/v1/appeals/{id}/decision", with(PostDecision), /*blocking=*/true);

@@ -19,15 +19,17 @@ constexpr size_t kMaxBatch = 10000;
 
 json ReasonsOf(const ScreeningSummary& s) {
   json reasons = json::array();
+  // A tier that reaches the identifier through its owner says so (never who the owner is).
+  const std::string listed = s.via_person ? "its owner is listed " : "listed ";
   switch (s.tier) {
     case registry::Tier::kBlack:
-      reasons.push_back("listed black: confirmed by police or AMLO");
+      reasons.push_back(listed + "black: confirmed by police or AMLO");
       break;
     case registry::Tier::kDarkGrey:
-      reasons.push_back("listed dark grey: victim complaint");
+      reasons.push_back(listed + "dark grey: victim complaint");
       break;
     case registry::Tier::kLightGrey:
-      reasons.push_back("listed light grey: medium risk");
+      reasons.push_back(listed + "light grey: medium risk");
       break;
     case registry::Tier::kWhite:
       reasons.push_back("cleared on appeal");
