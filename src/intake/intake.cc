@@ -24,6 +24,8 @@ constexpr std::string_view kVictims = "victim";
 constexpr std::string_view kCases = "case";
 constexpr std::string_view kIdempotency = "idempotency";
 constexpr std::string_view kFingerprints = "report_fingerprint";
+// Distinct victims of an entity: key <entity key> US <victim fingerprint>, value the first report.
+constexpr std::string_view kEntityVictims = "entity_victim";
 // Secondary indexes of reports, written in the report's batch. Keys sort newest first:
 //   report_by_time:   <16 hex digits of (INT64_MAX - saved ms)> '|' <report id>
 //   report_by_entity: <entity key> '\x1e' <the same>
@@ -87,7 +89,7 @@ json IdentifierJson(const ident::Identifier& id) {
 
 void AddBounded(std::vector<std::string>* v, const std::string& s) {
   if (std::find(v->begin(), v->end(), s) != v->end()) return;
-  if (v->size() >= registry::Entity::kMaxLinks) v->erase(v->begin());  // keep the most recent
+  if (v->size() >= registry::Entity::kRecentLinks) v->erase(v->begin());  // keep the most recent
   v->push_back(s);
 }
 
@@ -227,6 +229,19 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       const std::string& key = entry.first;
       const auto& target = entry.second;
       const bool is_receiving = receiving.count(key) > 0;
+      // Distinct victims: one record per (entity, victim fingerprint), inserted with the report;
+      // a concurrent report of the same victim conflicts and is counted on its retry.
+      bool new_victim = false;
+      const std::string victim_record = key + kUnit + victim_key;
+      if (counts) {
+        auto seen_victim = store_.Get(kEntityVictims, victim_record);
+        if (!seen_victim.ok()) {
+          prepared = seen_victim.status();
+          break;
+        }
+        new_victim = !seen_victim->has_value();
+        if (new_victim) batch.Insert(kEntityVictims, victim_record, result.report_id);
+      }
       auto e = registry_.PrepareMutation(
           target.first.kind, target.first.canonical, actor,
           [&](registry::Entity* ent, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
@@ -234,10 +249,7 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
             if (counts) {
               ent->reports += 1;
               ent->loss_satang += target.second;
-              const size_t before = ent->victim_keys.size();
-              AddBounded(&ent->victim_keys, victim_key);
-              if (ent->victim_keys.size() > before || before >= registry::Entity::kMaxLinks)
-                ent->victims += 1;
+              if (new_victim) ent->victims += 1;
             }
             AddBounded(&ent->report_ids, result.report_id);
             AddBounded(&ent->case_ids, result.case_id);

@@ -42,12 +42,12 @@ struct Entity {
   int64_t loss_satang = 0;
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;
-  std::vector<std::string> sources;     // agencies that reported or listed it, first first
-  std::vector<std::string> report_ids;  // most recent last; bounded by kMaxLinks
+  std::vector<std::string> sources;  // agencies that reported or listed it, first first
+  // The most recent reports and cases naming it (most recent last, at most kRecentLinks): every
+  // one is in the report_by_entity index (GET /api/v1/reports?identifier=). Kept short so that an
+  // entity record stays small however often a mule is reported.
+  std::vector<std::string> report_ids;
   std::vector<std::string> case_ids;
-  // Distinct victims: short keyed fingerprints of the victims' identities (never the identities
-  // themselves), at most kMaxLinks; `victims` keeps counting past that bound.
-  std::vector<std::string> victim_keys;
   // People: an identifier linked to its owner (a national ID, by a bank, telco or the police)
   // carries the owner's tier and hold, copied whenever the owner's change; a national_id entity
   // lists the entity keys of its linked identifiers.
@@ -61,7 +61,8 @@ struct Entity {
   std::string appeal_status;  // "", "pending", "accepted", "rejected"
   int64_t version = 0;        // incremented on every change; history entries are numbered by it
 
-  static constexpr size_t kMaxLinks = 1000;
+  static constexpr size_t kRecentLinks = 20;
+  static constexpr size_t kMaxLinked = 1000;  // identifiers linked to one person
 };
 
 // What screening uses. The tier: the entity's own, or its owner's when that is more severe

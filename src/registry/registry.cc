@@ -125,7 +125,6 @@ std::string EncodeEntity(const Entity& e) {
               {"sources", e.sources},
               {"report_ids", e.report_ids},
               {"case_ids", e.case_ids},
-              {"victim_keys", e.victim_keys},
               {"person", e.person},
               {"person_tier", TierName(e.person_tier)},
               {"person_held", e.person_held},
@@ -160,7 +159,6 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
     e.sources = j.value("sources", std::vector<std::string>{});
     e.report_ids = j.value("report_ids", std::vector<std::string>{});
     e.case_ids = j.value("case_ids", std::vector<std::string>{});
-    e.victim_keys = j.value("victim_keys", std::vector<std::string>{});
     e.person = j.value("person", "");
     auto person_tier = ParseTier(j.value("person_tier", "none"));
     if (!person_tier.ok()) return Internal("registry: entity with unknown person tier");
@@ -290,7 +288,7 @@ Result<Entity> Registry::LinkPerson(ident::Kind kind, std::string_view canonical
                              [&](Entity* p, bool, HistoryEvent* event, store::WriteBatch*) -> Status {
                                if (p->display.empty()) p->display = std::string(person_display);
                                if (std::find(p->linked.begin(), p->linked.end(), key) == p->linked.end()) {
-                                 if (p->linked.size() >= Entity::kMaxLinks) {
+                                 if (p->linked.size() >= Entity::kMaxLinked) {
                                    return InvalidArgument("this person already has 1,000 linked identifiers",
                                                           "national_id");
                                  }

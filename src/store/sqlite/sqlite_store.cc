@@ -118,6 +118,12 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool writer) {
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
+  // A larger page cache per connection (16 MiB; the default is 2). A memory map (mmap_size) was
+  // measured slower here: every growth of the file remaps it in every connection.
+  if (Status s = Exec(db, "PRAGMA cache_size=-16384"); !s.ok()) {
+    sqlite3_close_v2(db);
+    return s;
+  }
   return db;
 }
 
@@ -194,6 +200,10 @@ class SqliteStore final : public Store {
   sqlite3* writer_db_ = nullptr;
   Stmt w_exists_;
   Stmt w_upsert_;
+  Stmt w_insert_;
+  Stmt w_update_;
+  Stmt w_update_if_seq_;
+  Stmt w_delete_;
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
@@ -227,6 +237,8 @@ Status SqliteStore::Open() {
   CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA journal_mode=WAL"));
   CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA synchronous=FULL"));
   CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA foreign_keys=ON"));
+  // Savepoint sub-journals (one per batch of a group) stay in memory, never in temporary files.
+  CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA temp_store=MEMORY"));
   CFR_RETURN_IF_ERROR(Migrate());
   CFR_RETURN_IF_ERROR(PrepareWriter());
   {
@@ -292,6 +304,22 @@ Status SqliteStore::PrepareWriter() {
       writer_db_,
       "INSERT INTO records(collection, key, seq, value) VALUES(?1, ?2, ?3, ?4) "
       "ON CONFLICT(collection, key) DO UPDATE SET seq = excluded.seq, value = excluded.value"));
+  // Inserts, or replaces only a tombstone: a live record makes it change nothing.
+  CFR_RETURN_IF_ERROR(w_insert_.Prepare(
+      writer_db_,
+      "INSERT INTO records(collection, key, seq, value) VALUES(?1, ?2, ?3, ?4) "
+      "ON CONFLICT(collection, key) DO UPDATE SET seq = excluded.seq, value = excluded.value "
+      "WHERE records.value IS NULL"));
+  CFR_RETURN_IF_ERROR(w_update_.Prepare(writer_db_,
+                                        "UPDATE records SET seq = ?3, value = ?4 "
+                                        "WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(
+      w_update_if_seq_.Prepare(writer_db_,
+                               "UPDATE records SET seq = ?3, value = ?4 "
+                               "WHERE collection = ?1 AND key = ?2 AND seq = ?5 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(w_delete_.Prepare(writer_db_,
+                                        "UPDATE records SET seq = ?3, value = NULL "
+                                        "WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
   return Status::Ok();
 }
 
@@ -342,40 +370,66 @@ Result<uint64_t> SqliteStore::Commit(const WriteBatch& batch) {
 }
 
 Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
+  // One statement per mutation: the precondition is part of the write, and sqlite3_changes()
+  // tells whether it held (a failed precondition changes nothing).
   for (const Mutation& m : batch.mutations()) {
-    if (m.precondition != Mutation::Precondition::kNone || m.op == Mutation::Op::kDelete) {
+    using P = Mutation::Precondition;
+    if (m.op == Mutation::Op::kDelete && m.precondition != P::kNone) {
+      // Rare: a delete with a precondition checks first.
       w_exists_.BindText(1, m.collection);
       w_exists_.BindBlob(2, m.key);
-      const int rc = w_exists_.Step();
-      const bool exists = rc == SQLITE_ROW;
+      const bool exists = w_exists_.Step() == SQLITE_ROW;
       const uint64_t current_seq = exists ? static_cast<uint64_t>(w_exists_.Int(0)) : 0;
       w_exists_.Reset();
-      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "check key");
-      if (m.precondition == Mutation::Precondition::kMustMatchSeq && current_seq != m.expected_seq) {
-        return Conflict("store: " + m.collection + " record changed since it was read (seq " +
-                            std::to_string(current_seq) + ", expected " + std::to_string(m.expected_seq) +
-                            ")",
-                        "key");
-      }
-      if (m.precondition == Mutation::Precondition::kMustNotExist && exists) {
-        return Conflict("store: " + m.collection + " already has this key", "key");
-      }
-      if (m.precondition == Mutation::Precondition::kMustExist && !exists) {
+      if (m.precondition == P::kMustExist && !exists)
         return NotFound("store: " + m.collection + " has no such key");
+      if (m.precondition == P::kMustNotExist && exists)
+        return Conflict("store: " + m.collection + " already has this key", "key");
+      if (m.precondition == P::kMustMatchSeq && current_seq != m.expected_seq) {
+        return Conflict("store: " + m.collection + " record changed since it was read", "key");
       }
-      if (m.op == Mutation::Op::kDelete && !exists) continue;  // nothing to delete: no change
+      if (!exists) continue;
     }
-    w_upsert_.BindText(1, m.collection);
-    w_upsert_.BindBlob(2, m.key);
-    w_upsert_.BindInt(3, static_cast<int64_t>((*next_seq)++));
+    Stmt* stmt;
     if (m.op == Mutation::Op::kDelete) {
-      w_upsert_.BindNull(4);
+      stmt = &w_delete_;
+    } else if (m.precondition == P::kMustNotExist ||
+               (m.precondition == P::kMustMatchSeq && m.expected_seq == 0)) {
+      stmt = &w_insert_;
+    } else if (m.precondition == P::kMustMatchSeq) {
+      stmt = &w_update_if_seq_;
+    } else if (m.precondition == P::kMustExist) {
+      stmt = &w_update_;
     } else {
-      w_upsert_.BindBlob(4, m.value);
+      stmt = &w_upsert_;
     }
-    const int rc = w_upsert_.Step();
-    w_upsert_.Reset();
+    const uint64_t seq = (*next_seq)++;
+    stmt->BindText(1, m.collection);
+    stmt->BindBlob(2, m.key);
+    stmt->BindInt(3, static_cast<int64_t>(seq));
+    if (m.op != Mutation::Op::kDelete) stmt->BindBlob(4, m.value);
+    if (stmt == &w_update_if_seq_) stmt->BindInt(5, static_cast<int64_t>(m.expected_seq));
+    const int rc = stmt->Step();
+    stmt->Reset();
     if (rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "write record");
+    if (sqlite3_changes(writer_db_) > 0) continue;
+    // Nothing changed: the precondition failed (or a delete found nothing to delete).
+    --*next_seq;
+    if (m.op == Mutation::Op::kDelete) continue;
+    w_exists_.BindText(1, m.collection);
+    w_exists_.BindBlob(2, m.key);
+    const bool exists = w_exists_.Step() == SQLITE_ROW;
+    const uint64_t current_seq = exists ? static_cast<uint64_t>(w_exists_.Int(0)) : 0;
+    w_exists_.Reset();
+    if (m.precondition == P::kMustExist || (m.op == Mutation::Op::kDelete && !exists)) {
+      return NotFound("store: " + m.collection + " has no such key");
+    }
+    if (m.precondition == P::kMustMatchSeq) {
+      return Conflict("store: " + m.collection + " record changed since it was read (seq " +
+                          std::to_string(current_seq) + ", expected " + std::to_string(m.expected_seq) + ")",
+                      "key");
+    }
+    return Conflict("store: " + m.collection + " already has this key", "key");
   }
   return Status::Ok();
 }
@@ -534,8 +588,8 @@ Status SqliteStore::Close() {
   free_readers_.clear();
   Status result;
   if (writer_db_ != nullptr) {
-    w_exists_.Finalize();
-    w_upsert_.Finalize();
+    for (Stmt* st : {&w_exists_, &w_upsert_, &w_insert_, &w_update_, &w_update_if_seq_, &w_delete_})
+      st->Finalize();
     // A clean close checkpoints the WAL into the main file.
     const int rc = sqlite3_close_v2(writer_db_);
     if (rc != SQLITE_OK) result = SqliteError(nullptr, rc, "close");

@@ -17,8 +17,8 @@
 namespace cfr::store {
 
 struct SqliteOptions {
-  std::string path;          // the database file; its directory must exist
-  int read_connections = 4;  // concurrent readers
+  std::string path;           // the database file; its directory must exist
+  int read_connections = 16;  // concurrent readers (request handlers read while others wait on commits)
   // A group commit closes when it holds this many batches or bytes.
   size_t max_group_batches = 4096;
   size_t max_group_bytes = 64 << 20;
