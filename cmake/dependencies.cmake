@@ -22,8 +22,8 @@ add_library(phonenumber_lib INTERFACE)
 target_include_directories(phonenumber_lib SYSTEM INTERFACE ${PHONENUMBER_INCLUDE_DIR})
 target_link_libraries(phonenumber_lib INTERFACE ${PHONENUMBER_LIBRARY})
 
+find_package(nlohmann_json 3.10 REQUIRED)  # header-only; the parsers (and their fuzzers) use it
 if(NOT CFR_FUZZ)
-  find_package(nlohmann_json 3.10 REQUIRED)
   find_package(Boost 1.74 REQUIRED)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)
