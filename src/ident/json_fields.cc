@@ -55,13 +55,14 @@ Result<int64_t> Time(const json& obj, std::string_view key, const std::string& p
   CFR_ASSIGN_OR_RETURN(std::string text, String(obj, key, path, true, 64));
   auto t = ParseRfc3339(text);
   if (!t.ok()) return t.status().WithField(Path(path, key));
-  if (*t < earliest_ms) return InvalidArgument("is before " + FormatRfc3339Millis(earliest_ms).substr(0, 4), Path(path, key));
+  if (*t < earliest_ms)
+    return InvalidArgument("is before " + FormatRfc3339Millis(earliest_ms).substr(0, 4), Path(path, key));
   if (*t > clock.NowMillis() + skew_ms) return InvalidArgument("is in the future", Path(path, key));
   return *t;
 }
 
 Result<ident::Identifier> NormalizeField(std::string_view value, std::optional<ident::Kind> kind,
-                                     std::string_view bank, const std::string& field) {
+                                         std::string_view bank, const std::string& field) {
   ident::NormalizeOptions o;
   o.kind = kind;
   o.bank = bank;

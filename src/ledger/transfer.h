@@ -45,8 +45,8 @@ Result<Transfer> ParseTransferJson(std::string_view line, std::string_view bank,
 // CSV columns (header row, any order): txn_id, from_bank, from_account, to_bank, to_account,
 // exit_type, exit_detail, amount_satang, currency, at, channel.
 inline constexpr std::string_view kTransferCsvColumns[] = {
-    "txn_id",    "from_bank", "from_account",  "to_bank",  "to_account", "exit_type",
-    "exit_detail", "amount_satang", "currency", "at",      "channel"};
+    "txn_id",      "from_bank",     "from_account", "to_bank", "to_account", "exit_type",
+    "exit_detail", "amount_satang", "currency",     "at",      "channel"};
 // Checks a header; returns each field position's column index (into kTransferCsvColumns).
 Result<std::vector<int>> ParseTransferCsvHeader(const std::vector<std::string>& header);
 Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const std::vector<int>& columns,

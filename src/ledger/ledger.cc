@@ -1,0 +1,128 @@
+#include "ledger/ledger.h"
+
+#include <cstdio>
+#include <unordered_map>
+
+#include "core/record_reader.h"
+
+namespace cfr::ledger {
+
+Ledger::Ledger(store::Store& store, TransferGraph& graph)
+    : store_(store), graph_(graph), chunk_numbers_(store, 16) {}
+
+Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool atomic) {
+  std::lock_guard lock(mu_);
+  IngestSummary summary;
+  std::vector<const Transfer*> fresh;
+  std::unordered_map<std::string, const Transfer*> in_this_call;  // "bank/txn_id"
+  for (const TransferRow& row : rows) {
+    IngestOutcome o;
+    o.line = row.line;
+    if (!row.transfer.ok()) {
+      o.status = row.transfer.status();
+    } else {
+      const Transfer& t = *row.transfer;
+      const auto [it, first] = in_this_call.try_emplace(t.bank + "/" + t.txn_id, &t);
+      TransferGraph::Known known = graph_.Check(t);
+      if (!first) known = *it->second == t ? TransferGraph::Known::kSame : TransferGraph::Known::kConflict;
+      if (known == TransferGraph::Known::kNew) {
+        fresh.push_back(&t);
+        continue;
+      }
+      if (known == TransferGraph::Known::kSame) {
+        ++summary.replayed;
+        continue;
+      }
+      o.status = Conflict("transaction " + t.txn_id + " of bank " + t.bank +
+                              " was submitted before with different content",
+                          "txn_id");
+    }
+    ++summary.rejected;
+    summary.rejects.push_back(std::move(o));
+  }
+  if (atomic && summary.rejected > 0) {
+    summary.replayed = 0;
+    return summary;  // all or nothing: nothing saved
+  }
+  if (!fresh.empty()) {
+    store::WriteBatch batch;
+    std::vector<std::pair<std::string, std::string>> chunks;
+    for (size_t start = 0; start < fresh.size(); start += kChunkTransfers) {
+      CFR_ASSIGN_OR_RETURN(uint64_t n, chunk_numbers_.Next("transfer_chunk"));
+      char key[24];
+      std::snprintf(key, sizeof key, "%016llu", static_cast<unsigned long long>(n));
+      std::string value;
+      for (size_t i = start; i < std::min(fresh.size(), start + kChunkTransfers); ++i) {
+        AppendEncoded(*fresh[i], &value);
+      }
+      batch.Insert(kTransferChunkCollection, key, value);
+      chunks.emplace_back(key, std::move(value));
+    }
+    CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
+    // Visible to trails (and to the next call's idempotency check) before returning; the
+    // follower skips these chunks when it reaches them.
+    for (const auto& [key, value] : chunks) CFR_RETURN_IF_ERROR(graph_.ApplyChunk(key, value));
+    summary.saved = fresh.size();
+  }
+  return summary;
+}
+
+struct TransferReader::Impl {
+  Impl(bool is_csv, std::string b, const Clock& c) : csv(is_csv), bank(std::move(b)), clock(c) {}
+  Status Take(std::vector<TransferRow>* out) {
+    for (TextRecord& r : records) {
+      TransferRow row;
+      row.line = r.line;
+      if (!r.error.empty()) {
+        row.transfer = InvalidArgument(r.error);
+      } else if (!csv) {
+        row.transfer = ParseTransferJson(r.fields[0], bank, clock);
+      } else if (!have_header) {
+        CFR_ASSIGN_OR_RETURN(columns, ParseTransferCsvHeader(r.fields));
+        have_header = true;
+        continue;
+      } else {
+        row.transfer = ParseTransferCsv(r.fields, columns, bank, clock);
+      }
+      out->push_back(std::move(row));
+    }
+    records.clear();
+    return Status::Ok();
+  }
+  const bool csv;
+  const std::string bank;
+  const Clock& clock;
+  CsvReader csv_reader;
+  LineReader line_reader;
+  std::vector<TextRecord> records;
+  bool have_header = false;
+  std::vector<int> columns;
+};
+
+TransferReader::TransferReader(bool csv, std::string bank, const Clock& clock)
+    : impl_(std::make_unique<Impl>(csv, std::move(bank), clock)) {}
+TransferReader::~TransferReader() = default;
+
+Status TransferReader::Feed(std::string_view chunk, std::vector<TransferRow>* out) {
+  if (impl_->csv) {
+    impl_->csv_reader.Feed(chunk, &impl_->records);
+  } else {
+    impl_->line_reader.Feed(chunk, &impl_->records);
+  }
+  return impl_->Take(out);
+}
+
+Status TransferReader::Finish(std::vector<TransferRow>* out) {
+  if (impl_->csv) {
+    impl_->csv_reader.Finish(&impl_->records);
+  } else {
+    impl_->line_reader.Finish(&impl_->records);
+  }
+  CFR_RETURN_IF_ERROR(impl_->Take(out));
+  if (impl_->csv && !impl_->have_header) {
+    return InvalidArgument("the input is empty: a CSV file needs a header row", "header");
+  }
+  return Status::Ok();
+}
+
+}  // namespace cfr::ledger
