@@ -66,7 +66,9 @@ int RunServe(const Config& config) {
                                    static_cast<double>(config.public_checks_burst));
 
   // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
-  store::ChangeFollower follower(**store, {&screening, &private_screening});
+  ledger::TransferGraph transfer_graph;
+  ledger::Ledger ledger(**store, transfer_graph);
+  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph});
   const auto catch_up_start = std::chrono::steady_clock::now();
   if (Status s = follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
@@ -74,7 +76,8 @@ int RunServe(const Config& config) {
   }
   follower.Start();
   spdlog::info(
-      "indexes caught up to change {} in {} ms", follower.applied_seq(),
+      "indexes caught up to change {} ({} transfers) in {} ms", follower.applied_seq(),
+      transfer_graph.transfers(),
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - catch_up_start)
           .count());
 
@@ -88,6 +91,8 @@ int RunServe(const Config& config) {
   context.private_screening = &private_screening;
   context.public_rate_limiter = &public_limiter;
   context.intake = &intake;
+  context.ledger = &ledger;
+  context.graph = &transfer_graph;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;

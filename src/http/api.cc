@@ -13,6 +13,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterRegistryRoutes(router, context);
   RegisterScreeningRoutes(router, context);
   RegisterReportRoutes(router, context);
+  RegisterTransferRoutes(router, context);
   return router;
 }
 

@@ -11,6 +11,8 @@
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "intake/intake.h"
+#include "ledger/graph.h"
+#include "ledger/ledger.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
 #include "store/change_follower.h"
@@ -30,6 +32,8 @@ struct ApiContext {
   const registry::PrivateScreeningIndex* private_screening = nullptr;
   RateLimiter* public_rate_limiter = nullptr;  // for /api/v1/public/*
   intake::Intake* intake = nullptr;
+  ledger::Ledger* ledger = nullptr;
+  const ledger::TransferGraph* graph = nullptr;
 };
 
 // Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
@@ -47,6 +51,7 @@ void RegisterIdentifierRoutes(Router& router, ApiContext& context);
 void RegisterRegistryRoutes(Router& router, ApiContext& context);
 void RegisterScreeningRoutes(Router& router, ApiContext& context);
 void RegisterReportRoutes(Router& router, ApiContext& context);
+void RegisterTransferRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

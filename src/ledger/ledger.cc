@@ -33,9 +33,9 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
         ++summary.replayed;
         continue;
       }
-      o.status = Conflict("transaction " + t.txn_id + " of bank " + t.bank +
-                              " was submitted before with different content",
-                          "txn_id");
+      o.status = Conflict(
+          "transaction " + t.txn_id + " of bank " + t.bank + " was submitted before with different content",
+          "txn_id");
     }
     ++summary.rejected;
     summary.rejects.push_back(std::move(o));

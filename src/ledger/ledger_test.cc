@@ -14,8 +14,9 @@ namespace {
 const ManualClock kClock(1795789445123);
 
 std::string Line(const std::string& id, const std::string& to, int64_t amount) {
-  return R"({"txn_id":")" + id + R"(","from":{"bank":"014","account":"4071234567"},"to":{"bank":"004","account":")" +
-         to + R"("},"amount_satang":)" + std::to_string(amount) + R"(,"at":"2026-11-01T09:31:00Z"})";
+  return R"({"txn_id":")" + id +
+         R"(","from":{"bank":"014","account":"4071234567"},"to":{"bank":"004","account":")" + to +
+         R"("},"amount_satang":)" + std::to_string(amount) + R"(,"at":"2026-11-01T09:31:00Z"})";
 }
 
 class LedgerTest : public testing::Test {
@@ -59,8 +60,8 @@ class LedgerTest : public testing::Test {
 };
 
 TEST_F(LedgerTest, GoodRowsLandBadRowsAreRejectedWithTheirLine) {
-  auto s = Ingest(Line("T1", "1234567890", 100) + "\n" + Line("T2", "12", 100) + "\n" + Line("T3", "1234567891", 5) +
-                  "\n{broken\n");
+  auto s = Ingest(Line("T1", "1234567890", 100) + "\n" + Line("T2", "12", 100) + "\n" +
+                  Line("T3", "1234567891", 5) + "\n{broken\n");
   EXPECT_EQ(s.saved, 2u);
   EXPECT_EQ(s.rejected, 2u);
   ASSERT_EQ(s.rejects.size(), 2u);
@@ -91,7 +92,8 @@ TEST_F(LedgerTest, ResubmissionChangesNothingAndAConflictIsRefused) {
 }
 
 TEST_F(LedgerTest, AtomicBatchesAreAllOrNothing) {
-  auto s = Ingest(Line("T1", "1234567890", 100) + "\n" + Line("T2", "12", 100) + "\n", false, /*atomic=*/true);
+  auto s =
+      Ingest(Line("T1", "1234567890", 100) + "\n" + Line("T2", "12", 100) + "\n", false, /*atomic=*/true);
   EXPECT_EQ(s.saved, 0u);
   EXPECT_EQ(s.rejected, 1u);
   EXPECT_EQ(graph_->transfers(), 0u);

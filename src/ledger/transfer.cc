@@ -17,11 +17,11 @@ using nlohmann::json;
 namespace jf = ident::json_fields;
 
 constexpr int64_t kMaxAmountSatang = 100'000'000'000'000;  // THB 1 trillion: anything above is absurd
-constexpr int64_t kEarliestMs = 946684800000;               // 2000-01-01
+constexpr int64_t kEarliestMs = 946684800000;              // 2000-01-01
 constexpr int64_t kClockSkewMs = 5 * 60 * 1000;
 constexpr std::string_view kExitNames[] = {"", "atm_cash", "crypto", "abroad", "card"};
-constexpr std::string_view kChannels[] = {"promptpay", "interbank", "intrabank", "atm", "crypto",
-                                          "remittance", "card",      "other"};
+constexpr std::string_view kChannels[] = {"promptpay", "interbank",  "intrabank", "atm",
+                                          "crypto",    "remittance", "card",      "other"};
 
 bool ValidTxnId(std::string_view id) {
   return !id.empty() && id.size() <= 64 &&
@@ -55,13 +55,15 @@ Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& 
     CFR_RETURN_IF_ERROR(jf::Unknown(*exit, {"type", "detail"}, "exit"));
     CFR_ASSIGN_OR_RETURN(std::string type, jf::String(*exit, "type", "exit", true, 20));
     const auto* it = std::find(std::begin(kExitNames) + 1, std::end(kExitNames), type);
-    if (it == std::end(kExitNames)) return InvalidArgument("one of atm_cash, crypto, abroad, card", "exit.type");
+    if (it == std::end(kExitNames))
+      return InvalidArgument("one of atm_cash, crypto, abroad, card", "exit.type");
     t.exit = static_cast<Exit>(it - std::begin(kExitNames));
     CFR_ASSIGN_OR_RETURN(t.exit_detail, jf::String(*exit, "detail", "exit", false, 200));
     if (t.exit == Exit::kAbroad) {
       if (t.exit_detail.size() != 2 || !std::isupper(static_cast<unsigned char>(t.exit_detail[0])) ||
           !std::isupper(static_cast<unsigned char>(t.exit_detail[1]))) {
-        return InvalidArgument("the destination country as two capital letters (ISO 3166), e.g. KH", "exit.detail");
+        return InvalidArgument("the destination country as two capital letters (ISO 3166), e.g. KH",
+                               "exit.detail");
       }
     } else if (t.exit == Exit::kCrypto && t.exit_detail.empty()) {
       return InvalidArgument("the exchange and wallet the money went to", "exit.detail");
@@ -70,7 +72,8 @@ Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& 
 
   const auto amount = root.find("amount_satang");
   if (amount == root.end() || amount->is_null()) return InvalidArgument("is required", "amount_satang");
-  if (!amount->is_number_integer()) return InvalidArgument("must be an integer number of satang", "amount_satang");
+  if (!amount->is_number_integer())
+    return InvalidArgument("must be an integer number of satang", "amount_satang");
   t.amount_satang = amount->is_number_unsigned() && amount->get<uint64_t>() > uint64_t{INT64_MAX}
                         ? kMaxAmountSatang + 1
                         : amount->get<int64_t>();
@@ -79,8 +82,8 @@ Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& 
 
   CFR_ASSIGN_OR_RETURN(std::string currency, jf::String(root, "currency", "", false, 3));
   if (!currency.empty()) {
-    if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(),
-                                             [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (currency.size() != 3 ||
+        !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return InvalidArgument("an ISO 4217 code such as THB", "currency");
     }
     t.currency = currency;
@@ -98,7 +101,8 @@ Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& 
   CFR_ASSIGN_OR_RETURN(t.channel, jf::String(root, "channel", "", false, 20));
   if (t.channel.empty()) t.channel = "other";
   if (std::find(std::begin(kChannels), std::end(kChannels), t.channel) == std::end(kChannels)) {
-    return InvalidArgument("one of promptpay, interbank, intrabank, atm, crypto, remittance, card, other", "channel");
+    return InvalidArgument("one of promptpay, interbank, intrabank, atm, crypto, remittance, card, other",
+                           "channel");
   }
   return t;
 }
@@ -125,7 +129,8 @@ Result<Transfer> ParseTransferJson(std::string_view line, std::string_view bank,
   } catch (const json::exception& e) {
     std::string what = e.what();
     const size_t tag_end = what.find("] ");
-    return InvalidArgument("malformed JSON: " + (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
+    return InvalidArgument("malformed JSON: " +
+                           (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
   return FromJson(root, bank, clock);
 }
@@ -139,7 +144,8 @@ Result<std::vector<int>> ParseTransferCsvHeader(const std::vector<std::string>& 
     if (it == std::end(kTransferCsvColumns)) {
       std::string all;
       for (std::string_view c : kTransferCsvColumns) all += (all.empty() ? "" : ", ") + std::string(c);
-      return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all, "header");
+      return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all,
+                             "header");
     }
     const int col = static_cast<int>(it - std::begin(kTransferCsvColumns));
     if (seen[col]) return InvalidArgument("column " + std::string(*it) + " appears twice", "header");
@@ -162,7 +168,19 @@ Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const 
   }
   std::string_view v[std::size(kTransferCsvColumns)];
   for (size_t i = 0; i < fields.size(); ++i) v[columns[i]] = TrimSpace(fields[i]);
-  enum { kTxn, kFromBank, kFromAccount, kToBank, kToAccount, kExitType, kExitDetail, kAmount, kCurrency, kAt, kChannel };
+  enum {
+    kTxn,
+    kFromBank,
+    kFromAccount,
+    kToBank,
+    kToAccount,
+    kExitType,
+    kExitDetail,
+    kAmount,
+    kCurrency,
+    kAt,
+    kChannel
+  };
   json root = json::object();
   auto put = [](json* obj, const char* key, std::string_view value) {
     if (!value.empty()) (*obj)[key] = std::string(value);
@@ -188,12 +206,14 @@ Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const 
     int64_t amount = 0;
     const auto [end, ec] = std::from_chars(v[kAmount].data(), v[kAmount].data() + v[kAmount].size(), amount);
     if (ec != std::errc() || end != v[kAmount].data() + v[kAmount].size()) {
-      return InvalidArgument("must be a whole number of satang, got " + QuoteForMessage(v[kAmount]), "amount_satang");
+      return InvalidArgument("must be a whole number of satang, got " + QuoteForMessage(v[kAmount]),
+                             "amount_satang");
     }
     root["amount_satang"] = amount;
   }
   put(&root, "currency", v[kCurrency]);
-  if (!v[kAt].empty() && std::all_of(v[kAt].begin(), v[kAt].end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!v[kAt].empty() &&
+      std::all_of(v[kAt].begin(), v[kAt].end(), [](char c) { return c >= '0' && c <= '9'; })) {
     int64_t ms = 0;
     std::from_chars(v[kAt].data(), v[kAt].data() + v[kAt].size(), ms);
     root["at"] = ms;
@@ -256,7 +276,8 @@ Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset) {
   uint8_t version = 0, exit = 0;
   if (!u8(&version) || version != 1) return corrupt();
   if (!str(&t.bank) || !str(&t.txn_id) || !str(&t.from) || !str(&t.to) || !u8(&exit) || exit > 4 ||
-      !str(&t.exit_detail) || !i64(&t.amount_satang) || !str(&t.currency) || !i64(&t.at_ms) || !str(&t.channel)) {
+      !str(&t.exit_detail) || !i64(&t.amount_satang) || !str(&t.currency) || !i64(&t.at_ms) ||
+      !str(&t.channel)) {
     return corrupt();
   }
   t.exit = static_cast<Exit>(exit);

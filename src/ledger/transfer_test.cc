@@ -40,37 +40,49 @@ TEST(TransferTest, ErrorsNameTheField) {
   const std::string base = R"("txn_id":"T","from":{"bank":"014","account":"4071234567"},)";
   EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"12"},"amount_satang":1,"at":1793000000000})"),
             "to.account");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"XYZ","account":"4071234568"},"amount_satang":1,"at":1793000000000})"),
+  EXPECT_EQ(field("{" + base +
+                  R"("to":{"bank":"XYZ","account":"4071234568"},"amount_satang":1,"at":1793000000000})"),
             "to.bank");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"4071234568"},"amount_satang":0,"at":1793000000000})"),
+  EXPECT_EQ(field("{" + base +
+                  R"("to":{"bank":"014","account":"4071234568"},"amount_satang":0,"at":1793000000000})"),
             "amount_satang");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"4071234568"},"amount_satang":-5,"at":1793000000000})"),
+  EXPECT_EQ(field("{" + base +
+                  R"("to":{"bank":"014","account":"4071234568"},"amount_satang":-5,"at":1793000000000})"),
             "amount_satang");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"4071234568"},"amount_satang":1,"at":"2099-01-01T00:00:00Z"})"),
-            "at");
+  EXPECT_EQ(
+      field("{" + base +
+            R"("to":{"bank":"014","account":"4071234568"},"amount_satang":1,"at":"2099-01-01T00:00:00Z"})"),
+      "at");
   EXPECT_EQ(field("{" + base + R"("amount_satang":1,"at":1793000000000})"), "to");
-  EXPECT_EQ(field("{" + base + R"("exit":{"type":"moon"},"amount_satang":1,"at":1793000000000})"), "exit.type");
-  EXPECT_EQ(field("{" + base + R"("exit":{"type":"crypto"},"amount_satang":1,"at":1793000000000})"), "exit.detail");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"4071234567"},"amount_satang":1,"at":1793000000000})"),
+  EXPECT_EQ(field("{" + base + R"("exit":{"type":"moon"},"amount_satang":1,"at":1793000000000})"),
+            "exit.type");
+  EXPECT_EQ(field("{" + base + R"("exit":{"type":"crypto"},"amount_satang":1,"at":1793000000000})"),
+            "exit.detail");
+  EXPECT_EQ(field("{" + base +
+                  R"("to":{"bank":"014","account":"4071234567"},"amount_satang":1,"at":1793000000000})"),
             "to.account");  // the same account
   EXPECT_EQ(field(R"({"txn_id":"a b","from":{"bank":"014","account":"4071234567"}})"), "txn_id");
-  EXPECT_EQ(field("{" + base + R"("to":{"bank":"014","account":"4071234568"},"amount_satang":1,"at":1793000000000,"x":1})"),
-            "x");
+  EXPECT_EQ(
+      field("{" + base +
+            R"("to":{"bank":"014","account":"4071234568"},"amount_satang":1,"at":1793000000000,"x":1})"),
+      "x");
 }
 
 TEST(TransferTest, CsvRowsNameTheColumn) {
   auto columns = ParseTransferCsvHeader({"txn_id", "from_bank", "from_account", "to_bank", "to_account",
                                          "amount_satang", "at", "exit_type", "exit_detail"});
   ASSERT_TRUE(columns.ok());
-  auto t = ParseTransferCsv({"T1", "014", "4071234567", "004", "1234567890", "150000", "2026-11-01T09:31:00Z", "", ""},
-                            *columns, "014", kClock);
+  auto t = ParseTransferCsv(
+      {"T1", "014", "4071234567", "004", "1234567890", "150000", "2026-11-01T09:31:00Z", "", ""}, *columns,
+      "014", kClock);
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(t->to, "004:1234567890");
-  auto bad = ParseTransferCsv({"T1", "014", "4071234567", "004", "12", "150000", "1793000000000", "", ""}, *columns,
-                              "014", kClock);
+  auto bad = ParseTransferCsv({"T1", "014", "4071234567", "004", "12", "150000", "1793000000000", "", ""},
+                              *columns, "014", kClock);
   EXPECT_EQ(bad.status().field(), "to_account");
-  auto amount = ParseTransferCsv({"T1", "014", "4071234567", "004", "1234567890", "1.5", "1793000000000", "", ""},
-                                 *columns, "014", kClock);
+  auto amount =
+      ParseTransferCsv({"T1", "014", "4071234567", "004", "1234567890", "1.5", "1793000000000", "", ""},
+                       *columns, "014", kClock);
   EXPECT_EQ(amount.status().field(), "amount_satang");
   EXPECT_EQ(ParseTransferCsvHeader({"txn_id", "colour"}).status().field(), "header");
   EXPECT_EQ(ParseTransferCsvHeader({"txn_id"}).status().field(), "header");

@@ -32,8 +32,8 @@ struct Account {
 
 struct Event {
   int64_t at_ms;
-  int kind;         // 0: a seed not in the ledger, 1: a transfer
-  uint32_t index;   // seed index or edge index
+  int kind;        // 0: a seed not in the ledger, 1: a transfer
+  uint32_t index;  // seed index or edge index
   bool operator<(const Event& o) const {
     if (at_ms != o.at_ms) return at_ms < o.at_ms;
     if (kind != o.kind) return kind < o.kind;
@@ -88,8 +88,9 @@ std::vector<Lot> Withdraw(Account* a, int64_t amount, Rule rule) {
   } else {
     int64_t x = 0;
     if (a->balance > 0) {
-      x = a->balance <= amount ? a->tainted
-                               : static_cast<int64_t>(static_cast<__int128>(amount) * a->tainted / a->balance);
+      x = a->balance <= amount
+              ? a->tainted
+              : static_cast<int64_t>(static_cast<__int128>(amount) * a->tainted / a->balance);
     }
     x = std::min({x, a->tainted, amount});
     a->tainted -= x;
@@ -108,7 +109,8 @@ int64_t TaintedOf(const std::vector<Lot>& pieces) {
 
 }  // namespace
 
-Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<Seed>& seeds, const Options& options) {
+Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<Seed>& seeds,
+                                 const Options& options) {
   CFR_RETURN_IF_ERROR(CheckOptions(options));
   if (seeds.empty()) return InvalidArgument("at least one seed transfer", "seeds");
   for (size_t i = 0; i < seeds.size(); ++i) {
@@ -123,7 +125,7 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   const int64_t end_ms = start_ms + options.window_ms;
 
   // Seeds: the matching ledger edge when there is one, else a synthetic arrival.
-  std::unordered_map<uint32_t, int64_t> seed_edges;  // edge → seeded amount
+  std::unordered_map<uint32_t, int64_t> seed_edges;    // edge → seeded amount
   std::vector<std::pair<uint32_t, size_t>> synthetic;  // (node, seed index)
   std::map<std::string, int64_t> unknown_accounts;     // seeds into accounts the ledger never saw
   std::unordered_map<uint32_t, Account> traced;
@@ -248,7 +250,8 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
     if (ev.kind == 0) {
       const auto& [node, seed_index] = synthetic[ev.index];
       Deposit(&traced[node], {{seeds[seed_index].amount_satang, true}}, options.rule);
-      result.edges.push_back({"seed", "", graph.NameOf(node), seeds[seed_index].amount_satang, ev.at_ms, false});
+      result.edges.push_back(
+          {"seed", "", graph.NameOf(node), seeds[seed_index].amount_satang, ev.at_ms, false});
       continue;
     }
     const auto& e = graph.edge(ev.index);
@@ -311,15 +314,16 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
     return a.amount_satang != b.amount_satang ? a.amount_satang > b.amount_satang : a.exit < b.exit;
   });
   if (result.held + result.exited + result.below_threshold + result.untraced != result.seeded) {
-    return Internal("trail: totals do not reconcile (a bug): seeded " + std::to_string(result.seeded) + ", held " +
-                    std::to_string(result.held) + ", exited " + std::to_string(result.exited) + ", below " +
-                    std::to_string(result.below_threshold) + ", untraced " + std::to_string(result.untraced));
+    return Internal("trail: totals do not reconcile (a bug): seeded " + std::to_string(result.seeded) +
+                    ", held " + std::to_string(result.held) + ", exited " + std::to_string(result.exited) +
+                    ", below " + std::to_string(result.below_threshold) + ", untraced " +
+                    std::to_string(result.untraced));
   }
   return result;
 }
 
-Result<std::vector<Source>> TraceBackward(const TransferGraph& graph, const std::string& account, int64_t at_ms,
-                                          const Options& options) {
+Result<std::vector<Source>> TraceBackward(const TransferGraph& graph, const std::string& account,
+                                          int64_t at_ms, const Options& options) {
   CFR_RETURN_IF_ERROR(CheckOptions(options));
   TransferGraph::ReadLock lock(graph);
   const int64_t node = graph.NodeOf(account);

@@ -3,19 +3,76 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/time.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
+#include "ident/bank.h"
 #include "intake/import.h"
 #include "intake/report.h"
+#include "trail/trail.h"
 
 namespace cfr::http {
 namespace {
 
 constexpr size_t kMaxBatchReports = 10000;
 constexpr int kImportParallelism = 8;  // reports in flight at once: their commits share fsyncs
+
+// The money trail of a saved report's loss transfers: the accounts further down that hold the
+// victim's money join the urgent actions (the response; the saved report keeps the direct holds).
+void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report_json) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<trail::Seed> seeds;
+  for (const auto& t : report.loss_transfers) {
+    if (t.to.kind == ident::Kind::kBankAccount) seeds.push_back({t.to.canonical, t.amount_satang, t.at_ms});
+  }
+  if (seeds.empty()) return;
+  const trail::Options options;
+  auto traced = trail::TraceForward(*ctx.graph, seeds, options);
+  if (!traced.ok()) return;  // the direct holds stand on their own
+  nlohmann::json j = nlohmann::json::parse(*report_json, nullptr, false);
+  if (!j.is_object()) return;
+  nlohmann::json& actions = j["urgent_actions"];
+  for (const auto& h : traced->holdings) {
+    bool direct = false;
+    for (auto& a : actions) {
+      if (a["target"].value("canonical", "") == h.account && a.value("action", "") == "hold") {
+        a["estimated_held_satang"] = h.amount_satang;
+        direct = true;
+      }
+    }
+    if (direct || h.hops < 2) continue;
+    ident::NormalizeOptions o;
+    o.kind = ident::Kind::kBankAccount;
+    auto id = ident::Normalize(h.account, o);
+    const std::string code = h.account.substr(0, h.account.find(':'));
+    const ident::Bank* bank = ident::FindBank(code);
+    actions.push_back({{"action", "hold"},
+                       {"target",
+                        {{"kind", "bank_account"},
+                         {"canonical", h.account},
+                         {"display", id.ok() ? id->display : h.account}}},
+                       {"bank_code", code},
+                       {"bank", bank == nullptr ? "" : bank->short_name},
+                       {"amount_satang", h.amount_satang},
+                       {"hops", h.hops},
+                       {"basis", "trail"}});
+  }
+  nlohmann::json exits = nlohmann::json::array();
+  for (const auto& e : traced->exits) exits.push_back({{"exit", e.exit}, {"amount_satang", e.amount_satang}});
+  j["trail"] = {
+      {"rule", "fifo"},
+      {"held_satang", traced->held},
+      {"exited_satang", traced->exited},
+      {"below_threshold_satang", traced->below_threshold},
+      {"untraced_satang", traced->untraced},
+      {"exits", exits},
+      {"hold_list_ms",
+       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}};
+  *report_json = Dump(j);
+}
 
 HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   const std::string_view type = request.Header("content-type");
@@ -29,6 +86,7 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   if (!report.ok()) return ErrorResponse(report.status());
   auto result = ctx.intake->Submit(*report, key, request.body, CallerOf(request));
   if (!result.ok()) return ErrorResponse(result.status());
+  if (!result->replayed && ctx.graph != nullptr) AddTrail(*report, ctx, &result->report_json);
   if (!result->replayed && ctx.follower != nullptr && ctx.store != nullptr) {
     // The response implies that screening already knows the report's identifiers.
     ctx.follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
