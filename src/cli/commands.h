@@ -75,6 +75,8 @@ struct ImportArgs {
 // Imports reports; exit 0 when every report was saved (or already was), 1 when any was rejected
 // (they are in the reject file) or the import stopped, 2 on a usage error.
 int RunImportReports(const ImportArgs& args);
+// Imports a bank's transfers (args.agency is the bank); the same exit codes.
+int RunImportTransfers(const ImportArgs& args);
 
 }  // namespace cfr::cli
 

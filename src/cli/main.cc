@@ -103,6 +103,27 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
 
+  auto* import_transfers = import->add_subcommand(
+      "transfers", "Import a bank's transfers from CSV or NDJSON (idempotent on the transaction id)");
+  ImportArgs targs;
+  targs.batch = 20000;
+  targs.agency = "";
+  import_transfers->add_option("file", targs.file, "The file (.csv, .ndjson)")->required();
+  import_transfers->add_option("--format", targs.format,
+                               "csv or ndjson (default: from the file's extension)");
+  import_transfers->add_option("--bank", targs.agency, "The submitting bank (code, short name or BIC)")
+      ->required();
+  import_transfers->add_option("--data", targs.data_dir,
+                               "Import into this data directory (the server stopped)");
+  import_transfers->add_option("--server", targs.server,
+                               "Import through this running server (http://host:port)");
+  import_transfers->add_option("--reject", targs.reject_file,
+                               "Where rejected rows go (default FILE.rejects.ndjson)");
+  import_transfers->add_option("--user", targs.user, "Who imports")->capture_default_str();
+  import_transfers->add_option("--batch", targs.batch, "Transfers per batch")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -125,6 +146,10 @@ int Main(int argc, char** argv) {
   }
   if (normalize->parsed()) return RunNormalize(nargs);
   if (screen->parsed()) return RunScreen(sargs);
+  if (import_transfers->parsed()) {
+    targs.progress = isatty(fileno(stderr)) != 0;
+    return RunImportTransfers(targs);
+  }
   if (import_reports->parsed()) {
     iargs.progress = isatty(fileno(stderr)) != 0;
     return RunImportReports(iargs);

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <unordered_map>
 
-#include "core/record_reader.h"
-
 namespace cfr::ledger {
 
 Ledger::Ledger(store::Store& store, TransferGraph& graph)
@@ -65,64 +63,6 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
     summary.saved = fresh.size();
   }
   return summary;
-}
-
-struct TransferReader::Impl {
-  Impl(bool is_csv, std::string b, const Clock& c) : csv(is_csv), bank(std::move(b)), clock(c) {}
-  Status Take(std::vector<TransferRow>* out) {
-    for (TextRecord& r : records) {
-      TransferRow row;
-      row.line = r.line;
-      if (!r.error.empty()) {
-        row.transfer = InvalidArgument(r.error);
-      } else if (!csv) {
-        row.transfer = ParseTransferJson(r.fields[0], bank, clock);
-      } else if (!have_header) {
-        CFR_ASSIGN_OR_RETURN(columns, ParseTransferCsvHeader(r.fields));
-        have_header = true;
-        continue;
-      } else {
-        row.transfer = ParseTransferCsv(r.fields, columns, bank, clock);
-      }
-      out->push_back(std::move(row));
-    }
-    records.clear();
-    return Status::Ok();
-  }
-  const bool csv;
-  const std::string bank;
-  const Clock& clock;
-  CsvReader csv_reader;
-  LineReader line_reader;
-  std::vector<TextRecord> records;
-  bool have_header = false;
-  std::vector<int> columns;
-};
-
-TransferReader::TransferReader(bool csv, std::string bank, const Clock& clock)
-    : impl_(std::make_unique<Impl>(csv, std::move(bank), clock)) {}
-TransferReader::~TransferReader() = default;
-
-Status TransferReader::Feed(std::string_view chunk, std::vector<TransferRow>* out) {
-  if (impl_->csv) {
-    impl_->csv_reader.Feed(chunk, &impl_->records);
-  } else {
-    impl_->line_reader.Feed(chunk, &impl_->records);
-  }
-  return impl_->Take(out);
-}
-
-Status TransferReader::Finish(std::vector<TransferRow>* out) {
-  if (impl_->csv) {
-    impl_->csv_reader.Finish(&impl_->records);
-  } else {
-    impl_->line_reader.Finish(&impl_->records);
-  }
-  CFR_RETURN_IF_ERROR(impl_->Take(out));
-  if (impl_->csv && !impl_->have_header) {
-    return InvalidArgument("the input is empty: a CSV file needs a header row", "header");
-  }
-  return Status::Ok();
 }
 
 }  // namespace cfr::ledger

@@ -21,11 +21,6 @@
 
 namespace cfr::ledger {
 
-struct TransferRow {
-  size_t line = 0;
-  Result<Transfer> transfer = InvalidArgument("empty row");
-};
-
 struct IngestOutcome {
   size_t line = 0;
   Status status;  // OK, or why the row was rejected (kConflict: the id exists with other content)
@@ -52,20 +47,6 @@ class Ledger {
   TransferGraph& graph_;
   store::CounterBlocks chunk_numbers_;
   std::mutex mu_;
-};
-
-// Reads transfers from NDJSON or CSV text (the whole body of a request, or a chunk of a file):
-// `bank` is the submitting bank's code. A CSV header that cannot be used fails the call.
-class TransferReader {
- public:
-  TransferReader(bool csv, std::string bank, const Clock& clock);
-  ~TransferReader();
-  Status Feed(std::string_view chunk, std::vector<TransferRow>* out);
-  Status Finish(std::vector<TransferRow>* out);
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace cfr::ledger

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/record_reader.h"
 #include "core/text.h"
 #include "core/time.h"
 #include "ident/json_fields.h"
@@ -237,6 +238,22 @@ Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const 
   return t.status();
 }
 
+std::string TransferToJson(const Transfer& t) {
+  auto account = [](const std::string& canonical) {
+    const size_t colon = canonical.find(':');
+    return json{{"bank", canonical.substr(0, colon)}, {"account", canonical.substr(colon + 1)}};
+  };
+  json j = {{"txn_id", t.txn_id},     {"from", account(t.from)}, {"amount_satang", t.amount_satang},
+            {"currency", t.currency}, {"at", t.at_ms},           {"channel", t.channel}};
+  if (t.exit == Exit::kNone) {
+    j["to"] = account(t.to);
+  } else {
+    j["exit"] = {{"type", ExitName(t.exit)}};
+    if (!t.exit_detail.empty()) j["exit"]["detail"] = t.exit_detail;
+  }
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 void AppendEncoded(const Transfer& t, std::string* out) {
   PutU8(out, 1);  // format version
   PutStr(out, t.bank);
@@ -283,6 +300,64 @@ Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset) {
   t.exit = static_cast<Exit>(exit);
   *offset = at;
   return t;
+}
+
+struct TransferReader::Impl {
+  Impl(bool is_csv, std::string b, const Clock& c) : csv(is_csv), bank(std::move(b)), clock(c) {}
+  Status Take(std::vector<TransferRow>* out) {
+    for (TextRecord& r : records) {
+      TransferRow row;
+      row.line = r.line;
+      if (!r.error.empty()) {
+        row.transfer = InvalidArgument(r.error);
+      } else if (!csv) {
+        row.transfer = ParseTransferJson(r.fields[0], bank, clock);
+      } else if (!have_header) {
+        CFR_ASSIGN_OR_RETURN(columns, ParseTransferCsvHeader(r.fields));
+        have_header = true;
+        continue;
+      } else {
+        row.transfer = ParseTransferCsv(r.fields, columns, bank, clock);
+      }
+      out->push_back(std::move(row));
+    }
+    records.clear();
+    return Status::Ok();
+  }
+  const bool csv;
+  const std::string bank;
+  const Clock& clock;
+  CsvReader csv_reader;
+  LineReader line_reader;
+  std::vector<TextRecord> records;
+  bool have_header = false;
+  std::vector<int> columns;
+};
+
+TransferReader::TransferReader(bool csv, std::string bank, const Clock& clock)
+    : impl_(std::make_unique<Impl>(csv, std::move(bank), clock)) {}
+TransferReader::~TransferReader() = default;
+
+Status TransferReader::Feed(std::string_view chunk, std::vector<TransferRow>* out) {
+  if (impl_->csv) {
+    impl_->csv_reader.Feed(chunk, &impl_->records);
+  } else {
+    impl_->line_reader.Feed(chunk, &impl_->records);
+  }
+  return impl_->Take(out);
+}
+
+Status TransferReader::Finish(std::vector<TransferRow>* out) {
+  if (impl_->csv) {
+    impl_->csv_reader.Finish(&impl_->records);
+  } else {
+    impl_->line_reader.Finish(&impl_->records);
+  }
+  CFR_RETURN_IF_ERROR(impl_->Take(out));
+  if (impl_->csv && !impl_->have_header) {
+    return InvalidArgument("the input is empty: a CSV file needs a header row", "header");
+  }
+  return Status::Ok();
 }
 
 }  // namespace cfr::ledger

@@ -8,6 +8,7 @@
 #define CFR_LEDGER_TRANSFER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,10 +53,33 @@ Result<std::vector<int>> ParseTransferCsvHeader(const std::vector<std::string>& 
 Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const std::vector<int>& columns,
                                   std::string_view bank, const Clock& clock);
 
+// The transfer as an NDJSON line of the API (accounts as {"bank","account"} of their canonical
+// form); ParseTransferJson of it gives the transfer back.
+std::string TransferToJson(const Transfer& t);
+
 // Binary form: appended to / read from a chunk of transfers.
 void AppendEncoded(const Transfer& t, std::string* out);
 // Decodes the transfer at *offset and advances it; kInternal on corrupt bytes.
 Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset);
+
+struct TransferRow {
+  size_t line = 0;
+  Result<Transfer> transfer = InvalidArgument("empty row");
+};
+
+// Reads transfers from NDJSON or CSV text (the whole body of a request, or a chunk of a file):
+// `bank` is the submitting bank's code. A CSV header that cannot be used fails the call.
+class TransferReader {
+ public:
+  TransferReader(bool csv, std::string bank, const Clock& clock);
+  ~TransferReader();
+  Status Feed(std::string_view chunk, std::vector<TransferRow>* out);
+  Status Finish(std::vector<TransferRow>* out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace cfr::ledger
 

@@ -90,3 +90,21 @@ TEST(TransferTest, CsvRowsNameTheColumn) {
 
 }  // namespace
 }  // namespace cfr::ledger
+
+namespace cfr::ledger {
+namespace {
+
+TEST(TransferTest, JsonRoundTrip) {
+  const ManualClock clock(1795789445123);
+  auto t = ParseTransferJson(
+      R"({"txn_id":"R1","from":{"bank":"KBANK","account":"123-4-56789-0"},"exit":{"type":"crypto","detail":"bitkub:0xabc"},)"
+      R"("amount_satang":777,"at":"2026-11-01T09:31:00Z","channel":"crypto"})",
+      "004", clock);
+  ASSERT_TRUE(t.ok());
+  auto back = ParseTransferJson(TransferToJson(*t), "004", clock);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, *t);
+}
+
+}  // namespace
+}  // namespace cfr::ledger

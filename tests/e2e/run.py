@@ -21,7 +21,7 @@ Two kinds of case files under cases/:
     expected stdout lines       (exact; '<any>' matches a whole line)
     ! text expected on stderr   (optional, substring)
     In arguments, $SERVER is the server's URL, $DATA a scratch directory, $KEY the private
-    screening key and $FIXTURES the directory tests/e2e/fixtures.
+    screening key, $FIXTURES the directory tests/e2e/fixtures and $CFR the cfr binary.
 
 Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
 response; "{{NAME}}" in later requests (target, headers, body) is replaced by it.
@@ -182,7 +182,7 @@ def run_cli_case(case, cfr, data_dir):
         argv[0] = cfr
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
     argv = [a.replace("$DATA", data_dir).replace("$SERVER", SERVER_URL).replace("$KEY", E2E_PRIVATE_KEY)
-            .replace("$FIXTURES", fixtures) for a in argv]
+            .replace("$FIXTURES", fixtures).replace("$CFR", cfr) for a in argv]
     stdin = "".join(l[2:] + "\n" for l in lines if l.startswith("< "))
     exit_line = next(l for l in lines if l.startswith("exit "))
     want_exit = int(exit_line.split()[1])

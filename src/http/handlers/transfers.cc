@@ -26,8 +26,8 @@ HttpResponse PostTransfers(ApiContext& ctx, const HttpRequest& request) {
   }
   const ident::Bank* bank = ident::FindBank(caller.agency);
   if (bank == nullptr) {
-    return ErrorResponse(InvalidArgument("the submitting agency must be a bank (code, short name or BIC)",
-                                         "X-CFR-Agency"));
+    return ErrorResponse(
+        InvalidArgument("the submitting agency must be a bank (code, short name or BIC)", "X-CFR-Agency"));
   }
   bool atomic = false;
   for (const auto& [name, value] : request.query) {
@@ -57,12 +57,12 @@ HttpResponse PostTransfers(ApiContext& ctx, const HttpRequest& request) {
     if (!rejects.empty()) rejects += ',';
     rejects += "{\"line\":" + std::to_string(r.line) + ",\"error\":" + ErrorObjectJson(r.status) + "}";
   }
-  const std::string counts = "\"saved\":" + std::to_string(summary->saved) +
-                             ",\"replayed\":" + std::to_string(summary->replayed) +
-                             ",\"rejected\":" + std::to_string(summary->rejected) + ",\"rejects\":[" + rejects + "]";
+  const std::string counts =
+      "\"saved\":" + std::to_string(summary->saved) + ",\"replayed\":" + std::to_string(summary->replayed) +
+      ",\"rejected\":" + std::to_string(summary->rejected) + ",\"rejects\":[" + rejects + "]";
   if (atomic && summary->rejected > 0) {
-    const Status s = InvalidArgument(std::to_string(summary->rejected) +
-                                     " rows rejected; nothing was saved (atomic)", "body");
+    const Status s = InvalidArgument(
+        std::to_string(summary->rejected) + " rows rejected; nothing was saved (atomic)", "body");
     return HttpResponse::Json(400, "{\"error\":" + ErrorObjectJson(s) + "," + counts + "}");
   }
   return HttpResponse::Json(200, "{" + counts + "}");
@@ -158,8 +158,8 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
   if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object"));
   namespace jf = ident::json_fields;
   if (Status s = jf::Unknown(*body,
-                             {"case_id", "seeds", "direction", "account", "at", "rule", "max_hops", "window_hours",
-                              "min_amount_satang"},
+                             {"case_id", "seeds", "direction", "account", "at", "rule", "max_hops",
+                              "window_hours", "min_amount_satang"},
                              "");
       !s.ok()) {
     return ErrorResponse(s);
@@ -188,7 +188,8 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
                        {"first", FormatRfc3339Millis(s.first_ms)},
                        {"last", FormatRfc3339Millis(s.last_ms)}});
     }
-    return HttpResponse::Json(200, Dump({{"direction", "backward"}, {"account", account->canonical}, {"sources", items}}));
+    return HttpResponse::Json(
+        200, Dump({{"direction", "backward"}, {"account", account->canonical}, {"sources", items}}));
   }
   if (!direction->empty() && *direction != "forward") {
     return ErrorResponse(InvalidArgument("forward or backward", "direction"));
@@ -200,9 +201,9 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
   if (!case_id->empty()) {
     if (ctx.intake == nullptr) return ErrorResponse(Unavailable("report intake is not open"));
     auto kase = ctx.intake->CaseJson(*case_id);
-    if (!kase.ok()) return ErrorResponse(kase.status().code() == StatusCode::kNotFound
-                                             ? NotFound("no case " + *case_id)
-                                             : kase.status());
+    if (!kase.ok())
+      return ErrorResponse(kase.status().code() == StatusCode::kNotFound ? NotFound("no case " + *case_id)
+                                                                         : kase.status());
     for (const auto& report_id : json::parse(*kase).value("report_ids", json::array())) {
       auto report = ctx.intake->ReportJson(report_id.get<std::string>());
       if (!report.ok()) continue;
@@ -214,7 +215,8 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
         seeds.push_back({t["to"].value("canonical", ""), t.value("amount_satang", int64_t{0}), *at});
       }
     }
-    if (seeds.empty()) return ErrorResponse(InvalidArgument("the case has no loss transfers to trace", "case_id"));
+    if (seeds.empty())
+      return ErrorResponse(InvalidArgument("the case has no loss transfers to trace", "case_id"));
   } else {
     const auto it = body->find("seeds");
     if (it == body->end() || !it->is_array() || it->empty() || it->size() > 1000) {
