@@ -22,7 +22,8 @@ cfr::Result<std::vector<cfr::ledger::TransferRow>> Read(std::string_view text, s
                                                         const cfr::Clock& clock) {
   cfr::ledger::TransferReader reader(kCsv, "014", clock);
   std::vector<cfr::ledger::TransferRow> rows;
-  for (size_t i = 0; i < text.size(); i += chunk) CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
+  for (size_t i = 0; i < text.size(); i += chunk)
+    CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
   CFR_RETURN_IF_ERROR(reader.Finish(&rows));
   return rows;
 }

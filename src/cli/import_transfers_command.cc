@@ -22,10 +22,10 @@ namespace cfr::cli {
 int RunImportTransfers(const ImportArgs& args) {
   const char* const cmd = "cfr import transfers";
   const std::string ext = std::filesystem::path(args.file).extension().string();
-  const std::string format = !args.format.empty() ? args.format
-                             : ext == ".csv"      ? "csv"
+  const std::string format = !args.format.empty()                    ? args.format
+                             : ext == ".csv"                         ? "csv"
                              : (ext == ".ndjson" || ext == ".jsonl") ? "ndjson"
-                                                                      : "";
+                                                                     : "";
   if (format != "csv" && format != "ndjson") {
     std::fprintf(stderr, "%s: --format: csv or ndjson (cannot tell from %s)\n", cmd, args.file.c_str());
     return kExitUsage;
@@ -85,11 +85,13 @@ int RunImportTransfers(const ImportArgs& args) {
   uint64_t bytes_read = 0;
   auto progress = [&](bool done) {
     if (!args.progress) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9;
     const size_t rows = saved + replayed + rejected;
-    std::fprintf(stderr, "\r%s: %5.1f%%  %zu transfers  %zu rejected  %.0f transfers/s%s", cmd,
-                 file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0.0,
-                 rows, rejected, static_cast<double>(rows) / seconds, done ? "\n" : "");
+    std::fprintf(
+        stderr, "\r%s: %5.1f%%  %zu transfers  %zu rejected  %.0f transfers/s%s", cmd,
+        file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0.0, rows,
+        rejected, static_cast<double>(rows) / seconds, done ? "\n" : "");
   };
 
   auto save = [&](std::vector<ledger::TransferRow>* rows) -> Status {
@@ -112,14 +114,15 @@ int RunImportTransfers(const ImportArgs& args) {
         lines.push_back(row.line);
       }
       if (!lines.empty()) {
-        CFR_ASSIGN_OR_RETURN(auto r, HttpPost(args.server + "/api/v1/transfers", body,
-                                              {"Content-Type: application/x-ndjson", "Expect:",
-                                               "X-CFR-User: " + args.user, "X-CFR-Agency: " + bank->code,
-                                               "X-CFR-Role: bank"}));
+        CFR_ASSIGN_OR_RETURN(
+            auto r, HttpPost(args.server + "/api/v1/transfers", body,
+                             {"Content-Type: application/x-ndjson", "Expect:", "X-CFR-User: " + args.user,
+                              "X-CFR-Agency: " + bank->code, "X-CFR-Role: bank"}));
         const auto answer = nlohmann::json::parse(r.body, nullptr, false);
         if (r.status != 200 || !answer.is_object()) {
           std::string message = "HTTP " + std::to_string(r.status);
-          if (answer.is_object() && answer.contains("error")) message += ": " + answer["error"].value("message", "");
+          if (answer.is_object() && answer.contains("error"))
+            message += ": " + answer["error"].value("message", "");
           return Unavailable("the server refused the batch: " + message);
         }
         saved += answer.value("saved", size_t{0});
@@ -127,10 +130,11 @@ int RunImportTransfers(const ImportArgs& args) {
         for (const auto& e : answer.value("rejects", nlohmann::json::array())) {
           const size_t k = e.value("line", size_t{0});
           const auto& err = e["error"];
-          CFR_RETURN_IF_ERROR(reject(k >= 1 && k <= lines.size() ? lines[k - 1] : 0,
-                                     Status(err.value("code", "") == "conflict" ? StatusCode::kConflict
-                                                                                : StatusCode::kInvalidArgument,
-                                            err.value("message", ""), err.value("field", ""))));
+          CFR_RETURN_IF_ERROR(
+              reject(k >= 1 && k <= lines.size() ? lines[k - 1] : 0,
+                     Status(err.value("code", "") == "conflict" ? StatusCode::kConflict
+                                                                : StatusCode::kInvalidArgument,
+                            err.value("message", ""), err.value("field", ""))));
         }
       }
     }
@@ -159,7 +163,8 @@ int RunImportTransfers(const ImportArgs& args) {
   if (store) IgnoreError(store->Close());
   if (!status.ok()) {
     std::fprintf(stderr, "%s: %s\n", cmd, status.ToString().c_str());
-    std::fprintf(stderr, "%s: stopped; %zu transfers were saved before (importing again skips them)\n", cmd, saved);
+    std::fprintf(stderr, "%s: stopped; %zu transfers were saved before (importing again skips them)\n", cmd,
+                 saved);
     return kExitFailure;
   }
   std::printf("%s: %zu saved, %zu already imported, %zu rejected\n",
