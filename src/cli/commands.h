@@ -78,6 +78,19 @@ int RunImportReports(const ImportArgs& args);
 // Imports a bank's transfers (args.agency is the bank); the same exit codes.
 int RunImportTransfers(const ImportArgs& args);
 
+struct GenArgs {
+  std::string out = "transfers.ndjson";
+  std::string truth = "truth.ndjson";
+  std::string format = "ndjson";
+  int64_t accounts = 100000;
+  int64_t transfers_per_day = 500000;
+  int days = 3;
+  int64_t scams = 1000;
+  uint64_t seed = 2026;
+};
+// Writes a generated transfer stream and its ground truth.
+int RunGenTransfers(const GenArgs& args);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_COMMANDS_H_

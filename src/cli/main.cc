@@ -124,6 +124,29 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
 
+  // cfr gen transfers
+  auto* gen = app.add_subcommand("gen", "Generate synthetic data");
+  gen->require_subcommand(1);
+  auto* gen_transfers = gen->add_subcommand(
+      "transfers",
+      "A national transfer stream with injected scam flows, and where each victim's money ended");
+  GenArgs gargs;
+  gen_transfers->add_option("--out", gargs.out, "The transfers file")->capture_default_str();
+  gen_transfers->add_option("--truth", gargs.truth, "The ground truth (NDJSON, one scam per line)")
+      ->capture_default_str();
+  gen_transfers->add_option("--format", gargs.format, "ndjson or csv")->capture_default_str();
+  gen_transfers->add_option("--accounts", gargs.accounts, "Ordinary accounts")
+      ->check(CLI::Range(int64_t{100}, int64_t{100000000}))
+      ->capture_default_str();
+  gen_transfers->add_option("--per-day", gargs.transfers_per_day, "Ordinary transfers per day")
+      ->check(CLI::Range(int64_t{1}, int64_t{200000000}))
+      ->capture_default_str();
+  gen_transfers->add_option("--days", gargs.days, "Days")->check(CLI::Range(1, 365))->capture_default_str();
+  gen_transfers->add_option("--scams", gargs.scams, "Scams injected")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000000}))
+      ->capture_default_str();
+  gen_transfers->add_option("--seed", gargs.seed, "Random seed")->capture_default_str();
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -146,6 +169,7 @@ int Main(int argc, char** argv) {
   }
   if (normalize->parsed()) return RunNormalize(nargs);
   if (screen->parsed()) return RunScreen(sargs);
+  if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (import_transfers->parsed()) {
     targs.progress = isatty(fileno(stderr)) != 0;
     return RunImportTransfers(targs);

@@ -276,7 +276,9 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       continue;
     }
     const bool is_exit = graph.IsExit(e.to);
-    if (tainted < options.min_amount_satang && seed == seed_edges.end()) {
+    // Money leaving through an exit is an end, whatever its size; only small pieces moving on to
+    // other accounts are not chased.
+    if (!is_exit && tainted < options.min_amount_satang && seed == seed_edges.end()) {
       // Too small to chase: counted, and arrives as ordinary money.
       result.below_threshold += tainted;
       if (to != traced.end()) Deposit(&to->second, {{e.amount_satang, false}}, options.rule);

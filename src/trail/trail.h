@@ -39,7 +39,7 @@ struct Options {
   Rule rule = Rule::kFifo;
   int max_hops = 6;
   int64_t window_ms = 72LL * 3600 * 1000;
-  int64_t min_amount_satang = 10000;  // THB 100: smaller pieces of the victim's money are not chased
+  int64_t min_amount_satang = 10000;  // THB 100: smaller pieces moving to accounts are not chased
   size_t max_accounts = 100000;       // a bound on the work of one trail
 };
 
