@@ -30,7 +30,9 @@ int RunGenTransfers(const GenArgs& args) {
   o.transfers_per_day = args.transfers_per_day;
   o.days = args.days;
   o.scams = args.scams;
-  if (args.format == "csv") out << "txn_id,from_bank,from_account,to_bank,to_account,exit_type,exit_detail,amount_satang,at,channel\n";
+  if (args.format == "csv")
+    out << "txn_id,from_bank,from_account,to_bank,to_account,exit_type,exit_detail,amount_satang,at,"
+           "channel\n";
   ledger::GeneratorStats stats;
   const auto scams = ledger::GenerateTransfers(
       o,
@@ -69,10 +71,11 @@ int RunGenTransfers(const GenArgs& args) {
     std::fprintf(stderr, "%s: writing failed (disk full?)\n", cmd);
     return kExitFailure;
   }
-  std::printf("%lld transfers (%lld in %zu scams) over %lld accounts and %lld mules -> %s; ground truth -> %s\n",
-              static_cast<long long>(stats.transfers), static_cast<long long>(stats.scam_transfers), scams.size(),
-              static_cast<long long>(stats.accounts), static_cast<long long>(stats.mules), args.out.c_str(),
-              args.truth.c_str());
+  std::printf(
+      "%lld transfers (%lld in %zu scams) over %lld accounts and %lld mules -> %s; ground truth -> %s\n",
+      static_cast<long long>(stats.transfers), static_cast<long long>(stats.scam_transfers), scams.size(),
+      static_cast<long long>(stats.accounts), static_cast<long long>(stats.mules), args.out.c_str(),
+      args.truth.c_str());
   return kExitOk;
 }
 

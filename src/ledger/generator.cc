@@ -17,8 +17,8 @@ std::string AccountName(uint64_t n) {
   char buf[24];
   // Distinct 10-digit numbers: a bijective scramble of n within 10^9, prefixed by a digit.
   const uint64_t scrambled = (n * 387420489ULL + 12345ULL) % 1000000000ULL;
-  std::snprintf(buf, sizeof buf, "%s:%d%09llu", kBanks[n % std::size(kBanks)], static_cast<int>(1 + (n / 1000000000ULL) % 9),
-                static_cast<unsigned long long>(scrambled));
+  std::snprintf(buf, sizeof buf, "%s:%d%09llu", kBanks[n % std::size(kBanks)],
+                static_cast<int>(1 + (n / 1000000000ULL) % 9), static_cast<unsigned long long>(scrambled));
   return buf;
 }
 
@@ -39,7 +39,9 @@ class Gen {
     // Scams start evenly over the period.
     std::vector<int64_t> scam_starts;
     for (int64_t i = 0; i < o_.scams; ++i) {
-      scam_starts.push_back(o_.start_ms + static_cast<int64_t>(Uniform01() * static_cast<double>(o_.days * kDay - 2 * 3600000)));
+      scam_starts.push_back(
+          o_.start_ms +
+          static_cast<int64_t>(Uniform01() * static_cast<double>(o_.days * kDay - 2 * 3600000)));
     }
     std::sort(scam_starts.begin(), scam_starts.end());
     size_t next_scam = 0;
@@ -48,13 +50,15 @@ class Gen {
       // Ordinary transfers of the day at sorted times (more by day than at night).
       std::vector<int64_t> times(static_cast<size_t>(o_.transfers_per_day));
       for (auto& t : times) {
-        const double h = std::fmod(6.0 + 17.0 * Uniform01() + (Uniform01() < 0.1 ? 24 * Uniform01() : 0), 24.0);
+        const double h =
+            std::fmod(6.0 + 17.0 * Uniform01() + (Uniform01() < 0.1 ? 24 * Uniform01() : 0), 24.0);
         t = day_start + static_cast<int64_t>(h * 3600000.0);
       }
       std::sort(times.begin(), times.end());
       const bool payday = ((day + 1) % 25) == 0;
       for (int64_t t : times) {
-        while (next_scam < scam_starts.size() && scam_starts[next_scam] <= t) StartScam(scam_starts[next_scam++]);
+        while (next_scam < scam_starts.size() && scam_starts[next_scam] <= t)
+          StartScam(scam_starts[next_scam++]);
         Flush(t);
         Transfer tr;
         const double kind = Uniform01();
@@ -201,7 +205,8 @@ class Gen {
     }
     const int parts = rest < 100000 ? 1 : 1 + static_cast<int>(Uniform(3));
     for (int p = 0; p < parts && rest > 0; ++p) {
-      const int64_t piece = p == parts - 1 ? rest : rest / (parts - p) + Uniform(std::max<int64_t>(1, rest / 20));
+      const int64_t piece =
+          p == parts - 1 ? rest : rest / (parts - p) + Uniform(std::max<int64_t>(1, rest / 20));
       const int64_t part = std::min(piece, rest);
       rest -= part;
       const size_t next = Mule(when);
@@ -235,7 +240,8 @@ class Gen {
 }  // namespace
 
 std::vector<ScamTruth> GenerateTransfers(const GeneratorOptions& options,
-                                         const std::function<void(const Transfer&)>& emit, GeneratorStats* stats) {
+                                         const std::function<void(const Transfer&)>& emit,
+                                         GeneratorStats* stats) {
   if (stats != nullptr) *stats = {};
   return Gen(options, emit, stats).Run();
 }

@@ -55,8 +55,8 @@ TEST(TrailAccuracyTest, FindsWhereTheMoneyEnded) {
     }
     const double mean = sum / static_cast<double>(truth.size());
     RecordProperty(rule == Rule::kFifo ? "fifo_found" : "proportional_found", std::to_string(mean));
-    std::printf("%s: %.2f %% of the money found where it ended\n", rule == Rule::kFifo ? "fifo" : "proportional",
-                100 * mean);
+    std::printf("%s: %.2f %% of the money found where it ended\n",
+                rule == Rule::kFifo ? "fifo" : "proportional", 100 * mean);
     EXPECT_GE(mean, 0.99) << (rule == Rule::kFifo ? "fifo" : "proportional");
   }
 }
