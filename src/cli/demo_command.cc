@@ -17,6 +17,7 @@
 #include "core/time.h"
 #include "ident/bank.h"
 #include "intake/intake.h"
+#include "ledger/ledger.h"
 #include "registry/registry.h"
 #include "store/counter.h"
 #include "store/sqlite/sqlite_store.h"
@@ -212,6 +213,11 @@ int RunDemo(const DemoArgs& args) {
   const Actor police{"demo.police", "RTP-CIB", "police"};
   int saved = 0, duplicates = 0, failed = 0;
   std::string last_body, last_nid;
+  struct Loss {
+    std::string mule;
+    int64_t amount, at_ms;
+  };
+  std::vector<Loss> losses;
   for (int i = 0; i < args.reports; ++i) {
     const int64_t when = now - static_cast<int64_t>(gen.Uniform(30 * 24 * 60)) * 60000 - 3600000;
     std::string nid;
@@ -234,6 +240,12 @@ int RunDemo(const DemoArgs& args) {
     }
     ++saved;
     if (!r->duplicate_of.empty()) ++duplicates;
+    if (r->duplicate_of.empty()) {
+      for (const auto& t : report->loss_transfers) {
+        if (t.to.kind == ident::Kind::kBankAccount)
+          losses.push_back({t.to.canonical, t.amount_satang, t.at_ms});
+      }
+    }
     last_body = body;
     last_nid = nid;
     if (args.progress && saved % 100 == 0) std::fprintf(stderr, "\rcfr demo: %d reports", saved);
@@ -247,9 +259,54 @@ int RunDemo(const DemoArgs& args) {
                            black ? "[DEMO DATA] confirmed mule account" : "[DEMO DATA] unusual inflows");
     if (e.ok()) ++listed;
   }
+  // The banks' transfers: each mule passed the victim's money on within minutes — to another
+  // mule, out as ATM cash or to a crypto exchange, keeping some — so that every demo case has a
+  // money trail. And the flow of the example in docs/api.md (BAY 555-1-23456-7 on 2026-11-01).
+  ledger::TransferGraph graph;
+  ledger::Ledger ledger_store(**store, graph);
+  std::vector<ledger::TransferRow> rows;
+  auto transfer = [&](const std::string& from, const std::string& to, ledger::Exit exit,
+                      const std::string& detail, int64_t amount, int64_t at_ms) {
+    ledger::Transfer t;
+    t.bank = from.substr(0, 3);
+    t.txn_id = "DEMO-" + std::to_string(rows.size() + 1);
+    t.from = from;
+    t.to = to;
+    t.exit = exit;
+    t.exit_detail = detail;
+    t.amount_satang = amount;
+    t.at_ms = at_ms;
+    t.channel = exit == ledger::Exit::kNone ? "promptpay" : exit == ledger::Exit::kAtmCash ? "atm" : "crypto";
+    rows.push_back({rows.size() + 1, t});
+  };
+  for (const Loss& loss : losses) {
+    int64_t at = loss.at_ms + (3 + static_cast<int64_t>(gen.Uniform(8))) * 60000;
+    const int64_t onward = loss.amount * (70 + static_cast<int64_t>(gen.Uniform(25))) / 100;
+    const std::string& next = gen.mules()[gen.Uniform(gen.mules().size())];
+    if (next != loss.mule) {
+      transfer(loss.mule, next, ledger::Exit::kNone, "", onward, at);
+      at += (5 + static_cast<int64_t>(gen.Uniform(20))) * 60000;
+      const bool crypto = gen.Uniform(2) == 0;
+      transfer(next, "", crypto ? ledger::Exit::kCrypto : ledger::Exit::kAtmCash, crypto ? "bitkub" : "",
+               onward / 2, at);
+    } else {
+      transfer(loss.mule, "", ledger::Exit::kAtmCash, "", onward, at);
+    }
+  }
+  const int64_t example = 1793500200000;  // 2026-11-01T09:30:00+07:00
+  transfer("025:5551234567", "014:4071111111", ledger::Exit::kNone, "", 3000000, example + 5 * 60000);
+  transfer("025:5551234567", "", ledger::Exit::kAtmCash, "", 1000000, example + 8 * 60000);
+  transfer("014:4071111111", "", ledger::Exit::kCrypto, "bitkub", 2000000, example + 15 * 60000);
+  auto ingested = ledger_store.Ingest(rows, /*atomic=*/true);
+  if (!ingested.ok() || ingested->rejected > 0) {
+    std::fprintf(stderr, "cfr demo: the demo transfers were refused: %s\n",
+                 ingested.ok() ? ingested->rejects[0].status.ToString().c_str()
+                               : ingested.status().ToString().c_str());
+    ++failed;
+  }
   if (args.progress) std::fprintf(stderr, "\r");
-  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks\n",
-              args.data_dir.c_str(), saved, duplicates, listed);
+  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks, %zu transfers\n",
+              args.data_dir.c_str(), saved, duplicates, listed, ingested.ok() ? ingested->saved : 0);
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
   std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n",
               gen.mules()[0].c_str());

@@ -91,7 +91,8 @@ void BM_TraceForward(benchmark::State& state) {
     const auto& s = w.scams[next++ % w.scams.size()];
     const auto start = std::chrono::steady_clock::now();
     auto r = TraceForward(*graph, {{s.first_mule, s.amount_satang, s.at_ms}}, o);
-    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
     benchmark::DoNotOptimize(r);
   }
@@ -104,5 +105,3 @@ BENCHMARK(BM_TraceForward)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace cfr::trail
-
-
