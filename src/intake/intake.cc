@@ -232,7 +232,9 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       // Distinct victims: one record per (entity, victim fingerprint), inserted with the report;
       // a concurrent report of the same victim conflicts and is counted on its retry.
       bool new_victim = false;
-      const std::string victim_record = key + kUnit + victim_key;
+      std::string victim_record = key;
+      victim_record += kUnit;
+      victim_record += victim_key;
       if (counts) {
         auto seen_victim = store_.Get(kEntityVictims, victim_record);
         if (!seen_victim.ok()) {

@@ -324,6 +324,43 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   return result;
 }
 
+Result<std::vector<MeetingPoint>> MeetingPoints(
+    const TransferGraph& graph, const std::vector<std::pair<std::string, std::vector<Seed>>>& groups,
+    const Options& options) {
+  if (groups.size() < 2) return InvalidArgument("at least two cases", "case_ids");
+  std::map<std::string, std::vector<MeetingShare>> by_account;
+  for (const auto& [label, seeds] : groups) {
+    CFR_ASSIGN_OR_RETURN(TrailResult r, TraceForward(graph, seeds, options));
+    std::map<std::string, MeetingShare> shares;
+    for (const PathEdge& e : r.edges) {
+      if (e.beyond_limit || e.to.starts_with("exit:")) continue;
+      MeetingShare& share = shares[e.to];
+      share.group = label;
+      share.received_satang += e.amount_satang;
+    }
+    for (const Holding& h : r.holdings) {
+      MeetingShare& share = shares[h.account];
+      share.group = label;
+      share.held_satang = h.amount_satang;
+    }
+    for (auto& [account, share] : shares) by_account[account].push_back(std::move(share));
+  }
+  std::vector<MeetingPoint> out;
+  for (auto& [account, shares] : by_account) {
+    if (shares.size() >= 2) out.push_back({account, std::move(shares)});
+  }
+  auto received = [](const MeetingPoint& p) {
+    int64_t total = 0;
+    for (const auto& s : p.shares) total += s.received_satang;
+    return total;
+  };
+  std::sort(out.begin(), out.end(), [&](const MeetingPoint& a, const MeetingPoint& b) {
+    if (a.shares.size() != b.shares.size()) return a.shares.size() > b.shares.size();
+    return received(a) > received(b);
+  });
+  return out;
+}
+
 Result<std::vector<Source>> TraceBackward(const TransferGraph& graph, const std::string& account,
                                           int64_t at_ms, const Options& options) {
   CFR_RETURN_IF_ERROR(CheckOptions(options));
@@ -371,6 +408,7 @@ Result<std::vector<Source>> TraceBackward(const TransferGraph& graph, const std:
     }
   }
   std::vector<Source> out;
+  out.reserve(sources.size());
   for (auto& [n, s] : sources) out.push_back(std::move(s));
   std::sort(out.begin(), out.end(), [](const Source& a, const Source& b) {
     return a.hops != b.hops ? a.hops < b.hops : a.amount_satang > b.amount_satang;

@@ -74,6 +74,22 @@ struct TrailResult {
 Result<TrailResult> TraceForward(const ledger::TransferGraph& graph, const std::vector<Seed>& seeds,
                                  const Options& options);
 
+// Multi-victim: where the money of several victims (cases) meets. Each group of seeds (a case) is
+// traced forward; an account is a meeting point when the money of two or more groups reached it.
+struct MeetingShare {
+  std::string group;            // the case id (or label) given
+  int64_t received_satang = 0;  // of this group's money that entered the account
+  int64_t held_satang = 0;      // of it still there at the end of the window
+};
+struct MeetingPoint {
+  std::string account;
+  std::vector<MeetingShare> shares;  // one per group whose money reached it
+};
+// Most groups first, then most money received. Fails like TraceForward for a bad group.
+Result<std::vector<MeetingPoint>> MeetingPoints(
+    const ledger::TransferGraph& graph, const std::vector<std::pair<std::string, std::vector<Seed>>>& groups,
+    const Options& options);
+
 struct Source {
   std::string account;
   int64_t amount_satang = 0;  // sent towards the traced account (along the found paths)

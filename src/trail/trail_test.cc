@@ -210,6 +210,27 @@ TEST(TrailTest, BackwardFindsTheOtherVictims) {
   EXPECT_EQ((*sources)[3].hops, 2);
 }
 
+TEST(TrailTest, MeetingPointsOfSeveralVictims) {
+  Ledgerless l;
+  // Two victims pay different first mules; both mules forward to A; only one reaches B.
+  l.Add("v1", "004:9990000011", M, 1000000, 0);
+  l.Add("v2", "004:9990000012", B, 500000, 1);
+  l.Add("m1", M, A, 800000, 5);
+  l.Add("b1", B, A, 400000, 6);
+  l.Add("a1", A, "", 1200000, 30, Exit::kAtmCash);
+  auto points =
+      MeetingPoints(l.graph, {{"CFR-1", {{M, 1000000, Min(0)}}}, {"CFR-2", {{B, 500000, Min(1)}}}}, {});
+  ASSERT_TRUE(points.ok()) << points.status().ToString();
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ((*points)[0].account, A);
+  ASSERT_EQ((*points)[0].shares.size(), 2u);
+  EXPECT_EQ((*points)[0].shares[0].group, "CFR-1");
+  EXPECT_EQ((*points)[0].shares[0].received_satang, 800000);
+  EXPECT_EQ((*points)[0].shares[1].received_satang, 400000);
+  EXPECT_EQ((*points)[0].shares[0].held_satang, 0);  // it left as cash
+  EXPECT_EQ(MeetingPoints(l.graph, {{"CFR-1", {{M, 1, Min(0)}}}}, {}).status().field(), "case_ids");
+}
+
 TEST(TrailTest, BadOptions) {
   Ledgerless l;
   Options o;

@@ -160,7 +160,10 @@ HttpResponse ListReports(ApiContext& ctx, const HttpRequest& request) {
   }
   intake::ReportQuery q;
   nlohmann::json identifier = nlohmann::json::object();
-  for (const auto& [name, value] : request.query) {
+  for (const auto& param : request.query) {
+    // Named references, not structured bindings: the lambda below captures them.
+    const std::string& name = param.first;
+    const std::string& value = param.second;
     auto time = [&](std::optional<int64_t>* out) -> Status {
       auto t = ParseRfc3339(value);
       if (!t.ok()) return t.status().WithField(name);

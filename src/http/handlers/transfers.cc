@@ -116,6 +116,30 @@ json TrailJson(const trail::TrailResult& r, const trail::Options& o) {
           {"accounts_examined", r.accounts_examined}};
 }
 
+// The seeds of a case: the loss transfers of its reports (duplicates left out: the same loss).
+Result<std::vector<trail::Seed>> SeedsOfCase(ApiContext& ctx, const std::string& case_id,
+                                             const std::string& field) {
+  if (ctx.intake == nullptr) return Unavailable("report intake is not open");
+  auto kase = ctx.intake->CaseJson(case_id);
+  if (!kase.ok()) {
+    return kase.status().code() == StatusCode::kNotFound ? NotFound("no case " + case_id) : kase.status();
+  }
+  std::vector<trail::Seed> seeds;
+  for (const auto& report_id : json::parse(*kase).value("report_ids", json::array())) {
+    auto report = ctx.intake->ReportJson(report_id.get<std::string>());
+    if (!report.ok()) continue;
+    const json r = json::parse(*report);
+    if (!r.value("duplicate_of", json()).is_null()) continue;  // the same loss, reported again
+    for (const auto& t : r.value("loss_transfers", json::array())) {
+      auto at = ParseRfc3339(t.value("at", ""));
+      if (!at.ok()) continue;
+      seeds.push_back({t["to"].value("canonical", ""), t.value("amount_satang", int64_t{0}), *at});
+    }
+  }
+  if (seeds.empty()) return InvalidArgument("the case has no loss transfers to trace", field);
+  return seeds;
+}
+
 Result<trail::Options> TrailOptions(const json& body) {
   trail::Options o;
   namespace jf = ident::json_fields;
@@ -158,8 +182,8 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
   if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object"));
   namespace jf = ident::json_fields;
   if (Status s = jf::Unknown(*body,
-                             {"case_id", "seeds", "direction", "account", "at", "rule", "max_hops",
-                              "window_hours", "min_amount_satang"},
+                             {"case_id", "case_ids", "seeds", "direction", "account", "at", "rule",
+                              "max_hops", "window_hours", "min_amount_satang"},
                              "");
       !s.ok()) {
     return ErrorResponse(s);
@@ -198,25 +222,37 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
   std::vector<trail::Seed> seeds;
   auto case_id = jf::String(*body, "case_id", "", false, 40);
   if (!case_id.ok()) return ErrorResponse(case_id.status());
-  if (!case_id->empty()) {
-    if (ctx.intake == nullptr) return ErrorResponse(Unavailable("report intake is not open"));
-    auto kase = ctx.intake->CaseJson(*case_id);
-    if (!kase.ok())
-      return ErrorResponse(kase.status().code() == StatusCode::kNotFound ? NotFound("no case " + *case_id)
-                                                                         : kase.status());
-    for (const auto& report_id : json::parse(*kase).value("report_ids", json::array())) {
-      auto report = ctx.intake->ReportJson(report_id.get<std::string>());
-      if (!report.ok()) continue;
-      const json r = json::parse(*report);
-      if (!r.value("duplicate_of", json()).is_null()) continue;  // the same loss, reported again
-      for (const auto& t : r.value("loss_transfers", json::array())) {
-        auto at = ParseRfc3339(t.value("at", ""));
-        if (!at.ok()) continue;
-        seeds.push_back({t["to"].value("canonical", ""), t.value("amount_satang", int64_t{0}), *at});
-      }
+  if (const auto ids = body->find("case_ids"); ids != body->end()) {
+    // Multi-victim: where the money of these cases meets.
+    if (!ids->is_array() || ids->size() < 2 || ids->size() > 100) {
+      return ErrorResponse(InvalidArgument("2 to 100 case ids", "case_ids"));
     }
-    if (seeds.empty())
-      return ErrorResponse(InvalidArgument("the case has no loss transfers to trace", "case_id"));
+    std::vector<std::pair<std::string, std::vector<trail::Seed>>> groups;
+    for (size_t i = 0; i < ids->size(); ++i) {
+      const std::string field = "case_ids[" + std::to_string(i) + "]";
+      if (!(*ids)[i].is_string()) return ErrorResponse(InvalidArgument("must be a string", field));
+      auto group = SeedsOfCase(ctx, (*ids)[i].get<std::string>(), field);
+      if (!group.ok()) return ErrorResponse(group.status());
+      groups.emplace_back((*ids)[i].get<std::string>(), std::move(*group));
+    }
+    auto points = trail::MeetingPoints(*ctx.graph, groups, *options);
+    if (!points.ok()) return ErrorResponse(points.status());
+    json items = json::array();
+    for (const auto& p : *points) {
+      json shares = json::array();
+      for (const auto& sh : p.shares) {
+        shares.push_back({{"case_id", sh.group},
+                          {"received_satang", sh.received_satang},
+                          {"held_satang", sh.held_satang}});
+      }
+      items.push_back({{"account", p.account}, {"cases", p.shares.size()}, {"shares", shares}});
+    }
+    return HttpResponse::Json(200, Dump({{"direction", "meeting_points"}, {"meeting_points", items}}));
+  }
+  if (!case_id->empty()) {
+    auto group = SeedsOfCase(ctx, *case_id, "case_id");
+    if (!group.ok()) return ErrorResponse(group.status());
+    seeds = std::move(*group);
   } else {
     const auto it = body->find("seeds");
     if (it == body->end() || !it->is_array() || it->empty() || it->size() > 1000) {
