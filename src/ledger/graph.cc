@@ -46,10 +46,42 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
 }
 
 TransferGraph::Known TransferGraph::Check(const Transfer& t) const {
+  const std::string id = IdOf(t);
+  const uint64_t hash = XXH3_64bits(id.data(), id.size());
   std::shared_lock lock(mu_);
-  const auto it = edge_of_id_.find(IdOf(t));
-  if (it == edge_of_id_.end()) return Known::kNew;
-  return edges_[it->second].content_hash == ContentHash(t) ? Known::kSame : Known::kConflict;
+  const int64_t edge = FindId(id, hash);
+  if (edge < 0) return Known::kNew;
+  return content_hash_[static_cast<size_t>(edge)] == ContentHash(t) ? Known::kSame : Known::kConflict;
+}
+
+int64_t TransferGraph::FindId(std::string_view id, uint64_t hash) const {
+  if (id_slots_.empty()) return -1;
+  const size_t mask = id_slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t slot = id_slots_[i];
+    if (slot == 0) return -1;
+    if (EdgeId(slot - 1) == id) return slot - 1;
+  }
+}
+
+void TransferGraph::IndexId(uint32_t edge, uint64_t hash) {
+  if ((edges_.size()) * 2 > id_slots_.size()) {  // grow and re-insert every id
+    std::vector<uint32_t> old;
+    old.swap(id_slots_);
+    id_slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    const size_t mask = id_slots_.size() - 1;
+    for (uint32_t slot : old) {
+      if (slot == 0) continue;
+      const std::string_view other = EdgeId(slot - 1);
+      size_t i = XXH3_64bits(other.data(), other.size()) & mask;
+      while (id_slots_[i] != 0) i = (i + 1) & mask;
+      id_slots_[i] = slot;
+    }
+  }
+  const size_t mask = id_slots_.size() - 1;
+  size_t i = hash & mask;
+  while (id_slots_[i] != 0) i = (i + 1) & mask;
+  id_slots_[i] = edge + 1;
 }
 
 int64_t TransferGraph::NodeOf(std::string_view name) const {
@@ -78,18 +110,20 @@ uint32_t TransferGraph::Intern(const std::string& name) {
 }
 
 void TransferGraph::AddLocked(const Transfer& t) {
-  std::string id = IdOf(t);
-  if (edge_of_id_.count(id) != 0) return;  // known: a resubmission
+  const std::string id = IdOf(t);
+  const uint64_t hash = XXH3_64bits(id.data(), id.size());
+  if (FindId(id, hash) >= 0) return;  // known: a resubmission
   Edge e;
   e.from = Intern(t.from);
   e.to = Intern(DestinationName(t));
   e.amount_satang = t.amount_satang;
   e.at_ms = t.at_ms;
-  e.content_hash = ContentHash(t);
   const auto index = static_cast<uint32_t>(edges_.size());
   edges_.push_back(e);
-  edge_ids_.push_back(id);
-  edge_of_id_.emplace(std::move(id), index);
+  content_hash_.push_back(ContentHash(t));
+  ids_ += id;
+  id_end_.push_back(static_cast<uint32_t>(ids_.size()));
+  IndexId(index, hash);
   // Keep each list sorted by (time, index); appends are the common case.
   auto place = [&](std::vector<uint32_t>* list) {
     const auto later = std::upper_bound(list->begin(), list->end(), index, [&](uint32_t a, uint32_t b) {

@@ -30,12 +30,11 @@ inline constexpr std::string_view kTransferChunkCollection = "transfer_chunk";
 
 class TransferGraph final : public store::ChangeConsumer {
  public:
-  struct Edge {
+  struct Edge {  // 24 bytes
     uint32_t from = 0;
     uint32_t to = 0;  // an account node, or an exit node
     int64_t amount_satang = 0;
     int64_t at_ms = 0;
-    uint32_t content_hash = 0;  // of every field, to tell a resubmission from a conflict
   };
   enum class Known { kNew, kSame, kConflict };
 
@@ -67,7 +66,10 @@ class TransferGraph final : public store::ChangeConsumer {
   std::span<const uint32_t> In(uint32_t node) const { return in_[node]; }
   const Edge& edge(uint32_t index) const { return edges_[index]; }
   // The transfer id of an edge ("014/TX123").
-  const std::string& EdgeId(uint32_t index) const { return edge_ids_[index]; }
+  std::string_view EdgeId(uint32_t index) const {
+    const uint32_t begin = index == 0 ? 0 : id_end_[index - 1];
+    return std::string_view(ids_).substr(begin, id_end_[index] - begin);
+  }
 
   size_t transfers() const;
   size_t nodes() const;
@@ -78,14 +80,19 @@ class TransferGraph final : public store::ChangeConsumer {
  private:
   uint32_t Intern(const std::string& name);
   void AddLocked(const Transfer& t);
+  // The edge with this id, or -1 (open addressing over ids_, linear probing).
+  int64_t FindId(std::string_view id, uint64_t hash) const;
+  void IndexId(uint32_t edge, uint64_t hash);
 
   mutable std::shared_mutex mu_;
   std::vector<std::string> names_;
   std::unordered_map<std::string, uint32_t> node_of_;
   std::vector<std::vector<uint32_t>> out_, in_;
   std::vector<Edge> edges_;
-  std::vector<std::string> edge_ids_;
-  std::unordered_map<std::string, uint32_t> edge_of_id_;  // "bank/txn_id" → edge
+  std::vector<uint32_t> content_hash_;  // per edge, of every field: resubmission or conflict
+  std::string ids_;                     // every edge's "bank/txn_id", back to back
+  std::vector<uint32_t> id_end_;        // per edge, where its id ends in ids_
+  std::vector<uint32_t> id_slots_;      // open addressing: edge + 1, 0 = empty; load <= 1/2
   std::unordered_set<std::string> applied_chunks_;
 };
 

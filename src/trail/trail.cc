@@ -284,7 +284,12 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       if (to != traced.end()) Deposit(&to->second, {{e.amount_satang, false}}, options.rule);
       continue;
     }
-    PathEdge path{graph.EdgeId(ev.index), graph.NameOf(e.from), graph.NameOf(e.to), tainted, e.at_ms, false};
+    PathEdge path{std::string(graph.EdgeId(ev.index)),
+                  graph.NameOf(e.from),
+                  graph.NameOf(e.to),
+                  tainted,
+                  e.at_ms,
+                  false};
     if (seed != seed_edges.end()) path.from = "";
     if (is_exit) {
       exits[graph.NameOf(e.to)] += tainted;

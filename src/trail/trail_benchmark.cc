@@ -51,7 +51,11 @@ const World& TheWorld() {
   return *world;
 }
 
-size_t HeapInUse() { return mallinfo2().uordblks; }
+// Heap in use: small allocations (uordblks) and the large ones glibc serves with mmap (hblkhd).
+size_t HeapInUse() {
+  const auto m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
 
 // Builds a graph from all chunks: transfers/s (a start-up rebuild does exactly this) and bytes
 // per transfer (heap growth over the build).
