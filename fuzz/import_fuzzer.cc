@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunked.h"
 #include "core/clock.h"
 #include "intake/import.h"
 #include "intake/report.h"
@@ -21,11 +22,7 @@ constexpr cfr::intake::ImportFormat kFormat = cfr::intake::ImportFormat::kNdjson
 
 cfr::Result<std::vector<cfr::intake::ImportRow>> Read(std::string_view text, size_t chunk) {
   cfr::intake::ReportRowReader reader(kFormat);
-  std::vector<cfr::intake::ImportRow> rows;
-  for (size_t i = 0; i < text.size(); i += chunk)
-    CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
-  CFR_RETURN_IF_ERROR(reader.Finish(&rows));
-  return rows;
+  return cfr::fuzz::ReadChunked<cfr::intake::ImportRow>(reader, text, chunk);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "chunked.h"
 #include "core/clock.h"
 #include "ledger/transfer.h"
 
@@ -21,11 +22,7 @@ constexpr bool kCsv = false;
 cfr::Result<std::vector<cfr::ledger::TransferRow>> Read(std::string_view text, size_t chunk,
                                                         const cfr::Clock& clock) {
   cfr::ledger::TransferReader reader(kCsv, "014", clock);
-  std::vector<cfr::ledger::TransferRow> rows;
-  for (size_t i = 0; i < text.size(); i += chunk)
-    CFR_RETURN_IF_ERROR(reader.Feed(text.substr(i, chunk), &rows));
-  CFR_RETURN_IF_ERROR(reader.Finish(&rows));
-  return rows;
+  return cfr::fuzz::ReadChunked<cfr::ledger::TransferRow>(reader, text, chunk);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/http_client.h"
+#include "cli/import_file.h"
 #include "cli/local_store.h"
 #include "intake/import.h"
 #include "intake/intake.h"
@@ -125,32 +126,9 @@ class ServerSink : public Sink {
 
 int RunImportReports(const ImportArgs& args) {
   const char* const cmd = "cfr import reports";
-  std::string format_name = args.format;
-  if (format_name.empty()) {
-    const std::string ext = std::filesystem::path(args.file).extension().string();
-    format_name = ext == ".csv" ? "csv" : (ext == ".ndjson" || ext == ".jsonl") ? "ndjson" : "";
-    if (format_name.empty()) {
-      std::fprintf(stderr, "%s: --format: cannot tell the format from %s; give --format csv or ndjson\n", cmd,
-                   args.file.c_str());
-      return kExitUsage;
-    }
-  }
-  auto format = intake::ParseImportFormat(format_name, "--format");
-  if (!format.ok()) {
-    std::fprintf(stderr, "%s: --format: %s\n", cmd, format.status().message().c_str());
-    return kExitUsage;
-  }
-  if (args.data_dir.empty() == args.server.empty()) {
-    std::fprintf(stderr, "%s: give either --data DIR (server stopped) or --server URL\n", cmd);
-    return kExitUsage;
-  }
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "%s: cannot open %s\n", cmd, args.file.c_str());
-    return kExitFailure;
-  }
-  std::error_code size_error;
-  const auto file_size = std::filesystem::file_size(args.file, size_error);
+  ImportFile file(cmd, args, "reports");
+  if (const int code = file.Open(); code != 0) return code;
+  const intake::ImportFormat format = file.csv() ? intake::ImportFormat::kCsv : intake::ImportFormat::kNdjson;
   const Actor actor{args.user, args.agency, args.role};
 
   std::unique_ptr<Sink> sink;
@@ -166,87 +144,45 @@ int RunImportReports(const ImportArgs& args) {
       std::fprintf(stderr, "%s: %s\n", cmd, key.status().ToString().c_str());
       return kExitFailure;
     }
-    sink = std::make_unique<LocalSink>(std::move(*store), std::move(*key), actor, *format);
+    sink = std::make_unique<LocalSink>(std::move(*store), std::move(*key), actor, format);
   } else {
-    sink = std::make_unique<ServerSink>(args.server, actor, *format);
+    sink = std::make_unique<ServerSink>(args.server, actor, format);
   }
 
-  const std::string reject_path = args.reject_file.empty() ? args.file + ".rejects.ndjson" : args.reject_file;
-  std::ofstream rejects;
-  size_t saved = 0, duplicates = 0, replayed = 0, rejected = 0;
-  const auto start = std::chrono::steady_clock::now();
-  uint64_t bytes_read = 0;
-  auto progress = [&](bool done) {
-    if (!args.progress) return;
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9;
-    const size_t rows = saved + replayed + rejected;
-    const double pct =
-        file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0;
-    std::fprintf(stderr, "\r%s: %5.1f%%  %zu reports  %zu rejected  %.0f reports/s%s", cmd, pct, rows,
-                 rejected, static_cast<double>(rows) / seconds, done ? "\n" : "");
-  };
+  size_t duplicates = 0;
   auto save = [&](std::vector<intake::ImportRow>* rows) -> Status {
     if (rows->empty()) return Status::Ok();
     CFR_ASSIGN_OR_RETURN(auto outcomes, sink->Save(*rows));
     for (size_t i = 0; i < outcomes.size(); ++i) {
       const auto& o = outcomes[i];
       if (!o.status.ok()) {
-        ++rejected;
-        if (!rejects.is_open()) {
-          rejects.open(reject_path, std::ios::binary | std::ios::trunc);
-          if (!rejects) return Unavailable("cannot write the reject file " + reject_path);
-        }
-        rejects << intake::RowOutcomeJson(o, (*rows)[i].source) << '\n';
+        CFR_RETURN_IF_ERROR(file.Reject(intake::RowOutcomeJson(o, (*rows)[i].source)));
       } else if (o.replayed) {
-        ++replayed;
+        file.CountReplayed(1);
       } else {
-        ++saved;
+        file.CountSaved(1);
         if (!o.duplicate_of.empty()) ++duplicates;
       }
     }
     rows->clear();
-    progress(false);
+    file.Progress(false);
     return Status::Ok();
   };
 
-  intake::ReportRowReader reader(*format);
+  intake::ReportRowReader reader(format);
   std::vector<intake::ImportRow> rows;
   size_t pending_bytes = 0;
-  std::string chunk(1 << 20, '\0');
-  Status status;
-  while (status.ok() && in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const auto n = static_cast<size_t>(in.gcount());
-    if (n == 0) break;
-    bytes_read += n;
+  Status status = file.Read([&](std::string_view chunk) -> Status {
     const size_t before = rows.size();
-    status = reader.Feed(std::string_view(chunk.data(), n), &rows);
+    CFR_RETURN_IF_ERROR(reader.Feed(chunk, &rows));
     for (size_t i = before; i < rows.size(); ++i) pending_bytes += rows[i].body.size();
-    if (status.ok() && (rows.size() >= args.batch || pending_bytes >= kMaxBatchBytes)) {
-      status = save(&rows);
-      pending_bytes = 0;
-    }
-  }
-  if (status.ok() && in.bad()) status = Unavailable("reading " + args.file + " failed");
+    if (rows.size() < args.batch && pending_bytes < kMaxBatchBytes) return Status::Ok();
+    pending_bytes = 0;
+    return save(&rows);
+  });
   if (status.ok()) status = reader.Finish(&rows);
   if (status.ok()) status = save(&rows);
-  progress(true);
-  if (rejects.is_open()) rejects.close();
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", cmd, status.ToString().c_str());
-    std::fprintf(stderr, "%s: stopped; %zu reports were saved before (importing the file again skips them)\n",
-                 cmd, saved);
-    return kExitFailure;
-  }
-  std::printf("%s: %zu saved (%zu duplicates of earlier reports), %zu already imported, %zu rejected\n",
-              std::filesystem::path(args.file).filename().c_str(), saved, duplicates, replayed, rejected);
-  if (rejected > 0) {
-    std::fprintf(stderr, "%s: %zu rejected reports are in %s with their line and reason\n", cmd, rejected,
-                 reject_path.c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return file.Finish(status, " (" + std::to_string(duplicates) + " duplicates of earlier reports)");
 }
 
 }  // namespace cfr::cli

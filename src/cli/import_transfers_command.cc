@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/http_client.h"
+#include "cli/import_file.h"
 #include "cli/local_store.h"
 #include "core/json_escape.h"
 #include "ident/bank.h"
@@ -21,30 +22,14 @@ namespace cfr::cli {
 
 int RunImportTransfers(const ImportArgs& args) {
   const char* const cmd = "cfr import transfers";
-  const std::string ext = std::filesystem::path(args.file).extension().string();
-  const std::string format = !args.format.empty()                    ? args.format
-                             : ext == ".csv"                         ? "csv"
-                             : (ext == ".ndjson" || ext == ".jsonl") ? "ndjson"
-                                                                     : "";
-  if (format != "csv" && format != "ndjson") {
-    std::fprintf(stderr, "%s: --format: csv or ndjson (cannot tell from %s)\n", cmd, args.file.c_str());
-    return kExitUsage;
-  }
   const ident::Bank* bank = ident::FindBank(args.agency);
   if (bank == nullptr) {
     std::fprintf(stderr, "%s: --bank: the submitting bank (code, short name or BIC), not '%s'\n", cmd,
                  args.agency.c_str());
     return kExitUsage;
   }
-  if (args.data_dir.empty() == args.server.empty()) {
-    std::fprintf(stderr, "%s: give either --data DIR (server stopped) or --server URL\n", cmd);
-    return kExitUsage;
-  }
-  std::ifstream in(args.file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "%s: cannot open %s\n", cmd, args.file.c_str());
-    return kExitFailure;
-  }
+  ImportFile file(cmd, args, "transfers");
+  if (const int code = file.Open(); code != 0) return code;
 
   // --data: the ledger over the data directory, its graph rebuilt for idempotency.
   std::unique_ptr<store::Store> store;
@@ -66,40 +51,16 @@ int RunImportTransfers(const ImportArgs& args) {
     }
     ledger = std::make_unique<ledger::Ledger>(*store, *graph);
   }
-
-  const std::string reject_path = args.reject_file.empty() ? args.file + ".rejects.ndjson" : args.reject_file;
-  std::ofstream rejects;
-  size_t saved = 0, replayed = 0, rejected = 0;
-  auto reject = [&](size_t line, const Status& error) -> Status {
-    ++rejected;
-    if (!rejects.is_open()) {
-      rejects.open(reject_path, std::ios::binary | std::ios::trunc);
-      if (!rejects) return Unavailable("cannot write the reject file " + reject_path);
-    }
-    rejects << "{\"line\":" << line << ",\"error\":" << ErrorObjectJson(error) << "}\n";
-    return Status::Ok();
-  };
-  const auto start = std::chrono::steady_clock::now();
-  std::error_code size_error;
-  const auto file_size = std::filesystem::file_size(args.file, size_error);
-  uint64_t bytes_read = 0;
-  auto progress = [&](bool done) {
-    if (!args.progress) return;
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() + 1e-9;
-    const size_t rows = saved + replayed + rejected;
-    std::fprintf(
-        stderr, "\r%s: %5.1f%%  %zu transfers  %zu rejected  %.0f transfers/s%s", cmd,
-        file_size > 0 ? 100.0 * static_cast<double>(bytes_read) / static_cast<double>(file_size) : 0.0, rows,
-        rejected, static_cast<double>(rows) / seconds, done ? "\n" : "");
+  auto reject = [&](size_t line, const Status& error) {
+    return file.Reject("{\"line\":" + std::to_string(line) + ",\"error\":" + ErrorObjectJson(error) + "}");
   };
 
   auto save = [&](std::vector<ledger::TransferRow>* rows) -> Status {
     if (rows->empty()) return Status::Ok();
     if (ledger) {
       CFR_ASSIGN_OR_RETURN(auto summary, ledger->Ingest(*rows, /*atomic=*/false));
-      saved += summary.saved;
-      replayed += summary.replayed;
+      file.CountSaved(summary.saved);
+      file.CountReplayed(summary.replayed);
       for (const auto& r : summary.rejects) CFR_RETURN_IF_ERROR(reject(r.line, r.status));
     } else {
       std::string body;
@@ -125,8 +86,8 @@ int RunImportTransfers(const ImportArgs& args) {
             message += ": " + answer["error"].value("message", "");
           return Unavailable("the server refused the batch: " + message);
         }
-        saved += answer.value("saved", size_t{0});
-        replayed += answer.value("replayed", size_t{0});
+        file.CountSaved(answer.value("saved", size_t{0}));
+        file.CountReplayed(answer.value("replayed", size_t{0}));
         for (const auto& e : answer.value("rejects", nlohmann::json::array())) {
           const size_t k = e.value("line", size_t{0});
           const auto& err = e["error"];
@@ -139,42 +100,21 @@ int RunImportTransfers(const ImportArgs& args) {
       }
     }
     rows->clear();
-    progress(false);
+    file.Progress(false);
     return Status::Ok();
   };
 
-  ledger::TransferReader reader(format == "csv", bank->code, Clock::Real());
+  ledger::TransferReader reader(file.csv(), bank->code, Clock::Real());
   std::vector<ledger::TransferRow> rows;
   const size_t batch = std::max<size_t>(args.batch, 1);
-  std::string chunk(1 << 20, '\0');
-  Status status;
-  while (status.ok() && in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const auto n = static_cast<size_t>(in.gcount());
-    if (n == 0) break;
-    bytes_read += n;
-    status = reader.Feed(std::string_view(chunk.data(), n), &rows);
-    if (status.ok() && rows.size() >= batch) status = save(&rows);
-  }
+  Status status = file.Read([&](std::string_view chunk) -> Status {
+    CFR_RETURN_IF_ERROR(reader.Feed(chunk, &rows));
+    return rows.size() >= batch ? save(&rows) : Status::Ok();
+  });
   if (status.ok()) status = reader.Finish(&rows);
   if (status.ok()) status = save(&rows);
-  progress(true);
-  if (rejects.is_open()) rejects.close();
   if (store) IgnoreError(store->Close());
-  if (!status.ok()) {
-    std::fprintf(stderr, "%s: %s\n", cmd, status.ToString().c_str());
-    std::fprintf(stderr, "%s: stopped; %zu transfers were saved before (importing again skips them)\n", cmd,
-                 saved);
-    return kExitFailure;
-  }
-  std::printf("%s: %zu saved, %zu already imported, %zu rejected\n",
-              std::filesystem::path(args.file).filename().c_str(), saved, replayed, rejected);
-  if (rejected > 0) {
-    std::fprintf(stderr, "%s: %zu rejected transfers are in %s with their line and reason\n", cmd, rejected,
-                 reject_path.c_str());
-    return kExitFailure;
-  }
-  return kExitOk;
+  return file.Finish(status, "");
 }
 
 }  // namespace cfr::cli

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace cfr {
 namespace {
 
@@ -146,6 +148,34 @@ void CsvReader::Finish(std::vector<TextRecord>* out) {
     return;
   }
   impl_->Reset();
+}
+
+Result<std::vector<int>> MapCsvHeader(const std::vector<std::string>& header,
+                                      std::span<const std::string_view> known,
+                                      std::initializer_list<std::string_view> required) {
+  std::vector<int> columns;
+  std::vector<bool> seen(known.size(), false);
+  for (const std::string& raw : header) {
+    const std::string_view name = TrimSpace(raw);
+    const auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end()) {
+      std::string all;
+      for (std::string_view c : known) all += (all.empty() ? "" : ", ") + std::string(c);
+      return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all,
+                             "header");
+    }
+    const auto col = static_cast<size_t>(it - known.begin());
+    if (seen[col]) return InvalidArgument("column " + std::string(*it) + " appears twice", "header");
+    seen[col] = true;
+    columns.push_back(static_cast<int>(col));
+  }
+  for (std::string_view name : required) {
+    const auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end() || !seen[static_cast<size_t>(it - known.begin())]) {
+      return InvalidArgument("the header has no column " + std::string(name), "header");
+    }
+  }
+  return columns;
 }
 
 LineReader::LineReader(size_t max_line_bytes) : max_line_bytes_(max_line_bytes) {}

@@ -11,10 +11,14 @@
 #define CFR_CORE_RECORD_READER_H_
 
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/status.h"
 
 namespace cfr {
 
@@ -45,6 +49,13 @@ class CsvReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Maps a CSV header row onto the `known` column names: for each field, its index in `known`.
+// Names are trimmed. Errors (field "header"): an unknown column (the message lists the known
+// ones), a repeated column, a `required` column missing.
+Result<std::vector<int>> MapCsvHeader(const std::vector<std::string>& header,
+                                      std::span<const std::string_view> known,
+                                      std::initializer_list<std::string_view> required);
 
 class LineReader {
  public:

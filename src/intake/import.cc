@@ -49,7 +49,6 @@ static_assert(std::size(kReportCsvColumns) == kColumnCount);
 constexpr Col kReportColumns[] = {kVictimName,     kVictimNationalId, kVictimPhone, kVictimEmail,
                                   kVictimProvince, kVictimAgeBand,    kChannel,     kScamType,
                                   kOccurredAt,     kNarrative};
-constexpr Col kRequiredColumns[] = {kChannel, kScamType, kOccurredAt};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -109,24 +108,8 @@ struct ReportRowReader::Impl {
 
   Status Header(const TextRecord& r) {
     if (!r.error.empty()) return InvalidArgument("line " + std::to_string(r.line) + ": " + r.error, "header");
-    std::vector<bool> seen(kColumnCount, false);
-    for (const std::string& name : r.fields) {
-      const auto* it = std::find(std::begin(kReportCsvColumns), std::end(kReportCsvColumns), Trim(name));
-      if (it == std::end(kReportCsvColumns)) {
-        std::string all;
-        for (std::string_view c : kReportCsvColumns) all += (all.empty() ? "" : ", ") + std::string(c);
-        return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all,
-                               "header");
-      }
-      const int col = static_cast<int>(it - std::begin(kReportCsvColumns));
-      if (seen[col]) return InvalidArgument("column " + std::string(*it) + " appears twice", "header");
-      seen[col] = true;
-      columns.push_back(col);
-    }
-    for (Col c : kRequiredColumns) {
-      if (!seen[c])
-        return InvalidArgument("the header has no column " + std::string(kReportCsvColumns[c]), "header");
-    }
+    CFR_ASSIGN_OR_RETURN(columns,
+                         MapCsvHeader(r.fields, kReportCsvColumns, {"channel", "scam_type", "occurred_at"}));
     have_header = true;
     return Status::Ok();
   }

@@ -137,28 +137,8 @@ Result<Transfer> ParseTransferJson(std::string_view line, std::string_view bank,
 }
 
 Result<std::vector<int>> ParseTransferCsvHeader(const std::vector<std::string>& header) {
-  std::vector<int> columns;
-  std::vector<bool> seen(std::size(kTransferCsvColumns), false);
-  for (const std::string& raw : header) {
-    const std::string_view name = TrimSpace(raw);
-    const auto* it = std::find(std::begin(kTransferCsvColumns), std::end(kTransferCsvColumns), name);
-    if (it == std::end(kTransferCsvColumns)) {
-      std::string all;
-      for (std::string_view c : kTransferCsvColumns) all += (all.empty() ? "" : ", ") + std::string(c);
-      return InvalidArgument("unknown column " + QuoteForMessage(name) + "; the columns are " + all,
-                             "header");
-    }
-    const int col = static_cast<int>(it - std::begin(kTransferCsvColumns));
-    if (seen[col]) return InvalidArgument("column " + std::string(*it) + " appears twice", "header");
-    seen[col] = true;
-    columns.push_back(col);
-  }
-  for (std::string_view required : {"txn_id", "from_bank", "from_account", "amount_satang", "at"}) {
-    const auto col = std::find(std::begin(kTransferCsvColumns), std::end(kTransferCsvColumns), required) -
-                     std::begin(kTransferCsvColumns);
-    if (!seen[col]) return InvalidArgument("the header has no column " + std::string(required), "header");
-  }
-  return columns;
+  return MapCsvHeader(header, kTransferCsvColumns,
+                      {"txn_id", "from_bank", "from_account", "amount_satang", "at"});
 }
 
 Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const std::vector<int>& columns,
