@@ -61,12 +61,13 @@ Status ImportFile::Reject(const std::string& json_line) {
 
 void ImportFile::Progress(bool done) {
   if (!args_.progress) return;
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() + 1e-9;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() + 1e-9;
   const size_t rows = saved_ + replayed_ + rejected_;
   const double pct =
       file_size_ > 0 ? 100.0 * static_cast<double>(bytes_read_) / static_cast<double>(file_size_) : 0;
-  std::fprintf(stderr, "\r%s: %5.1f%%  %zu %s  %zu rejected  %.0f %s/s%s", command_, pct, rows, noun_, rejected_,
-               static_cast<double>(rows) / seconds, noun_, done ? "\n" : "");
+  std::fprintf(stderr, "\r%s: %5.1f%%  %zu %s  %zu rejected  %.0f %s/s%s", command_, pct, rows, noun_,
+               rejected_, static_cast<double>(rows) / seconds, noun_, done ? "\n" : "");
 }
 
 int ImportFile::Finish(const Status& status, const std::string& saved_detail) {
@@ -82,8 +83,8 @@ int ImportFile::Finish(const Status& status, const std::string& saved_detail) {
               std::filesystem::path(args_.file).filename().c_str(), saved_, saved_detail.c_str(), replayed_,
               rejected_);
   if (rejected_ > 0) {
-    std::fprintf(stderr, "%s: %zu rejected %s are in %s with their line and reason\n", command_, rejected_, noun_,
-                 reject_path_.c_str());
+    std::fprintf(stderr, "%s: %zu rejected %s are in %s with their line and reason\n", command_, rejected_,
+                 noun_, reject_path_.c_str());
     return kExitFailure;
   }
   return kExitOk;
