@@ -262,7 +262,7 @@ int RunDemo(const DemoArgs& args) {
   // The banks' transfers: each mule passed the victim's money on within minutes — to another
   // mule, out as ATM cash or to a crypto exchange, keeping some — so that every demo case has a
   // money trail. And the flow of the example in docs/api.md (BAY 555-1-23456-7 on 2026-11-01).
-  ledger::TransferGraph graph;
+  ledger::TransferGraph graph(ledger::TransferGraph::StoreChunks(**store));
   ledger::Ledger ledger_store(**store, graph);
   std::vector<ledger::TransferRow> rows;
   auto transfer = [&](const std::string& from, const std::string& to, ledger::Exit exit,

@@ -43,12 +43,14 @@ int RunImportTransfers(const ImportArgs& args) {
       return kExitFailure;
     }
     store = std::move(*opened);
-    graph = std::make_unique<ledger::TransferGraph>();
+    graph = std::make_unique<ledger::TransferGraph>(ledger::TransferGraph::StoreChunks(*store));
     store::ChangeFollower follower(*store, {graph.get()});
+    graph->SetBulkLoad(true);
     if (Status s = follower.CatchUp(); !s.ok()) {
       std::fprintf(stderr, "%s: reading the ledger: %s\n", cmd, s.ToString().c_str());
       return kExitFailure;
     }
+    graph->SetBulkLoad(false);
     ledger = std::make_unique<ledger::Ledger>(*store, *graph);
   }
   auto reject = [&](size_t line, const Status& error) {

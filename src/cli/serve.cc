@@ -66,14 +66,16 @@ int RunServe(const Config& config) {
                                    static_cast<double>(config.public_checks_burst));
 
   // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
-  ledger::TransferGraph transfer_graph;
+  ledger::TransferGraph transfer_graph(ledger::TransferGraph::StoreChunks(**store));
   ledger::Ledger ledger(**store, transfer_graph);
   store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph});
   const auto catch_up_start = std::chrono::steady_clock::now();
+  transfer_graph.SetBulkLoad(true);
   if (Status s = follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
+  transfer_graph.SetBulkLoad(false);
   follower.Start();
   spdlog::info(
       "indexes caught up to change {} ({} transfers) in {} ms", follower.applied_seq(),

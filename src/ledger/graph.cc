@@ -3,26 +3,149 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <mutex>
+#include <cstring>
+
+#include "store/store.h"
 
 namespace cfr::ledger {
 namespace {
 
-uint32_t ContentHash(const Transfer& t) {
-  std::string bytes;
-  AppendEncoded(t, &bytes);
-  return static_cast<uint32_t>(XXH3_64bits(bytes.data(), bytes.size()));
+// Times are kept in 43 bits (milliseconds since 1970, until the year 2248) and amounts in 53 bits
+// (the ledger refuses amounts above THB 1 trillion, 47 bits).
+constexpr int kTimeBits = 43;
+constexpr int64_t kMaxTime = (int64_t{1} << kTimeBits) - 1;
+constexpr int64_t kMaxAmount = (int64_t{1} << 53) - 1;
+// Transfer-id fingerprints: the top bits of the id's hash pick a bucket of the sorted table, the
+// low 32 bits are kept: 52 bits in all.
+constexpr int kIdBucketBits = 20;
+constexpr size_t kIdBuckets = size_t{1} << kIdBucketBits;
+// Below this many ids a base keeps each id's bucket beside it instead of a directory.
+constexpr size_t kIdDirectoryMin = size_t{1} << 16;
+constexpr size_t kCachedChunks = 16;
+
+// One edge in 20 bytes: the node at the other end, the transfer's seq, time and amount.
+struct Packed {
+  uint32_t other = 0;
+  uint32_t seq = 0;
+  uint32_t w0 = 0, w1 = 0, w2 = 0;
+
+  static Packed Make(uint32_t other, uint32_t seq, int64_t amount, int64_t at) {
+    const uint64_t lo = static_cast<uint64_t>(at) | (static_cast<uint64_t>(amount) << kTimeBits);
+    return {other, seq, static_cast<uint32_t>(lo), static_cast<uint32_t>(lo >> 32),
+            static_cast<uint32_t>(static_cast<uint64_t>(amount) >> (64 - kTimeBits))};
+  }
+  int64_t at() const { return static_cast<int64_t>((uint64_t{w1} << 32 | w0) & uint64_t(kMaxTime)); }
+  int64_t amount() const {
+    return static_cast<int64_t>(((uint64_t{w1} << 32 | w0) >> kTimeBits) |
+                                (uint64_t{w2} << (64 - kTimeBits)));
+  }
+  // Time order; seq breaks ties.
+  bool Before(const Packed& o) const {
+    const int64_t a = at(), b = o.at();
+    return a != b ? a < b : seq < o.seq;
+  }
+};
+static_assert(sizeof(Packed) == 20);
+
+struct InRef {
+  uint32_t from = 0;
+  uint32_t pos = 0;  // into Base::out
+};
+struct IdEntry {
+  uint32_t fp = 0;
+  uint32_t seq = 0;
+};
+
+uint64_t IdHash(std::string_view bank, std::string_view txn_id) {
+  char buffer[300];
+  std::memcpy(buffer, bank.data(), bank.size());
+  buffer[bank.size()] = '/';
+  std::memcpy(buffer + bank.size() + 1, txn_id.data(), txn_id.size());
+  return XXH3_64bits(buffer, bank.size() + 1 + txn_id.size());
 }
 
-std::string IdOf(const Transfer& t) { return t.bank + "/" + t.txn_id; }
+uint64_t NameHash(std::string_view name) { return XXH3_64bits(name.data(), name.size()); }
+
+std::string ExitNodeName(Exit exit, std::string_view detail) {
+  std::string name = "exit:" + std::string(ExitName(exit));
+  if (exit == Exit::kAbroad || exit == Exit::kCrypto) {
+    name += ':';
+    name += detail;
+  }
+  return name;
+}
+
+// out[start, middle) is in (time, seq) order, out[middle, end) in any: the whole in order.
+void MergeTail(std::vector<TransferGraph::EdgeView>* out, size_t start, size_t middle) {
+  if (out->size() == middle) return;
+  auto before = [](const TransferGraph::EdgeView& a, const TransferGraph::EdgeView& c) {
+    return a.at_ms != c.at_ms ? a.at_ms < c.at_ms : a.seq < c.seq;
+  };
+  std::sort(out->begin() + static_cast<ptrdiff_t>(middle), out->end(), before);
+  std::inplace_merge(out->begin() + static_cast<ptrdiff_t>(start),
+                     out->begin() + static_cast<ptrdiff_t>(middle), out->end(), before);
+}
+
+template <class T>
+size_t Bytes(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
 
 }  // namespace
 
+struct TransferGraph::Base {
+  uint32_t nodes = 0;
+  std::vector<uint32_t> out_begin, in_begin;  // nodes + 1 each
+  std::vector<Packed> out;                    // per node, by (time, seq)
+  std::vector<InRef> in;                      // per node, by (time, seq) of the edge
+  std::vector<IdEntry> ids;                   // by (bucket, fingerprint)
+  std::vector<uint32_t> id_begin;             // per bucket where its ids begin (+ 1 end), or
+  std::vector<uint32_t> id_bucket;            // for a small base: each id's bucket
+
+  size_t bytes() const {
+    return Bytes(out_begin) + Bytes(in_begin) + Bytes(out) + Bytes(in) + Bytes(ids) + Bytes(id_begin) +
+           Bytes(id_bucket);
+  }
+  // (bucket, fingerprint) of ids[i]; *bucket_hint advances monotonically over a directory.
+  uint64_t IdKey(size_t i, size_t* bucket_hint) const {
+    if (id_begin.empty()) return uint64_t{id_bucket[i]} << 32 | ids[i].fp;
+    while (id_begin[*bucket_hint + 1] <= i) ++*bucket_hint;
+    return uint64_t{*bucket_hint} << 32 | ids[i].fp;
+  }
+};
+
+struct TransferGraph::DeltaEdge {  // 32 bytes
+  uint32_t from = 0;
+  uint32_t next_out = 0, next_in = 0;  // delta index + 1 of the node's previous edge
+  Packed e;                            // e.other: the destination
+};
+
+struct TransferGraph::CachedChunk {
+  std::string key;
+  std::string bytes;
+  std::vector<uint32_t> offsets;  // of each transfer
+};
+
+TransferGraph::ChunkSource TransferGraph::StoreChunks(store::Store& store) {
+  return [&store](std::string_view key) -> Result<std::string> {
+    CFR_ASSIGN_OR_RETURN(std::optional<store::Record> r, store.Get(kTransferChunkCollection, key));
+    if (!r) return NotFound("transfer chunk " + std::string(key));
+    return std::move(r->value);
+  };
+}
+
+TransferGraph::TransferGraph() : TransferGraph(ChunkSource(), Options()) {}
+TransferGraph::TransferGraph(ChunkSource chunks) : TransferGraph(std::move(chunks), Options()) {}
+TransferGraph::TransferGraph(ChunkSource chunks, Options options)
+    : chunks_(std::move(chunks)), options_(options), base_(std::make_shared<Base>()) {}
+
+TransferGraph::~TransferGraph() {
+  if (compactor_.joinable()) compactor_.join();
+}
+
 std::string TransferGraph::DestinationName(const Transfer& t) {
   if (t.exit == Exit::kNone) return t.to;
-  std::string name = "exit:" + std::string(ExitName(t.exit));
-  if (t.exit == Exit::kAbroad || t.exit == Exit::kCrypto) name += ":" + t.exit_detail;
-  return name;
+  return ExitNodeName(t.exit, t.exit_detail);
 }
 
 void TransferGraph::Apply(const std::vector<store::Change>& changes) {
@@ -34,105 +157,494 @@ void TransferGraph::Apply(const std::vector<store::Change>& changes) {
 }
 
 Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
-  std::unique_lock lock(mu_);
-  if (!applied_chunks_.insert(std::string(key)).second) return Status::Ok();
-  size_t offset = 0;
-  while (offset < bytes.size()) {
-    auto t = DecodeNext(bytes, &offset);
-    if (!t.ok()) return t.status();
-    AddLocked(*t);
+  std::vector<TransferView> views;
+  for (size_t offset = 0; offset < bytes.size();) {
+    TransferView v;
+    if (!DecodeNextView(bytes, &offset, &v) || v.at_ms < 0 || v.at_ms > kMaxTime || v.amount_satang <= 0 ||
+        v.amount_satang > kMaxAmount || v.bank.size() + v.txn_id.size() > 256) {
+      return Internal("ledger: corrupt transfer chunk " + std::string(key));
+    }
+    views.push_back(v);
   }
+  {
+    std::unique_lock lock(mu_);
+    if (!applied_chunks_.emplace(key).second) return Status::Ok();
+    if (next_seq_ + views.size() >= UINT32_MAX) return Internal("transfer graph: full (4 billion transfers)");
+    chunk_infos_.push_back({std::string(key), next_seq_, static_cast<uint32_t>(views.size())});
+    std::vector<uint32_t> candidates;
+    for (const TransferView& v : views) {
+      const uint32_t seq = next_seq_++;
+      const uint64_t hash = IdHash(v.bank, v.txn_id);
+      candidates.clear();
+      Candidates(hash, &candidates);
+      bool known = false;
+      for (uint32_t c : candidates) {
+        if (!chunks_) {
+          known = true;  // fingerprints trusted
+          break;
+        }
+        Result<Transfer> stored = Stored(c);
+        if (!stored.ok()) return stored.status();
+        if (stored->bank == v.bank && stored->txn_id == v.txn_id) {
+          known = true;
+          break;
+        }
+      }
+      if (known) continue;
+      DeltaEdge d;
+      d.from = Intern(v.from);
+      const uint32_t to = v.exit == Exit::kNone ? Intern(v.to) : Intern(ExitNodeName(v.exit, v.exit_detail));
+      d.e = Packed::Make(to, seq, v.amount_satang, v.at_ms);
+      d.next_out = delta_out_head_[d.from];
+      d.next_in = delta_in_head_[to];
+      delta_.push_back(d);
+      delta_out_head_[d.from] = static_cast<uint32_t>(delta_.size());
+      delta_in_head_[to] = static_cast<uint32_t>(delta_.size());
+      IndexDeltaId(hash, seq);
+      ++transfers_;
+    }
+  }
+  MaybeStartCompaction();
   return Status::Ok();
 }
 
-TransferGraph::Known TransferGraph::Check(const Transfer& t) const {
-  const std::string id = IdOf(t);
-  const uint64_t hash = XXH3_64bits(id.data(), id.size());
-  std::shared_lock lock(mu_);
-  const int64_t edge = FindId(id, hash);
-  if (edge < 0) return Known::kNew;
-  return content_hash_[static_cast<size_t>(edge)] == ContentHash(t) ? Known::kSame : Known::kConflict;
-}
-
-int64_t TransferGraph::FindId(std::string_view id, uint64_t hash) const {
-  if (id_slots_.empty()) return -1;
-  const size_t mask = id_slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint32_t slot = id_slots_[i];
-    if (slot == 0) return -1;
-    if (EdgeId(slot - 1) == id) return slot - 1;
+void TransferGraph::Candidates(uint64_t hash, std::vector<uint32_t>* seqs) const {
+  const Base& b = *base_;
+  const size_t bucket = hash >> (64 - kIdBucketBits);
+  const auto fp = static_cast<uint32_t>(hash);
+  if (!b.id_begin.empty()) {
+    const auto* first = b.ids.data() + b.id_begin[bucket];
+    const auto* last = b.ids.data() + b.id_begin[bucket + 1];
+    for (const auto *it =
+             std::lower_bound(first, last, fp, [](const IdEntry&e, uint32_t f) { return e.fp < f; });
+         it != last && it->fp == fp; ++it) {
+      seqs->push_back(it->seq);
+    }
+  } else if (!b.ids.empty()) {
+    const uint64_t key = uint64_t{bucket} << 32 | fp;
+    size_t lo = 0, hi = b.ids.size();
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if ((uint64_t{b.id_bucket[mid]} << 32 | b.ids[mid].fp) < key) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    for (; lo < b.ids.size() && b.id_bucket[lo] == bucket && b.ids[lo].fp == fp; ++lo)
+      seqs->push_back(b.ids[lo].seq);
+  }
+  if (delta_ids_.empty()) return;
+  const size_t mask = delta_ids_.size() - 1;
+  for (size_t i = hash & mask; delta_ids_[i].seq1 != 0; i = (i + 1) & mask) {
+    if (delta_ids_[i].hash == hash) seqs->push_back(delta_ids_[i].seq1 - 1);
   }
 }
 
-void TransferGraph::IndexId(uint32_t edge, uint64_t hash) {
-  if ((edges_.size()) * 2 > id_slots_.size()) {  // grow and re-insert every id
-    std::vector<uint32_t> old;
-    old.swap(id_slots_);
-    id_slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
-    const size_t mask = id_slots_.size() - 1;
-    for (uint32_t slot : old) {
-      if (slot == 0) continue;
-      const std::string_view other = EdgeId(slot - 1);
-      size_t i = XXH3_64bits(other.data(), other.size()) & mask;
-      while (id_slots_[i] != 0) i = (i + 1) & mask;
-      id_slots_[i] = slot;
+void TransferGraph::IndexDeltaId(uint64_t hash, uint32_t seq) {
+  if ((delta_id_count_ + 1) * 2 > delta_ids_.size()) {
+    std::vector<DeltaId> old;
+    old.swap(delta_ids_);
+    delta_ids_.assign(std::max<size_t>(1024, old.size() * 2), DeltaId{});
+    const size_t mask = delta_ids_.size() - 1;
+    for (const DeltaId& d : old) {
+      if (d.seq1 == 0) continue;
+      size_t i = d.hash & mask;
+      while (delta_ids_[i].seq1 != 0) i = (i + 1) & mask;
+      delta_ids_[i] = d;
     }
   }
-  const size_t mask = id_slots_.size() - 1;
+  const size_t mask = delta_ids_.size() - 1;
   size_t i = hash & mask;
-  while (id_slots_[i] != 0) i = (i + 1) & mask;
-  id_slots_[i] = edge + 1;
+  while (delta_ids_[i].seq1 != 0) i = (i + 1) & mask;
+  delta_ids_[i] = {hash, seq + 1};
+  ++delta_id_count_;
+}
+
+Result<Transfer> TransferGraph::Stored(uint32_t seq) const {
+  const auto info = std::upper_bound(chunk_infos_.begin(), chunk_infos_.end(), seq,
+                                     [](uint32_t s, const ChunkInfo& c) { return s < c.first_seq; });
+  if (info == chunk_infos_.begin() || seq - std::prev(info)->first_seq >= std::prev(info)->count) {
+    return Internal("transfer graph: no chunk holds transfer #" + std::to_string(seq));
+  }
+  const ChunkInfo& c = *std::prev(info);
+  std::shared_ptr<const CachedChunk> chunk;
+  {
+    std::lock_guard lock(cache_mu_);
+    for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+      if ((*it)->key == c.key) {
+        chunk = *it;
+        cache_.erase(it);
+        cache_.push_back(chunk);
+        break;
+      }
+    }
+  }
+  if (!chunk) {
+    CFR_ASSIGN_OR_RETURN(std::string bytes, chunks_(c.key));
+    auto fresh = std::make_shared<CachedChunk>();
+    fresh->key = c.key;
+    fresh->bytes = std::move(bytes);
+    TransferView v;
+    for (size_t offset = 0; offset < fresh->bytes.size();) {
+      fresh->offsets.push_back(static_cast<uint32_t>(offset));
+      if (!DecodeNextView(fresh->bytes, &offset, &v))
+        return Internal("ledger: corrupt transfer chunk " + c.key);
+    }
+    chunk = fresh;
+    std::lock_guard lock(cache_mu_);
+    if (cache_.size() >= kCachedChunks) cache_.erase(cache_.begin());
+    cache_.push_back(chunk);
+  }
+  const size_t index = seq - c.first_seq;
+  if (index >= chunk->offsets.size())
+    return Internal("ledger: transfer chunk " + c.key + " is shorter than applied");
+  size_t offset = chunk->offsets[index];
+  return DecodeNext(chunk->bytes, &offset);
+}
+
+Result<TransferGraph::Known> TransferGraph::Check(const Transfer& t) const {
+  if (!chunks_) return Internal("transfer graph: Check needs a chunk source");
+  const uint64_t hash = IdHash(t.bank, t.txn_id);
+  std::shared_lock lock(mu_);
+  std::vector<uint32_t> candidates;
+  Candidates(hash, &candidates);
+  for (uint32_t c : candidates) {
+    CFR_ASSIGN_OR_RETURN(Transfer stored, Stored(c));
+    if (stored.bank == t.bank && stored.txn_id == t.txn_id)
+      return stored == t ? Known::kSame : Known::kConflict;
+  }
+  return Known::kNew;
+}
+
+Result<std::vector<std::string>> TransferGraph::TransferIds(const std::vector<uint32_t>& seqs) const {
+  std::vector<std::string> ids;
+  ids.reserve(seqs.size());
+  for (uint32_t seq : seqs) {
+    if (!chunks_) {
+      ids.push_back("#" + std::to_string(seq));
+      continue;
+    }
+    CFR_ASSIGN_OR_RETURN(Transfer t, Stored(seq));
+    ids.push_back(t.bank + "/" + t.txn_id);
+  }
+  return ids;
 }
 
 int64_t TransferGraph::NodeOf(std::string_view name) const {
-  const auto it = node_of_.find(std::string(name));
-  return it == node_of_.end() ? -1 : static_cast<int64_t>(it->second);
+  if (name_slots_.empty()) return -1;
+  const size_t mask = name_slots_.size() - 1;
+  for (size_t i = NameHash(name) & mask; name_slots_[i] != 0; i = (i + 1) & mask) {
+    if (NameOf(name_slots_[i] - 1) == name) return name_slots_[i] - 1;
+  }
+  return -1;
+}
+
+std::string_view TransferGraph::NameOf(uint32_t node) const {
+  const uint64_t begin = node == 0 ? 0 : name_end_[node - 1];
+  return std::string_view(names_).substr(begin, name_end_[node] - begin);
+}
+
+void TransferGraph::GrowNameIndex() {
+  name_slots_.assign(std::max<size_t>(1024, name_slots_.size() * 2), 0);
+  const size_t mask = name_slots_.size() - 1;
+  for (uint32_t node = 0; node < name_end_.size(); ++node) {
+    size_t i = NameHash(NameOf(node)) & mask;
+    while (name_slots_[i] != 0) i = (i + 1) & mask;
+    name_slots_[i] = node + 1;
+  }
+}
+
+uint32_t TransferGraph::Intern(std::string_view name) {
+  const int64_t found = NodeOf(name);
+  if (found >= 0) return static_cast<uint32_t>(found);
+  const auto node = static_cast<uint32_t>(name_end_.size());
+  names_.append(name);
+  name_end_.push_back(names_.size());
+  delta_out_head_.push_back(0);
+  delta_in_head_.push_back(0);
+  if (name_end_.size() * 2 > name_slots_.size()) {
+    GrowNameIndex();  // indexes the new node too
+  } else {
+    const size_t mask = name_slots_.size() - 1;
+    size_t i = NameHash(name) & mask;
+    while (name_slots_[i] != 0) i = (i + 1) & mask;
+    name_slots_[i] = node + 1;
+  }
+  return node;
+}
+
+void TransferGraph::Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const {
+  const size_t start = out->size();
+  const Base& b = *base_;
+  if (node < b.nodes) {
+    const Packed* first = b.out.data() + b.out_begin[node];
+    const Packed* last = b.out.data() + b.out_begin[node + 1];
+    for (const Packed *p =
+             std::lower_bound(first, last, from_ms, [](const Packed&e, int64_t t) { return e.at() < t; });
+         p != last && p->at() <= to_ms; ++p) {
+      out->push_back({p->seq, node, p->other, p->amount(), p->at()});
+    }
+  }
+  const size_t middle = out->size();
+  for (uint32_t d = delta_out_head_[node]; d != 0; d = delta_[d - 1].next_out) {
+    const Packed& p = delta_[d - 1].e;
+    if (p.at() >= from_ms && p.at() <= to_ms) out->push_back({p.seq, node, p.other, p.amount(), p.at()});
+  }
+  MergeTail(out, start, middle);
+}
+
+void TransferGraph::In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const {
+  const size_t start = out->size();
+  const Base& b = *base_;
+  if (node < b.nodes) {
+    const InRef* first = b.in.data() + b.in_begin[node];
+    const InRef* last = b.in.data() + b.in_begin[node + 1];
+    for (const InRef *r = std::lower_bound(first, last, from_ms,
+                                           [&](const InRef&e, int64_t t) { return b.out[e.pos].at() < t; });
+         r != last; ++r) {
+      const Packed& p = b.out[r->pos];
+      if (p.at() > to_ms) break;
+      out->push_back({p.seq, r->from, node, p.amount(), p.at()});
+    }
+  }
+  const size_t middle = out->size();
+  for (uint32_t d = delta_in_head_[node]; d != 0; d = delta_[d - 1].next_in) {
+    const DeltaEdge& e = delta_[d - 1];
+    if (e.e.at() >= from_ms && e.e.at() <= to_ms)
+      out->push_back({e.e.seq, e.from, node, e.e.amount(), e.e.at()});
+  }
+  MergeTail(out, start, middle);
 }
 
 size_t TransferGraph::transfers() const {
   std::shared_lock lock(mu_);
-  return edges_.size();
+  return transfers_;
 }
 
 size_t TransferGraph::nodes() const {
   std::shared_lock lock(mu_);
-  return names_.size();
+  return name_end_.size();
 }
 
-uint32_t TransferGraph::Intern(const std::string& name) {
-  const auto [it, inserted] = node_of_.try_emplace(name, static_cast<uint32_t>(names_.size()));
-  if (inserted) {
-    names_.push_back(name);
-    out_.emplace_back();
-    in_.emplace_back();
+TransferGraph::Memory TransferGraph::memory() const {
+  std::shared_lock lock(mu_);
+  Memory m;
+  m.base_edges = base_->out.size();
+  m.delta_edges = delta_.size();
+  m.nodes = name_end_.size();
+  m.bytes = names_.capacity() + Bytes(name_end_) + Bytes(name_slots_) + base_->bytes() + Bytes(delta_) +
+            Bytes(delta_out_head_) + Bytes(delta_in_head_) + Bytes(delta_ids_) + Bytes(chunk_infos_);
+  for (const ChunkInfo& c : chunk_infos_) m.bytes += c.key.capacity() + 2 * sizeof(std::string) + 16;
+  return m;
+}
+
+size_t TransferGraph::CompactionThreshold() const {
+  const size_t base = base_->out.size();
+  return std::max(options_.min_delta_edges, bulk_load_ ? base : base / 8);
+}
+
+void TransferGraph::SetBulkLoad(bool on) {
+  {
+    std::unique_lock lock(mu_);
+    bulk_load_ = on;
   }
-  return it->second;
+  if (!on) Compact();
 }
 
-void TransferGraph::AddLocked(const Transfer& t) {
-  const std::string id = IdOf(t);
-  const uint64_t hash = XXH3_64bits(id.data(), id.size());
-  if (FindId(id, hash) >= 0) return;  // known: a resubmission
-  Edge e;
-  e.from = Intern(t.from);
-  e.to = Intern(DestinationName(t));
-  e.amount_satang = t.amount_satang;
-  e.at_ms = t.at_ms;
-  const auto index = static_cast<uint32_t>(edges_.size());
-  edges_.push_back(e);
-  content_hash_.push_back(ContentHash(t));
-  ids_ += id;
-  id_end_.push_back(static_cast<uint32_t>(ids_.size()));
-  IndexId(index, hash);
-  // Keep each list sorted by (time, index); appends are the common case.
-  auto place = [&](std::vector<uint32_t>* list) {
-    const auto later = std::upper_bound(list->begin(), list->end(), index, [&](uint32_t a, uint32_t b) {
-      return edges_[a].at_ms != edges_[b].at_ms ? edges_[a].at_ms < edges_[b].at_ms : a < b;
-    });
-    list->insert(later, index);
-  };
-  place(&out_[e.from]);
-  place(&in_[e.to]);
+void TransferGraph::MaybeStartCompaction() {
+  if (!options_.background_compaction || compacting_.load()) return;
+  {
+    std::shared_lock lock(mu_);
+    if (delta_.size() < CompactionThreshold()) return;
+  }
+  if (compacting_.exchange(true)) return;
+  if (compactor_.joinable()) compactor_.join();  // the last one has finished
+  compactor_ = std::thread([this] {
+    RunCompaction();
+    compacting_.store(false);
+  });
+}
+
+void TransferGraph::Compact() {
+  RunCompaction();  // waits for a running one on compact_mu_
+}
+
+namespace {
+
+// Counting sort of delta edge indexes by a node, then (time, seq) within each node.
+template <class NodeOf, class EdgeOf>
+void GroupByNode(size_t nodes, size_t count, NodeOf node_of, EdgeOf edge, std::vector<uint32_t>* begin,
+                 std::vector<uint32_t>* order) {
+  begin->assign(nodes + 1, 0);
+  for (uint32_t i = 0; i < count; ++i) ++(*begin)[node_of(i) + 1];
+  for (size_t v = 0; v < nodes; ++v) (*begin)[v + 1] += (*begin)[v];
+  order->resize(count);
+  std::vector<uint32_t> fill(begin->begin(), begin->end() - 1);
+  for (uint32_t i = 0; i < count; ++i) (*order)[fill[node_of(i)]++] = i;
+  for (size_t v = 0; v < nodes; ++v) {
+    auto first = order->begin() + (*begin)[v];
+    auto last = order->begin() + (*begin)[v + 1];
+    if (last - first > 1) {
+      std::sort(first, last, [&](uint32_t a, uint32_t b) { return edge(a).Before(edge(b)); });
+    }
+  }
+}
+
+// Per node, merges the old base's run [old_begin[v], old_begin[v + 1]) with the node's delta
+// edges (order[group[v]] .. order[group[v + 1]]), both in (time, seq) order; *begin gets where
+// each node's run starts. old_before(i, d): old entry i comes before delta edge d.
+template <class OldBefore, class EmitOld, class EmitDelta>
+void MergePerNode(uint32_t nodes, uint32_t old_nodes, const std::vector<uint32_t>& old_begin,
+                  const std::vector<uint32_t>& group, const std::vector<uint32_t>& order,
+                  std::vector<uint32_t>* begin, OldBefore old_before, EmitOld emit_old,
+                  EmitDelta emit_delta) {
+  begin->assign(nodes + 1, 0);
+  uint32_t w = 0;
+  for (uint32_t v = 0; v < nodes; ++v) {
+    (*begin)[v] = w;
+    uint32_t i = v < old_nodes ? old_begin[v] : 0;
+    const uint32_t i_end = v < old_nodes ? old_begin[v + 1] : 0;
+    uint32_t k = group[v];
+    const uint32_t k_end = group[v + 1];
+    while (i < i_end || k < k_end) {
+      if (k == k_end || (i < i_end && old_before(i, order[k]))) {
+        emit_old(i++, w++);
+      } else {
+        emit_delta(order[k++], w++);
+      }
+    }
+  }
+  (*begin)[nodes] = w;
+}
+
+}  // namespace
+
+void TransferGraph::RunCompaction() {
+  std::lock_guard compaction(compact_mu_);
+  std::shared_ptr<const Base> old;
+  std::vector<DeltaEdge> delta;
+  std::vector<DeltaId> delta_ids;
+  uint32_t nodes = 0;
+  uint32_t seq_limit = 0;  // the snapshot holds every transfer before it
+  {
+    std::shared_lock lock(mu_);
+    if (delta_.empty()) return;
+    seq_limit = next_seq_;
+    old = base_;
+    delta = delta_;
+    delta_ids.reserve(delta_id_count_);
+    for (const DeltaId& d : delta_ids_) {
+      if (d.seq1 != 0) delta_ids.push_back(d);
+    }
+    nodes = static_cast<uint32_t>(name_end_.size());
+  }
+  auto fresh = std::make_shared<Base>();
+  Base& b = *fresh;
+  b.nodes = nodes;
+  const auto delta_count = static_cast<uint32_t>(delta.size());
+  auto delta_edge = [&](uint32_t i) { return delta[i].e; };
+  std::vector<uint32_t> old_to_new(old->out.size()), delta_to_new(delta_count);
+
+  // Out: per node, the old run and the node's delta edges merged by (time, seq).
+  {
+    std::vector<uint32_t> group, order;
+    GroupByNode(
+        nodes, delta_count, [&](uint32_t i) { return delta[i].from; }, delta_edge, &group, &order);
+    b.out.resize(old->out.size() + delta_count);
+    MergePerNode(
+        nodes, old->nodes, old->out_begin, group, order, &b.out_begin,
+        [&](uint32_t i, uint32_t d) { return old->out[i].Before(delta[d].e); },
+        [&](uint32_t i, uint32_t w) {
+          old_to_new[i] = w;
+          b.out[w] = old->out[i];
+        },
+        [&](uint32_t d, uint32_t w) {
+          delta_to_new[d] = w;
+          b.out[w] = delta[d].e;
+        });
+  }
+  // In: the same, by destination; references to the new out positions.
+  {
+    std::vector<uint32_t> group, order;
+    GroupByNode(
+        nodes, delta_count, [&](uint32_t i) { return delta[i].e.other; }, delta_edge, &group, &order);
+    b.in.resize(old->in.size() + delta_count);
+    MergePerNode(
+        nodes, old->nodes, old->in_begin, group, order, &b.in_begin,
+        [&](uint32_t i, uint32_t d) { return old->out[old->in[i].pos].Before(delta[d].e); },
+        [&](uint32_t i, uint32_t w) {
+          b.in[w] = {old->in[i].from, old_to_new[old->in[i].pos]};
+        },
+        [&](uint32_t d, uint32_t w) {
+          b.in[w] = {delta[d].from, delta_to_new[d]};
+        });
+  }
+  old_to_new = {};
+  delta_to_new = {};
+  // Ids: the old entries and the delta's merged by (bucket, fingerprint).
+  {
+    auto key_of = [](const DeltaId& d) {
+      return (d.hash >> (64 - kIdBucketBits)) << 32 | static_cast<uint32_t>(d.hash);
+    };
+    std::sort(delta_ids.begin(), delta_ids.end(),
+              [&](const DeltaId& a, const DeltaId& c) { return key_of(a) < key_of(c); });
+    const size_t total = old->ids.size() + delta_ids.size();
+    const bool directory = total >= kIdDirectoryMin;
+    b.ids.resize(total);
+    if (directory) {
+      b.id_begin.assign(kIdBuckets + 1, 0);
+    } else {
+      b.id_bucket.resize(total);
+    }
+    size_t i = 0, k = 0, hint = 0;
+    for (size_t w = 0; w < total; ++w) {
+      const bool take_delta =
+          k < delta_ids.size() && (i == old->ids.size() || key_of(delta_ids[k]) < old->IdKey(i, &hint));
+      uint64_t key;
+      if (take_delta) {
+        key = key_of(delta_ids[k]);
+        b.ids[w] = {static_cast<uint32_t>(key), delta_ids[k++].seq1 - 1};
+      } else {
+        key = old->IdKey(i, &hint);
+        b.ids[w] = old->ids[i++];
+      }
+      if (directory) {
+        ++b.id_begin[(key >> 32) + 1];
+      } else {
+        b.id_bucket[w] = static_cast<uint32_t>(key >> 32);
+      }
+    }
+    if (directory) {
+      for (size_t bucket = 0; bucket < kIdBuckets; ++bucket) b.id_begin[bucket + 1] += b.id_begin[bucket];
+    }
+  }
+
+  // Swap in the new base; the delta keeps what arrived since the snapshot.
+  std::unique_lock lock(mu_);
+  base_ = std::move(fresh);
+  std::vector<DeltaEdge> tail(delta_.begin() + delta_count, delta_.end());
+  for (const DeltaEdge& e : delta_) {
+    delta_out_head_[e.from] = 0;
+    delta_in_head_[e.e.other] = 0;
+  }
+  delta_.clear();
+  for (DeltaEdge e : tail) {
+    e.next_out = delta_out_head_[e.from];
+    e.next_in = delta_in_head_[e.e.other];
+    delta_.push_back(e);
+    delta_out_head_[e.from] = static_cast<uint32_t>(delta_.size());
+    delta_in_head_[e.e.other] = static_cast<uint32_t>(delta_.size());
+  }
+  delta_.shrink_to_fit();
+  std::vector<DeltaId> remaining;
+  for (const DeltaId& d : delta_ids_) {
+    if (d.seq1 != 0 && d.seq1 - 1 >= seq_limit) remaining.push_back(d);
+  }
+  delta_ids_.clear();
+  delta_ids_.shrink_to_fit();
+  delta_id_count_ = 0;
+  for (const DeltaId& d : remaining) IndexDeltaId(d.hash, d.seq1 - 1);
 }
 
 }  // namespace cfr::ledger

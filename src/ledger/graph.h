@@ -1,23 +1,34 @@
 // TransferGraph (C5): the temporal transfer graph in memory — every ingested transfer as an edge
-// between nodes (accounts, and exits: cash, crypto, abroad, card), with each node's outgoing and
-// incoming edges kept sorted by time (out-of-order arrivals are placed where they belong). It is
-// derived from the store: it follows the change sequence (collection "transfer_chunk") and is
-// rebuilt from it at start; the ledger also applies a chunk right after committing it, and a
-// chunk already applied is skipped.
+// between nodes (accounts, and exits: cash, crypto, abroad, card), each node's outgoing and
+// incoming edges in time order (out-of-order arrivals are placed where they belong). It is derived
+// from the store: it follows the change sequence (collection "transfer_chunk") and is rebuilt from
+// it at start; the ledger also applies a chunk right after committing it, and a chunk already
+// applied is skipped.
 //
-// It also answers idempotency: whether a (bank, txn_id) is known, and with the same content.
+// Layout (docs/design.md, "The transfer graph in memory"): a compact base in CSR form — per node
+// a time-sorted run of 20-byte out-edges and a run of 8-byte in-references to them, and the
+// transfer ids as 8-byte fingerprints — plus a small delta of recent edges (per-node linked
+// lists) that a background compaction merges into a new base. The transfer ids themselves stay in
+// the stored chunk records: every transfer has a sequence number (its place in the order chunks
+// were applied), and the graph knows which chunk holds which sequence numbers.
 //
-// Thread-safety: Apply/ApplyChunk take a writer lock; readers (trails) hold a ReadLock for the
-// duration of a traversal.
+// It also answers idempotency: whether a (bank, txn_id) is known, and with the same content; a
+// fingerprint match is confirmed against the stored chunk (ChunkSource).
+//
+// Thread-safety: ApplyChunk/Compact take the writer lock; readers (trails) hold a ReadLock for the
+// duration of a traversal. Check and TransferIds may be called from any thread.
 #ifndef CFR_LEDGER_GRAPH_H_
 #define CFR_LEDGER_GRAPH_H_
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <shared_mutex>
-#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -30,7 +41,21 @@ inline constexpr std::string_view kTransferChunkCollection = "transfer_chunk";
 
 class TransferGraph final : public store::ChangeConsumer {
  public:
-  struct Edge {  // 24 bytes
+  // The bytes of a stored chunk record by key; NotFound when there is none.
+  using ChunkSource = std::function<Result<std::string>(std::string_view key)>;
+  // Chunks read from the store's "transfer_chunk" collection.
+  static ChunkSource StoreChunks(store::Store& store);
+
+  struct Options {
+    // Merge the delta into the base on a background thread once it holds this many edges, or an
+    // eighth of the base if that is more (during a bulk load: as many as the base).
+    size_t min_delta_edges = size_t{1} << 20;
+    bool background_compaction = true;
+  };
+
+  // One transfer as the trail sees it. `seq` identifies it (TransferIds gives its id).
+  struct EdgeView {
+    uint32_t seq = 0;
     uint32_t from = 0;
     uint32_t to = 0;  // an account node, or an exit node
     int64_t amount_satang = 0;
@@ -38,16 +63,29 @@ class TransferGraph final : public store::ChangeConsumer {
   };
   enum class Known { kNew, kSame, kConflict };
 
-  TransferGraph() = default;
+  // Without a chunk source (tests, benchmarks) fingerprints are trusted: a transfer whose id has
+  // the fingerprint of a known one counts as known, and Check cannot be used.
+  TransferGraph();
+  explicit TransferGraph(ChunkSource chunks);
+  TransferGraph(ChunkSource chunks, Options options);
+  ~TransferGraph() override;
+  TransferGraph(const TransferGraph&) = delete;
+  TransferGraph& operator=(const TransferGraph&) = delete;
 
   // Change-follower interface: transfer chunks in, everything else ignored.
   void Apply(const std::vector<store::Change>& changes) override;
   // Adds the transfers of one chunk record (a concatenation of AppendEncoded); skipped if this
-  // chunk key was applied before. Transfers already known (same bank and id) are skipped.
+  // chunk key was applied before. Transfers already known (same bank and id) get no edge.
   Status ApplyChunk(std::string_view key, std::string_view bytes);
 
-  // Whether (t.bank, t.txn_id) is known, and if so with the same content.
-  Known Check(const Transfer& t) const;
+  // Whether (t.bank, t.txn_id) is known, and if so with the same content. Needs a chunk source.
+  Result<Known> Check(const Transfer& t) const;
+
+  // While on, compactions wait for a larger delta (fewer merges while the store is replayed at
+  // start); turning it off compacts at once.
+  void SetBulkLoad(bool on);
+  // Merges the delta into the base now (waits for a running background compaction first).
+  void Compact();
 
   class ReadLock {
    public:
@@ -59,41 +97,80 @@ class TransferGraph final : public store::ChangeConsumer {
   // The accessors below need a ReadLock held by the caller.
   // The node of an account ("014:4071234567") or exit name ("exit:atm_cash"), or -1.
   int64_t NodeOf(std::string_view name) const;
-  const std::string& NameOf(uint32_t node) const { return names_[node]; }
-  bool IsExit(uint32_t node) const { return names_[node].starts_with("exit:"); }
-  // Edge indexes, sorted by (time, index).
-  std::span<const uint32_t> Out(uint32_t node) const { return out_[node]; }
-  std::span<const uint32_t> In(uint32_t node) const { return in_[node]; }
-  const Edge& edge(uint32_t index) const { return edges_[index]; }
-  // The transfer id of an edge ("014/TX123").
-  std::string_view EdgeId(uint32_t index) const {
-    const uint32_t begin = index == 0 ? 0 : id_end_[index - 1];
-    return std::string_view(ids_).substr(begin, id_end_[index] - begin);
-  }
+  std::string_view NameOf(uint32_t node) const;
+  bool IsExit(uint32_t node) const { return NameOf(node).starts_with("exit:"); }
+  // Appends the node's outgoing (incoming) edges with from_ms <= at_ms <= to_ms to *out, in
+  // (time, seq) order.
+  void Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const;
+  void In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const;
+
+  // The ids ("014/TX123") of transfers by seq, read from their chunks; "#<seq>" when there is no
+  // chunk source.
+  Result<std::vector<std::string>> TransferIds(const std::vector<uint32_t>& seqs) const;
 
   size_t transfers() const;
   size_t nodes() const;
+  struct Memory {
+    size_t bytes = 0;  // every structure of the graph, by capacity
+    size_t base_edges = 0, delta_edges = 0, nodes = 0;
+  };
+  Memory memory() const;
 
   // The node name of a transfer's destination: the account, or "exit:<type>[:<detail>]".
   static std::string DestinationName(const Transfer& t);
 
  private:
-  uint32_t Intern(const std::string& name);
-  void AddLocked(const Transfer& t);
-  // The edge with this id, or -1 (open addressing over ids_, linear probing).
-  int64_t FindId(std::string_view id, uint64_t hash) const;
-  void IndexId(uint32_t edge, uint64_t hash);
+  struct Base;
+  struct DeltaEdge;
+  struct DeltaId {
+    uint64_t hash = 0;
+    uint32_t seq1 = 0;  // seq + 1; 0 = empty slot
+  };
+  struct ChunkInfo {
+    std::string key;
+    uint32_t first_seq = 0;
+    uint32_t count = 0;
+  };
+  struct CachedChunk;
 
+  uint32_t Intern(std::string_view name);
+  void GrowNameIndex();
+  // Sequence numbers of known transfers whose id has this hash's fingerprint.
+  void Candidates(uint64_t hash, std::vector<uint32_t>* seqs) const;
+  // The stored transfer with this seq (through the chunk source and a small cache).
+  Result<Transfer> Stored(uint32_t seq) const;
+  void IndexDeltaId(uint64_t hash, uint32_t seq);
+  size_t CompactionThreshold() const;
+  void MaybeStartCompaction();
+  void RunCompaction();
+
+  const ChunkSource chunks_;
+  const Options options_;
   mutable std::shared_mutex mu_;
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, uint32_t> node_of_;
-  std::vector<std::vector<uint32_t>> out_, in_;
-  std::vector<Edge> edges_;
-  std::vector<uint32_t> content_hash_;  // per edge, of every field: resubmission or conflict
-  std::string ids_;                     // every edge's "bank/txn_id", back to back
-  std::vector<uint32_t> id_end_;        // per edge, where its id ends in ids_
-  std::vector<uint32_t> id_slots_;      // open addressing: edge + 1, 0 = empty; load <= 1/2
+
+  // Nodes: names back to back, and an open-addressing index (node + 1; 0 = empty).
+  std::string names_;
+  std::vector<uint64_t> name_end_;
+  std::vector<uint32_t> name_slots_;
+
+  std::shared_ptr<const Base> base_;
+  std::vector<DeltaEdge> delta_;
+  std::vector<uint32_t> delta_out_head_, delta_in_head_;  // per node: delta index + 1, newest first
+  std::vector<DeltaId> delta_ids_;                        // open addressing, load <= 1/2
+  size_t delta_id_count_ = 0;
+
+  std::vector<ChunkInfo> chunk_infos_;  // in seq order
   std::unordered_set<std::string> applied_chunks_;
+  uint32_t next_seq_ = 0;
+  size_t transfers_ = 0;
+  bool bulk_load_ = false;
+
+  std::thread compactor_;
+  std::atomic<bool> compacting_{false};
+  std::mutex compact_mu_;  // one compaction at a time
+
+  mutable std::mutex cache_mu_;
+  mutable std::vector<std::shared_ptr<const CachedChunk>> cache_;  // most recent last
 };
 
 }  // namespace cfr::ledger

@@ -21,8 +21,12 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
     } else {
       const Transfer& t = *row.transfer;
       const auto [it, first] = in_this_call.try_emplace(t.bank + "/" + t.txn_id, &t);
-      TransferGraph::Known known = graph_.Check(t);
-      if (!first) known = *it->second == t ? TransferGraph::Known::kSame : TransferGraph::Known::kConflict;
+      TransferGraph::Known known = TransferGraph::Known::kNew;
+      if (first) {
+        CFR_ASSIGN_OR_RETURN(known, graph_.Check(t));
+      } else {
+        known = *it->second == t ? TransferGraph::Known::kSame : TransferGraph::Known::kConflict;
+      }
       if (known == TransferGraph::Known::kNew) {
         fresh.push_back(&t);
         continue;

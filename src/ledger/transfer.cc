@@ -248,9 +248,8 @@ void AppendEncoded(const Transfer& t, std::string* out) {
   PutStr(out, t.channel);
 }
 
-Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset) {
+bool DecodeNextView(std::string_view bytes, size_t* offset, TransferView* t) {
   size_t at = *offset;
-  auto corrupt = [] { return Internal("ledger: corrupt transfer record"); };
   auto u8 = [&](uint8_t* v) {
     if (at + 1 > bytes.size()) return false;
     *v = static_cast<uint8_t>(bytes[at++]);
@@ -262,23 +261,39 @@ Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset) {
     at += 8;
     return true;
   };
-  auto str = [&](std::string* s) {
+  auto str = [&](std::string_view* s) {
     uint8_t n;
     if (!u8(&n) || at + n > bytes.size()) return false;
-    s->assign(bytes.data() + at, n);
+    *s = bytes.substr(at, n);
     at += n;
     return true;
   };
-  Transfer t;
   uint8_t version = 0, exit = 0;
-  if (!u8(&version) || version != 1) return corrupt();
-  if (!str(&t.bank) || !str(&t.txn_id) || !str(&t.from) || !str(&t.to) || !u8(&exit) || exit > 4 ||
-      !str(&t.exit_detail) || !i64(&t.amount_satang) || !str(&t.currency) || !i64(&t.at_ms) ||
-      !str(&t.channel)) {
-    return corrupt();
+  if (!u8(&version) || version != 1) return false;
+  if (!str(&t->bank) || !str(&t->txn_id) || !str(&t->from) || !str(&t->to) || !u8(&exit) || exit > 4 ||
+      !str(&t->exit_detail) || !i64(&t->amount_satang) || !str(&t->currency) || !i64(&t->at_ms) ||
+      !str(&t->channel)) {
+    return false;
   }
-  t.exit = static_cast<Exit>(exit);
+  t->exit = static_cast<Exit>(exit);
   *offset = at;
+  return true;
+}
+
+Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset) {
+  TransferView v;
+  if (!DecodeNextView(bytes, offset, &v)) return Internal("ledger: corrupt transfer record");
+  Transfer t;
+  t.bank = std::string(v.bank);
+  t.txn_id = std::string(v.txn_id);
+  t.from = std::string(v.from);
+  t.to = std::string(v.to);
+  t.exit = v.exit;
+  t.exit_detail = std::string(v.exit_detail);
+  t.amount_satang = v.amount_satang;
+  t.currency = std::string(v.currency);
+  t.at_ms = v.at_ms;
+  t.channel = std::string(v.channel);
   return t;
 }
 

@@ -61,6 +61,14 @@ std::string TransferToJson(const Transfer& t);
 void AppendEncoded(const Transfer& t, std::string* out);
 // Decodes the transfer at *offset and advances it; kInternal on corrupt bytes.
 Result<Transfer> DecodeNext(std::string_view bytes, size_t* offset);
+// The same without copying: the views point into `bytes`. False (offset unchanged) when corrupt.
+struct TransferView {
+  std::string_view bank, txn_id, from, to, exit_detail, currency, channel;
+  Exit exit = Exit::kNone;
+  int64_t amount_satang = 0;
+  int64_t at_ms = 0;
+};
+bool DecodeNextView(std::string_view bytes, size_t* offset, TransferView* t);
 
 struct TransferRow {
   size_t line = 0;

@@ -30,10 +30,13 @@ struct Account {
   int64_t tainted = 0;     // proportional: the victim's part; FIFO: sum of tainted lots
 };
 
+using Edge = TransferGraph::EdgeView;
+
 struct Event {
   int64_t at_ms;
   int kind;        // 0: a seed not in the ledger, 1: a transfer
-  uint32_t index;  // seed index or edge index
+  uint32_t index;  // seed index or the transfer's seq
+  Edge edge;       // kind 1
   bool operator<(const Event& o) const {
     if (at_ms != o.at_ms) return at_ms < o.at_ms;
     if (kind != o.kind) return kind < o.kind;
@@ -125,11 +128,12 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   const int64_t end_ms = start_ms + options.window_ms;
 
   // Seeds: the matching ledger edge when there is one, else a synthetic arrival.
-  std::unordered_map<uint32_t, int64_t> seed_edges;    // edge → seeded amount
+  std::unordered_map<uint32_t, int64_t> seed_edges;    // seq → seeded amount
   std::vector<std::pair<uint32_t, size_t>> synthetic;  // (node, seed index)
   std::map<std::string, int64_t> unknown_accounts;     // seeds into accounts the ledger never saw
   std::unordered_map<uint32_t, Account> traced;
   std::queue<uint32_t> frontier;
+  std::vector<Edge> edges;
   for (size_t i = 0; i < seeds.size(); ++i) {
     const Seed& s = seeds[i];
     result.seeded += s.amount_satang;
@@ -139,20 +143,21 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       continue;
     }
     const auto v = static_cast<uint32_t>(node);
-    int64_t best = -1;
+    const Edge* best = nullptr;
     int64_t best_gap = kSeedMatchMs + 1;
-    for (uint32_t e : graph.In(v)) {
-      const auto& edge = graph.edge(e);
+    edges.clear();
+    graph.In(v, s.at_ms - kSeedMatchMs, s.at_ms + kSeedMatchMs, &edges);
+    for (const Edge& edge : edges) {
       const int64_t gap = std::abs(edge.at_ms - s.at_ms);
-      if (edge.amount_satang == s.amount_satang && gap < best_gap && seed_edges.count(e) == 0) {
-        best = e;
+      if (edge.amount_satang == s.amount_satang && gap < best_gap && seed_edges.count(edge.seq) == 0) {
+        best = &edge;
         best_gap = gap;
       }
     }
     int64_t arrival = s.at_ms;
-    if (best >= 0) {
-      seed_edges[static_cast<uint32_t>(best)] = s.amount_satang;
-      arrival = graph.edge(static_cast<uint32_t>(best)).at_ms;
+    if (best != nullptr) {
+      seed_edges[best->seq] = s.amount_satang;
+      arrival = best->at_ms;
     } else {
       synthetic.emplace_back(v, i);
     }
@@ -170,12 +175,9 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
     const uint32_t u = frontier.front();
     frontier.pop();
     const Account& au = traced[u];
-    const auto out = graph.Out(u);
-    auto first = std::lower_bound(out.begin(), out.end(), au.arrival_ms,
-                                  [&](uint32_t e, int64_t t) { return graph.edge(e).at_ms < t; });
-    for (auto it = first; it != out.end(); ++it) {
-      const auto& edge = graph.edge(*it);
-      if (edge.at_ms > end_ms) break;
+    edges.clear();
+    graph.Out(u, au.arrival_ms, end_ms, &edges);
+    for (const Edge& edge : edges) {
       const uint32_t v = edge.to;
       if (graph.IsExit(v)) continue;
       const int hops = au.hops + 1;
@@ -206,16 +208,16 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   // Every transfer in the window touching a traced account, in time order.
   std::vector<Event> events;
   for (size_t k = 0; k < synthetic.size(); ++k) {
-    events.push_back({seeds[synthetic[k].second].at_ms, 0, static_cast<uint32_t>(k)});
+    events.push_back({seeds[synthetic[k].second].at_ms, 0, static_cast<uint32_t>(k), Edge{}});
   }
-  std::unordered_map<uint32_t, bool> seen_edge;
   for (const auto& [node, account] : traced) {
-    for (auto list : {graph.Out(node), graph.In(node)}) {
-      auto first = std::lower_bound(list.begin(), list.end(), start_ms,
-                                    [&](uint32_t e, int64_t t) { return graph.edge(e).at_ms < t; });
-      for (auto it = first; it != list.end() && graph.edge(*it).at_ms <= end_ms; ++it) {
-        if (seen_edge.emplace(*it, true).second) events.push_back({graph.edge(*it).at_ms, 1, *it});
-      }
+    edges.clear();
+    graph.Out(node, start_ms, end_ms, &edges);
+    graph.In(node, start_ms, end_ms, &edges);
+    for (const Edge& e : edges) {
+      // A transfer between two traced accounts is in both lists: kept once, from the payer's.
+      if (e.to == node && e.from != node && traced.count(e.from) != 0) continue;
+      events.push_back({e.at_ms, 1, e.seq, e});
     }
   }
   std::sort(events.begin(), events.end());
@@ -233,7 +235,7 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       if (ev.kind == 0) {
         move(synthetic[ev.index].first, seeds[synthetic[ev.index].second].amount_satang);
       } else {
-        const auto& e = graph.edge(ev.index);
+        const Edge& e = ev.edge;
         move(e.from, -e.amount_satang);
         move(e.to, e.amount_satang);
       }
@@ -246,15 +248,18 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
 
   // The money moves.
   std::map<std::string, int64_t> exits;
+  std::vector<uint32_t> path_seqs;  // of result.edges, kNoSeq for seeds
+  constexpr uint32_t kNoSeq = UINT32_MAX;
   for (const Event& ev : events) {
     if (ev.kind == 0) {
       const auto& [node, seed_index] = synthetic[ev.index];
       Deposit(&traced[node], {{seeds[seed_index].amount_satang, true}}, options.rule);
       result.edges.push_back(
-          {"seed", "", graph.NameOf(node), seeds[seed_index].amount_satang, ev.at_ms, false});
+          {"seed", "", std::string(graph.NameOf(node)), seeds[seed_index].amount_satang, ev.at_ms, false});
+      path_seqs.push_back(kNoSeq);
       continue;
     }
-    const auto& e = graph.edge(ev.index);
+    const Edge& e = ev.edge;
     auto from = traced.find(e.from);
     std::vector<Lot> pieces;
     if (from != traced.end()) {
@@ -284,15 +289,11 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       if (to != traced.end()) Deposit(&to->second, {{e.amount_satang, false}}, options.rule);
       continue;
     }
-    PathEdge path{std::string(graph.EdgeId(ev.index)),
-                  graph.NameOf(e.from),
-                  graph.NameOf(e.to),
-                  tainted,
-                  e.at_ms,
+    PathEdge path{"",   std::string(graph.NameOf(e.from)), std::string(graph.NameOf(e.to)), tainted, e.at_ms,
                   false};
     if (seed != seed_edges.end()) path.from = "";
     if (is_exit) {
-      exits[graph.NameOf(e.to)] += tainted;
+      exits[std::string(graph.NameOf(e.to))] += tainted;
       result.exited += tainted;
     } else if (to != traced.end()) {
       Deposit(&to->second, pieces, options.rule);
@@ -301,11 +302,23 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       path.beyond_limit = true;
     }
     result.edges.push_back(std::move(path));
+    path_seqs.push_back(e.seq);
+  }
+  {
+    std::vector<uint32_t> seqs;
+    for (uint32_t seq : path_seqs) {
+      if (seq != kNoSeq) seqs.push_back(seq);
+    }
+    CFR_ASSIGN_OR_RETURN(std::vector<std::string> ids, graph.TransferIds(seqs));
+    size_t next = 0;
+    for (size_t i = 0; i < path_seqs.size(); ++i) {
+      if (path_seqs[i] != kNoSeq) result.edges[i].transfer = std::move(ids[next++]);
+    }
   }
 
   for (const auto& [node, account] : traced) {
     if (account.tainted <= 0) continue;
-    result.holdings.push_back({graph.NameOf(node), account.tainted, account.hops});
+    result.holdings.push_back({std::string(graph.NameOf(node)), account.tainted, account.hops});
     result.held += account.tainted;
   }
   for (const auto& [account, amount] : unknown_accounts) {
@@ -380,22 +393,22 @@ Result<std::vector<Source>> TraceBackward(const TransferGraph& graph, const std:
   std::unordered_map<uint32_t, Reached> reached{{static_cast<uint32_t>(node), {0, at_ms}}};
   std::map<uint32_t, Source> sources;
   std::queue<uint32_t> frontier;
+  std::vector<Edge> edges;
   frontier.push(static_cast<uint32_t>(node));
   while (!frontier.empty() && reached.size() < options.max_accounts) {
     const uint32_t v = frontier.front();
     frontier.pop();
     const Reached rv = reached[v];
     if (rv.hops >= options.max_hops) continue;
-    for (uint32_t e : graph.In(v)) {
-      const auto& edge = graph.edge(e);
-      if (edge.at_ms < start_ms) continue;
-      if (edge.at_ms > rv.latest_ms) break;
+    edges.clear();
+    graph.In(v, start_ms, rv.latest_ms, &edges);
+    for (const Edge& edge : edges) {
       if (edge.amount_satang < options.min_amount_satang) continue;
       const uint32_t u = edge.from;
       if (u == static_cast<uint32_t>(node)) continue;
       Source& s = sources[u];
       if (s.account.empty()) {
-        s.account = graph.NameOf(u);
+        s.account = std::string(graph.NameOf(u));
         s.hops = rv.hops + 1;
         s.first_ms = edge.at_ms;
       }

@@ -17,6 +17,15 @@ using ledger::TransferGraph;
 constexpr int64_t kT0 = 1793000000000;  // 2026-10-25T...; minutes are added to it
 int64_t Min(int m) { return kT0 + int64_t{m} * 60000; }
 
+// Every test runs with the graph's edges all in the delta (0), all merged into the compact base
+// (1), and a mixture (3: a compaction after every third transfer).
+int g_compact_every = 0;
+
+class TrailTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { g_compact_every = GetParam(); }
+};
+
 class Ledgerless {
  public:
   // Adds a transfer straight to the graph (the ledger's encoding, as a one-transfer chunk).
@@ -35,8 +44,10 @@ class Ledgerless {
     std::string bytes;
     ledger::AppendEncoded(t, &bytes);
     ASSERT_TRUE(graph.ApplyChunk(id, bytes).ok());
+    if (g_compact_every > 0 && ++added % g_compact_every == 0) graph.Compact();
   }
   TransferGraph graph;
+  int added = 0;
 };
 
 const std::string V = "004:9990000001";  // the victim
@@ -62,7 +73,7 @@ int64_t HeldAt(const TrailResult& r, const std::string& account) {
   return 0;
 }
 
-TEST(TrailTest, Example1Fifo) {
+TEST_P(TrailTest, Example1Fifo) {
   Ledgerless l;
   Example1(&l);
   auto r = TraceForward(l.graph, {{M, 1000000, Min(10)}}, {});
@@ -79,7 +90,7 @@ TEST(TrailTest, Example1Fifo) {
   EXPECT_EQ(r->holdings[0].hops, 2);
 }
 
-TEST(TrailTest, Example1Proportional) {
+TEST_P(TrailTest, Example1Proportional) {
   Ledgerless l;
   Example1(&l);
   Options o;
@@ -95,7 +106,7 @@ TEST(TrailTest, Example1Proportional) {
 }
 
 // Example 2: money goes round a cycle (M -> A -> M) and on; every satang is counted once.
-TEST(TrailTest, Example2CycleCountsOnce) {
+TEST_P(TrailTest, Example2CycleCountsOnce) {
   Ledgerless l;
   l.Add("v1", V, M, 1000000, 0);
   l.Add("c1", M, A, 1000000, 1);
@@ -115,7 +126,7 @@ TEST(TrailTest, Example2CycleCountsOnce) {
 
 // Example 3: limits. Hops: with max_hops 2 the money that A passes on is untraced. Minimum
 // amount: a THB 50 piece is not chased.
-TEST(TrailTest, Example3Limits) {
+TEST_P(TrailTest, Example3Limits) {
   Ledgerless l;
   l.Add("v1", V, M, 1000000, 0);
   l.Add("h1", M, A, 995000, 1);
@@ -139,7 +150,7 @@ TEST(TrailTest, Example3Limits) {
   EXPECT_EQ(HeldAt(*r, A), 995000);
 }
 
-TEST(TrailTest, SeedsOutsideTheLedgerAndUnknownAccounts) {
+TEST_P(TrailTest, SeedsOutsideTheLedgerAndUnknownAccounts) {
   Ledgerless l;
   l.Add("m1", M, A, 300000, 5);
   // The loss transfer is not in the ledger (the victim's bank has not sent it): a synthetic seed.
@@ -151,7 +162,7 @@ TEST(TrailTest, SeedsOutsideTheLedgerAndUnknownAccounts) {
   EXPECT_EQ(HeldAt(*r, "030:5550000001"), 250000);  // no data: the money is where it was sent
 }
 
-TEST(TrailTest, OutOfOrderArrivalGivesTheSameTrail) {
+TEST_P(TrailTest, OutOfOrderArrivalGivesTheSameTrail) {
   Ledgerless in_order, reversed;
   Example1(&in_order);
   reversed.Add("m3", M, "", 300000, 20, Exit::kAtmCash);
@@ -169,7 +180,7 @@ TEST(TrailTest, OutOfOrderArrivalGivesTheSameTrail) {
 
 // Property: on random graphs, both rules reconcile to the satang (TraceForward checks it and
 // fails otherwise) and never hold more than was seeded at one account.
-TEST(TrailTest, RandomGraphsReconcile) {
+TEST_P(TrailTest, RandomGraphsReconcile) {
   std::mt19937_64 rng(7);
   for (int round = 0; round < 30; ++round) {
     Ledgerless l;
@@ -194,7 +205,7 @@ TEST(TrailTest, RandomGraphsReconcile) {
   }
 }
 
-TEST(TrailTest, BackwardFindsTheOtherVictims) {
+TEST_P(TrailTest, BackwardFindsTheOtherVictims) {
   Ledgerless l;
   l.Add("v1", "004:9990000011", M, 500000, 0);
   l.Add("v2", "004:9990000012", M, 700000, 30);
@@ -210,7 +221,7 @@ TEST(TrailTest, BackwardFindsTheOtherVictims) {
   EXPECT_EQ((*sources)[3].hops, 2);
 }
 
-TEST(TrailTest, MeetingPointsOfSeveralVictims) {
+TEST_P(TrailTest, MeetingPointsOfSeveralVictims) {
   Ledgerless l;
   // Two victims pay different first mules; both mules forward to A; only one reaches B.
   l.Add("v1", "004:9990000011", M, 1000000, 0);
@@ -231,7 +242,7 @@ TEST(TrailTest, MeetingPointsOfSeveralVictims) {
   EXPECT_EQ(MeetingPoints(l.graph, {{"CFR-1", {{M, 1, Min(0)}}}}, {}).status().field(), "case_ids");
 }
 
-TEST(TrailTest, BadOptions) {
+TEST_P(TrailTest, BadOptions) {
   Ledgerless l;
   Options o;
   o.max_hops = 0;
@@ -239,6 +250,8 @@ TEST(TrailTest, BadOptions) {
   EXPECT_EQ(TraceForward(l.graph, {}, {}).status().field(), "seeds");
   EXPECT_EQ(TraceForward(l.graph, {{M, 0, Min(0)}}, {}).status().field(), "seeds[0].amount_satang");
 }
+
+INSTANTIATE_TEST_SUITE_P(DeltaBaseMixed, TrailTest, ::testing::Values(0, 1, 3));
 
 }  // namespace
 }  // namespace cfr::trail
