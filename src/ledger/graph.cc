@@ -64,7 +64,43 @@ uint64_t IdHash(std::string_view bank, std::string_view txn_id) {
   return XXH3_64bits(buffer, bank.size() + 1 + txn_id.size());
 }
 
-uint64_t NameHash(std::string_view name) { return XXH3_64bits(name.data(), name.size()); }
+// A plain account ("ccc:d…d": a 3-digit bank, 1 to 15 digits) packed into 64 bits: the bank in
+// 10 bits, the number of digits in 4 (never 0) and the digits' value in 50. 0: not such a name.
+uint64_t AccountKey(std::string_view name) {
+  if (name.size() < 5 || name.size() > 19 || name[3] != ':') return 0;
+  uint64_t bank = 0, value = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (i == 3) continue;
+    const char c = name[i];
+    if (c < '0' || c > '9') return 0;
+    (i < 3 ? bank : value) = (i < 3 ? bank : value) * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return bank << 54 | uint64_t{name.size() - 4} << 50 | value;
+}
+constexpr uint64_t kDigitsMask = uint64_t{15} << 50;
+
+std::string AccountName(uint64_t key) {
+  char buffer[24];
+  const auto digits = static_cast<int>((key & kDigitsMask) >> 50);
+  std::snprintf(buffer, sizeof buffer, "%03u:%0*llu", static_cast<unsigned>(key >> 54), digits,
+                static_cast<unsigned long long>(key & ((uint64_t{1} << 50) - 1)));
+  return buffer;
+}
+
+uint64_t Mix(uint64_t k) {  // murmur3's finaliser
+  k ^= k >> 33;
+  k *= 0xff51afd7ed558ccdULL;
+  k ^= k >> 33;
+  k *= 0xc4ceb9fe1a85ec53ULL;
+  return k ^ (k >> 33);
+}
+
+// Appends, growing the capacity by a quarter rather than doubling it (these vectors are per node).
+template <class T>
+void Append(std::vector<T>* v, const T& x) {
+  if (v->size() == v->capacity()) v->reserve(std::max<size_t>(1024, v->capacity() + v->capacity() / 4));
+  v->push_back(x);
+}
 
 std::string ExitNodeName(Exit exit, std::string_view detail) {
   std::string name = "exit:" + std::string(ExitName(exit));
@@ -157,26 +193,61 @@ void TransferGraph::Apply(const std::vector<store::Change>& changes) {
 }
 
 Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
-  std::vector<TransferView> views;
+  struct Item {
+    TransferView view;
+    std::string exit_name;                           // the destination node of an exit
+    uint64_t id_hash = 0, from_key = 0, to_key = 0;  // keys: AccountKey
+  };
+  std::vector<Item> items;
   for (size_t offset = 0; offset < bytes.size();) {
-    TransferView v;
+    Item item;
+    TransferView& v = item.view;
     if (!DecodeNextView(bytes, &offset, &v) || v.at_ms < 0 || v.at_ms > kMaxTime || v.amount_satang <= 0 ||
         v.amount_satang > kMaxAmount || v.bank.size() + v.txn_id.size() > 256) {
       return Internal("ledger: corrupt transfer chunk " + std::string(key));
     }
-    views.push_back(v);
+    item.id_hash = IdHash(v.bank, v.txn_id);
+    item.from_key = AccountKey(v.from);
+    if (v.exit != Exit::kNone) item.exit_name = ExitNodeName(v.exit, v.exit_detail);
+    item.to_key = v.exit == Exit::kNone ? AccountKey(v.to) : 0;
+    items.push_back(std::move(item));
   }
   {
     std::unique_lock lock(mu_);
     if (!applied_chunks_.emplace(key).second) return Status::Ok();
-    if (next_seq_ + views.size() >= UINT32_MAX) return Internal("transfer graph: full (4 billion transfers)");
-    chunk_infos_.push_back({std::string(key), next_seq_, static_cast<uint32_t>(views.size())});
+    if (next_seq_ + items.size() >= UINT32_MAX) return Internal("transfer graph: full (4 billion transfers)");
+    chunk_infos_.push_back({std::string(key), next_seq_, static_cast<uint32_t>(items.size())});
+    // The lookups of each transfer miss the cache: they are prefetched a few transfers ahead,
+    // in two steps (the slots, then what the slots point to).
+    constexpr size_t kAhead = 16;
+    const Base& b = *base_;
+    auto prefetch_slots = [&](const Item& it) {
+      if (!b.id_begin.empty()) __builtin_prefetch(&b.id_begin[it.id_hash >> (64 - kIdBucketBits)]);
+      if (!delta_ids_.empty()) __builtin_prefetch(&delta_ids_[it.id_hash & (delta_ids_.size() - 1)]);
+      if (!name_slots_.empty()) {
+        __builtin_prefetch(&name_slots_[Mix(it.from_key) & (name_slots_.size() - 1)]);
+        __builtin_prefetch(&name_slots_[Mix(it.to_key) & (name_slots_.size() - 1)]);
+      }
+    };
+    auto prefetch_targets = [&](const Item& it) {
+      if (!b.id_begin.empty()) __builtin_prefetch(&b.ids[b.id_begin[it.id_hash >> (64 - kIdBucketBits)]]);
+      if (name_slots_.empty()) return;
+      for (uint64_t k : {it.from_key, it.to_key}) {
+        const NameSlot& slot = name_slots_[Mix(k) & (name_slots_.size() - 1)];
+        if (slot.node1 == 0) continue;
+        __builtin_prefetch(&delta_out_head_[slot.node1 - 1]);
+        __builtin_prefetch(&delta_in_head_[slot.node1 - 1]);
+      }
+    };
     std::vector<uint32_t> candidates;
-    for (const TransferView& v : views) {
+    for (size_t n = 0; n < items.size(); ++n) {
+      if (n + kAhead < items.size()) prefetch_slots(items[n + kAhead]);
+      if (n + kAhead / 2 < items.size()) prefetch_targets(items[n + kAhead / 2]);
+      const Item& item = items[n];
+      const TransferView& v = item.view;
       const uint32_t seq = next_seq_++;
-      const uint64_t hash = IdHash(v.bank, v.txn_id);
       candidates.clear();
-      Candidates(hash, &candidates);
+      Candidates(item.id_hash, &candidates);
       bool known = false;
       for (uint32_t c : candidates) {
         if (!chunks_) {
@@ -192,15 +263,15 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
       }
       if (known) continue;
       DeltaEdge d;
-      d.from = Intern(v.from);
-      const uint32_t to = v.exit == Exit::kNone ? Intern(v.to) : Intern(ExitNodeName(v.exit, v.exit_detail));
+      d.from = Intern(v.from, item.from_key);
+      const uint32_t to = Intern(v.exit == Exit::kNone ? v.to : item.exit_name, item.to_key);
       d.e = Packed::Make(to, seq, v.amount_satang, v.at_ms);
       d.next_out = delta_out_head_[d.from];
       d.next_in = delta_in_head_[to];
       delta_.push_back(d);
       delta_out_head_[d.from] = static_cast<uint32_t>(delta_.size());
       delta_in_head_[to] = static_cast<uint32_t>(delta_.size());
-      IndexDeltaId(hash, seq);
+      IndexDeltaId(item.id_hash, seq);
       ++transfers_;
     }
   }
@@ -332,45 +403,64 @@ Result<std::vector<std::string>> TransferGraph::TransferIds(const std::vector<ui
 }
 
 int64_t TransferGraph::NodeOf(std::string_view name) const {
+  const uint64_t key = AccountKey(name);
+  if (key == 0) {
+    const auto it = other_nodes_.find(std::string(name));
+    return it == other_nodes_.end() ? -1 : it->second;
+  }
+  return NodeOfKey(key);
+}
+
+int64_t TransferGraph::NodeOfKey(uint64_t key) const {
   if (name_slots_.empty()) return -1;
   const size_t mask = name_slots_.size() - 1;
-  for (size_t i = NameHash(name) & mask; name_slots_[i] != 0; i = (i + 1) & mask) {
-    if (NameOf(name_slots_[i] - 1) == name) return name_slots_[i] - 1;
+  for (size_t i = Mix(key) & mask; name_slots_[i].node1 != 0; i = (i + 1) & mask) {
+    if (name_slots_[i].key == key) return name_slots_[i].node1 - 1;
   }
   return -1;
 }
 
-std::string_view TransferGraph::NameOf(uint32_t node) const {
-  const uint64_t begin = node == 0 ? 0 : name_end_[node - 1];
-  return std::string_view(names_).substr(begin, name_end_[node] - begin);
+std::string TransferGraph::NameOf(uint32_t node) const {
+  const uint64_t key = node_key_[node];
+  return (key & kDigitsMask) != 0 ? AccountName(key) : other_names_[key];
 }
 
-void TransferGraph::GrowNameIndex() {
-  name_slots_.assign(std::max<size_t>(1024, name_slots_.size() * 2), 0);
+bool TransferGraph::IsExit(uint32_t node) const {
+  const uint64_t key = node_key_[node];
+  return (key & kDigitsMask) == 0 && other_names_[key].starts_with("exit:");
+}
+
+void TransferGraph::IndexAccount(uint64_t key, uint32_t node) {
   const size_t mask = name_slots_.size() - 1;
-  for (uint32_t node = 0; node < name_end_.size(); ++node) {
-    size_t i = NameHash(NameOf(node)) & mask;
-    while (name_slots_[i] != 0) i = (i + 1) & mask;
-    name_slots_[i] = node + 1;
-  }
+  size_t i = Mix(key) & mask;
+  while (name_slots_[i].node1 != 0) i = (i + 1) & mask;
+  name_slots_[i] = {key, node + 1};
 }
 
-uint32_t TransferGraph::Intern(std::string_view name) {
-  const int64_t found = NodeOf(name);
-  if (found >= 0) return static_cast<uint32_t>(found);
-  const auto node = static_cast<uint32_t>(name_end_.size());
-  names_.append(name);
-  name_end_.push_back(names_.size());
-  delta_out_head_.push_back(0);
-  delta_in_head_.push_back(0);
-  if (name_end_.size() * 2 > name_slots_.size()) {
-    GrowNameIndex();  // indexes the new node too
+uint32_t TransferGraph::Intern(std::string_view name, uint64_t key) {
+  const auto node = static_cast<uint32_t>(node_key_.size());
+  if (key == 0) {  // not a plain account: an exit
+    const auto [it, inserted] = other_nodes_.try_emplace(std::string(name), node);
+    if (!inserted) return it->second;
+    Append(&node_key_, static_cast<uint64_t>(other_names_.size()));
+    other_names_.emplace_back(name);
   } else {
-    const size_t mask = name_slots_.size() - 1;
-    size_t i = NameHash(name) & mask;
-    while (name_slots_[i] != 0) i = (i + 1) & mask;
-    name_slots_[i] = node + 1;
+    const int64_t found = NodeOfKey(key);
+    if (found >= 0) return static_cast<uint32_t>(found);
+    Append(&node_key_, key);
+    if (name_slots_.empty() || (accounts_ + 1) * 4 > name_slots_.size() * 3) {
+      std::vector<NameSlot> old;
+      old.swap(name_slots_);
+      name_slots_.assign(std::max<size_t>(1024, old.size() * 2), NameSlot{});
+      for (const NameSlot& slot : old) {
+        if (slot.node1 != 0) IndexAccount(slot.key, slot.node1 - 1);
+      }
+    }
+    IndexAccount(key, node);
+    ++accounts_;
   }
+  Append(&delta_out_head_, 0U);
+  Append(&delta_in_head_, 0U);
   return node;
 }
 
@@ -424,7 +514,7 @@ size_t TransferGraph::transfers() const {
 
 size_t TransferGraph::nodes() const {
   std::shared_lock lock(mu_);
-  return name_end_.size();
+  return node_key_.size();
 }
 
 TransferGraph::Memory TransferGraph::memory() const {
@@ -432,10 +522,11 @@ TransferGraph::Memory TransferGraph::memory() const {
   Memory m;
   m.base_edges = base_->out.size();
   m.delta_edges = delta_.size();
-  m.nodes = name_end_.size();
-  m.bytes = names_.capacity() + Bytes(name_end_) + Bytes(name_slots_) + base_->bytes() + Bytes(delta_) +
-            Bytes(delta_out_head_) + Bytes(delta_in_head_) + Bytes(delta_ids_) + Bytes(chunk_infos_);
+  m.nodes = node_key_.size();
+  m.bytes = Bytes(node_key_) + Bytes(name_slots_) + base_->bytes() + Bytes(delta_) + Bytes(delta_out_head_) +
+            Bytes(delta_in_head_) + Bytes(delta_ids_) + Bytes(chunk_infos_);
   for (const ChunkInfo& c : chunk_infos_) m.bytes += c.key.capacity() + 2 * sizeof(std::string) + 16;
+  for (const std::string& name : other_names_) m.bytes += 2 * (name.capacity() + sizeof(std::string)) + 16;
   return m;
 }
 
@@ -537,7 +628,7 @@ void TransferGraph::RunCompaction() {
     for (const DeltaId& d : delta_ids_) {
       if (d.seq1 != 0) delta_ids.push_back(d);
     }
-    nodes = static_cast<uint32_t>(name_end_.size());
+    nodes = static_cast<uint32_t>(node_key_.size());
   }
   auto fresh = std::make_shared<Base>();
   Base& b = *fresh;

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -97,8 +98,8 @@ class TransferGraph final : public store::ChangeConsumer {
   // The accessors below need a ReadLock held by the caller.
   // The node of an account ("014:4071234567") or exit name ("exit:atm_cash"), or -1.
   int64_t NodeOf(std::string_view name) const;
-  std::string_view NameOf(uint32_t node) const;
-  bool IsExit(uint32_t node) const { return NameOf(node).starts_with("exit:"); }
+  std::string NameOf(uint32_t node) const;
+  bool IsExit(uint32_t node) const;
   // Appends the node's outgoing (incoming) edges with from_ms <= at_ms <= to_ms to *out, in
   // (time, seq) order.
   void Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const;
@@ -133,8 +134,10 @@ class TransferGraph final : public store::ChangeConsumer {
   };
   struct CachedChunk;
 
-  uint32_t Intern(std::string_view name);
-  void GrowNameIndex();
+  // key: the name packed when it is a plain account (graph.cc: AccountKey), else 0.
+  uint32_t Intern(std::string_view name, uint64_t key);
+  int64_t NodeOfKey(uint64_t key) const;
+  void IndexAccount(uint64_t key, uint32_t node);
   // Sequence numbers of known transfers whose id has this hash's fingerprint.
   void Candidates(uint64_t hash, std::vector<uint32_t>* seqs) const;
   // The stored transfer with this seq (through the chunk source and a small cache).
@@ -148,10 +151,17 @@ class TransferGraph final : public store::ChangeConsumer {
   const Options options_;
   mutable std::shared_mutex mu_;
 
-  // Nodes: names back to back, and an open-addressing index (node + 1; 0 = empty).
-  std::string names_;
-  std::vector<uint64_t> name_end_;
-  std::vector<uint32_t> name_slots_;
+  // Nodes: an account's name packed in 64 bits (an open-addressing index finds its node); other
+  // names (exits) in a small map, their key their place in other_names_.
+  struct NameSlot {
+    uint64_t key = 0;
+    uint32_t node1 = 0;  // node + 1; 0 = empty
+  };
+  std::vector<uint64_t> node_key_;
+  std::vector<NameSlot> name_slots_;  // load <= 3/4
+  size_t accounts_ = 0;
+  std::vector<std::string> other_names_;
+  std::unordered_map<std::string, uint32_t> other_nodes_;
 
   std::shared_ptr<const Base> base_;
   std::vector<DeltaEdge> delta_;
