@@ -23,6 +23,7 @@ add_library(phonenumber_lib INTERFACE)
 target_include_directories(phonenumber_lib SYSTEM INTERFACE ${PHONENUMBER_INCLUDE_DIR})
 target_link_libraries(phonenumber_lib INTERFACE ${PHONENUMBER_LIBRARY})
 
+find_package(absl REQUIRED)  # flat_hash_map for the trail's working sets
 find_package(nlohmann_json 3.10 REQUIRED)  # header-only; the parsers (and their fuzzers) use it
 if(NOT CFR_FUZZ)
   find_package(Boost 1.74 REQUIRED)

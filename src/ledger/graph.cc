@@ -80,11 +80,12 @@ uint64_t AccountKey(std::string_view name) {
 constexpr uint64_t kDigitsMask = uint64_t{15} << 50;
 
 std::string AccountName(uint64_t key) {
-  char buffer[24];
-  const auto digits = static_cast<int>((key & kDigitsMask) >> 50);
-  std::snprintf(buffer, sizeof buffer, "%03u:%0*llu", static_cast<unsigned>(key >> 54), digits,
-                static_cast<unsigned long long>(key & ((uint64_t{1} << 50) - 1)));
-  return buffer;
+  const auto digits = static_cast<size_t>((key & kDigitsMask) >> 50);
+  std::string name(4 + digits, ':');
+  uint64_t bank = key >> 54, value = key & ((uint64_t{1} << 50) - 1);
+  for (size_t i = 3; i-- > 0; bank /= 10) name[i] = static_cast<char>('0' + bank % 10);
+  for (size_t i = 4 + digits; i-- > 4; value /= 10) name[i] = static_cast<char>('0' + value % 10);
+  return name;
 }
 
 uint64_t Mix(uint64_t k) {  // murmur3's finaliser

@@ -1,10 +1,11 @@
 #include "trail/trail.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <queue>
 #include <unordered_map>
+
+#include <absl/container/flat_hash_map.h>
 
 namespace cfr::trail {
 namespace {
@@ -23,11 +24,13 @@ struct Lot {
 // An account's money during the trail.
 struct Account {
   int hops = 0;
-  int64_t arrival_ms = 0;  // earliest time the victim's money can reach it
-  int64_t opening = 0;     // untainted balance at the window's start (see the rules)
-  std::deque<Lot> lots;    // FIFO: oldest first
-  int64_t balance = 0;     // proportional: total
-  int64_t tainted = 0;     // proportional: the victim's part; FIFO: sum of tainted lots
+  int64_t arrival_ms = 0;           // earliest time the victim's money can reach it
+  int64_t opening = 0;              // untainted balance at the window's start (see the rules)
+  int64_t running = 0, lowest = 0;  // while the opening balance is found
+  std::vector<Lot> lots;            // FIFO: oldest first, from lots[head]
+  size_t head = 0;
+  int64_t balance = 0;  // proportional: total
+  int64_t tainted = 0;  // proportional: the victim's part; FIFO: sum of tainted lots
 };
 
 using Edge = TransferGraph::EdgeView;
@@ -60,7 +63,7 @@ void Deposit(Account* a, const std::vector<Lot>& pieces, Rule rule) {
     a->balance += p.amount;
     if (p.tainted) a->tainted += p.amount;
     if (rule == Rule::kFifo) {
-      if (!a->lots.empty() && a->lots.back().tainted == p.tainted) {
+      if (a->lots.size() > a->head && a->lots.back().tainted == p.tainted) {
         a->lots.back().amount += p.amount;
       } else {
         a->lots.push_back(p);
@@ -74,8 +77,8 @@ std::vector<Lot> Withdraw(Account* a, int64_t amount, Rule rule) {
   std::vector<Lot> pieces;
   if (rule == Rule::kFifo) {
     int64_t left = amount;
-    while (left > 0 && !a->lots.empty()) {
-      Lot& head = a->lots.front();
+    while (left > 0 && a->head < a->lots.size()) {
+      Lot& head = a->lots[a->head];
       const int64_t take = std::min(head.amount, left);
       if (!pieces.empty() && pieces.back().tainted == head.tainted) {
         pieces.back().amount += take;
@@ -85,7 +88,11 @@ std::vector<Lot> Withdraw(Account* a, int64_t amount, Rule rule) {
       head.amount -= take;
       left -= take;
       if (head.tainted) a->tainted -= take;
-      if (head.amount == 0) a->lots.pop_front();
+      if (head.amount == 0) ++a->head;
+    }
+    if (a->head > 32 && a->head * 2 > a->lots.size()) {
+      a->lots.erase(a->lots.begin(), a->lots.begin() + static_cast<ptrdiff_t>(a->head));
+      a->head = 0;
     }
     if (left > 0) pieces.push_back({left, false});  // money the data does not show: not the victim's
   } else {
@@ -128,10 +135,10 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   const int64_t end_ms = start_ms + options.window_ms;
 
   // Seeds: the matching ledger edge when there is one, else a synthetic arrival.
-  std::unordered_map<uint32_t, int64_t> seed_edges;    // seq → seeded amount
+  absl::flat_hash_map<uint32_t, int64_t> seed_edges;   // seq → seeded amount
   std::vector<std::pair<uint32_t, size_t>> synthetic;  // (node, seed index)
   std::map<std::string, int64_t> unknown_accounts;     // seeds into accounts the ledger never saw
-  std::unordered_map<uint32_t, Account> traced;
+  absl::flat_hash_map<uint32_t, Account> traced;
   std::queue<uint32_t> frontier;
   std::vector<Edge> edges;
   for (size_t i = 0; i < seeds.size(); ++i) {
@@ -170,17 +177,17 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   }
 
   // Which accounts the money can reach within the limits: earliest arrival, label-correcting.
-  std::unordered_map<uint32_t, int> beyond;  // accounts one hop past the limit
+  absl::flat_hash_map<uint32_t, int> beyond;  // accounts one hop past the limit
   while (!frontier.empty()) {
     const uint32_t u = frontier.front();
     frontier.pop();
     const Account& au = traced[u];
+    const int hops = au.hops + 1;  // (traced may grow below: au is not used after this)
     edges.clear();
     graph.Out(u, au.arrival_ms, end_ms, &edges);
     for (const Edge& edge : edges) {
       const uint32_t v = edge.to;
       if (graph.IsExit(v)) continue;
-      const int hops = au.hops + 1;
       if (hops > options.max_hops) {
         beyond.emplace(v, hops);
         continue;
@@ -225,11 +232,12 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
   // Opening balances: the least untainted balance at the window's start that keeps each traced
   // account from going negative over the window.
   {
-    std::unordered_map<uint32_t, int64_t> running, lowest;
     auto move = [&](uint32_t node, int64_t delta) {
-      if (traced.count(node) == 0) return;
-      const int64_t r = running[node] += delta;
-      lowest[node] = std::min(lowest[node], r);
+      const auto it = traced.find(node);
+      if (it == traced.end()) return;
+      Account& a = it->second;
+      a.running += delta;
+      a.lowest = std::min(a.lowest, a.running);
     };
     for (const Event& ev : events) {
       if (ev.kind == 0) {
@@ -241,7 +249,7 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
       }
     }
     for (auto& [node, account] : traced) {
-      account.opening = -std::min<int64_t>(0, lowest[node]);
+      account.opening = -std::min<int64_t>(0, account.lowest);
       Deposit(&account, {{account.opening, false}}, options.rule);
     }
   }
