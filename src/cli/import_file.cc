@@ -90,4 +90,55 @@ int ImportFile::Finish(const Status& status, const std::string& saved_detail) {
   return kExitOk;
 }
 
+Status RawRecordBatcher::Feed(std::string_view chunk, const std::function<Status(const Batch&)>& send) {
+  size_t from = 0;
+  for (size_t i = 0; i < chunk.size(); ++i) {
+    const char c = chunk[i];
+    if (c == '"' && csv_) in_quotes_ = !in_quotes_;
+    if (c != '\n') continue;
+    ++line_;
+    ++record_lines_;
+    if (in_quotes_) continue;
+    record_.append(chunk.substr(from, i + 1 - from));
+    from = i + 1;
+    CFR_RETURN_IF_ERROR(EndRecord(send));
+  }
+  record_.append(chunk.substr(from));
+  return Status::Ok();
+}
+
+Status RawRecordBatcher::EndRecord(const std::function<Status(const Batch&)>& send) {
+  if (csv_ && !have_header_) {
+    have_header_ = true;
+    header_ = std::move(record_);
+    header_lines_ = record_lines_;
+  } else if (!record_.empty()) {
+    if (batch_.records == 0) {
+      batch_.body = header_;
+      batch_.header_lines = header_lines_;
+      batch_.first_line = record_line_;
+    }
+    batch_.body += record_;
+    ++batch_.records;
+  }
+  record_.clear();
+  record_line_ = line_;
+  record_lines_ = 0;
+  if (batch_.records >= per_batch_) {
+    CFR_RETURN_IF_ERROR(send(batch_));
+    batch_ = Batch();
+  }
+  return Status::Ok();
+}
+
+Status RawRecordBatcher::Finish(const std::function<Status(const Batch&)>& send) {
+  if (!record_.empty()) {
+    record_ += '\n';
+    CFR_RETURN_IF_ERROR(EndRecord(send));
+  }
+  if (batch_.records > 0) CFR_RETURN_IF_ERROR(send(batch_));
+  batch_ = Batch();
+  return Status::Ok();
+}
+
 }  // namespace cfr::cli

@@ -57,6 +57,43 @@ class ImportFile {
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+// Cuts a CSV or NDJSON file into batches of whole records without parsing them, for sending as
+// they are (the server parses and validates): a record ends at a newline outside double quotes
+// (CSV) or at any newline (NDJSON). A CSV batch starts with the file's header record. Maps the
+// server's line numbers in a batch back to the file's.
+class RawRecordBatcher {
+ public:
+  struct Batch {
+    std::string body;
+    size_t records = 0;
+    size_t first_line = 0;    // the file's line of the first record
+    size_t header_lines = 0;  // lines the header takes at the start of the body (CSV)
+    // The file's line of the body's line `line` (1-based); 0 for the header.
+    size_t FileLine(size_t line) const {
+      return line <= header_lines ? 0 : first_line + (line - header_lines - 1);
+    }
+  };
+
+  RawRecordBatcher(bool csv, size_t records_per_batch) : csv_(csv), per_batch_(records_per_batch) {}
+  // Adds a chunk of the file; calls `send` with each full batch.
+  Status Feed(std::string_view chunk, const std::function<Status(const Batch&)>& send);
+  // The last record (even without a final newline) and the last batch.
+  Status Finish(const std::function<Status(const Batch&)>& send);
+
+ private:
+  Status EndRecord(const std::function<Status(const Batch&)>& send);
+
+  const bool csv_;
+  const size_t per_batch_;
+  std::string record_;  // the record being read
+  size_t record_line_ = 1, record_lines_ = 0, line_ = 1;
+  bool in_quotes_ = false;
+  bool have_header_ = false;
+  std::string header_;
+  size_t header_lines_ = 0;
+  Batch batch_;
+};
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_IMPORT_FILE_H_

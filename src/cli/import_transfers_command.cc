@@ -1,6 +1,7 @@
 // cfr import transfers FILE: a bank's transfers (CSV or NDJSON) into the ledger, straight into a
 // data directory (--data; the server stopped) or through a running server's POST /api/v1/transfers
-// (--server; rows are sent as NDJSON batches). Re-importing a file saves nothing new; bad rows go
+// (--server; the file is sent as it is, in batches of whole records, and the server's rejects are
+// mapped back to the file's lines). Re-importing a file saves nothing new; bad rows go
 // to the reject file with their line and reason while the good rows land.
 #include <nlohmann/json.hpp>
 
@@ -57,64 +58,61 @@ int RunImportTransfers(const ImportArgs& args) {
     return file.Reject("{\"line\":" + std::to_string(line) + ",\"error\":" + ErrorObjectJson(error) + "}");
   };
 
-  auto save = [&](std::vector<ledger::TransferRow>* rows) -> Status {
-    if (rows->empty()) return Status::Ok();
-    if (ledger) {
-      CFR_ASSIGN_OR_RETURN(auto summary, ledger->Ingest(*rows, /*atomic=*/false));
+  Status status;
+  const size_t batch = std::max<size_t>(args.batch, 1);
+  if (ledger) {
+    ledger::TransferReader reader(file.csv(), bank->code, Clock::Real());
+    std::vector<ledger::TransferRow> rows;
+    auto save = [&]() -> Status {
+      if (rows.empty()) return Status::Ok();
+      CFR_ASSIGN_OR_RETURN(auto summary, ledger->Ingest(rows, /*atomic=*/false));
       file.CountSaved(summary.saved);
       file.CountReplayed(summary.replayed);
       for (const auto& r : summary.rejects) CFR_RETURN_IF_ERROR(reject(r.line, r.status));
-    } else {
-      std::string body;
-      std::vector<size_t> lines;  // the file's line of each body line
-      for (const auto& row : *rows) {
-        if (!row.transfer.ok()) {
-          CFR_RETURN_IF_ERROR(reject(row.line, row.transfer.status()));
-          continue;
+      rows.clear();
+      file.Progress(false);
+      return Status::Ok();
+    };
+    status = file.Read([&](std::string_view chunk) -> Status {
+      CFR_RETURN_IF_ERROR(reader.Feed(chunk, &rows));
+      return rows.size() >= batch ? save() : Status::Ok();
+    });
+    if (status.ok()) status = reader.Finish(&rows);
+    if (status.ok()) status = save();
+  } else {
+    const std::string content_type =
+        file.csv() ? "Content-Type: text/csv" : "Content-Type: application/x-ndjson";
+    auto send = [&](const RawRecordBatcher::Batch& b) -> Status {
+      CFR_ASSIGN_OR_RETURN(auto r, HttpPost(args.server + "/api/v1/transfers", b.body,
+                                            {content_type, "Expect:", "X-CFR-User: " + args.user,
+                                             "X-CFR-Agency: " + bank->code, "X-CFR-Role: bank"}));
+      const auto answer = nlohmann::json::parse(r.body, nullptr, false);
+      if (r.status != 200 || !answer.is_object()) {
+        std::string message = "HTTP " + std::to_string(r.status);
+        if (answer.is_object() && answer.contains("error")) {
+          message += ": " + answer["error"].value("message", "");
+          const std::string field = answer["error"].value("field", "");
+          if (!field.empty()) message += " (" + field + ")";
         }
-        body += ledger::TransferToJson(*row.transfer);
-        body += '\n';
-        lines.push_back(row.line);
+        return Unavailable("the server refused the batch of lines " + std::to_string(b.first_line) +
+                           "-: " + message);
       }
-      if (!lines.empty()) {
-        CFR_ASSIGN_OR_RETURN(
-            auto r, HttpPost(args.server + "/api/v1/transfers", body,
-                             {"Content-Type: application/x-ndjson", "Expect:", "X-CFR-User: " + args.user,
-                              "X-CFR-Agency: " + bank->code, "X-CFR-Role: bank"}));
-        const auto answer = nlohmann::json::parse(r.body, nullptr, false);
-        if (r.status != 200 || !answer.is_object()) {
-          std::string message = "HTTP " + std::to_string(r.status);
-          if (answer.is_object() && answer.contains("error"))
-            message += ": " + answer["error"].value("message", "");
-          return Unavailable("the server refused the batch: " + message);
-        }
-        file.CountSaved(answer.value("saved", size_t{0}));
-        file.CountReplayed(answer.value("replayed", size_t{0}));
-        for (const auto& e : answer.value("rejects", nlohmann::json::array())) {
-          const size_t k = e.value("line", size_t{0});
-          const auto& err = e["error"];
-          CFR_RETURN_IF_ERROR(
-              reject(k >= 1 && k <= lines.size() ? lines[k - 1] : 0,
-                     Status(err.value("code", "") == "conflict" ? StatusCode::kConflict
-                                                                : StatusCode::kInvalidArgument,
-                            err.value("message", ""), err.value("field", ""))));
-        }
+      file.CountSaved(answer.value("saved", size_t{0}));
+      file.CountReplayed(answer.value("replayed", size_t{0}));
+      for (const auto& e : answer.value("rejects", nlohmann::json::array())) {
+        const auto& err = e["error"];
+        CFR_RETURN_IF_ERROR(reject(
+            b.FileLine(e.value("line", size_t{0})),
+            Status(err.value("code", "") == "conflict" ? StatusCode::kConflict : StatusCode::kInvalidArgument,
+                   err.value("message", ""), err.value("field", ""))));
       }
-    }
-    rows->clear();
-    file.Progress(false);
-    return Status::Ok();
-  };
-
-  ledger::TransferReader reader(file.csv(), bank->code, Clock::Real());
-  std::vector<ledger::TransferRow> rows;
-  const size_t batch = std::max<size_t>(args.batch, 1);
-  Status status = file.Read([&](std::string_view chunk) -> Status {
-    CFR_RETURN_IF_ERROR(reader.Feed(chunk, &rows));
-    return rows.size() >= batch ? save(&rows) : Status::Ok();
-  });
-  if (status.ok()) status = reader.Finish(&rows);
-  if (status.ok()) status = save(&rows);
+      file.Progress(false);
+      return Status::Ok();
+    };
+    RawRecordBatcher batcher(file.csv(), batch);
+    status = file.Read([&](std::string_view chunk) { return batcher.Feed(chunk, send); });
+    if (status.ok()) status = batcher.Finish(send);
+  }
   if (store) IgnoreError(store->Close());
   return file.Finish(status, "");
 }

@@ -193,7 +193,7 @@ void TransferGraph::Apply(const std::vector<store::Change>& changes) {
   }
 }
 
-Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
+Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, bool checked_new) {
   struct Item {
     TransferView view;
     std::string exit_name;                           // the destination node of an exit
@@ -248,7 +248,7 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes) {
       const TransferView& v = item.view;
       const uint32_t seq = next_seq_++;
       candidates.clear();
-      Candidates(item.id_hash, &candidates);
+      if (!checked_new) Candidates(item.id_hash, &candidates);
       bool known = false;
       for (uint32_t c : candidates) {
         if (!chunks_) {

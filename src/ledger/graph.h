@@ -76,8 +76,11 @@ class TransferGraph final : public store::ChangeConsumer {
   // Change-follower interface: transfer chunks in, everything else ignored.
   void Apply(const std::vector<store::Change>& changes) override;
   // Adds the transfers of one chunk record (a concatenation of AppendEncoded); skipped if this
-  // chunk key was applied before. Transfers already known (same bank and id) get no edge.
-  Status ApplyChunk(std::string_view key, std::string_view bytes);
+  // chunk key was applied before. Transfers already known (same bank and id) get no edge;
+  // `checked_new`: the caller (the ledger, under its lock, right after committing the chunk) has
+  // checked that none is known, and the check is not repeated. (With several servers writing one
+  // store, a chunk of another server's could race it: the multi-server issue revisits this.)
+  Status ApplyChunk(std::string_view key, std::string_view bytes, bool checked_new = false);
 
   // Whether (t.bank, t.txn_id) is known, and if so with the same content. Needs a chunk source.
   Result<Known> Check(const Transfer& t) const;

@@ -1,7 +1,7 @@
 #include "ledger/ledger.h"
 
+#include <absl/container/flat_hash_map.h>
 #include <cstdio>
-#include <unordered_map>
 
 namespace cfr::ledger {
 
@@ -12,7 +12,7 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
   std::lock_guard lock(mu_);
   IngestSummary summary;
   std::vector<const Transfer*> fresh;
-  std::unordered_map<std::string, const Transfer*> in_this_call;  // "bank/txn_id"
+  absl::flat_hash_map<std::pair<std::string_view, std::string_view>, const Transfer*> in_this_call;
   for (const TransferRow& row : rows) {
     IngestOutcome o;
     o.line = row.line;
@@ -20,7 +20,8 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
       o.status = row.transfer.status();
     } else {
       const Transfer& t = *row.transfer;
-      const auto [it, first] = in_this_call.try_emplace(t.bank + "/" + t.txn_id, &t);
+      const auto [it, first] =
+          in_this_call.try_emplace(std::make_pair(std::string_view(t.bank), std::string_view(t.txn_id)), &t);
       TransferGraph::Known known = TransferGraph::Known::kNew;
       if (first) {
         CFR_ASSIGN_OR_RETURN(known, graph_.Check(t));
@@ -63,7 +64,9 @@ Result<IngestSummary> Ledger::Ingest(const std::vector<TransferRow>& rows, bool 
     CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
     // Visible to trails (and to the next call's idempotency check) before returning; the
     // follower skips these chunks when it reaches them.
-    for (const auto& [key, value] : chunks) CFR_RETURN_IF_ERROR(graph_.ApplyChunk(key, value));
+    for (const auto& [key, value] : chunks) {
+      CFR_RETURN_IF_ERROR(graph_.ApplyChunk(key, value, /*checked_new=*/true));
+    }
     summary.saved = fresh.size();
   }
   return summary;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "core/record_reader.h"
 #include "core/text.h"
@@ -29,37 +30,60 @@ bool ValidTxnId(std::string_view id) {
          std::all_of(id.begin(), id.end(), [](char c) { return c > ' ' && c < 0x7F; });
 }
 
-// The checks shared by both formats, on a JSON object shaped like an NDJSON line.
-Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& clock) {
-  if (!root.is_object()) return InvalidArgument("a transfer must be a JSON object");
-  CFR_RETURN_IF_ERROR(
-      jf::Unknown(root, {"txn_id", "from", "to", "exit", "amount_satang", "currency", "at", "channel"}, ""));
+// One transfer's fields as given, before validation: an NDJSON line and a CSV row are both read
+// into it (without building anything else), and Validate applies every rule once. An empty
+// field is a missing one. Errors name the NDJSON path; the CSV reader restates it as its column.
+struct RawTransfer {
+  std::string_view txn_id, from_bank, from_account, to_bank, to_account, exit_type, exit_detail, currency,
+      at_text, channel;
+  bool from_given = false, to_given = false, exit_given = false;
+  std::optional<int64_t> amount;  // missing when not given
+  std::optional<int64_t> at_ms;   // given as milliseconds since the epoch
+};
+
+// A text field: at most max_bytes, valid UTF-8, and (when required) given and not blank.
+Status CheckText(std::string_view value, const char* field, bool required, size_t max_bytes) {
+  if (value.empty()) return required ? InvalidArgument("is required", field) : Status::Ok();
+  if (value.size() > max_bytes) {
+    return InvalidArgument("longer than " + std::to_string(max_bytes) + " bytes", field);
+  }
+  if (!IsValidUtf8(value)) return InvalidArgument("not valid UTF-8", field);
+  if (required && TrimSpace(value).empty()) return InvalidArgument("must not be empty", field);
+  return Status::Ok();
+}
+
+Result<std::string> Account(std::string_view bank, std::string_view account, const char* bank_field,
+                            const char* account_field) {
+  CFR_RETURN_IF_ERROR(CheckText(bank, bank_field, true, 1024));
+  CFR_RETURN_IF_ERROR(CheckText(account, account_field, true, 1024));
+  auto id = jf::NormalizeField(account, ident::Kind::kBankAccount, bank, account_field);
+  if (!id.ok() && id.status().message().starts_with("bank:")) return id.status().WithField(bank_field);
+  if (!id.ok()) return id.status();
+  return std::move(id->canonical);
+}
+
+Result<Transfer> Validate(const RawTransfer& r, std::string_view bank, const Clock& clock) {
   Transfer t;
   t.bank = std::string(bank);
-  CFR_ASSIGN_OR_RETURN(t.txn_id, jf::String(root, "txn_id", "", true, 64));
-  if (!ValidTxnId(t.txn_id)) return InvalidArgument("1 to 64 printable ASCII characters", "txn_id");
-
-  CFR_ASSIGN_OR_RETURN(const json* from, jf::Object(root, "from", "", true));
-  CFR_ASSIGN_OR_RETURN(auto from_id, jf::AccountRef(*from, "from", /*allow_promptpay=*/false));
-  t.from = std::move(from_id.canonical);
-
-  CFR_ASSIGN_OR_RETURN(const json* to, jf::Object(root, "to", "", false));
-  CFR_ASSIGN_OR_RETURN(const json* exit, jf::Object(root, "exit", "", false));
-  if ((to == nullptr) == (exit == nullptr)) {
+  CFR_RETURN_IF_ERROR(CheckText(r.txn_id, "txn_id", true, 64));
+  if (!ValidTxnId(r.txn_id)) return InvalidArgument("1 to 64 printable ASCII characters", "txn_id");
+  t.txn_id = std::string(r.txn_id);
+  if (!r.from_given) return InvalidArgument("is required", "from");
+  CFR_ASSIGN_OR_RETURN(t.from, Account(r.from_bank, r.from_account, "from.bank", "from.account"));
+  if (r.to_given == r.exit_given) {
     return InvalidArgument("give either to (an account) or exit (cash, crypto, abroad, card)", "to");
   }
-  if (to != nullptr) {
-    CFR_ASSIGN_OR_RETURN(auto to_id, jf::AccountRef(*to, "to", /*allow_promptpay=*/false));
-    t.to = std::move(to_id.canonical);
+  if (r.to_given) {
+    CFR_ASSIGN_OR_RETURN(t.to, Account(r.to_bank, r.to_account, "to.bank", "to.account"));
     if (t.to == t.from) return InvalidArgument("is the same account as from", "to.account");
   } else {
-    CFR_RETURN_IF_ERROR(jf::Unknown(*exit, {"type", "detail"}, "exit"));
-    CFR_ASSIGN_OR_RETURN(std::string type, jf::String(*exit, "type", "exit", true, 20));
-    const auto* it = std::find(std::begin(kExitNames) + 1, std::end(kExitNames), type);
+    CFR_RETURN_IF_ERROR(CheckText(r.exit_type, "exit.type", true, 20));
+    const auto* it = std::find(std::begin(kExitNames) + 1, std::end(kExitNames), r.exit_type);
     if (it == std::end(kExitNames))
       return InvalidArgument("one of atm_cash, crypto, abroad, card", "exit.type");
     t.exit = static_cast<Exit>(it - std::begin(kExitNames));
-    CFR_ASSIGN_OR_RETURN(t.exit_detail, jf::String(*exit, "detail", "exit", false, 200));
+    CFR_RETURN_IF_ERROR(CheckText(r.exit_detail, "exit.detail", false, 200));
+    t.exit_detail = std::string(r.exit_detail);
     if (t.exit == Exit::kAbroad) {
       if (t.exit_detail.size() != 2 || !std::isupper(static_cast<unsigned char>(t.exit_detail[0])) ||
           !std::isupper(static_cast<unsigned char>(t.exit_detail[1]))) {
@@ -71,41 +95,92 @@ Result<Transfer> FromJson(const json& root, std::string_view bank, const Clock& 
     }
   }
 
-  const auto amount = root.find("amount_satang");
-  if (amount == root.end() || amount->is_null()) return InvalidArgument("is required", "amount_satang");
-  if (!amount->is_number_integer())
-    return InvalidArgument("must be an integer number of satang", "amount_satang");
-  t.amount_satang = amount->is_number_unsigned() && amount->get<uint64_t>() > uint64_t{INT64_MAX}
-                        ? kMaxAmountSatang + 1
-                        : amount->get<int64_t>();
+  if (!r.amount) return InvalidArgument("is required", "amount_satang");
+  t.amount_satang = *r.amount;
   if (t.amount_satang <= 0) return InvalidArgument("must be positive", "amount_satang");
   if (t.amount_satang > kMaxAmountSatang) return InvalidArgument("above THB 1 trillion", "amount_satang");
 
-  CFR_ASSIGN_OR_RETURN(std::string currency, jf::String(root, "currency", "", false, 3));
-  if (!currency.empty()) {
-    if (currency.size() != 3 ||
-        !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+  CFR_RETURN_IF_ERROR(CheckText(r.currency, "currency", false, 3));
+  if (!r.currency.empty()) {
+    if (r.currency.size() != 3 ||
+        !std::all_of(r.currency.begin(), r.currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return InvalidArgument("an ISO 4217 code such as THB", "currency");
     }
-    t.currency = currency;
+    t.currency = std::string(r.currency);
   }
 
-  const auto at = root.find("at");
-  if (at != root.end() && at->is_number_integer()) {  // milliseconds since the epoch
-    t.at_ms = at->get<int64_t>();
-    if (t.at_ms < kEarliestMs) return InvalidArgument("is before 2000", "at");
-    if (t.at_ms > clock.NowMillis() + kClockSkewMs) return InvalidArgument("is in the future", "at");
+  if (r.at_ms) {
+    t.at_ms = *r.at_ms;
   } else {
-    CFR_ASSIGN_OR_RETURN(t.at_ms, jf::Time(root, "at", "", clock, kEarliestMs, kClockSkewMs));
+    CFR_RETURN_IF_ERROR(CheckText(r.at_text, "at", true, 64));
+    auto parsed = ParseRfc3339(r.at_text);
+    if (!parsed.ok()) return parsed.status().WithField("at");
+    t.at_ms = *parsed;
   }
+  if (t.at_ms < kEarliestMs) return InvalidArgument("is before 2000", "at");
+  if (t.at_ms > clock.NowMillis() + kClockSkewMs) return InvalidArgument("is in the future", "at");
 
-  CFR_ASSIGN_OR_RETURN(t.channel, jf::String(root, "channel", "", false, 20));
-  if (t.channel.empty()) t.channel = "other";
+  CFR_RETURN_IF_ERROR(CheckText(r.channel, "channel", false, 20));
+  t.channel = r.channel.empty() ? "other" : std::string(r.channel);
   if (std::find(std::begin(kChannels), std::end(kChannels), t.channel) == std::end(kChannels)) {
     return InvalidArgument("one of promptpay, interbank, intrabank, atm, crypto, remittance, card, other",
                            "channel");
   }
   return t;
+}
+
+// A JSON string member as a view into the document; type errors name the path.
+Result<std::string_view> JsonText(const json& obj, std::string_view key, const std::string& path) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::string_view();
+  if (!it->is_string()) {
+    return InvalidArgument(std::string("must be a string, not ") + it->type_name(), jf::Path(path, key));
+  }
+  return std::string_view(it->get_ref<const std::string&>());
+}
+
+// An NDJSON line's document into a RawTransfer: unknown fields and wrong types are refused here.
+Status FromJson(const json& root, RawTransfer* r) {
+  if (!root.is_object()) return InvalidArgument("a transfer must be a JSON object");
+  CFR_RETURN_IF_ERROR(
+      jf::Unknown(root, {"txn_id", "from", "to", "exit", "amount_satang", "currency", "at", "channel"}, ""));
+  CFR_ASSIGN_OR_RETURN(r->txn_id, JsonText(root, "txn_id", ""));
+  auto account = [&](const char* key, std::string_view* bank, std::string_view* number,
+                     bool* given) -> Status {
+    CFR_ASSIGN_OR_RETURN(const json* obj, jf::Object(root, key, "", false));
+    if (obj == nullptr) return Status::Ok();
+    *given = true;
+    CFR_RETURN_IF_ERROR(jf::Unknown(*obj, {"bank", "account"}, key));
+    CFR_ASSIGN_OR_RETURN(*bank, JsonText(*obj, "bank", key));
+    CFR_ASSIGN_OR_RETURN(*number, JsonText(*obj, "account", key));
+    return Status::Ok();
+  };
+  CFR_RETURN_IF_ERROR(account("from", &r->from_bank, &r->from_account, &r->from_given));
+  CFR_RETURN_IF_ERROR(account("to", &r->to_bank, &r->to_account, &r->to_given));
+  CFR_ASSIGN_OR_RETURN(const json* exit, jf::Object(root, "exit", "", false));
+  if (exit != nullptr) {
+    r->exit_given = true;
+    CFR_RETURN_IF_ERROR(jf::Unknown(*exit, {"type", "detail"}, "exit"));
+    CFR_ASSIGN_OR_RETURN(r->exit_type, JsonText(*exit, "type", "exit"));
+    CFR_ASSIGN_OR_RETURN(r->exit_detail, JsonText(*exit, "detail", "exit"));
+  }
+  const auto amount = root.find("amount_satang");
+  if (amount != root.end() && !amount->is_null()) {
+    if (!amount->is_number_integer())
+      return InvalidArgument("must be an integer number of satang", "amount_satang");
+    r->amount = amount->is_number_unsigned() && amount->get<uint64_t>() > uint64_t{INT64_MAX}
+                    ? kMaxAmountSatang + 1
+                    : amount->get<int64_t>();
+  }
+  CFR_ASSIGN_OR_RETURN(r->currency, JsonText(root, "currency", ""));
+  const auto at = root.find("at");
+  if (at != root.end() && at->is_number_integer()) {
+    r->at_ms = at->get<int64_t>();
+  } else {
+    CFR_ASSIGN_OR_RETURN(r->at_text, JsonText(root, "at", ""));
+  }
+  CFR_ASSIGN_OR_RETURN(r->channel, JsonText(root, "channel", ""));
+  return Status::Ok();
 }
 
 void PutU8(std::string* out, uint8_t v) { out->push_back(static_cast<char>(v)); }
@@ -133,7 +208,9 @@ Result<Transfer> ParseTransferJson(std::string_view line, std::string_view bank,
     return InvalidArgument("malformed JSON: " +
                            (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
-  return FromJson(root, bank, clock);
+  RawTransfer raw;
+  CFR_RETURN_IF_ERROR(FromJson(root, &raw));
+  return Validate(raw, bank, clock);
 }
 
 Result<std::vector<int>> ParseTransferCsvHeader(const std::vector<std::string>& header) {
@@ -162,47 +239,39 @@ Result<Transfer> ParseTransferCsv(const std::vector<std::string>& fields, const 
     kAt,
     kChannel
   };
-  json root = json::object();
-  auto put = [](json* obj, const char* key, std::string_view value) {
-    if (!value.empty()) (*obj)[key] = std::string(value);
-  };
-  put(&root, "txn_id", v[kTxn]);
-  json from = json::object();
-  put(&from, "bank", v[kFromBank]);
-  put(&from, "account", v[kFromAccount]);
-  root["from"] = std::move(from);
-  if (!v[kToBank].empty() || !v[kToAccount].empty()) {
-    json to = json::object();
-    put(&to, "bank", v[kToBank]);
-    put(&to, "account", v[kToAccount]);
-    root["to"] = std::move(to);
-  }
-  if (!v[kExitType].empty() || !v[kExitDetail].empty()) {
-    json exit = json::object();
-    put(&exit, "type", v[kExitType]);
-    put(&exit, "detail", v[kExitDetail]);
-    root["exit"] = std::move(exit);
-  }
+  RawTransfer r;
+  r.txn_id = v[kTxn];
+  r.from_given = true;
+  r.from_bank = v[kFromBank];
+  r.from_account = v[kFromAccount];
+  r.to_given = !v[kToBank].empty() || !v[kToAccount].empty();
+  r.to_bank = v[kToBank];
+  r.to_account = v[kToAccount];
+  r.exit_given = !v[kExitType].empty() || !v[kExitDetail].empty();
+  r.exit_type = v[kExitType];
+  r.exit_detail = v[kExitDetail];
   if (!v[kAmount].empty()) {
     int64_t amount = 0;
     const auto [end, ec] = std::from_chars(v[kAmount].data(), v[kAmount].data() + v[kAmount].size(), amount);
-    if (ec != std::errc() || end != v[kAmount].data() + v[kAmount].size()) {
+    if (ec == std::errc::result_out_of_range && v[kAmount][0] != '-') {
+      amount = kMaxAmountSatang + 1;
+    } else if (ec != std::errc() || end != v[kAmount].data() + v[kAmount].size()) {
       return InvalidArgument("must be a whole number of satang, got " + QuoteForMessage(v[kAmount]),
                              "amount_satang");
     }
-    root["amount_satang"] = amount;
+    r.amount = amount;
   }
-  put(&root, "currency", v[kCurrency]);
+  r.currency = v[kCurrency];
   if (!v[kAt].empty() &&
       std::all_of(v[kAt].begin(), v[kAt].end(), [](char c) { return c >= '0' && c <= '9'; })) {
     int64_t ms = 0;
-    std::from_chars(v[kAt].data(), v[kAt].data() + v[kAt].size(), ms);
-    root["at"] = ms;
+    const auto [end, ec] = std::from_chars(v[kAt].data(), v[kAt].data() + v[kAt].size(), ms);
+    r.at_ms = ec == std::errc() ? ms : INT64_MAX;  // too many digits: in the future
   } else {
-    put(&root, "at", v[kAt]);
+    r.at_text = v[kAt];
   }
-  put(&root, "channel", v[kChannel]);
-  auto t = FromJson(root, bank, clock);
+  r.channel = v[kChannel];
+  auto t = Validate(r, bank, clock);
   if (t.ok()) return t;
   // Restate the JSON path as the CSV column.
   std::string field = t.status().field();

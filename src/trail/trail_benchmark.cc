@@ -160,6 +160,9 @@ SqlBaseline& TheSqlBaseline() {
     const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/cfr-trail-baseline-" +
                              std::to_string(::getpid()) + ".db";
     std::filesystem::remove(path);
+    static std::string remove_at_exit;
+    remove_at_exit = path;
+    std::atexit([] { std::filesystem::remove(remove_at_exit); });
     sqlite3_open(path.c_str(), &b->db);
     sqlite3_exec(b->db,
                  "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-2000000;"
