@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "cli/commands.h"
 #include "cli/http_client.h"
@@ -82,10 +84,17 @@ int RunImportTransfers(const ImportArgs& args) {
   } else {
     const std::string content_type =
         file.csv() ? "Content-Type: text/csv" : "Content-Type: application/x-ndjson";
-    auto send = [&](const RawRecordBatcher::Batch& b) -> Status {
-      CFR_ASSIGN_OR_RETURN(auto r, HttpPost(args.server + "/api/v1/transfers", b.body,
-                                            {content_type, "Expect:", "X-CFR-User: " + args.user,
-                                             "X-CFR-Agency: " + bank->code, "X-CFR-Role: bank"}));
+    // Two batches in flight: the server parses one while the other is being made durable.
+    struct InFlight {
+      RawRecordBatcher::Batch batch;
+      std::future<Result<HttpResult>> answer;
+    };
+    std::deque<InFlight> in_flight;
+    auto settle = [&]() -> Status {
+      InFlight f = std::move(in_flight.front());
+      in_flight.pop_front();
+      CFR_ASSIGN_OR_RETURN(HttpResult r, f.answer.get());
+      const RawRecordBatcher::Batch& b = f.batch;
       const auto answer = nlohmann::json::parse(r.body, nullptr, false);
       if (r.status != 200 || !answer.is_object()) {
         std::string message = "HTTP " + std::to_string(r.status);
@@ -94,8 +103,8 @@ int RunImportTransfers(const ImportArgs& args) {
           const std::string field = answer["error"].value("field", "");
           if (!field.empty()) message += " (" + field + ")";
         }
-        return Unavailable("the server refused the batch of lines " + std::to_string(b.first_line) +
-                           "-: " + message);
+        return Unavailable("the server refused the batch from line " + std::to_string(b.first_line) + ": " +
+                           message);
       }
       file.CountSaved(answer.value("saved", size_t{0}));
       file.CountReplayed(answer.value("replayed", size_t{0}));
@@ -109,9 +118,24 @@ int RunImportTransfers(const ImportArgs& args) {
       file.Progress(false);
       return Status::Ok();
     };
+    auto send = [&](const RawRecordBatcher::Batch& b) -> Status {
+      if (in_flight.size() >= 2) CFR_RETURN_IF_ERROR(settle());
+      InFlight f{b, {}};
+      f.answer = std::async(std::launch::async, [&args, &content_type, bank, body = b.body] {
+        return HttpPost(args.server + "/api/v1/transfers", body,
+                        {content_type, "Expect:", "X-CFR-User: " + args.user, "X-CFR-Agency: " + bank->code,
+                         "X-CFR-Role: bank"});
+      });
+      in_flight.push_back(std::move(f));
+      return Status::Ok();
+    };
     RawRecordBatcher batcher(file.csv(), batch);
     status = file.Read([&](std::string_view chunk) { return batcher.Feed(chunk, send); });
     if (status.ok()) status = batcher.Finish(send);
+    while (!in_flight.empty()) {
+      const Status settled = settle();
+      if (status.ok()) status = settled;
+    }
   }
   if (store) IgnoreError(store->Close());
   return file.Finish(status, "");

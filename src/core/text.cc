@@ -64,6 +64,7 @@ void AppendUtf8(int32_t cp, std::string* out) {
 
 bool IsValidUtf8(std::string_view s) {
   size_t pos = 0;
+  while (pos < s.size() && static_cast<unsigned char>(s[pos]) < 0x80) ++pos;  // ASCII: the common case
   while (pos < s.size()) {
     if (DecodeUtf8(s, &pos) < 0) return false;
   }
