@@ -312,7 +312,7 @@ Result<TrailResult> TraceForward(const TransferGraph& graph, const std::vector<S
     result.edges.push_back(std::move(path));
     path_seqs.push_back(e.seq);
   }
-  {
+  if (options.transfer_ids) {
     std::vector<uint32_t> seqs;
     for (uint32_t seq : path_seqs) {
       if (seq != kNoSeq) seqs.push_back(seq);
@@ -356,7 +356,9 @@ Result<std::vector<MeetingPoint>> MeetingPoints(
   if (groups.size() < 2) return InvalidArgument("at least two cases", "case_ids");
   std::map<std::string, std::vector<MeetingShare>> by_account;
   for (const auto& [label, seeds] : groups) {
-    CFR_ASSIGN_OR_RETURN(TrailResult r, TraceForward(graph, seeds, options));
+    Options without_ids = options;
+    without_ids.transfer_ids = false;  // only accounts and amounts are compared
+    CFR_ASSIGN_OR_RETURN(TrailResult r, TraceForward(graph, seeds, without_ids));
     std::map<std::string, MeetingShare> shares;
     for (const PathEdge& e : r.edges) {
       if (e.beyond_limit || e.to.starts_with("exit:")) continue;

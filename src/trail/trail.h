@@ -41,6 +41,8 @@ struct Options {
   int64_t window_ms = 72LL * 3600 * 1000;
   int64_t min_amount_satang = 10000;  // THB 100: smaller pieces moving to accounts are not chased
   size_t max_accounts = 100000;       // a bound on the work of one trail
+  // Fill PathEdge::transfer (read from the stored chunks). A hold list needs no ids: off there.
+  bool transfer_ids = true;
 };
 
 struct Holding {

@@ -29,7 +29,8 @@ void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report
     if (t.to.kind == ident::Kind::kBankAccount) seeds.push_back({t.to.canonical, t.amount_satang, t.at_ms});
   }
   if (seeds.empty()) return;
-  const trail::Options options;
+  trail::Options options;
+  options.transfer_ids = false;  // the hold list needs amounts and accounts, not the path's ids
   auto traced = trail::TraceForward(*ctx.graph, seeds, options);
   if (!traced.ok()) return;  // the direct holds stand on their own
   nlohmann::json j = nlohmann::json::parse(*report_json, nullptr, false);
