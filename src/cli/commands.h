@@ -91,6 +91,19 @@ struct GenArgs {
 // Writes a generated transfer stream and its ground truth.
 int RunGenTransfers(const GenArgs& args);
 
+struct FinbenchArgs {
+  std::string snapshot = "../shared/data/finbench/snapshot.tar.xz";
+  int check = 0;  // random parameter sets per query to compare (0: run --query instead)
+  uint64_t seed = 2026;
+  int query = 0;
+  std::string id, id2, start, end, order = "TIMESTAMP_DESCENDING";
+  double threshold = 0, threshold2 = 0;
+  int limit = -1;
+  bool sql = false;  // answer with the SQL implementation
+};
+// cfr finbench: one FinBench query (JSON lines), or --check: both implementations compared.
+int RunFinbench(const FinbenchArgs& args);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_COMMANDS_H_

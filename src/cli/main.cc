@@ -147,6 +147,28 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   gen_transfers->add_option("--seed", gargs.seed, "Random seed")->capture_default_str();
 
+  // cfr finbench
+  auto* finbench = app.add_subcommand(
+      "finbench", "LDBC FinBench transfer queries (TCR1, TCR3-TCR8) over the example snapshot");
+  FinbenchArgs fargs;
+  finbench->add_option("--snapshot", fargs.snapshot, "The snapshot: snapshot.tar.xz or its folder")
+      ->capture_default_str();
+  finbench
+      ->add_option("--check", fargs.check,
+                   "Compare both implementations on N random parameter sets per query")
+      ->check(CLI::Range(0, 100000));
+  finbench->add_option("--seed", fargs.seed, "Random seed for --check")->capture_default_str();
+  finbench->add_option("--query", fargs.query, "The query: 1, 3, 4, 5, 6, 7 or 8");
+  finbench->add_option("--id", fargs.id, "Account (1, 3, 4, 7), person (5), card (6) or loan (8)");
+  finbench->add_option("--id2", fargs.id2, "The second account (3, 4)");
+  finbench->add_option("--start", fargs.start, "Window start: 2020-01-09 18:08:45.162 or milliseconds");
+  finbench->add_option("--end", fargs.end, "Window end");
+  finbench->add_option("--threshold", fargs.threshold, "Threshold (6: threshold1, 7, 8)");
+  finbench->add_option("--threshold2", fargs.threshold2, "Threshold2 (6)");
+  finbench->add_option("--limit", fargs.limit, "truncationLimit (-1: none)")->capture_default_str();
+  finbench->add_option("--order", fargs.order, "truncationOrder")->capture_default_str();
+  finbench->add_flag("--sql", fargs.sql, "Answer with the SQL implementation");
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -170,6 +192,7 @@ int Main(int argc, char** argv) {
   if (normalize->parsed()) return RunNormalize(nargs);
   if (screen->parsed()) return RunScreen(sargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
+  if (finbench->parsed()) return RunFinbench(fargs);
   if (import_transfers->parsed()) {
     targs.progress = isatty(fileno(stderr)) != 0;
     return RunImportTransfers(targs);
