@@ -23,16 +23,17 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int RunFinbench(const FinbenchArgs& args) {
-  auto dir = finbench::SnapshotDir(args.snapshot);
-  if (!dir.ok()) return Fail(dir.status().message());
   // A tarball is extracted to a temporary folder, removed once loaded.
-  const bool extracted = *dir != args.snapshot && *dir != args.snapshot + "/snapshot";
+  std::string extracted;
+  auto dir = finbench::SnapshotDir(args.snapshot, &extracted);
+  if (!extracted.empty() && !dir.ok()) std::filesystem::remove_all(extracted);
+  if (!dir.ok()) return Fail(dir.status().message());
   finbench::Ids ids;
   auto memory = finbench::LoadInMemory(*dir, &ids);
   auto sql = memory.ok() && (args.check > 0 || args.sql)
                  ? finbench::LoadSql(*dir)
                  : Result<std::unique_ptr<finbench::Queries>>(nullptr);
-  if (extracted) std::filesystem::remove_all(std::filesystem::path(*dir).parent_path());
+  if (!extracted.empty()) std::filesystem::remove_all(extracted);
   if (!memory.ok()) return Fail(memory.status().message());
   if (!sql.ok()) return Fail(sql.status().message());
 

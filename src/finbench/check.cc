@@ -206,7 +206,8 @@ std::vector<QueryCheck> Check(Queries& first, Queries& second, const Ids& ids, i
   return out;
 }
 
-Result<std::string> SnapshotDir(const std::string& path) {
+Result<std::string> SnapshotDir(const std::string& path, std::string* extracted_root) {
+  extracted_root->clear();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     if (std::filesystem::exists(std::filesystem::path(path) / "snapshot" / "Account.csv", ec)) {
@@ -218,10 +219,12 @@ Result<std::string> SnapshotDir(const std::string& path) {
   std::string dir = (std::filesystem::temp_directory_path() / ("cfr-finbench-XXXXXX")).string();
   if (mkdtemp(dir.data()) == nullptr) return Internal("finbench: cannot create a temporary folder");
   const std::string command = "tar -xJf '" + path + "' -C '" + dir + "'";
+  *extracted_root = dir;
   if (path.find('\'') != std::string::npos || std::system(command.c_str()) != 0) {
     return InvalidArgument("finbench: cannot extract " + path + " (tar -xJf)");
   }
-  return SnapshotDir(dir);
+  std::string unused;
+  return SnapshotDir(dir, &unused);
 }
 
 }  // namespace cfr::finbench

@@ -119,8 +119,9 @@ struct QueryCheck {
 std::vector<QueryCheck> Check(Queries& first, Queries& second, const Ids& ids, int per_query, uint64_t seed);
 
 // Extracts a snapshot tarball (snapshot.tar.xz, with `tar`) into a new temporary folder, or
-// returns `path` itself when it is a folder; the folder holding the CSV files.
-Result<std::string> SnapshotDir(const std::string& path);
+// uses `path` itself when it is a folder; returns the folder holding the CSV files.
+// *extracted_root: the temporary folder to remove once loaded (empty when nothing was extracted).
+Result<std::string> SnapshotDir(const std::string& path, std::string* extracted_root);
 
 }  // namespace cfr::finbench
 

@@ -39,6 +39,7 @@ std::string Truncated(const std::string& table, const std::string& by, Order ord
 class Sql final : public Queries {
  public:
   ~Sql() override {
+    cache_.clear();  // the statements first: a connection with open statements does not close
     if (db_ != nullptr) sqlite3_close(db_);
   }
   Status Load(const std::string& dir);

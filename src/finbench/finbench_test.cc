@@ -107,13 +107,16 @@ TEST_F(SmallSnapshot, WorkedAnswersInBothImplementations) {
 }
 
 TEST(FinbenchTest, BothImplementationsAgreeOnTheExampleSnapshot) {
-  auto dir = SnapshotDir(CFR_FINBENCH_SNAPSHOT);
+  std::string extracted;
+  auto dir = SnapshotDir(CFR_FINBENCH_SNAPSHOT, &extracted);
   ASSERT_TRUE(dir.ok()) << dir.status().ToString();
   Ids ids;
   auto memory = LoadInMemory(*dir, &ids);
   ASSERT_TRUE(memory.ok()) << memory.status().ToString();
   auto sql = LoadSql(*dir);
   ASSERT_TRUE(sql.ok()) << sql.status().ToString();
+  // Both loaded: the extracted copy is no longer needed.
+  if (!extracted.empty()) std::filesystem::remove_all(extracted);
   EXPECT_EQ(ids.accounts.size(), 6200u);
   for (const QueryCheck& c : Check(**memory, **sql, ids, 40, 2026)) {
     EXPECT_EQ(c.agreed, c.runs) << "TCR" << c.query << ": " << c.first_mismatch;

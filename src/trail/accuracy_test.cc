@@ -6,23 +6,11 @@
 #include <algorithm>
 
 #include "ledger/generator.h"
+#include "trail/accuracy.h"
 #include "trail/trail.h"
 
 namespace cfr::trail {
 namespace {
-
-// The share of the true end amounts that the trail puts at the right place.
-double Found(const ledger::ScamTruth& truth, const TrailResult& r) {
-  std::map<std::string, int64_t> got;
-  for (const auto& h : r.holdings) got[h.account] += h.amount_satang;
-  for (const auto& e : r.exits) got[e.exit] += e.amount_satang;
-  int64_t total = 0, found = 0;
-  for (const auto& [where, amount] : truth.ends) {
-    total += amount;
-    found += std::min(amount, got[where]);
-  }
-  return total == 0 ? 1.0 : static_cast<double>(found) / static_cast<double>(total);
-}
 
 TEST(TrailAccuracyTest, FindsWhereTheMoneyEnded) {
   ledger::GeneratorOptions o;
@@ -51,7 +39,7 @@ TEST(TrailAccuracyTest, FindsWhereTheMoneyEnded) {
       options.rule = rule;
       auto r = TraceForward(graph, {{s.first_mule, s.amount_satang, s.at_ms}}, options);
       ASSERT_TRUE(r.ok()) << r.status().ToString();
-      sum += Found(s, *r);
+      sum += ShareFoundWhereItEnded(s, *r);
     }
     const double mean = sum / static_cast<double>(truth.size());
     RecordProperty(rule == Rule::kFifo ? "fifo_found" : "proportional_found", std::to_string(mean));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ledger/generator.h"
+#include "trail/accuracy.h"
 #include "trail/trail.h"
 
 namespace cfr::trail {
@@ -119,7 +120,7 @@ void BM_TraceForward(benchmark::State& state) {
   o.rule = state.range(0) == 0 ? Rule::kFifo : Rule::kProportional;
   std::vector<double> micros;
   size_t next = 0;
-  double accounts = 0, path_edges = 0;
+  double accounts = 0, path_edges = 0, found = 0;
   for (auto _ : state) {
     const auto& s = w.scams[next++ % w.scams.size()];
     const auto start = std::chrono::steady_clock::now();
@@ -128,11 +129,14 @@ void BM_TraceForward(benchmark::State& state) {
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
     accounts += static_cast<double>(r->accounts_examined);
+    found += ShareFoundWhereItEnded(s, *r);
     path_edges += static_cast<double>(r->edges.size());
     benchmark::DoNotOptimize(r);
   }
   state.counters["accounts_examined"] = accounts / static_cast<double>(micros.size());
   state.counters["path_edges"] = path_edges / static_cast<double>(micros.size());
+  // Accuracy against the generator's ground truth (trail/accuracy.h), mean over the seeds traced.
+  state.counters["found_pct"] = 100 * found / static_cast<double>(micros.size());
   std::sort(micros.begin(), micros.end());
   state.counters["p50_us"] = micros[micros.size() / 2];
   state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
