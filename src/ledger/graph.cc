@@ -248,7 +248,9 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, b
       const TransferView& v = item.view;
       const uint32_t seq = next_seq_++;
       candidates.clear();
-      if (!checked_new) Candidates(item.id_hash, &candidates);
+      // Bulk load: duplicates among the loaded transfers are found once, when it ends; only
+      // a base that was there before is asked now.
+      if (!checked_new && (!bulk_load_ || !base_->ids.empty())) Candidates(item.id_hash, &candidates);
       bool known = false;
       for (uint32_t c : candidates) {
         if (!chunks_) {
@@ -267,6 +269,12 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, b
       d.from = Intern(v.from, item.from_key);
       const uint32_t to = Intern(v.exit == Exit::kNone ? v.to : item.exit_name, item.to_key);
       d.e = Packed::Make(to, seq, v.amount_satang, v.at_ms);
+      if (bulk_load_) {  // not linked per node: the bulk is compacted before anyone reads it
+        delta_.push_back(d);
+        bulk_ids_.push_back({item.id_hash, seq + 1});
+        ++transfers_;
+        continue;
+      }
       d.next_out = delta_out_head_[d.from];
       d.next_in = delta_in_head_[to];
       delta_.push_back(d);
@@ -531,24 +539,79 @@ TransferGraph::Memory TransferGraph::memory() const {
   return m;
 }
 
+uint64_t TransferGraph::IdKey(const DeltaId& d) {
+  return (d.hash >> (64 - kIdBucketBits)) << 32 | static_cast<uint32_t>(d.hash);
+}
+
+void TransferGraph::SortIds(std::vector<DeltaId>* ids) {
+  auto less = [](const DeltaId& a, const DeltaId& b) {
+    const uint64_t ka = IdKey(a), kb = IdKey(b);
+    if (ka != kb) return ka < kb;
+    return a.hash != b.hash ? a.hash < b.hash : a.seq1 < b.seq1;
+  };
+  if (ids->size() < kIdDirectoryMin) {
+    std::sort(ids->begin(), ids->end(), less);
+    return;
+  }
+  // A counting sort by bucket, then each (small) bucket sorted.
+  std::vector<uint32_t> begin(kIdBuckets + 1, 0);
+  for (const DeltaId& d : *ids) ++begin[(d.hash >> (64 - kIdBucketBits)) + 1];
+  for (size_t b = 0; b < kIdBuckets; ++b) begin[b + 1] += begin[b];
+  std::vector<DeltaId> out(ids->size());
+  std::vector<uint32_t> fill(begin.begin(), begin.end() - 1);
+  for (const DeltaId& d : *ids) out[fill[d.hash >> (64 - kIdBucketBits)]++] = d;
+  for (size_t b = 0; b < kIdBuckets; ++b) {
+    if (begin[b + 1] - begin[b] > 1) std::sort(out.begin() + begin[b], out.begin() + begin[b + 1], less);
+  }
+  *ids = std::move(out);
+}
+
 size_t TransferGraph::CompactionThreshold() const {
   const size_t base = base_->out.size();
-  return std::max(options_.min_delta_edges, bulk_load_ ? base : base / 8);
+  return std::max(options_.min_delta_edges, base / 8);
 }
 
 void TransferGraph::SetBulkLoad(bool on) {
   {
     std::unique_lock lock(mu_);
+    if (on == bulk_load_) return;
     bulk_load_ = on;
+    if (on) return;
+    // The bulk's ids in (bucket, fingerprint) order; the same id twice (a chunk written by two
+    // racing servers) keeps its first transfer.
+    SortIds(&bulk_ids_);
+    std::vector<uint32_t> dropped;
+    for (size_t i = 0; i < bulk_ids_.size(); ++i) {
+      for (size_t j = i + 1; j < bulk_ids_.size() && IdKey(bulk_ids_[j]) == IdKey(bulk_ids_[i]); ++j) {
+        if (bulk_ids_[j].hash != bulk_ids_[i].hash) continue;
+        bool same = !chunks_;  // without a chunk source, fingerprints are trusted
+        if (!same) {
+          auto a = Stored(bulk_ids_[i].seq1 - 1), b = Stored(bulk_ids_[j].seq1 - 1);
+          same = a.ok() && b.ok() && a->bank == b->bank && a->txn_id == b->txn_id;
+        }
+        if (same) dropped.push_back(std::max(bulk_ids_[i].seq1, bulk_ids_[j].seq1) - 1);
+      }
+    }
+    if (!dropped.empty()) {
+      std::sort(dropped.begin(), dropped.end());
+      dropped.erase(std::unique(dropped.begin(), dropped.end()), dropped.end());
+      auto is_dropped = [&](uint32_t seq) { return std::binary_search(dropped.begin(), dropped.end(), seq); };
+      std::erase_if(delta_, [&](const DeltaEdge& e) { return is_dropped(e.e.seq); });
+      std::erase_if(bulk_ids_, [&](const DeltaId& d) { return is_dropped(d.seq1 - 1); });
+      transfers_ -= dropped.size();
+    }
+    sorted_bulk_ids_ = std::move(bulk_ids_);
+    bulk_ids_ = {};
+    take_delta_ = !delta_.empty();
   }
-  if (!on) Compact();
+  Compact();
 }
 
 void TransferGraph::MaybeStartCompaction() {
   if (!options_.background_compaction || compacting_.load()) return;
   {
     std::shared_lock lock(mu_);
-    if (delta_.size() < CompactionThreshold()) return;
+    if (bulk_load_ || delta_.size() < CompactionThreshold()) return;
   }
   if (compacting_.exchange(true)) return;
   if (compactor_.joinable()) compactor_.join();  // the last one has finished
@@ -619,17 +682,42 @@ void TransferGraph::RunCompaction() {
   std::vector<DeltaId> delta_ids;
   uint32_t nodes = 0;
   uint32_t seq_limit = 0;  // the snapshot holds every transfer before it
+  bool taken = false;      // the delta was moved out (the end of a bulk load), not copied
+  bool ids_sorted = false;
   {
     std::shared_lock lock(mu_);
-    if (delta_.empty()) return;
+    taken = take_delta_;
+  }
+  auto snapshot = [&] {
     seq_limit = next_seq_;
     old = base_;
-    delta = delta_;
-    delta_ids.reserve(delta_id_count_);
+    if (taken) {
+      delta = std::move(delta_);
+      delta_ = {};
+      delta_ids = std::move(sorted_bulk_ids_);
+      sorted_bulk_ids_ = {};
+      take_delta_ = false;
+      ids_sorted = delta_id_count_ == 0;
+    } else {
+      delta = delta_;
+    }
+    delta_ids.reserve(delta_ids.size() + delta_id_count_);
     for (const DeltaId& d : delta_ids_) {
       if (d.seq1 != 0) delta_ids.push_back(d);
     }
     nodes = static_cast<uint32_t>(node_key_.size());
+  };
+  if (taken) {  // the end of a bulk load: nobody reads yet; the delta is moved, not copied
+    std::unique_lock lock(mu_);
+    if (delta_.empty()) {
+      take_delta_ = false;
+      return;
+    }
+    snapshot();
+  } else {  // readers go on; writers wait for the copy
+    std::shared_lock lock(mu_);
+    if (delta_.empty()) return;
+    snapshot();
   }
   auto fresh = std::make_shared<Base>();
   Base& b = *fresh;
@@ -676,11 +764,8 @@ void TransferGraph::RunCompaction() {
   delta_to_new = {};
   // Ids: the old entries and the delta's merged by (bucket, fingerprint).
   {
-    auto key_of = [](const DeltaId& d) {
-      return (d.hash >> (64 - kIdBucketBits)) << 32 | static_cast<uint32_t>(d.hash);
-    };
-    std::sort(delta_ids.begin(), delta_ids.end(),
-              [&](const DeltaId& a, const DeltaId& c) { return key_of(a) < key_of(c); });
+    auto key_of = [](const DeltaId& d) { return IdKey(d); };
+    if (!ids_sorted) SortIds(&delta_ids);
     const size_t total = old->ids.size() + delta_ids.size();
     const bool directory = total >= kIdDirectoryMin;
     b.ids.resize(total);
@@ -715,7 +800,8 @@ void TransferGraph::RunCompaction() {
   // Swap in the new base; the delta keeps what arrived since the snapshot.
   std::unique_lock lock(mu_);
   base_ = std::move(fresh);
-  std::vector<DeltaEdge> tail(delta_.begin() + delta_count, delta_.end());
+  // What arrived since the snapshot: the end of the delta (all of it, when the delta was moved).
+  std::vector<DeltaEdge> tail(delta_.begin() + (taken ? 0 : delta_count), delta_.end());
   for (const DeltaEdge& e : delta_) {
     delta_out_head_[e.from] = 0;
     delta_in_head_[e.e.other] = 0;

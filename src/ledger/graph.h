@@ -49,7 +49,7 @@ class TransferGraph final : public store::ChangeConsumer {
 
   struct Options {
     // Merge the delta into the base on a background thread once it holds this many edges, or an
-    // eighth of the base if that is more (during a bulk load: as many as the base).
+    // eighth of the base if that is more (never during a bulk load).
     size_t min_delta_edges = size_t{1} << 20;
     bool background_compaction = true;
   };
@@ -85,8 +85,10 @@ class TransferGraph final : public store::ChangeConsumer {
   // Whether (t.bank, t.txn_id) is known, and if so with the same content. Needs a chunk source.
   Result<Known> Check(const Transfer& t) const;
 
-  // While on, compactions wait for a larger delta (fewer merges while the store is replayed at
-  // start); turning it off compacts at once.
+  // Bulk load (the start-up replay of the store): while on, transfers are only appended — not
+  // linked per node, their ids not checked against each other — and not readable; turning it
+  // off finds duplicate ids once (sorted; the first transfer of an id is kept) and compacts
+  // everything into the base at once.
   void SetBulkLoad(bool on);
   // Merges the delta into the base now (waits for a running background compaction first).
   void Compact();
@@ -147,6 +149,8 @@ class TransferGraph final : public store::ChangeConsumer {
   Result<Transfer> Stored(uint32_t seq) const;
   void IndexDeltaId(uint64_t hash, uint32_t seq);
   size_t CompactionThreshold() const;
+  static uint64_t IdKey(const DeltaId& d);         // (bucket, fingerprint) of an id's hash
+  static void SortIds(std::vector<DeltaId>* ids);  // by IdKey, then hash and seq
   void MaybeStartCompaction();
   void RunCompaction();
 
@@ -177,6 +181,9 @@ class TransferGraph final : public store::ChangeConsumer {
   uint32_t next_seq_ = 0;
   size_t transfers_ = 0;
   bool bulk_load_ = false;
+  std::vector<DeltaId> bulk_ids_;         // while bulk loading: every id, in seq order
+  std::vector<DeltaId> sorted_bulk_ids_;  // at its end: sorted, duplicates gone, for the compaction
+  bool take_delta_ = false;               // the next compaction moves the delta instead of copying
 
   std::thread compactor_;
   std::atomic<bool> compacting_{false};

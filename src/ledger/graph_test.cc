@@ -161,6 +161,81 @@ TEST(TransferGraphTest, KnownIdsAcrossTheIdDirectoryThreshold) {
   EXPECT_EQ(g.transfers(), 80010u);
 }
 
+TEST(TransferGraphTest, BulkLoadGivesTheSameGraphAndDropsRepeatedIds) {
+  std::mt19937_64 rng(11);
+  std::vector<std::pair<std::string, std::string>> chunks;
+  for (int c = 0; c < 30; ++c) {
+    std::string chunk;
+    for (int i = 0; i < 100; ++i) {
+      const int n = c * 100 + i;
+      AppendEncoded(
+          Make(n, Account(static_cast<int>(rng() % 50)), Account(50 + static_cast<int>(rng() % 50)),
+               1 + static_cast<int64_t>(rng() % 1000000), kT0 + static_cast<int64_t>(rng() % 100000)),
+          &chunk);
+    }
+    chunks.emplace_back("c" + std::to_string(c), chunk);
+  }
+  // A chunk repeating ten ids already loaded (as two racing servers could write), and one new.
+  std::string repeat;
+  for (int n = 500; n < 510; ++n) {
+    size_t offset = 0;
+    const std::string& source = chunks[static_cast<size_t>(n / 100)].second;
+    for (int k = 0; k <= n % 100; ++k) {
+      const size_t begin = offset;
+      ASSERT_TRUE(DecodeNext(source, &offset).ok());
+      if (k == n % 100) repeat += source.substr(begin, offset - begin);
+    }
+  }
+  AppendEncoded(Make(99999, Account(1), Account(2), 5, kT0), &repeat);
+  chunks.emplace_back("repeat", repeat);
+
+  TransferGraph::Options options;
+  options.background_compaction = false;
+  TransferGraph incremental(TransferGraph::ChunkSource(), options),
+      bulk(TransferGraph::ChunkSource(), options);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    ASSERT_TRUE(incremental.ApplyChunk(chunks[i].first, chunks[i].second).ok());
+    if (i % 7 == 6) incremental.Compact();
+  }
+  bulk.SetBulkLoad(true);
+  for (const auto& [key, bytes] : chunks) ASSERT_TRUE(bulk.ApplyChunk(key, bytes).ok());
+  bulk.SetBulkLoad(false);
+  EXPECT_EQ(incremental.transfers(), 3001u);
+  EXPECT_EQ(bulk.transfers(), 3001u);
+  EXPECT_EQ(bulk.memory().base_edges, 3001u);
+  TransferGraph::ReadLock a(incremental), b(bulk);
+  for (int i = 0; i < 100; ++i) {
+    for (bool out : {true, false}) {
+      EXPECT_EQ(Got(incremental, Account(i), out, 0, INT64_MAX), Got(bulk, Account(i), out, 0, INT64_MAX))
+          << i;
+    }
+  }
+}
+
+TEST(TransferGraphTest, BulkLoadPastTheIdDirectoryThreshold) {
+  TransferGraph g;
+  auto chunk = [](int first, int count) {
+    std::string bytes;
+    for (int n = first; n < first + count; ++n)
+      AppendEncoded(Make(n, Account(n % 97), Account(97), 100, kT0 + n), &bytes);
+    return bytes;
+  };
+  g.SetBulkLoad(true);
+  for (int c = 0; c < 40; ++c) ASSERT_TRUE(g.ApplyChunk("a" + std::to_string(c), chunk(c * 2000, 2000)).ok());
+  ASSERT_TRUE(g.ApplyChunk("again", chunk(0, 2000)).ok());  // 2,000 ids loaded twice
+  g.SetBulkLoad(false);
+  EXPECT_EQ(g.transfers(), 80000u);
+  // Every id is known afterwards: a resubmission adds nothing, a new id is added.
+  ASSERT_TRUE(g.ApplyChunk("b", chunk(79000, 1000)).ok());
+  EXPECT_EQ(g.transfers(), 80000u);
+  ASSERT_TRUE(g.ApplyChunk("c", chunk(80000, 10)).ok());
+  EXPECT_EQ(g.transfers(), 80010u);
+  TransferGraph::ReadLock lock(g);
+  std::vector<Edge> in;
+  g.In(static_cast<uint32_t>(g.NodeOf(Account(97))), 0, INT64_MAX, &in);
+  EXPECT_EQ(in.size(), 80010u);  // every transfer goes to account 97, once
+}
+
 TEST(TransferGraphTest, CorruptChunkAddsNothing) {
   TransferGraph g;
   std::string chunk;
