@@ -86,6 +86,7 @@ struct GenArgs {
   int64_t transfers_per_day = 500000;
   int days = 3;
   int64_t scams = 1000;
+  double fake_shop_per_day = 0.15;  // ordinary payments each mule takes a day, posing as a shop
   uint64_t seed = 2026;
 };
 // Writes a generated transfer stream and its ground truth.

@@ -30,6 +30,7 @@ int RunGenTransfers(const GenArgs& args) {
   o.transfers_per_day = args.transfers_per_day;
   o.days = args.days;
   o.scams = args.scams;
+  o.fake_shop_payments_per_mule_per_day = args.fake_shop_per_day;
   if (args.format == "csv")
     out << "txn_id,from_bank,from_account,to_bank,to_account,exit_type,exit_detail,amount_satang,at,"
            "channel\n";

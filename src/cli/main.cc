@@ -145,6 +145,11 @@ int Main(int argc, char** argv) {
   gen_transfers->add_option("--scams", gargs.scams, "Scams injected")
       ->check(CLI::Range(int64_t{0}, int64_t{10000000}))
       ->capture_default_str();
+  gen_transfers
+      ->add_option("--fake-shop-per-day", gargs.fake_shop_per_day,
+                   "Ordinary payments each mule takes a day, posing as a shop")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
   gen_transfers->add_option("--seed", gargs.seed, "Random seed")->capture_default_str();
 
   // cfr finbench

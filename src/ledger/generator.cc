@@ -32,6 +32,13 @@ class Gen {
   Gen(const GeneratorOptions& o, const std::function<void(const Transfer&)>& emit, GeneratorStats* stats)
       : o_(o), emit_(emit), stats_(stats), rng_(o.seed) {}
 
+  // The share of shopping payments that go to a mule: each mule takes its daily number of them.
+  double FakeShopShare() const {
+    const double shopping_per_day = 0.55 * static_cast<double>(o_.transfers_per_day);
+    return std::min(0.5, o_.fake_shop_payments_per_mule_per_day * static_cast<double>(mules_.size()) /
+                             std::max(1.0, shopping_per_day));
+  }
+
   std::vector<ScamTruth> Run() {
     const int64_t merchants = std::max<int64_t>(10, o_.accounts / 200);
     const int64_t employers = std::max<int64_t>(5, o_.accounts / 500);
@@ -70,7 +77,7 @@ class Gen {
           tr.channel = "interbank";
         } else if (kind < 0.55) {  // shopping (a few mules pose as shops and take ordinary payments)
           tr.from = Ordinary(person);
-          tr.to = !mules_.empty() && Uniform01() < 0.002
+          tr.to = !mules_.empty() && Uniform01() < FakeShopShare()
                       ? mules_[static_cast<size_t>(Uniform(static_cast<int64_t>(mules_.size())))]
                       : Ordinary(o_.accounts + employers + static_cast<uint64_t>(Uniform(merchants)));
           tr.amount_satang = 2000 + Uniform(300000);

@@ -8,7 +8,8 @@
 // minutes, split into 1 to 3 payments, through 2 to 6 hops, and takes its cut (up to 2 %) out in
 // cash soon after; the last mules take the money out as ATM cash or to a crypto exchange, or
 // leave it in the account (that mule is then not used again). Mules are reused across scams once
-// idle for two hours, and a few also take ordinary payments as fake shops. The ground truth is
+// idle for two hours, and they also take ordinary payments as fake shops (a fixed number a day
+// per mule). The ground truth is
 // where each victim's money really ended.
 #ifndef CFR_LEDGER_GENERATOR_H_
 #define CFR_LEDGER_GENERATOR_H_
@@ -30,6 +31,10 @@ struct GeneratorOptions {
   int days = 3;
   int64_t scams = 1000;
   int64_t start_ms = 1793491200000;  // 2026-11-01T00:00:00+07:00
+  // Ordinary shoppers' payments each mule takes per day posing as a shop (whatever the volume:
+  // a fake shop's custom does not grow with the country's). Mixed in, this untainted money is
+  // what makes FIFO and proportional accounting depart from the earmarked ground truth.
+  double fake_shop_payments_per_mule_per_day = 0.15;
 };
 
 struct ScamTruth {

@@ -38,6 +38,8 @@ const World& TheWorld() {
     o.transfers_per_day = std::max<int64_t>(1000, total / o.days);
     o.accounts = std::max<int64_t>(1000, total / 20);
     o.scams = 2000;
+    if (const char* rate = std::getenv("CFR_BENCH_FAKE_SHOP_RATE"))
+      o.fake_shop_payments_per_mule_per_day = std::atof(rate);
     std::string chunk;
     int in_chunk = 0;
     w->scams = ledger::GenerateTransfers(o, [&](const ledger::Transfer& t) {
