@@ -15,8 +15,10 @@
 // It also answers idempotency: whether a (bank, txn_id) is known, and with the same content; a
 // fingerprint match is confirmed against the stored chunk (ChunkSource).
 //
-// Thread-safety: ApplyChunk/Compact take the writer lock; readers (trails) hold a ReadLock for the
-// duration of a traversal. Check and TransferIds may be called from any thread.
+// Thread-safety: ApplyChunk/Compact take the writer lock (a compaction's merge itself runs
+// without it); readers (trails) hold a ReadLock for the duration of a traversal, and the
+// accessors and TransferIds need it. Check locks by itself. While bulk loading the graph is not
+// read at all.
 #ifndef CFR_LEDGER_GRAPH_H_
 #define CFR_LEDGER_GRAPH_H_
 
