@@ -216,7 +216,9 @@ Result<std::string> SnapshotDir(const std::string& path, std::string* extracted_
     return path;
   }
   if (!std::filesystem::exists(path, ec)) return NotFound("finbench: no snapshot at " + path);
-  std::string dir = (std::filesystem::temp_directory_path() / ("cfr-finbench-XXXXXX")).string();
+  // mkdtemp fills in the trailing six characters of its template.
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("cfr-finbench-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return Internal("finbench: cannot create a temporary folder");
   const std::string command = "tar -xJf '" + path + "' -C '" + dir + "'";
   *extracted_root = dir;

@@ -15,28 +15,32 @@
 
 namespace cfr::finbench {
 
+namespace {
+
+struct OrderInfo {
+  Order order;
+  std::string_view name;
+  bool by_time, ascending;
+};
+constexpr OrderInfo kOrders[] = {{Order::kTimeAsc, "TIMESTAMP_ASCENDING", true, true},
+                                 {Order::kTimeDesc, "TIMESTAMP_DESCENDING", true, false},
+                                 {Order::kAmountAsc, "AMOUNT_ASCENDING", false, true},
+                                 {Order::kAmountDesc, "AMOUNT_DESCENDING", false, false}};
+const OrderInfo& InfoOf(Order order) { return kOrders[static_cast<int>(order)]; }
+
+}  // namespace
+
 Result<Order> ParseOrder(std::string_view name) {
-  if (name == "TIMESTAMP_ASCENDING") return Order::kTimeAsc;
-  if (name == "TIMESTAMP_DESCENDING") return Order::kTimeDesc;
-  if (name == "AMOUNT_ASCENDING") return Order::kAmountAsc;
-  if (name == "AMOUNT_DESCENDING") return Order::kAmountDesc;
+  for (const OrderInfo& o : kOrders) {
+    if (o.name == name) return o.order;
+  }
   return InvalidArgument("TIMESTAMP_ASCENDING, TIMESTAMP_DESCENDING, AMOUNT_ASCENDING or AMOUNT_DESCENDING",
                          "truncationOrder");
 }
 
-std::string_view OrderName(Order order) {
-  switch (order) {
-    case Order::kTimeAsc:
-      return "TIMESTAMP_ASCENDING";
-    case Order::kTimeDesc:
-      return "TIMESTAMP_DESCENDING";
-    case Order::kAmountAsc:
-      return "AMOUNT_ASCENDING";
-    case Order::kAmountDesc:
-      return "AMOUNT_DESCENDING";
-  }
-  return "";
-}
+std::string_view OrderName(Order order) { return InfoOf(order).name; }
+bool OrderByTime(Order order) { return InfoOf(order).by_time; }
+bool OrderAscending(Order order) { return InfoOf(order).ascending; }
 
 Result<int64_t> ParseTime(std::string_view text) {
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -303,19 +307,10 @@ std::vector<const Edge*> InMemory::Truncate(const std::vector<Edge>& edges, Trun
   out.reserve(edges.size());
   for (const Edge& e : edges) out.push_back(&e);
   auto key_less = [&](const Edge* a, const Edge* b) {
-    switch (t.order) {
-      case Order::kTimeAsc:
-        if (a->ts != b->ts) return a->ts < b->ts;
-        break;
-      case Order::kTimeDesc:
-        if (a->ts != b->ts) return a->ts > b->ts;
-        break;
-      case Order::kAmountAsc:
-        if (a->amount != b->amount) return a->amount < b->amount;
-        break;
-      case Order::kAmountDesc:
-        if (a->amount != b->amount) return a->amount > b->amount;
-        break;
+    const bool by_time = OrderByTime(t.order), ascending = OrderAscending(t.order);
+    if (by_time ? a->ts != b->ts : a->amount != b->amount) {
+      const bool less = by_time ? a->ts < b->ts : a->amount < b->amount;
+      return ascending ? less : !less;
     }
     if (id_[a->other] != id_[b->other]) return id_[a->other] < id_[b->other];
     if (a->ts != b->ts) return a->ts < b->ts;

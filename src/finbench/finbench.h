@@ -30,6 +30,8 @@ namespace cfr::finbench {
 enum class Order { kTimeAsc, kTimeDesc, kAmountAsc, kAmountDesc };
 Result<Order> ParseOrder(std::string_view name);  // TIMESTAMP_ASCENDING, …, AMOUNT_DESCENDING
 std::string_view OrderName(Order order);
+bool OrderByTime(Order order);  // else by amount
+bool OrderAscending(Order order);
 
 struct Truncation {
   int limit = -1;

@@ -15,17 +15,17 @@ namespace cfr::finbench {
 namespace {
 
 std::string OrderKey(Order order) {
-  switch (order) {
-    case Order::kTimeAsc:
-      return "ts ASC";
-    case Order::kTimeDesc:
-      return "ts DESC";
-    case Order::kAmountAsc:
-      return "amount ASC";
-    case Order::kAmountDesc:
-      return "amount DESC";
-  }
-  return "ts ASC";
+  return std::string(OrderByTime(order) ? "ts" : "amount") + (OrderAscending(order) ? " ASC" : " DESC");
+}
+
+// Binds ?1, ?2, … in order: integers as int64, doubles as double.
+void BindOne(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
+void BindOne(sqlite3_stmt* s, int i, int v) { sqlite3_bind_int64(s, i, v); }
+void BindOne(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
+template <class... Args>
+void Bind(sqlite3_stmt* s, Args... args) {
+  int i = 0;
+  (BindOne(s, ++i, args), ...);
 }
 
 // The edges of `table` kept by the truncation, partitioned by `by` (src: out-edges, dst: in-edges).
@@ -170,10 +170,7 @@ std::vector<Tcr1Row> Sql::Tcr1(int64_t account, int64_t start, int64_t end, Trun
                             " JOIN medium ON medium.id = signin.medium AND medium.blocked = 1");
   std::vector<Tcr1Row> rows;
   if (s == nullptr) return rows;
-  sqlite3_bind_int64(s, 1, account);
-  sqlite3_bind_int64(s, 2, start);
-  sqlite3_bind_int64(s, 3, end);
-  sqlite3_bind_int(s, 4, t.limit);
+  Bind(s, account, start, end, t.limit);
   while (sqlite3_step(s) == SQLITE_ROW) {
     rows.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
                     reinterpret_cast<const char*>(sqlite3_column_text(s, 3))});
@@ -191,10 +188,7 @@ int64_t Sql::Tcr3(int64_t src, int64_t dst, int64_t start, int64_t end) {
       "reach.node)"
       " SELECT count(*), sum(node = ?2) FROM reach");
   if (reach == nullptr) return -1;
-  sqlite3_bind_int64(reach, 1, src);
-  sqlite3_bind_int64(reach, 2, dst);
-  sqlite3_bind_int64(reach, 3, start);
-  sqlite3_bind_int64(reach, 4, end);
+  Bind(reach, src, dst, start, end);
   if (sqlite3_step(reach) != SQLITE_ROW) return -1;
   const int64_t reachable = sqlite3_column_int64(reach, 0);
   if (sqlite3_column_int64(reach, 1) == 0) return -1;
@@ -206,11 +200,7 @@ int64_t Sql::Tcr3(int64_t src, int64_t dst, int64_t start, int64_t end) {
       "   WHERE bfs.depth < ?5 ORDER BY 2)"
       " SELECT depth FROM bfs WHERE node = ?2 LIMIT 1");
   if (s == nullptr) return -1;
-  sqlite3_bind_int64(s, 1, src);
-  sqlite3_bind_int64(s, 2, dst);
-  sqlite3_bind_int64(s, 3, start);
-  sqlite3_bind_int64(s, 4, end);
-  sqlite3_bind_int64(s, 5, reachable);
+  Bind(s, src, dst, start, end, reachable);
   return sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 }
 
@@ -224,10 +214,7 @@ std::vector<Tcr4Row> Sql::Tcr4(int64_t src, int64_t dst, int64_t start, int64_t 
       " WHERE EXISTS (SELECT 1 FROM transfer WHERE src = ?1 AND dst = ?2 AND ts > ?3 AND ts < ?4)");
   std::vector<Tcr4Row> rows;
   if (s == nullptr) return rows;
-  sqlite3_bind_int64(s, 1, src);
-  sqlite3_bind_int64(s, 2, dst);
-  sqlite3_bind_int64(s, 3, start);
-  sqlite3_bind_int64(s, 4, end);
+  Bind(s, src, dst, start, end);
   while (sqlite3_step(s) == SQLITE_ROW) {
     rows.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                     Round3(sqlite3_column_double(s, 2)), Round3(sqlite3_column_double(s, 3)),
@@ -251,10 +238,7 @@ std::vector<Path> Sql::Tcr5(int64_t person, int64_t start, int64_t end, Truncati
       " SELECT DISTINCT path FROM walk WHERE hops >= 1");
   std::vector<Path> paths;
   if (s == nullptr) return paths;
-  sqlite3_bind_int64(s, 1, person);
-  sqlite3_bind_int64(s, 2, start);
-  sqlite3_bind_int64(s, 3, end);
-  sqlite3_bind_int(s, 4, t.limit);
+  Bind(s, person, start, end, t.limit);
   while (sqlite3_step(s) == SQLITE_ROW) {
     const std::string text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
     Path p;
@@ -283,12 +267,7 @@ std::vector<Tcr6Row> Sql::Tcr6(int64_t card, double threshold1, double threshold
               " WHERE e1.n > 3 AND EXISTS (SELECT 1 FROM account WHERE id = ?1 AND instr(type, 'card') > 0)");
   std::vector<Tcr6Row> rows;
   if (s == nullptr) return rows;
-  sqlite3_bind_int64(s, 1, card);
-  sqlite3_bind_double(s, 2, threshold1);
-  sqlite3_bind_double(s, 3, threshold2);
-  sqlite3_bind_int64(s, 4, start);
-  sqlite3_bind_int64(s, 5, end);
-  sqlite3_bind_int(s, 6, t.limit);
+  Bind(s, card, threshold1, threshold2, start, end, t.limit);
   while (sqlite3_step(s) == SQLITE_ROW) {
     rows.push_back({sqlite3_column_int64(s, 0), Round3(sqlite3_column_double(s, 1)),
                     Round3(sqlite3_column_double(s, 2))});
@@ -307,11 +286,7 @@ Tcr7Result Sql::Tcr7(int64_t account, double threshold, int64_t start, int64_t e
               "  (SELECT total(amount) FROM i), (SELECT total(amount) FROM o)");
   Tcr7Result r;
   if (s == nullptr) return r;
-  sqlite3_bind_int64(s, 1, account);
-  sqlite3_bind_double(s, 2, threshold);
-  sqlite3_bind_int64(s, 3, start);
-  sqlite3_bind_int64(s, 4, end);
-  sqlite3_bind_int(s, 5, t.limit);
+  Bind(s, account, threshold, start, end, t.limit);
   if (sqlite3_step(s) != SQLITE_ROW) return r;
   r.num_src = sqlite3_column_int64(s, 0);
   r.num_dst = sqlite3_column_int64(s, 1);
@@ -338,11 +313,7 @@ std::vector<Tcr8Row> Sql::Tcr8(int64_t loan, double threshold, int64_t start, in
       " FROM ends JOIN dist ON dist.node = ends.node GROUP BY ends.node");
   std::vector<Tcr8Row> rows;
   if (s == nullptr) return rows;
-  sqlite3_bind_int64(s, 1, loan);
-  sqlite3_bind_double(s, 2, threshold);
-  sqlite3_bind_int64(s, 3, start);
-  sqlite3_bind_int64(s, 4, end);
-  sqlite3_bind_int(s, 5, t.limit);
+  Bind(s, loan, threshold, start, end, t.limit);
   while (sqlite3_step(s) == SQLITE_ROW) {
     if (sqlite3_column_type(s, 3) == SQLITE_NULL) return {};  // no such loan
     rows.push_back({sqlite3_column_int64(s, 0),
