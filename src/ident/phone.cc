@@ -217,8 +217,9 @@ std::string_view ThaiNsn(const internal::DigitString& d, std::string_view region
     digits.remove_prefix(d.plus ? 0 : 2);
     if (!digits.starts_with("66")) return {};
     digits.remove_prefix(2);
-    // "+66 (0)81…" and "+66081…" are common; the trunk 0 is not part of the NSN.
-    if (digits.starts_with("0")) digits.remove_prefix(1);
+    // "+66 (0)81…" and "+66081…" are common; the trunk 0 is not part of the NSN. Two zeros are
+    // not a trunk prefix: "+66 001800…" is an international toll-free number, whose NSN keeps them.
+    if (digits.starts_with("0") && !digits.starts_with("00")) digits.remove_prefix(1);
     return digits;
   }
   if (region != "TH") return {};
@@ -236,7 +237,7 @@ Result<Identifier> NormalizePhoneSlow(std::string_view value, std::string_view r
   std::string input;
   if (d.plus || d.digits.starts_with("00")) {
     input = "+" + d.digits.substr(d.plus ? 0 : 2);
-    if (input.starts_with("+660")) input.erase(3, 1);
+    if (input.starts_with("+660") && !input.starts_with("+6600")) input.erase(3, 1);
   } else {
     input = d.digits;
   }
@@ -269,11 +270,28 @@ Result<Identifier> NormalizePhoneSlow(std::string_view value, std::string_view r
     }
     return InvalidArgument("phone number: not a valid number (" + ReasonForInvalid(util, pn) + ")", "value");
   }
-  std::string number_region;
-  util.GetRegionCodeForNumber(pn, &number_region);
+  // The canonical form must normalise to itself. For a few plans libphonenumber's E.164 output
+  // parses to another number (Mexico's old mobile "1" after +52 is stripped once per parse), so
+  // parse the output again until it is stable.
   Identifier id;
   id.kind = Kind::kPhone;
   util.Format(pn, PhoneNumberUtil::E164, &id.canonical);
+  for (int round = 0;; ++round) {
+    PhoneNumber again;
+    if (round == 3 || util.Parse(id.canonical, region_code, &again) != PhoneNumberUtil::NO_PARSING_ERROR ||
+        !util.IsValidNumber(again)) {
+      return InvalidArgument("phone number: not a valid number (its international form " + id.canonical +
+                                 " does not parse back to the same number)",
+                             "value");
+    }
+    std::string e164;
+    util.Format(again, PhoneNumberUtil::E164, &e164);
+    if (e164 == id.canonical) break;
+    pn = again;
+    id.canonical = std::move(e164);
+  }
+  std::string number_region;
+  util.GetRegionCodeForNumber(pn, &number_region);
   if (number_region == "TH") {
     util.Format(pn, PhoneNumberUtil::NATIONAL, &id.display);
     for (char& c : id.display) {

@@ -56,5 +56,32 @@ TEST(PhoneTest, NumberTypeAndDisplay) {
   EXPECT_EQ(us->display, "+1 650-253-0000");
 }
 
+// Thailand's international toll-free numbers (001800 + 7 digits) keep their two leading zeros
+// in the national significant number; the canonical form must normalise to itself (found by
+// fuzz_identifier_phone: the trunk-0 rule used to strip one of them).
+TEST(PhoneTest, InternationalTollFreeIsAFixedPoint) {
+  auto first = NormalizePhone("660018006600066", "TH");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->canonical, "+660018006600066");
+  EXPECT_EQ(std::get<std::string>(first->Find("type")->value), "toll_free");
+  auto again = NormalizePhone(first->canonical, "TH");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->canonical, first->canonical);
+  // The trunk 0 after +66 is still dropped when one zero is written.
+  auto trunk = NormalizePhone("+66 (0)81 234 5678", "TH");
+  ASSERT_TRUE(trunk.ok());
+  EXPECT_EQ(trunk->canonical, "+66812345678");
+}
+
+// libphonenumber strips Mexico's old mobile "1" after +52 once per parse; the canonical form is
+// the stable one (found by fuzz_identifier_phone).
+TEST(PhoneTest, CanonicalIsStableWhereTheLibraryStripsAPrefix) {
+  auto first = NormalizePhone("+52114287012525", "TH");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto again = NormalizePhone(first->canonical, "TH");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->canonical, first->canonical);
+}
+
 }  // namespace
 }  // namespace cfr::ident
