@@ -30,6 +30,13 @@ if(NOT CFR_FUZZ)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)
   find_package(tomlplusplus REQUIRED)
+  # The mule score (src/mule). Debian's xgboost CMake package also names the xgboost program (a
+  # separate package), so the library is found directly.
+  find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+  find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+  add_library(xgboost_lib INTERFACE)
+  target_include_directories(xgboost_lib SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
+  target_link_libraries(xgboost_lib INTERFACE ${XGBOOST_LIBRARY})
 endif()
 
 if(CFR_BUILD_TESTS AND NOT CFR_FUZZ)

@@ -81,6 +81,7 @@ int RunImportTransfers(const ImportArgs& args);
 struct GenArgs {
   std::string out = "transfers.ndjson";
   std::string truth = "truth.ndjson";
+  std::string labels;  // optional: account,is_mule,reported (CSV) for `cfr train/eval mules`
   std::string format = "ndjson";
   int64_t accounts = 100000;
   int64_t transfers_per_day = 500000;
@@ -104,6 +105,21 @@ struct FinbenchArgs {
 };
 // cfr finbench: one FinBench query (JSON lines), or --check: both implementations compared.
 int RunFinbench(const FinbenchArgs& args);
+
+struct MuleArgs {
+  std::string transactions, labels;
+  std::string model = "mule-model.json";  // train: written; eval: read (empty with --cv)
+  int cv = 0;                             // eval: K-fold cross-validation instead of a model
+  std::string scores;                     // eval: write account,score,is_mule,reported
+  bool json = false;
+  uint64_t seed = 1;
+  int rounds = 300, max_depth = 5, folds = 5, threads = 2;
+};
+// cfr train mules: features of every account, a calibrated model, written to args.model.
+int RunTrainMules(const MuleArgs& args);
+// cfr eval mules: precision, recall, F1, PR-AUC and the confusion matrix of a model (or of
+// K-fold cross-validation) on labelled data.
+int RunEvalMules(const MuleArgs& args);
 
 }  // namespace cfr::cli
 

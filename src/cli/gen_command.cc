@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include "cli/commands.h"
 #include "core/time.h"
@@ -65,6 +66,21 @@ int RunGenTransfers(const GenArgs& args) {
                             {"ends", ends}}
                  .dump()
           << '\n';
+  }
+  if (!args.labels.empty()) {
+    // Every mule, and whether a victim reported it (it received a loss transfer): a reported
+    // account is what the registry lists, the others are the mules detection must find.
+    std::set<std::string> reported;
+    for (const auto& s : scams) reported.insert(s.first_mule);
+    std::ofstream labels(args.labels, std::ios::binary | std::ios::trunc);
+    labels << "account,is_mule,reported\n";
+    for (const std::string& m : stats.mule_accounts)
+      labels << m << ",1," << (reported.contains(m) ? 1 : 0) << '\n';
+    labels.close();
+    if (!labels) {
+      std::fprintf(stderr, "%s: cannot write %s\n", cmd, args.labels.c_str());
+      return kExitFailure;
+    }
   }
   out.close();
   truth.close();

@@ -134,6 +134,9 @@ int Main(int argc, char** argv) {
   gen_transfers->add_option("--out", gargs.out, "The transfers file")->capture_default_str();
   gen_transfers->add_option("--truth", gargs.truth, "The ground truth (NDJSON, one scam per line)")
       ->capture_default_str();
+  gen_transfers->add_option("--labels", gargs.labels,
+                            "Also write account labels for mule detection (CSV: account,is_mule,reported; "
+                            "accounts not in it are not mules)");
   gen_transfers->add_option("--format", gargs.format, "ndjson or csv")->capture_default_str();
   gen_transfers->add_option("--accounts", gargs.accounts, "Ordinary accounts")
       ->check(CLI::Range(int64_t{100}, int64_t{100000000}))
@@ -174,6 +177,43 @@ int Main(int argc, char** argv) {
   finbench->add_option("--order", fargs.order, "truncationOrder")->capture_default_str();
   finbench->add_flag("--sql", fargs.sql, "Answer with the SQL implementation");
 
+  // cfr train mules / cfr eval mules
+  auto* train = app.add_subcommand("train", "Train models");
+  auto* train_mules = train->add_subcommand("mules", "Train the mule score on labelled transfers (C7)");
+  MuleArgs margs;
+  auto add_mule_data = [&](CLI::App* c) {
+    c->add_option("--transactions", margs.transactions,
+                  "Transfers: AMLSim transactions.csv, or `cfr gen transfers` output (CSV or NDJSON)")
+        ->required();
+    c->add_option("--labels", margs.labels, "Labels: AMLSim nodes.csv, or account,is_mule[,reported] CSV")
+        ->required();
+    c->add_option("--seed", margs.seed, "Random seed (folds, subsampling)")->capture_default_str();
+    c->add_option("--rounds", margs.rounds, "Boosting rounds")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 5000));
+    c->add_option("--max-depth", margs.max_depth, "Tree depth")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
+    c->add_option("--folds", margs.folds, "Folds for calibration and the threshold")
+        ->capture_default_str()
+        ->check(CLI::Range(2, 20));
+    c->add_option("--threads", margs.threads, "Threads")->capture_default_str()->check(CLI::Range(1, 64));
+  };
+  add_mule_data(train_mules);
+  train_mules->add_option("--out", margs.model, "The model file to write")->capture_default_str();
+  train->require_subcommand(1);
+  auto* eval = app.add_subcommand("eval", "Evaluate models");
+  auto* eval_mules =
+      eval->add_subcommand("mules", "Precision, recall, F1 and PR-AUC of the mule score per account");
+  add_mule_data(eval_mules);
+  auto* eval_model = eval_mules->add_option("--model", margs.model, "A model from `cfr train mules`");
+  eval_mules->add_option("--cv", margs.cv, "K-fold cross-validation within the data instead of --model")
+      ->check(CLI::Range(2, 20))
+      ->excludes(eval_model);
+  eval_mules->add_option("--scores", margs.scores, "Write every account's score (CSV)");
+  eval_mules->add_flag("--json", margs.json, "Print the figures as one JSON object");
+  eval->require_subcommand(1);
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -198,6 +238,11 @@ int Main(int argc, char** argv) {
   if (screen->parsed()) return RunScreen(sargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);
+  if (train_mules->parsed()) return RunTrainMules(margs);
+  if (eval_mules->parsed()) {
+    if (margs.cv > 0) margs.model.clear();  // --model excludes --cv: the default model is not used
+    return RunEvalMules(margs);
+  }
   if (import_transfers->parsed()) {
     targs.progress = isatty(fileno(stderr)) != 0;
     return RunImportTransfers(targs);

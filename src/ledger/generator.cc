@@ -104,6 +104,7 @@ class Gen {
     if (stats_ != nullptr) {
       stats_->accounts = o_.accounts + employers + merchants + utilities;
       stats_->mules = static_cast<int64_t>(mules_.size());
+      stats_->mule_accounts = mules_;
     }
     return std::move(truth_);
   }

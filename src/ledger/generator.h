@@ -51,6 +51,7 @@ struct ScamTruth {
 
 struct GeneratorStats {
   int64_t transfers = 0, scam_transfers = 0, accounts = 0, mules = 0;
+  std::vector<std::string> mule_accounts;  // every account the scams used as a mule
 };
 
 // Calls `emit` for every transfer in time order and returns the ground truth of every scam.
