@@ -21,6 +21,7 @@ struct Loaded {
   mule::Dataset data;
   mule::Labels labels;
   std::vector<float> x;  // features, row per account
+  mule::Neighbourhood neighbours;
 };
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -43,6 +44,7 @@ Result<Loaded> Load(const char* cmd, const std::string& transactions, const std:
   mule::FeatureExtractor::ListedFn listed;
   if (any_listed) listed = [&listed_node](uint32_t n) { return n < listed_node.size() && listed_node[n]; };
   l.x = mule::FeatureMatrix(*l.data.graph, l.data.accounts, l.data.as_of_ms, listed, threads);
+  l.neighbours = mule::BuildNeighbourhood(*l.data.graph, l.data.accounts, l.data.as_of_ms);
   size_t mules = 0;
   for (float v : l.labels.is_mule) mules += v > 0.5f;
   std::fprintf(
@@ -96,7 +98,8 @@ int RunTrainMules(const MuleArgs& args) {
     return kExitFailure;
   }
   const auto start = std::chrono::steady_clock::now();
-  auto model = mule::MuleModel::Train(loaded->x, loaded->labels.is_mule, TrainOptionsOf(args));
+  auto model =
+      mule::MuleModel::Train(loaded->x, loaded->labels.is_mule, {}, loaded->neighbours, TrainOptionsOf(args));
   if (!model.ok()) {
     std::fprintf(stderr, "%s: %s\n", cmd, model.status().ToString().c_str());
     return kExitFailure;
@@ -136,7 +139,7 @@ int RunEvalMules(const MuleArgs& args) {
       std::fprintf(stderr, "%s: %s\n", cmd, model.status().ToString().c_str());
       return kExitFailure;
     }
-    auto s = (*model)->Score(loaded->x);
+    auto s = (*model)->Score(loaded->x, loaded->neighbours);
     if (!s.ok()) {
       std::fprintf(stderr, "%s: %s\n", cmd, s.status().ToString().c_str());
       return kExitFailure;
@@ -155,32 +158,23 @@ int RunEvalMules(const MuleArgs& args) {
     for (size_t i = 0; i < pos.size(); ++i) fold[pos[i]] = static_cast<int>(i % k);
     for (size_t i = 0; i < neg.size(); ++i) fold[neg[i]] = static_cast<int>(i % k);
     for (int f = 0; f < args.cv; ++f) {
-      std::vector<float> tx, ty, vx;
-      std::vector<size_t> vrows;
-      for (size_t i = 0; i < rows; ++i) {
-        const auto row =
-            std::span<const float>(loaded->x).subspan(i * mule::kFeatureCount, mule::kFeatureCount);
-        if (fold[i] == f) {
-          vx.insert(vx.end(), row.begin(), row.end());
-          vrows.push_back(i);
-        } else {
-          tx.insert(tx.end(), row.begin(), row.end());
-          ty.push_back(y[i]);
-        }
-      }
+      std::vector<uint8_t> train(rows);
+      for (size_t i = 0; i < rows; ++i) train[i] = fold[i] != f;
       auto o = TrainOptionsOf(args);
       o.seed = args.seed + static_cast<uint64_t>(f) * 1000;
-      auto model = mule::MuleModel::Train(tx, ty, o);
+      auto model = mule::MuleModel::Train(loaded->x, y, train, loaded->neighbours, o);
       if (!model.ok()) {
         std::fprintf(stderr, "%s: fold %d: %s\n", cmd, f, model.status().ToString().c_str());
         return kExitFailure;
       }
-      auto s = (*model)->Score(vx);
+      auto s = (*model)->Score(loaded->x, loaded->neighbours);
       if (!s.ok()) {
         std::fprintf(stderr, "%s: %s\n", cmd, s.status().ToString().c_str());
         return kExitFailure;
       }
-      for (size_t j = 0; j < vrows.size(); ++j) scores[vrows[j]] = (*s)[j];
+      for (size_t i = 0; i < rows; ++i) {
+        if (fold[i] == f) scores[i] = (*s)[i];
+      }
       thresholds.push_back((*model)->threshold());
     }
   }

@@ -20,8 +20,8 @@ constexpr int64_t kDay = 24 * kHour;
 constexpr std::array<int64_t, 4> kWindows = {kHour, kDay, 7 * kDay, kHistoryMs};
 constexpr int kPerWindow = 6;
 constexpr int64_t kFastMs = 60 * kMinute;
-// Bounds on the neighbourhood searches of one account (cycles, scatter-gather).
-constexpr size_t kMaxNeighbours = 64;
+// Bounds on the neighbourhood searches of one account (cycles, scatter-gather): kMaxNeighbours
+// middlemen, and:
 constexpr size_t kMaxCycleVisits = 2000;
 constexpr int kMaxCycles = 16;
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
@@ -100,7 +100,96 @@ float Cv(const std::vector<Edge>& edges) {
 
 }  // namespace
 
+namespace {
+void ReadEdges(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of, bool out_dir,
+               std::vector<Edge>* edges, std::vector<Edge>* older);
+}  // namespace
+
 std::span<const std::string_view> FeatureNames() { return kNames; }
+
+namespace {
+constexpr std::string_view kNeighbourNames[] = {"nbr_max_score", "nbr_mean_score", "nbr_likely_count",
+                                                "nbr_likely_in_share", "nbr_likely_out_share"};
+static_assert(std::size(kNeighbourNames) == kNeighbourFeatureCount);
+}  // namespace
+
+std::span<const std::string_view> NeighbourFeatureNames() { return kNeighbourNames; }
+
+void CollectNeighbours(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of_ms,
+                       const std::function<int64_t(uint32_t node)>& index_of, std::vector<Neighbour>* out) {
+  out->clear();
+  std::vector<Edge> in, outs, older;
+  ReadEdges(graph, node, as_of_ms, /*out_dir=*/false, &in, &older);
+  ReadEdges(graph, node, as_of_ms, /*out_dir=*/true, &outs, &older);
+  int64_t in_total = 0, out_total = 0;
+  for (const Edge& e : in) in_total += e.amount_satang;
+  for (const Edge& e : outs) out_total += e.amount_satang;
+  // The most recent distinct counterparties, newest first across both directions.
+  absl::flat_hash_map<uint32_t, size_t> place;
+  size_t i = in.size(), o = outs.size();
+  while ((i > 0 || o > 0)) {
+    const bool take_in = o == 0 || (i > 0 && in[i - 1].at_ms >= outs[o - 1].at_ms);
+    const Edge& e = take_in ? in[--i] : outs[--o];
+    const uint32_t party = take_in ? e.from : e.to;
+    auto it = place.find(party);
+    if (it == place.end()) {
+      if (out->size() >= kMaxNeighbours) continue;
+      const int64_t index = graph.IsExit(party) ? -1 : index_of(party);
+      if (index < 0) continue;
+      it = place.emplace(party, out->size()).first;
+      out->push_back({static_cast<uint32_t>(index), 0, 0});
+    }
+    Neighbour& n = (*out)[it->second];
+    if (take_in) {
+      n.in_share += static_cast<float>(static_cast<double>(e.amount_satang) / static_cast<double>(in_total));
+    } else {
+      n.out_share +=
+          static_cast<float>(static_cast<double>(e.amount_satang) / static_cast<double>(out_total));
+    }
+  }
+}
+
+void NeighbourFeatures(std::span<const Neighbour> neighbours, std::span<const float> scores, float threshold,
+                       std::span<float> out) {
+  float max_score = 0, sum = 0, likely = 0, in_share = 0, out_share = 0;
+  for (const Neighbour& n : neighbours) {
+    const float s = scores[n.index];
+    max_score = std::max(max_score, s);
+    sum += s;
+    if (s < threshold) continue;
+    ++likely;
+    in_share += n.in_share;
+    out_share += n.out_share;
+  }
+  out[static_cast<size_t>(NeighbourFeature::kMaxScore)] = max_score;
+  out[static_cast<size_t>(NeighbourFeature::kMeanScore)] =
+      neighbours.empty() ? kMissing : sum / static_cast<float>(neighbours.size());
+  out[static_cast<size_t>(NeighbourFeature::kLikelyCount)] = likely;
+  out[static_cast<size_t>(NeighbourFeature::kLikelyInShare)] = in_share;
+  out[static_cast<size_t>(NeighbourFeature::kLikelyOutShare)] = out_share;
+}
+
+Neighbourhood BuildNeighbourhood(const ledger::TransferGraph& graph, std::span<const uint32_t> nodes,
+                                 int64_t as_of_ms) {
+  absl::flat_hash_map<uint32_t, uint32_t> index;
+  index.reserve(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i) index.emplace(nodes[i], static_cast<uint32_t>(i));
+  auto index_of = [&](uint32_t node) -> int64_t {
+    auto it = index.find(node);
+    return it == index.end() ? -1 : it->second;
+  };
+  Neighbourhood h;
+  h.begin.reserve(nodes.size() + 1);
+  std::vector<Neighbour> one;
+  ledger::TransferGraph::ReadLock lock(graph);
+  for (uint32_t node : nodes) {
+    h.begin.push_back(h.items.size());
+    CollectNeighbours(graph, node, as_of_ms, index_of, &one);
+    h.items.insert(h.items.end(), one.begin(), one.end());
+  }
+  h.begin.push_back(h.items.size());
+  return h;
+}
 
 struct FeatureExtractor::Scratch {
   std::vector<Edge> in, out, older, hop, hop2;

@@ -115,6 +115,45 @@ class FeatureExtractor {
   std::unique_ptr<Scratch> scratch_;
 };
 
+// The collective part (a second stage): an account next to likely mules is more likely one.
+// Each account's counterparties (accounts it paid or was paid by over the history, the most recent
+// kMaxNeighbours) with the share of its money in from and out to each; given every account's
+// first-stage score, five features summarise them.
+inline constexpr size_t kMaxNeighbours = 64;
+enum class NeighbourFeature : int {
+  kMaxScore,        // the highest first-stage score among the counterparties
+  kMeanScore,       // their mean score
+  kLikelyCount,     // counterparties at or above the first stage's threshold
+  kLikelyInShare,   // share of the money in that came from them
+  kLikelyOutShare,  // share of the money out that went to them
+  kCount
+};
+inline constexpr int kNeighbourFeatureCount = static_cast<int>(NeighbourFeature::kCount);
+std::span<const std::string_view> NeighbourFeatureNames();  // "nbr_max_score", …
+
+struct Neighbour {
+  uint32_t index = 0;   // the counterparty's place in the caller's account list
+  float in_share = 0;   // of this account's money in over the history that came from it
+  float out_share = 0;  // of this account's money out that went to it
+};
+// Counterparties of `node` as of `as_of_ms` that `index_of` maps to an index (it returns -1 for
+// accounts outside the list). The caller holds the graph's ReadLock.
+void CollectNeighbours(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of_ms,
+                       const std::function<int64_t(uint32_t node)>& index_of, std::vector<Neighbour>* out);
+// The neighbour features from the counterparties' first-stage scores (indexed like Neighbour::index).
+void NeighbourFeatures(std::span<const Neighbour> neighbours, std::span<const float> first_stage_scores,
+                       float first_stage_threshold, std::span<float> out);
+
+// Every account's counterparties, for a whole data set: neighbours of nodes[i] are
+// items[begin[i] .. begin[i + 1]), indices into `nodes`.
+struct Neighbourhood {
+  std::vector<size_t> begin;
+  std::vector<Neighbour> items;
+  std::span<const Neighbour> Of(size_t i) const { return {items.data() + begin[i], begin[i + 1] - begin[i]}; }
+};
+Neighbourhood BuildNeighbourhood(const ledger::TransferGraph& graph, std::span<const uint32_t> nodes,
+                                 int64_t as_of_ms);
+
 // The features of many accounts as of one moment, row-major (nodes.size() × kFeatureCount),
 // computed on `threads` threads (each with its own extractor, under the graph's read lock).
 // `listed` is shared by the threads and must be thread-safe.

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kFormat = "opencfr-mule-model";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;
 
 Status XgbError(const char* what) {
   return Internal(std::string("xgboost: ") + what + ": " + XGBGetLastError());
@@ -46,17 +46,18 @@ struct Booster {
   BoosterHandle Release() { return std::exchange(h, nullptr); }
 };
 
-Status MakeMatrix(std::span<const float> x, std::span<const float> y, DMatrix* m) {
-  const auto rows = static_cast<bst_ulong>(x.size() / kFeatureCount);
-  CFR_XGB(XGDMatrixCreateFromMat(x.data(), rows, kFeatureCount, std::nanf(""), &m->h), "matrix");
+Status MakeMatrix(std::span<const float> x, std::span<const float> y, int cols, DMatrix* m) {
+  const auto rows = static_cast<bst_ulong>(x.size() / static_cast<size_t>(cols));
+  CFR_XGB(XGDMatrixCreateFromMat(x.data(), rows, static_cast<bst_ulong>(cols), std::nanf(""), &m->h),
+          "matrix");
   if (!y.empty()) CFR_XGB(XGDMatrixSetFloatInfo(m->h, "label", y.data(), rows), "labels");
   return Status::Ok();
 }
 
-Status TrainBooster(std::span<const float> x, std::span<const float> y, const TrainOptions& o, uint64_t seed,
-                    Booster* booster) {
+Status TrainBooster(std::span<const float> x, std::span<const float> y, int cols, const TrainOptions& o,
+                    uint64_t seed, Booster* booster) {
   DMatrix train;
-  CFR_RETURN_IF_ERROR(MakeMatrix(x, y, &train));
+  CFR_RETURN_IF_ERROR(MakeMatrix(x, y, cols, &train));
   CFR_XGB(XGBoosterCreate(&train.h, 1, &booster->h), "booster");
   const std::pair<std::string, std::string> params[] = {
       {"objective", "binary:logistic"},
@@ -77,12 +78,12 @@ Status TrainBooster(std::span<const float> x, std::span<const float> y, const Tr
 }
 
 // Margins (log-odds before calibration) of rows of x.
-Status PredictMargins(BoosterHandle booster, std::span<const float> x, std::vector<float>* out) {
+Status PredictMargins(BoosterHandle booster, std::span<const float> x, int cols, std::vector<float>* out) {
   out->clear();
-  const size_t rows = x.size() / kFeatureCount;
+  const size_t rows = x.size() / static_cast<size_t>(cols);
   if (rows == 0) return Status::Ok();
   DMatrix m;
-  CFR_RETURN_IF_ERROR(MakeMatrix(x, {}, &m));
+  CFR_RETURN_IF_ERROR(MakeMatrix(x, {}, cols, &m));
   const char* config =
       R"({"type":1,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
   const bst_ulong* shape = nullptr;
@@ -125,89 +126,215 @@ void FitPlatt(std::span<const float> margins, std::span<const float> labels, dou
   *b = B;
 }
 
-}  // namespace
-
-MuleModel::~MuleModel() {
-  if (booster_ != nullptr) XGBoosterFree(booster_);
+json NamesJson(std::span<const std::string_view> names) {
+  json a = json::array();
+  for (std::string_view n : names) a.push_back(n);
+  return a;
 }
 
-float MuleModel::Calibrate(float margin) const {
-  return static_cast<float>(1 / (1 + std::exp(-(a_ * margin + b_))));
+bool SameNames(const json& j, std::span<const std::string_view> names) {
+  if (!j.is_array() || j.size() != names.size()) return false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!j[i].is_string() || j[i].get<std::string>() != names[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// One calibrated booster.
+struct MuleModel::Stage {
+  Booster booster;
+  int cols = 0;
+  double a = 1, b = 0;  // Platt: p = 1 / (1 + exp(-(a * margin + b)))
+  float threshold = 0.5f;
+
+  float Calibrate(float margin) const { return static_cast<float>(1 / (1 + std::exp(-(a * margin + b)))); }
+
+  Status Scores(std::span<const float> x, std::vector<float>* out) const {
+    if (x.size() % static_cast<size_t>(cols) != 0)
+      return InvalidArgument("not whole rows of features", "features");
+    CFR_RETURN_IF_ERROR(PredictMargins(booster.h, x, cols, out));
+    for (float& v : *out) v = Calibrate(v);
+    return Status::Ok();
+  }
+
+  // Trains on rows of x (cols each): K-fold out-of-fold scores (calibrated, returned in *oof),
+  // the calibration and threshold from them, then the final trees on every row.
+  static Result<std::unique_ptr<Stage>> Fit(std::span<const float> x, std::span<const float> y, int cols,
+                                            const TrainOptions& o, std::vector<float>* oof) {
+    const size_t rows = y.size();
+    std::vector<size_t> pos, neg;
+    for (size_t i = 0; i < rows; ++i) (y[i] > 0.5f ? pos : neg).push_back(i);
+    if (pos.size() < static_cast<size_t>(o.folds) || neg.size() < static_cast<size_t>(o.folds)) {
+      return InvalidArgument("need at least " + std::to_string(o.folds) + " mules and as many other accounts",
+                             "labels");
+    }
+    std::mt19937_64 rng(o.seed);
+    std::shuffle(pos.begin(), pos.end(), rng);
+    std::shuffle(neg.begin(), neg.end(), rng);
+    std::vector<int> fold(rows);
+    for (size_t i = 0; i < pos.size(); ++i) fold[pos[i]] = static_cast<int>(i % static_cast<size_t>(o.folds));
+    for (size_t i = 0; i < neg.size(); ++i) fold[neg[i]] = static_cast<int>(i % static_cast<size_t>(o.folds));
+    const auto width = static_cast<size_t>(cols);
+    std::vector<float> margins(rows);
+    for (int k = 0; k < o.folds; ++k) {
+      std::vector<float> tx, ty, vx, vm;
+      std::vector<size_t> vrows;
+      for (size_t i = 0; i < rows; ++i) {
+        const auto row = x.subspan(i * width, width);
+        if (fold[i] == k) {
+          vx.insert(vx.end(), row.begin(), row.end());
+          vrows.push_back(i);
+        } else {
+          tx.insert(tx.end(), row.begin(), row.end());
+          ty.push_back(y[i]);
+        }
+      }
+      Booster b;
+      CFR_RETURN_IF_ERROR(TrainBooster(tx, ty, cols, o, o.seed + static_cast<uint64_t>(k) + 1, &b));
+      CFR_RETURN_IF_ERROR(PredictMargins(b.h, vx, cols, &vm));
+      for (size_t j = 0; j < vrows.size(); ++j) margins[vrows[j]] = vm[j];
+    }
+    auto stage = std::make_unique<Stage>();
+    stage->cols = cols;
+    FitPlatt(margins, y, &stage->a, &stage->b);
+    oof->resize(rows);
+    for (size_t i = 0; i < rows; ++i) (*oof)[i] = stage->Calibrate(margins[i]);
+    stage->threshold = static_cast<float>(BestF1Threshold(*oof, y));
+    CFR_RETURN_IF_ERROR(TrainBooster(x, y, cols, o, o.seed, &stage->booster));
+    return stage;
+  }
+
+  json ToJson() const {
+    bst_ulong len = 0;
+    const char* buf = nullptr;
+    json trees;
+    if (XGBoosterSaveModelToBuffer(booster.h, R"({"format":"json"})", &len, &buf) == 0) {
+      trees = json::parse(std::string_view(buf, len), nullptr, false);
+    }
+    return {{"calibration", {{"a", a}, {"b", b}}}, {"threshold", threshold}, {"booster", trees}};
+  }
+
+  static Result<std::unique_ptr<Stage>> FromJson(const json& j, int cols, const std::string& field) {
+    if (!j.is_object()) return InvalidArgument("missing", field);
+    const json& cal = j.contains("calibration") ? j["calibration"] : json();
+    if (!cal.is_object() || !cal.contains("a") || !cal["a"].is_number() || !cal.contains("b") ||
+        !cal["b"].is_number() || !j.contains("threshold") || !j["threshold"].is_number()) {
+      return InvalidArgument("calibration and threshold are required", field);
+    }
+    auto stage = std::make_unique<Stage>();
+    stage->cols = cols;
+    stage->a = cal["a"].get<double>();
+    stage->b = cal["b"].get<double>();
+    stage->threshold = j["threshold"].get<float>();
+    if (!j.contains("booster") || !j["booster"].is_object())
+      return InvalidArgument("the trees are missing", field);
+    const std::string raw = j["booster"].dump();
+    CFR_XGB(XGBoosterCreate(nullptr, 0, &stage->booster.h), "booster");
+    if (XGBoosterLoadModelFromBuffer(stage->booster.h, raw.data(), raw.size()) != 0) {
+      return InvalidArgument(std::string("the trees do not load: ") + XGBGetLastError(), field);
+    }
+    bst_ulong features_in = 0;
+    CFR_XGB(XGBoosterGetNumFeature(stage->booster.h, &features_in), "features");
+    if (features_in != static_cast<bst_ulong>(cols)) {
+      return InvalidArgument(
+          "the trees expect " + std::to_string(features_in) + " features, not " + std::to_string(cols),
+          field);
+    }
+    return stage;
+  }
+};
+
+MuleModel::MuleModel() = default;
+MuleModel::~MuleModel() = default;
+
+std::vector<float> MuleModel::WithNeighbours(std::span<const float> x, const Neighbourhood& neighbours,
+                                             std::span<const float> first, float first_threshold) {
+  const size_t rows = first.size();
+  std::vector<float> x2(rows * kSecondStageColumns);
+  for (size_t i = 0; i < rows; ++i) {
+    float* row = &x2[i * kSecondStageColumns];
+    std::copy_n(&x[i * kFeatureCount], kFeatureCount, row);
+    NeighbourFeatures(neighbours.Of(i), first, first_threshold,
+                      std::span<float>(row + kFeatureCount, kNeighbourFeatureCount));
+  }
+  return x2;
 }
 
 Result<std::unique_ptr<MuleModel>> MuleModel::Train(std::span<const float> x, std::span<const float> y,
-                                                    const TrainOptions& o) {
-  if (x.size() != y.size() * kFeatureCount)
-    return InvalidArgument("features and labels differ in rows", "labels");
+                                                    std::span<const uint8_t> train,
+                                                    const Neighbourhood& neighbours, const TrainOptions& o) {
+  const size_t rows = y.size();
+  if (x.size() != rows * kFeatureCount || (!train.empty() && train.size() != rows) ||
+      neighbours.begin.size() != rows + 1) {
+    return InvalidArgument("features, labels and neighbourhood differ in rows", "labels");
+  }
   if (o.folds < 2 || o.rounds < 1 || o.max_depth < 1)
     return InvalidArgument("folds >= 2, rounds >= 1", "options");
-  const size_t rows = y.size();
-  std::vector<size_t> pos, neg;
-  for (size_t i = 0; i < rows; ++i) (y[i] > 0.5f ? pos : neg).push_back(i);
-  if (pos.size() < static_cast<size_t>(o.folds) || neg.size() < static_cast<size_t>(o.folds)) {
-    return InvalidArgument("need at least " + std::to_string(o.folds) + " mules and as many other accounts",
-                           "labels");
+  std::vector<size_t> used;
+  for (size_t i = 0; i < rows; ++i) {
+    if (train.empty() || train[i] != 0) used.push_back(i);
   }
-  // Stratified folds, shuffled with the seed.
-  std::mt19937_64 rng(o.seed);
-  std::shuffle(pos.begin(), pos.end(), rng);
-  std::shuffle(neg.begin(), neg.end(), rng);
-  std::vector<int> fold(rows);
-  for (size_t i = 0; i < pos.size(); ++i) fold[pos[i]] = static_cast<int>(i % static_cast<size_t>(o.folds));
-  for (size_t i = 0; i < neg.size(); ++i) fold[neg[i]] = static_cast<int>(i % static_cast<size_t>(o.folds));
-
-  std::vector<float> oof(rows);
-  for (int k = 0; k < o.folds; ++k) {
-    std::vector<float> tx, ty, vx;
-    std::vector<size_t> vrows;
-    for (size_t i = 0; i < rows; ++i) {
-      const auto row = x.subspan(i * kFeatureCount, kFeatureCount);
-      if (fold[i] == k) {
-        vx.insert(vx.end(), row.begin(), row.end());
-        vrows.push_back(i);
-      } else {
-        tx.insert(tx.end(), row.begin(), row.end());
-        ty.push_back(y[i]);
-      }
-    }
-    Booster b;
-    CFR_RETURN_IF_ERROR(TrainBooster(tx, ty, o, o.seed + static_cast<uint64_t>(k) + 1, &b));
-    std::vector<float> margins;
-    CFR_RETURN_IF_ERROR(PredictMargins(b.h, vx, &margins));
-    for (size_t j = 0; j < vrows.size(); ++j) oof[vrows[j]] = margins[j];
-  }
+  auto pick = [&](std::span<const float> m, size_t cols) {
+    std::vector<float> out;
+    out.reserve(used.size() * cols);
+    for (size_t i : used)
+      out.insert(out.end(), m.begin() + static_cast<std::ptrdiff_t>(i * cols),
+                 m.begin() + static_cast<std::ptrdiff_t>((i + 1) * cols));
+    return out;
+  };
+  const std::vector<float> ty = pick(y, 1);
   std::unique_ptr<MuleModel> model(new MuleModel());
-  FitPlatt(oof, y, &model->a_, &model->b_);
-  std::vector<float> calibrated(rows);
-  for (size_t i = 0; i < rows; ++i) calibrated[i] = model->Calibrate(oof[i]);
-  model->threshold_ = static_cast<float>(BestF1Threshold(calibrated, y));
-  const Metrics m = Evaluate(calibrated, y, model->threshold_);
-  model->training_ = {rows, pos.size(), m.precision, m.recall, m.f1, m.pr_auc};
-
-  Booster final_booster;
-  CFR_RETURN_IF_ERROR(TrainBooster(x, y, o, o.seed, &final_booster));
-  model->booster_ = final_booster.Release();
+  // Stage 1, and every account's first-stage score: out of fold where the label was trained on.
+  std::vector<float> oof1;
+  CFR_ASSIGN_OR_RETURN(model->first_, Stage::Fit(pick(x, kFeatureCount), ty, kFeatureCount, o, &oof1));
+  std::vector<float> first;
+  CFR_RETURN_IF_ERROR(model->first_->Scores(x, &first));
+  for (size_t j = 0; j < used.size(); ++j) first[used[j]] = oof1[j];
+  // Stage 2.
+  const std::vector<float> x2 = WithNeighbours(x, neighbours, first, model->first_->threshold);
+  std::vector<float> oof2;
+  TrainOptions o2 = o;
+  o2.seed = o.seed * 31 + 7;
+  CFR_ASSIGN_OR_RETURN(model->second_,
+                       Stage::Fit(pick(x2, kSecondStageColumns), ty, kSecondStageColumns, o2, &oof2));
+  const Metrics m = Evaluate(oof2, ty, model->second_->threshold);
+  size_t mules = 0;
+  for (float v : ty) mules += v > 0.5f;
+  model->training_ = {used.size(), mules, m.precision, m.recall, m.f1, m.pr_auc};
   return model;
 }
 
-Result<std::vector<float>> MuleModel::Margins(std::span<const float> x) const {
-  if (x.size() % kFeatureCount != 0) return InvalidArgument("not whole rows of features", "features");
+Result<std::vector<float>> MuleModel::FirstStage(std::span<const float> x) const {
   std::vector<float> out;
   std::lock_guard lock(mu_);
-  CFR_RETURN_IF_ERROR(PredictMargins(booster_, x, &out));
+  CFR_RETURN_IF_ERROR(first_->Scores(x, &out));
   return out;
 }
 
-Result<std::vector<float>> MuleModel::Score(std::span<const float> x) const {
-  CFR_ASSIGN_OR_RETURN(std::vector<float> out, Margins(x));
-  for (float& v : out) v = Calibrate(v);
+Result<std::vector<float>> MuleModel::SecondStage(std::span<const float> x2) const {
+  std::vector<float> out;
+  std::lock_guard lock(mu_);
+  CFR_RETURN_IF_ERROR(second_->Scores(x2, &out));
   return out;
 }
 
-Result<std::vector<Reason>> MuleModel::Explain(std::span<const float> row, size_t top) const {
-  if (row.size() != kFeatureCount) return InvalidArgument("one row of features", "features");
+float MuleModel::first_stage_threshold() const { return first_->threshold; }
+float MuleModel::threshold() const { return second_->threshold; }
+
+Result<std::vector<float>> MuleModel::Score(std::span<const float> x, const Neighbourhood& neighbours) const {
+  if (x.size() % kFeatureCount != 0 || neighbours.begin.size() != x.size() / kFeatureCount + 1) {
+    return InvalidArgument("features and neighbourhood differ in rows", "features");
+  }
+  CFR_ASSIGN_OR_RETURN(std::vector<float> first, FirstStage(x));
+  return SecondStage(WithNeighbours(x, neighbours, first, first_->threshold));
+}
+
+Result<std::vector<Reason>> MuleModel::Explain(std::span<const float> row2, size_t top) const {
+  if (row2.size() != kSecondStageColumns) return InvalidArgument("one second-stage row", "features");
   DMatrix m;
-  CFR_RETURN_IF_ERROR(MakeMatrix(row, {}, &m));
+  CFR_RETURN_IF_ERROR(MakeMatrix(row2, {}, kSecondStageColumns, &m));
   const char* config =
       R"({"type":2,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
   const bst_ulong* shape = nullptr;
@@ -216,11 +343,14 @@ Result<std::vector<Reason>> MuleModel::Explain(std::span<const float> row, size_
   std::vector<Reason> reasons;
   {
     std::lock_guard lock(mu_);
-    CFR_XGB(XGBoosterPredictFromDMatrix(booster_, m.h, config, &shape, &dim, &result), "contributions");
-    const auto names = FeatureNames();
-    for (int f = 0; f < kFeatureCount; ++f) {
-      if (result[f] > 0)
-        reasons.push_back({names[static_cast<size_t>(f)], row[static_cast<size_t>(f)], result[f]});
+    CFR_XGB(XGBoosterPredictFromDMatrix(second_->booster.h, m.h, config, &shape, &dim, &result),
+            "contributions");
+    const auto own = FeatureNames();
+    const auto nbr = NeighbourFeatureNames();
+    for (size_t f = 0; f < kSecondStageColumns; ++f) {
+      if (result[f] <= 0) continue;
+      const std::string_view name = f < own.size() ? own[f] : nbr[f - own.size()];
+      reasons.push_back({name, row2[f], result[f]});
     }
   }
   std::sort(reasons.begin(), reasons.end(),
@@ -230,30 +360,19 @@ Result<std::vector<Reason>> MuleModel::Explain(std::span<const float> row, size_
 }
 
 std::string MuleModel::ToJson() const {
-  bst_ulong len = 0;
-  const char* buf = nullptr;
-  json booster;
-  {
-    std::lock_guard lock(mu_);
-    if (XGBoosterSaveModelToBuffer(booster_, R"({"format":"json"})", &len, &buf) == 0) {
-      booster = json::parse(std::string_view(buf, len), nullptr, false);
-    }
-  }
-  json features = json::array();
-  for (std::string_view n : FeatureNames()) features.push_back(n);
+  std::lock_guard lock(mu_);
   return json{{"format", kFormat},
               {"version", kVersion},
-              {"features", features},
-              {"calibration", {{"a", a_}, {"b", b_}}},
-              {"threshold", threshold_},
+              {"features", NamesJson(FeatureNames())},
+              {"neighbour_features", NamesJson(NeighbourFeatureNames())},
+              {"stages", json::array({first_->ToJson(), second_->ToJson()})},
               {"training",
                {{"accounts", training_.accounts},
                 {"mules", training_.mules},
                 {"oof_precision", training_.oof_precision},
                 {"oof_recall", training_.oof_recall},
                 {"oof_f1", training_.oof_f1},
-                {"oof_pr_auc", training_.oof_pr_auc}}},
-              {"booster", booster}}
+                {"oof_pr_auc", training_.oof_pr_auc}}}}
       .dump();
 }
 
@@ -274,46 +393,27 @@ Result<std::unique_ptr<MuleModel>> MuleModel::FromJson(std::string_view text) {
   const json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("not JSON", "model");
   if (j.value("format", "") != kFormat || j.value("version", 0) != kVersion) {
-    return InvalidArgument("not an OpenCFR mule model (format " + std::string(kFormat) + ", version 1)",
+    return InvalidArgument("not an OpenCFR mule model (format " + std::string(kFormat) + ", version " +
+                               std::to_string(kVersion) + ")",
                            "model");
   }
-  const auto names = FeatureNames();
-  const json& features = j["features"];
-  if (!features.is_array() || features.size() != names.size()) {
+  if (!j.contains("features") || !SameNames(j["features"], FeatureNames()) ||
+      !j.contains("neighbour_features") || !SameNames(j["neighbour_features"], NeighbourFeatureNames())) {
     return InvalidArgument("trained on other features than this build computes: retrain", "model.features");
   }
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (!features[i].is_string() || features[i].get<std::string>() != names[i]) {
-      return InvalidArgument("trained on other features than this build computes: retrain", "model.features");
-    }
+  if (!j.contains("stages") || !j["stages"].is_array() || j["stages"].size() != 2) {
+    return InvalidArgument("two stages are required", "model.stages");
   }
   std::unique_ptr<MuleModel> model(new MuleModel());
-  const json& cal = j["calibration"];
-  if (!cal.is_object() || !cal["a"].is_number() || !cal["b"].is_number() || !j["threshold"].is_number()) {
-    return InvalidArgument("calibration and threshold are required", "model.calibration");
-  }
-  model->a_ = cal["a"].get<double>();
-  model->b_ = cal["b"].get<double>();
-  model->threshold_ = j["threshold"].get<float>();
-  if (const json& t = j["training"]; t.is_object()) {
+  CFR_ASSIGN_OR_RETURN(model->first_, Stage::FromJson(j["stages"][0], kFeatureCount, "model.stages[0]"));
+  CFR_ASSIGN_OR_RETURN(model->second_,
+                       Stage::FromJson(j["stages"][1], kSecondStageColumns, "model.stages[1]"));
+  if (j.contains("training") && j["training"].is_object()) {
+    const json& t = j["training"];
     model->training_ = {t.value("accounts", size_t{0}), t.value("mules", size_t{0}),
                         t.value("oof_precision", 0.0),  t.value("oof_recall", 0.0),
                         t.value("oof_f1", 0.0),         t.value("oof_pr_auc", 0.0)};
   }
-  const json& booster = j["booster"];
-  if (!booster.is_object()) return InvalidArgument("the trees are missing", "model.booster");
-  const std::string raw = booster.dump();
-  Booster b;
-  CFR_XGB(XGBoosterCreate(nullptr, 0, &b.h), "booster");
-  if (XGBoosterLoadModelFromBuffer(b.h, raw.data(), raw.size()) != 0) {
-    return InvalidArgument(std::string("the trees do not load: ") + XGBGetLastError(), "model.booster");
-  }
-  bst_ulong features_in = 0;
-  CFR_XGB(XGBoosterGetNumFeature(b.h, &features_in), "features");
-  if (features_in != static_cast<bst_ulong>(kFeatureCount)) {
-    return InvalidArgument("the trees expect " + std::to_string(features_in) + " features", "model.booster");
-  }
-  model->booster_ = b.Release();
   return model;
 }
 

@@ -1,15 +1,21 @@
 // The mule score (C7): gradient-boosted trees (XGBoost's C API, Debian's libxgboost-dev) over the
-// transfer-pattern features of mule/features.h, calibrated to a probability.
+// transfer-pattern features of mule/features.h, calibrated to a probability, in two stages:
+//   1. an account's own features -> a first-stage score;
+//   2. its own features and its counterparties' first-stage scores (NeighbourFeatures) -> the
+//      score. Mules work in networks: an account whose counterparties look like mules is more
+//      likely one, even when its own few transfers look ordinary.
 //
-// Training (`cfr train mules`) is reproducible for a seed: the accounts are split into K folds
-// (stratified, shuffled with the seed); a model trained on each K-1 folds scores the fold left
-// out, and those out-of-fold margins fit a Platt sigmoid (the calibration) and choose the
-// threshold that maximises F1. The final trees are trained on every account. Nothing of the
-// evaluation data is seen.
+// Training (`cfr train mules`) is reproducible for a seed. Each stage splits the training accounts
+// into K folds (stratified, shuffled with the seed); a model trained on K-1 folds scores the fold
+// left out, and those out-of-fold margins fit a Platt sigmoid (the calibration) and choose the
+// threshold that maximises F1; the stage's final trees are trained on every training account. The
+// second stage's neighbour features use out-of-fold first-stage scores, so no account's own label
+// reaches its features. Accounts outside the training set are never read for their labels.
 //
-// The model file is JSON: {"format":"opencfr-mule-model","version":1,"features":[names],
-// "calibration":{"a","b"},"threshold","training":{…},"booster":<XGBoost's JSON model>}. Loading
-// checks the feature names against this build's: a model trained on other features is refused.
+// The model file is JSON: {"format":"opencfr-mule-model","version":2,"features":[names],
+// "neighbour_features":[names],"stages":[{"calibration":{"a","b"},"threshold","booster"}, …],
+// "training":{…}}, booster being XGBoost's own JSON model. Loading checks the feature names
+// against this build's: a model trained on other features is refused.
 //
 // Thread-safe after construction (prediction is serialised by a mutex).
 #ifndef CFR_MULE_MODEL_H_
@@ -24,6 +30,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "mule/features.h"
 
 namespace cfr::mule {
 
@@ -38,17 +45,19 @@ struct TrainOptions {
   int threads = 2;
 };
 
-// What training measured on its own data (out of fold): what a user can expect.
+// What training measured on its own data (out of fold, second stage): what a user can expect.
 struct TrainingSummary {
   size_t accounts = 0, mules = 0;
   double oof_precision = 0, oof_recall = 0, oof_f1 = 0, oof_pr_auc = 0;
 };
 
 struct Reason {
-  std::string_view feature;  // a name from FeatureNames()
+  std::string_view feature;  // a name from FeatureNames() or NeighbourFeatureNames()
   float value = 0;           // the account's feature value (NaN: not defined for it)
   float contribution = 0;    // to the margin (log-odds), SHAP
 };
+
+inline constexpr int kSecondStageColumns = kFeatureCount + kNeighbourFeatureCount;
 
 class MuleModel {
  public:
@@ -56,31 +65,43 @@ class MuleModel {
   MuleModel(const MuleModel&) = delete;
   MuleModel& operator=(const MuleModel&) = delete;
 
-  // `x`: rows × kFeatureCount features, row-major (NaN = missing); `y`: rows labels (0 or 1).
-  // Fails (kInvalidArgument) with fewer than `folds` mules or non-mules, or mismatched sizes.
+  // `x`: every account of a data set, rows × kFeatureCount, row-major (NaN = missing); `y`: a
+  // label per row; `train`: the rows whose labels training may use (empty: all); `neighbours`:
+  // the data set's neighbourhood (rows index `x`). Fails (kInvalidArgument) with fewer than
+  // `folds` mules or non-mules to train on, or mismatched sizes.
   static Result<std::unique_ptr<MuleModel>> Train(std::span<const float> x, std::span<const float> y,
+                                                  std::span<const uint8_t> train,
+                                                  const Neighbourhood& neighbours,
                                                   const TrainOptions& options);
   static Result<std::unique_ptr<MuleModel>> Load(const std::string& path);
   static Result<std::unique_ptr<MuleModel>> FromJson(std::string_view text);
   Status Save(const std::string& path) const;
   std::string ToJson() const;
 
-  // Calibrated probabilities (0–1), one per row of `x`.
-  Result<std::vector<float>> Score(std::span<const float> x) const;
-  // The features that raised one account's score the most (largest positive contributions).
-  Result<std::vector<Reason>> Explain(std::span<const float> row, size_t top) const;
+  // Calibrated probabilities (0–1) of every row of a data set: both stages.
+  Result<std::vector<float>> Score(std::span<const float> x, const Neighbourhood& neighbours) const;
 
-  float threshold() const { return threshold_; }
+  // The stages one by one, for live scoring (where the counterparties' first-stage scores are
+  // kept between calls). FirstStage: rows × kFeatureCount; SecondStage: rows × kSecondStageColumns
+  // (the own features, then NeighbourFeatures). Both calibrated.
+  Result<std::vector<float>> FirstStage(std::span<const float> x) const;
+  Result<std::vector<float>> SecondStage(std::span<const float> x2) const;
+  float first_stage_threshold() const;
+  // The features that raised one account's score the most (largest positive contributions to
+  // the second stage), from its second-stage row.
+  Result<std::vector<Reason>> Explain(std::span<const float> row2, size_t top) const;
+
+  float threshold() const;  // of the score (the second stage)
   const TrainingSummary& training() const { return training_; }
 
  private:
-  MuleModel() = default;
-  Result<std::vector<float>> Margins(std::span<const float> x) const;
-  float Calibrate(float margin) const;
+  struct Stage;
+  MuleModel();
+  // Second-stage rows: each row of x followed by its neighbour features.
+  static std::vector<float> WithNeighbours(std::span<const float> x, const Neighbourhood& neighbours,
+                                           std::span<const float> first, float first_threshold);
 
-  void* booster_ = nullptr;  // BoosterHandle (xgboost/c_api.h stays out of this header)
-  double a_ = 1, b_ = 0;     // Platt: p = 1 / (1 + exp(-(a * margin + b)))
-  float threshold_ = 0.5f;
+  std::unique_ptr<Stage> first_, second_;
   TrainingSummary training_;
   mutable std::mutex mu_;
 };

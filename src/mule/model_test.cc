@@ -38,21 +38,39 @@ TEST(MetricsTest, TiedScoresAreOneStep) {
   EXPECT_DOUBLE_EQ(Evaluate(scores, labels, 0.5).pr_auc, 0.5);
 }
 
-// Synthetic accounts: mules pass money through fast (a few features carry the signal, with noise).
-void MakeData(uint64_t seed, size_t rows, std::vector<float>* x, std::vector<float>* y) {
+// Synthetic accounts: open mules (every 10th) pass money through fast (two features carry the
+// signal, with noise); hidden mules (every 10th + 5) look ordinary themselves but deal with open
+// mules; ordinary accounts deal with ordinary accounts.
+struct Data {
+  std::vector<float> x, y;
+  Neighbourhood neighbours;
+};
+Data MakeData(uint64_t seed, size_t rows) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> noise(0, 1);
-  x->assign(rows * kFeatureCount, 0.0f);
-  y->assign(rows, 0.0f);
+  Data d;
+  d.x.assign(rows * kFeatureCount, 0.0f);
+  d.y.assign(rows, 0.0f);
   for (size_t i = 0; i < rows; ++i) {
-    const bool mule = i % 10 == 0;
-    (*y)[i] = mule ? 1 : 0;
-    float* row = &(*x)[i * kFeatureCount];
+    const bool open = i % 10 == 0, hidden = i % 10 == 5;
+    d.y[i] = open || hidden ? 1 : 0;
+    float* row = &d.x[i * kFeatureCount];
     for (int f = 0; f < kFeatureCount; ++f) row[f] = noise(rng);
-    row[static_cast<int>(Feature::kPassThrough24h)] += mule ? 2.5f : 0;
-    row[static_cast<int>(Feature::kFastOutShare)] += mule ? 2.0f : 0;
+    row[static_cast<int>(Feature::kPassThrough24h)] += open ? 2.5f : 0;
+    row[static_cast<int>(Feature::kFastOutShare)] += open ? 2.0f : 0;
     if (i % 7 == 0) row[static_cast<int>(Feature::kDwellMinutes)] = std::nanf("");  // missing values
+    d.neighbours.begin.push_back(d.neighbours.items.size());
+    for (int k = 0; k < 3; ++k) {
+      size_t other = rng() % rows;
+      if (hidden)
+        other = other / 10 * 10;  // an open mule
+      else if (other % 10 == 0 || other % 10 == 5)
+        ++other;  // ordinary
+      d.neighbours.items.push_back({static_cast<uint32_t>(other % rows), 0.3f, 0.3f});
+    }
   }
+  d.neighbours.begin.push_back(d.neighbours.items.size());
+  return d;
 }
 
 TrainOptions Small() {
@@ -64,33 +82,42 @@ TrainOptions Small() {
 }
 
 TEST(MuleModelTest, LearnsCalibratesAndExplains) {
-  std::vector<float> x, y, tx, ty;
-  MakeData(1, 3000, &x, &y);
-  auto model = MuleModel::Train(x, y, Small());
+  const Data train = MakeData(1, 3000);
+  auto model = MuleModel::Train(train.x, train.y, {}, train.neighbours, Small());
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_GT((*model)->training().oof_f1, 0.8);
-  EXPECT_EQ((*model)->training().mules, 300u);
+  EXPECT_EQ((*model)->training().mules, 600u);
 
-  MakeData(2, 3000, &tx, &ty);  // unseen accounts
-  auto scores = (*model)->Score(tx);
-  ASSERT_TRUE(scores.ok());
+  const Data test = MakeData(2, 3000);  // unseen accounts
+  auto scores = (*model)->Score(test.x, test.neighbours);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
   ASSERT_EQ(scores->size(), 3000u);
-  const Metrics m = Evaluate(*scores, ty, (*model)->threshold());
+  const Metrics m = Evaluate(*scores, test.y, (*model)->threshold());
   EXPECT_GT(m.f1, 0.8);
   EXPECT_GT(m.pr_auc, 0.85);
-  // Calibrated: the mean score is close to the share of mules (10 %).
+  // The hidden mules are found through their counterparties (the first stage alone cannot).
+  size_t hidden_found = 0;
+  for (size_t i = 5; i < 3000; i += 10) hidden_found += (*scores)[i] >= (*model)->threshold();
+  EXPECT_GT(hidden_found, 250u);
+  // Calibrated: the mean score is close to the share of mules (20 %).
   double mean = 0;
   for (float s : *scores) {
     ASSERT_GE(s, 0.0f);
     ASSERT_LE(s, 1.0f);
     mean += s;
   }
-  EXPECT_NEAR(mean / 3000, 0.10, 0.03);
+  EXPECT_NEAR(mean / 3000, 0.20, 0.04);
 
-  // The top reasons of a clear mule are the two features that carry the signal.
-  std::vector<float> row(tx.begin(), tx.begin() + kFeatureCount);  // row 0 is a mule
+  // The top reasons of a clear open mule are the two features that carry the signal; of a
+  // hidden one, its counterparties.
+  auto first = (*model)->FirstStage(test.x);
+  ASSERT_TRUE(first.ok());
+  std::vector<float> row(kSecondStageColumns);
+  std::copy_n(test.x.begin(), kFeatureCount, row.begin());
   row[static_cast<int>(Feature::kPassThrough24h)] = 4;
   row[static_cast<int>(Feature::kFastOutShare)] = 4;
+  NeighbourFeatures(test.neighbours.Of(0), *first, (*model)->first_stage_threshold(),
+                    std::span<float>(row).subspan(kFeatureCount));
   auto reasons = (*model)->Explain(row, 2);
   ASSERT_TRUE(reasons.ok());
   ASSERT_EQ(reasons->size(), 2u);
@@ -98,16 +125,34 @@ TEST(MuleModelTest, LearnsCalibratesAndExplains) {
     EXPECT_TRUE(r.feature == "pass_through_24h" || r.feature == "fast_out_share") << r.feature;
     EXPECT_GT(r.contribution, 0);
   }
+  std::copy_n(test.x.begin() + 5 * kFeatureCount, kFeatureCount, row.begin());
+  NeighbourFeatures(test.neighbours.Of(5), *first, (*model)->first_stage_threshold(),
+                    std::span<float>(row).subspan(kFeatureCount));
+  reasons = (*model)->Explain(row, 1);
+  ASSERT_TRUE(reasons.ok());
+  ASSERT_EQ(reasons->size(), 1u);
+  EXPECT_TRUE(reasons->front().feature.starts_with("nbr_")) << reasons->front().feature;
+}
+
+// Rows left out of training are never read for their labels: flipping them changes nothing.
+TEST(MuleModelTest, HeldOutLabelsAreNotRead) {
+  Data d = MakeData(4, 1500);
+  std::vector<uint8_t> train(1500, 1);
+  for (size_t i = 0; i < 1500; i += 3) train[i] = 0;
+  auto a = MuleModel::Train(d.x, d.y, train, d.neighbours, Small());
+  for (size_t i = 0; i < 1500; i += 3) d.y[i] = 1 - d.y[i];
+  auto b = MuleModel::Train(d.x, d.y, train, d.neighbours, Small());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*(*a)->Score(d.x, d.neighbours), *(*b)->Score(d.x, d.neighbours));
 }
 
 TEST(MuleModelTest, SameSeedSameModelAndFileRoundTrip) {
-  std::vector<float> x, y;
-  MakeData(3, 1000, &x, &y);
-  auto a = MuleModel::Train(x, y, Small());
-  auto b = MuleModel::Train(x, y, Small());
+  const Data d = MakeData(3, 1000);
+  auto a = MuleModel::Train(d.x, d.y, {}, d.neighbours, Small());
+  auto b = MuleModel::Train(d.x, d.y, {}, d.neighbours, Small());
   ASSERT_TRUE(a.ok() && b.ok());
-  auto sa = (*a)->Score(x);
-  auto sb = (*b)->Score(x);
+  auto sa = (*a)->Score(d.x, d.neighbours);
+  auto sb = (*b)->Score(d.x, d.neighbours);
   ASSERT_TRUE(sa.ok() && sb.ok());
   EXPECT_EQ(*sa, *sb);
   EXPECT_EQ((*a)->threshold(), (*b)->threshold());
@@ -117,7 +162,7 @@ TEST(MuleModelTest, SameSeedSameModelAndFileRoundTrip) {
   auto loaded = MuleModel::Load(path);
   std::remove(path.c_str());
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
-  auto sl = (*loaded)->Score(x);
+  auto sl = (*loaded)->Score(d.x, d.neighbours);
   ASSERT_TRUE(sl.ok());
   for (size_t i = 0; i < sa->size(); ++i) ASSERT_NEAR((*sl)[i], (*sa)[i], 1e-6);
   EXPECT_EQ((*loaded)->threshold(), (*a)->threshold());
@@ -127,14 +172,16 @@ TEST(MuleModelTest, SameSeedSameModelAndFileRoundTrip) {
 TEST(MuleModelTest, BadInputIsRefused) {
   std::vector<float> x(10 * kFeatureCount, 0.0f), y(10, 0.0f);
   y[0] = 1;
-  auto few = MuleModel::Train(x, y, Small());  // one mule cannot fill three folds
+  Neighbourhood none;
+  none.begin.assign(11, 0);
+  auto few = MuleModel::Train(x, y, {}, none, Small());  // one mule cannot fill three folds
   ASSERT_FALSE(few.ok());
   EXPECT_EQ(few.status().field(), "labels");
-  auto mismatched = MuleModel::Train(x, std::vector<float>(9, 0.0f), Small());
+  auto mismatched = MuleModel::Train(x, std::vector<float>(9, 0.0f), {}, none, Small());
   EXPECT_FALSE(mismatched.ok());
 
   EXPECT_EQ(MuleModel::FromJson("not json").status().code(), StatusCode::kInvalidArgument);
-  auto other = MuleModel::FromJson(R"({"format":"opencfr-mule-model","version":1,"features":["x"]})");
+  auto other = MuleModel::FromJson(R"({"format":"opencfr-mule-model","version":2,"features":["x"]})");
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().field(), "model.features");
   EXPECT_EQ(MuleModel::Load("/nonexistent/model.json").status().code(), StatusCode::kNotFound);
