@@ -55,6 +55,10 @@ const std::vector<Setting>& Settings() {
       {"risk.recent_bonus", "points when last seen within risk.recent_days", true, nullptr,
        &Config::risk_recent_bonus},
       {"risk.recent_days", "what counts as recent, in days", true, nullptr, &Config::risk_recent_days},
+      {"mule.model", "mule model file (cfr train mules); empty: <data_dir>/mule-model.json if present", false,
+       &Config::mule_model},
+      {"mule.interval_ms", "score the accounts that moved money this often", true, nullptr,
+       &Config::mule_interval_ms},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -229,6 +233,9 @@ Status Validate(const Config& c) {
   }
   if (c.risk_recent_days < 1 || c.risk_recent_days > 3650) {
     return InvalidArgument("risk.recent_days must be 1 to 3650", "risk.recent_days");
+  }
+  if (c.mule_interval_ms < 10 || c.mule_interval_ms > 600000) {
+    return InvalidArgument("mule.interval_ms must be 10 to 600000", "mule.interval_ms");
   }
   static constexpr std::string_view kLevels[] = {"trace", "debug", "info", "warn", "error"};
   if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {

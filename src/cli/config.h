@@ -37,6 +37,8 @@ struct Config {
   int64_t risk_per_tenfold_loss_baht = registry::RiskWeights{}.per_tenfold_loss_baht;
   int64_t risk_recent_bonus = registry::RiskWeights{}.recent_bonus;
   int64_t risk_recent_days = registry::RiskWeights{}.recent_days;
+  std::string mule_model;          // the mule model file; empty: <data_dir>/mule-model.json if present
+  int64_t mule_interval_ms = 200;  // how often the dirty accounts are scored
   std::string log_level = "info";
   std::string log_format = "text";
 

@@ -17,7 +17,10 @@
 #include "core/time.h"
 #include "ident/bank.h"
 #include "intake/intake.h"
+#include "ledger/generator.h"
 #include "ledger/ledger.h"
+#include "mule/dataset.h"
+#include "mule/model.h"
 #include "registry/registry.h"
 #include "store/counter.h"
 #include "store/sqlite/sqlite_store.h"
@@ -304,9 +307,68 @@ int RunDemo(const DemoArgs& args) {
                                : ingested.status().ToString().c_str());
     ++failed;
   }
+  size_t transfers = ingested.ok() ? ingested->saved : 0;
+
+  // A national background over the last three days: ordinary accounts paying salaries, shops and
+  // bills, and the generator's scams, whose mules nobody has reported — what the mule monitor
+  // finds and alerts on.
+  ledger::GeneratorOptions background;
+  background.seed = args.seed;
+  background.accounts = 5000;
+  background.transfers_per_day = 20000;
+  background.days = 2;
+  background.scams = 40;
+  background.start_ms = (now / 86400000 - 3) * 86400000 - 7 * 3600000;  // midnight in Bangkok
+  rows.clear();
+  Status background_status;
+  auto flush = [&] {
+    auto r = ledger_store.Ingest(rows, /*atomic=*/true);
+    if (!r.ok() || r->rejected > 0) {
+      background_status = r.ok() ? r->rejects[0].status : r.status();
+    } else {
+      transfers += r->saved;
+    }
+    rows.clear();
+  };
+  ledger::GenerateTransfers(background, [&](const ledger::Transfer& t) {
+    rows.push_back({rows.size() + 1, t});
+    if (rows.size() == 10000 && background_status.ok()) flush();
+  });
+  if (background_status.ok() && !rows.empty()) flush();
+  if (!background_status.ok()) {
+    std::fprintf(stderr, "cfr demo: the background transfers were refused: %s\n",
+                 background_status.ToString().c_str());
+    ++failed;
+  }
+
+  // The mule model `cfr serve` loads: trained on another generated stream (seed + 1), never on
+  // the demo's own accounts.
+  const std::string model_path = (std::filesystem::path(args.data_dir) / "mule-model.json").string();
+  {
+    ledger::GeneratorOptions training = background;
+    training.seed = args.seed + 1;
+    auto generated = mule::GenerateDataset(training);
+    Result<std::unique_ptr<mule::MuleModel>> model = generated.status();
+    if (generated.ok()) {
+      const mule::Prepared prepared = mule::Prepare(generated->data, generated->labels, 2);
+      mule::TrainOptions o;
+      o.seed = args.seed;
+      o.rounds = 100;
+      o.folds = 3;
+      model = mule::MuleModel::Train(prepared.x, generated->labels.is_mule, {}, prepared.neighbours, o);
+    }
+    Status saved_model = model.ok() ? (*model)->Save(model_path) : model.status();
+    if (!saved_model.ok()) {
+      std::fprintf(stderr, "cfr demo: training the mule model failed: %s\n", saved_model.ToString().c_str());
+      ++failed;
+    }
+  }
   if (args.progress) std::fprintf(stderr, "\r");
-  std::printf("demo data in %s: %d reports (%d duplicates), %d listings by police and banks, %zu transfers\n",
-              args.data_dir.c_str(), saved, duplicates, listed, ingested.ok() ? ingested->saved : 0);
+  std::printf(
+      "demo data in %s: %d reports (%d duplicates), %d listings by police and banks, %zu transfers, mule "
+      "model "
+      "%s\n",
+      args.data_dir.c_str(), saved, duplicates, listed, transfers, model_path.c_str());
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
   std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n",
               gen.mules()[0].c_str());

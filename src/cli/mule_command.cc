@@ -36,15 +36,9 @@ Result<Loaded> Load(const char* cmd, const std::string& transactions, const std:
   Loaded l;
   CFR_ASSIGN_OR_RETURN(l.data, mule::LoadTransactions(transactions));
   CFR_ASSIGN_OR_RETURN(l.labels, mule::LoadLabels(labels_path, l.data));
-  std::vector<bool> listed_node(l.data.graph->nodes(), false);
-  bool any_listed = false;
-  for (size_t i = 0; i < l.data.accounts.size(); ++i) {
-    if (l.labels.reported[i]) listed_node[l.data.accounts[i]] = any_listed = true;
-  }
-  mule::FeatureExtractor::ListedFn listed;
-  if (any_listed) listed = [&listed_node](uint32_t n) { return n < listed_node.size() && listed_node[n]; };
-  l.x = mule::FeatureMatrix(*l.data.graph, l.data.accounts, l.data.as_of_ms, listed, threads);
-  l.neighbours = mule::BuildNeighbourhood(*l.data.graph, l.data.accounts, l.data.as_of_ms);
+  mule::Prepared prepared = mule::Prepare(l.data, l.labels, threads);
+  l.x = std::move(prepared.x);
+  l.neighbours = std::move(prepared.neighbours);
   size_t mules = 0;
   for (float v : l.labels.is_mule) mules += v > 0.5f;
   std::fprintf(

@@ -14,6 +14,7 @@
 #include "http/rate_limiter.h"
 #include "http/server.h"
 #include "intake/intake.h"
+#include "mule/monitor.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
 #include "store/change_follower.h"
@@ -65,18 +66,57 @@ int RunServe(const Config& config) {
   http::RateLimiter public_limiter(Clock::Real(), static_cast<double>(config.public_checks_per_minute),
                                    static_cast<double>(config.public_checks_burst));
 
+  // The mule model: the configured file, else <data_dir>/mule-model.json when there is one.
+  std::shared_ptr<const mule::MuleModel> mule_model;
+  {
+    std::string path = config.mule_model;
+    if (path.empty() && std::filesystem::exists(std::filesystem::path(config.data_dir) / "mule-model.json")) {
+      path = (std::filesystem::path(config.data_dir) / "mule-model.json").string();
+    }
+    if (path.empty()) {
+      spdlog::warn(
+          "no mule model (cfr train mules; mule.model): accounts are not scored and no alerts are raised");
+    } else {
+      auto loaded = mule::MuleModel::Load(path);
+      if (!loaded.ok()) {
+        std::fprintf(stderr, "cfr serve: mule.model: %s\n", loaded.status().ToString().c_str());
+        return kExitFailure;
+      }
+      mule_model = std::move(*loaded);
+      spdlog::info("mule model {} loaded (trained on {} accounts, out-of-fold F1 {:.3f})", path,
+                   mule_model->training().accounts, mule_model->training().oof_f1);
+    }
+  }
+
   // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
   ledger::TransferGraph transfer_graph(ledger::TransferGraph::StoreChunks(**store));
   ledger::Ledger ledger(**store, transfer_graph);
-  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph});
+  mule::MuleMonitor::Options monitor_options;
+  monitor_options.interval = std::chrono::milliseconds(config.mule_interval_ms);
+  mule::MuleMonitor mule_monitor(
+      transfer_graph, **store, mule_model,
+      [&screening](std::string_view account) {
+        const auto s = screening.Lookup(ident::Kind::kBankAccount, account);
+        mule::MuleMonitor::Known k;
+        if (s) {
+          k.reported = s->reports > 0 || s->tier != registry::Tier::kNone;
+          k.listed = s->tier != registry::Tier::kNone && s->tier != registry::Tier::kWhite;
+        }
+        return k;
+      },
+      Clock::Real(), monitor_options);
+  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
+  mule_monitor.SetCatchingUp(true);
   if (Status s = follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
   transfer_graph.SetBulkLoad(false);
+  mule_monitor.SetCatchingUp(false);
   follower.Start();
+  mule_monitor.Start();
   spdlog::info(
       "indexes caught up to change {} ({} transfers) in {} ms", follower.applied_seq(),
       transfer_graph.transfers(),
@@ -95,6 +135,7 @@ int RunServe(const Config& config) {
   context.intake = &intake;
   context.ledger = &ledger;
   context.graph = &transfer_graph;
+  context.mule = &mule_monitor;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;
@@ -115,6 +156,7 @@ int RunServe(const Config& config) {
   if (!server.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());
     follower.Stop();
+    mule_monitor.Stop();
     IgnoreError((*store)->Close());
     return kExitFailure;
   }
@@ -130,6 +172,7 @@ int RunServe(const Config& config) {
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Stop(std::chrono::milliseconds(config.shutdown_grace_ms));
   follower.Stop();
+  mule_monitor.Stop();
   if (Status s = (*store)->Close(); !s.ok()) {
     spdlog::error("closing the store failed: {}", s.ToString());
     return kExitFailure;

@@ -14,6 +14,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterScreeningRoutes(router, context);
   RegisterReportRoutes(router, context);
   RegisterTransferRoutes(router, context);
+  RegisterAlertRoutes(router, context);
   return router;
 }
 

@@ -18,6 +18,10 @@
 #include "store/change_follower.h"
 #include "store/store.h"
 
+namespace cfr::mule {
+class MuleMonitor;
+}  // namespace cfr::mule
+
 namespace cfr::http {
 
 // What the handlers need. Everything pointed to must outlive the router.
@@ -34,6 +38,7 @@ struct ApiContext {
   intake::Intake* intake = nullptr;
   ledger::Ledger* ledger = nullptr;
   const ledger::TransferGraph* graph = nullptr;
+  mule::MuleMonitor* mule = nullptr;  // may be null in tests
 };
 
 // Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
@@ -52,6 +57,7 @@ void RegisterRegistryRoutes(Router& router, ApiContext& context);
 void RegisterScreeningRoutes(Router& router, ApiContext& context);
 void RegisterReportRoutes(Router& router, ApiContext& context);
 void RegisterTransferRoutes(Router& router, ApiContext& context);
+void RegisterAlertRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -1,5 +1,7 @@
 #include "http/json_body.h"
 
+#include <algorithm>
+
 #include <cctype>
 
 #include "core/text.h"
@@ -113,6 +115,22 @@ Result<ident::Identifier> NormalizeQueryItem(const HttpRequest& request, bool al
     item[k] = v;
   }
   return NormalizeJsonItem(item, "", allow_region);
+}
+
+Result<DecisionBody> ParseDecisionBody(const HttpRequest& request,
+                                       std::initializer_list<std::string_view> allowed) {
+  CFR_ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(request));
+  if (!body.is_object()) return InvalidArgument("body must be a JSON object");
+  CFR_RETURN_IF_ERROR(RejectUnknownFields(body, {"decision", "reason"}, ""));
+  CFR_ASSIGN_OR_RETURN(std::optional<std::string> decision, OptionalString(body, "decision", ""));
+  std::string choices;
+  for (std::string_view a : allowed) choices += (choices.empty() ? "" : " or ") + std::string(a);
+  if (!decision || std::find(allowed.begin(), allowed.end(), *decision) == allowed.end()) {
+    return InvalidArgument("must be " + choices, "decision");
+  }
+  CFR_ASSIGN_OR_RETURN(std::optional<std::string> reason, OptionalString(body, "reason", ""));
+  if (reason && reason->size() > 2000) return InvalidArgument("at most 2000 bytes", "reason");
+  return DecisionBody{std::move(*decision), reason.value_or("")};
 }
 
 Result<size_t> ListLimit(const HttpRequest& request) {

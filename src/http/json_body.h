@@ -40,6 +40,15 @@ Result<ident::Identifier> NormalizeJsonItem(const nlohmann::json& item, const st
 // The same item from query parameters (unknown parameters are refused).
 Result<ident::Identifier> NormalizeQueryItem(const HttpRequest& request, bool allow_region);
 
+// The body of a …/decision endpoint: {"decision": one of `allowed`, "reason": optional text of at
+// most 2000 bytes}, no other fields.
+struct DecisionBody {
+  std::string decision;
+  std::string reason;  // empty when not given
+};
+Result<DecisionBody> ParseDecisionBody(const HttpRequest& request,
+                                       std::initializer_list<std::string_view> allowed);
+
 // The ?limit= of a list endpoint: default 50, 1 to 1000; errors name "limit".
 Result<size_t> ListLimit(const HttpRequest& request);
 

@@ -196,6 +196,7 @@ Result<Dataset> LoadTransfers(const std::string& path, bool csv) {
 }  // namespace
 
 Result<Dataset> LoadTransactions(const std::string& path) {
+  if (!std::ifstream(path, std::ios::binary)) return NotFound("transactions: cannot read " + path);
   const std::string first = FirstLine(path);
   if (first.empty()) return InvalidArgument(path + ": empty or unreadable", "transactions");
   if (first.find("sourceNodeId") != std::string::npos) return LoadAmlsim(path);
@@ -203,6 +204,50 @@ Result<Dataset> LoadTransactions(const std::string& path) {
   if (first.find("txn_id") != std::string::npos) return LoadTransfers(path, /*csv=*/true);
   return InvalidArgument(path + ": neither AMLSim transactions.csv nor OpenCFR transfers (CSV or NDJSON)",
                          "transactions");
+}
+
+Result<Generated> GenerateDataset(const ledger::GeneratorOptions& options) {
+  Builder builder;
+  Status failed;
+  ledger::GeneratorStats stats;
+  const auto truth = ledger::GenerateTransfers(
+      options,
+      [&](const ledger::Transfer& t) {
+        if (failed.ok()) failed = builder.Add(t);
+      },
+      &stats);
+  CFR_RETURN_IF_ERROR(failed);
+  Generated g;
+  CFR_ASSIGN_OR_RETURN(g.data, builder.Finish());
+  std::unordered_map<std::string, size_t> index;
+  {
+    ledger::TransferGraph::ReadLock lock(*g.data.graph);
+    for (size_t i = 0; i < g.data.accounts.size(); ++i)
+      index.emplace(g.data.graph->NameOf(g.data.accounts[i]), i);
+  }
+  g.labels.is_mule.assign(g.data.accounts.size(), 0.0f);
+  g.labels.reported.assign(g.data.accounts.size(), false);
+  for (const std::string& m : stats.mule_accounts) {
+    if (auto it = index.find(m); it != index.end()) g.labels.is_mule[it->second] = 1.0f;
+  }
+  for (const auto& s : truth) {
+    if (auto it = index.find(s.first_mule); it != index.end()) g.labels.reported[it->second] = true;
+  }
+  return g;
+}
+
+Prepared Prepare(const Dataset& data, const Labels& labels, int threads) {
+  std::vector<bool> listed_node(data.graph->nodes(), false);
+  bool any_listed = false;
+  for (size_t i = 0; i < data.accounts.size(); ++i) {
+    if (labels.reported[i]) listed_node[data.accounts[i]] = any_listed = true;
+  }
+  FeatureExtractor::ListedFn listed;
+  if (any_listed) listed = [&listed_node](uint32_t n) { return n < listed_node.size() && listed_node[n]; };
+  Prepared p;
+  p.x = FeatureMatrix(*data.graph, data.accounts, data.as_of_ms, listed, threads);
+  p.neighbours = BuildNeighbourhood(*data.graph, data.accounts, data.as_of_ms);
+  return p;
 }
 
 Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {

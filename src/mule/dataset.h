@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "core/status.h"
+#include "ledger/generator.h"
 #include "ledger/graph.h"
+#include "mule/features.h"
 
 namespace cfr::mule {
 
@@ -40,6 +42,22 @@ struct Labels {
   size_t unknown_accounts = 0;  // labelled accounts with no transfer (not in the data set)
 };
 Result<Labels> LoadLabels(const std::string& path, const Dataset& data);
+
+// A labelled data set straight from the generator of `cfr gen transfers` (the demo's model, tests):
+// mules labelled, the scams' first mules reported.
+struct Generated {
+  Dataset data;
+  Labels labels;
+};
+Result<Generated> GenerateDataset(const ledger::GeneratorOptions& options);
+
+// Every account's features and the neighbourhood, as the model takes them. The registry's view
+// ("listed") is the labels' `reported` flags: what victims told us, never the mule label.
+struct Prepared {
+  std::vector<float> x;
+  Neighbourhood neighbours;
+};
+Prepared Prepare(const Dataset& data, const Labels& labels, int threads);
 
 }  // namespace cfr::mule
 

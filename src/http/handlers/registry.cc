@@ -228,19 +228,10 @@ HttpResponse GetAppeal(ApiContext& ctx, const HttpRequest& request) {
 }
 
 HttpResponse PostDecision(ApiContext& ctx, const HttpRequest& request) {
-  auto body = ParseJsonBody(request);
+  auto body = ParseDecisionBody(request, {"accept", "reject"});
   if (!body.ok()) return ErrorResponse(body.status());
-  if (!body->is_object()) return ErrorResponse(InvalidArgument("body must be a JSON object"));
-  if (Status s = RejectUnknownFields(*body, {"decision", "reason"}, ""); !s.ok()) return ErrorResponse(s);
-  auto decision = OptionalString(*body, "decision", "");
-  if (!decision.ok()) return ErrorResponse(decision.status());
-  if (!*decision || (**decision != "accept" && **decision != "reject")) {
-    return ErrorResponse(InvalidArgument("must be accept or reject", "decision"));
-  }
-  auto reason = OptionalString(*body, "reason", "");
-  if (!reason.ok()) return ErrorResponse(reason.status());
-  auto appeal = ctx.registry->DecideAppeal(request.PathParam("id"), **decision == "accept",
-                                           reason->value_or(""), CallerOf(request));
+  auto appeal = ctx.registry->DecideAppeal(request.PathParam("id"), body->decision == "accept", body->reason,
+                                           CallerOf(request));
   if (!appeal.ok()) return ErrorResponse(appeal.status());
   AwaitIndexes(ctx);
   return HttpResponse::Json(200, Dump(AppealJson(*appeal, true)));
