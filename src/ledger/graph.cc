@@ -473,17 +473,25 @@ uint32_t TransferGraph::Intern(std::string_view name, uint64_t key) {
   return node;
 }
 
-void TransferGraph::Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const {
+void TransferGraph::Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out,
+                        size_t limit, bool newest) const {
   const size_t start = out->size();
   const Base& b = *base_;
-  if (node < b.nodes) {
+  if (node < b.nodes && limit > 0) {
     const Packed* first = b.out.data() + b.out_begin[node];
     const Packed* last = b.out.data() + b.out_begin[node + 1];
-    for (const Packed *p =
-             std::lower_bound(first, last, from_ms, [](const Packed&e, int64_t t) { return e.at() < t; });
-         p != last && p->at() <= to_ms; ++p) {
-      out->push_back({p->seq, node, p->other, p->amount(), p->at()});
+    const Packed* lo =
+        std::lower_bound(first, last, from_ms, [](const Packed& e, int64_t t) { return e.at() < t; });
+    const Packed* hi =
+        std::upper_bound(lo, last, to_ms, [](int64_t t, const Packed& e) { return t < e.at(); });
+    if (static_cast<size_t>(hi - lo) > limit) {
+      if (newest) {
+        lo = hi - limit;
+      } else {
+        hi = lo + limit;
+      }
     }
+    for (const Packed* p = lo; p != hi; ++p) out->push_back({p->seq, node, p->other, p->amount(), p->at()});
   }
   const size_t middle = out->size();
   for (uint32_t d = delta_out_head_[node]; d != 0; d = delta_[d - 1].next_out) {
@@ -491,19 +499,29 @@ void TransferGraph::Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vect
     if (p.at() >= from_ms && p.at() <= to_ms) out->push_back({p.seq, node, p.other, p.amount(), p.at()});
   }
   MergeTail(out, start, middle);
+  Limit(out, start, limit, newest);
 }
 
-void TransferGraph::In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const {
+void TransferGraph::In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out,
+                       size_t limit, bool newest) const {
   const size_t start = out->size();
   const Base& b = *base_;
-  if (node < b.nodes) {
+  if (node < b.nodes && limit > 0) {
     const InRef* first = b.in.data() + b.in_begin[node];
     const InRef* last = b.in.data() + b.in_begin[node + 1];
-    for (const InRef *r = std::lower_bound(first, last, from_ms,
-                                           [&](const InRef&e, int64_t t) { return b.out[e.pos].at() < t; });
-         r != last; ++r) {
+    const InRef* lo = std::lower_bound(first, last, from_ms,
+                                       [&](const InRef& e, int64_t t) { return b.out[e.pos].at() < t; });
+    const InRef* hi =
+        std::upper_bound(lo, last, to_ms, [&](int64_t t, const InRef& e) { return t < b.out[e.pos].at(); });
+    if (static_cast<size_t>(hi - lo) > limit) {
+      if (newest) {
+        lo = hi - limit;
+      } else {
+        hi = lo + limit;
+      }
+    }
+    for (const InRef* r = lo; r != hi; ++r) {
       const Packed& p = b.out[r->pos];
-      if (p.at() > to_ms) break;
       out->push_back({p.seq, r->from, node, p.amount(), p.at()});
     }
   }
@@ -514,6 +532,17 @@ void TransferGraph::In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vecto
       out->push_back({e.e.seq, e.from, node, e.e.amount(), e.e.at()});
   }
   MergeTail(out, start, middle);
+  Limit(out, start, limit, newest);
+}
+
+void TransferGraph::Limit(std::vector<EdgeView>* out, size_t start, size_t limit, bool newest) {
+  if (out->size() - start <= limit) return;
+  if (newest) {
+    out->erase(out->begin() + static_cast<std::ptrdiff_t>(start),
+               out->end() - static_cast<std::ptrdiff_t>(limit));
+  } else {
+    out->resize(start + limit);
+  }
 }
 
 size_t TransferGraph::transfers() const {

@@ -108,9 +108,12 @@ class TransferGraph final : public store::ChangeConsumer {
   std::string NameOf(uint32_t node) const;
   bool IsExit(uint32_t node) const;
   // Appends the node's outgoing (incoming) edges with from_ms <= at_ms <= to_ms to *out, in
-  // (time, seq) order.
-  void Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const;
-  void In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out) const;
+  // (time, seq) order: all of them, or only the `limit` earliest (the `limit` newest when
+  // `newest`) — a hub's thousands of edges are then not read.
+  void Out(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out, size_t limit = SIZE_MAX,
+           bool newest = false) const;
+  void In(uint32_t node, int64_t from_ms, int64_t to_ms, std::vector<EdgeView>* out, size_t limit = SIZE_MAX,
+          bool newest = false) const;
 
   // The ids ("014/TX123") of transfers by seq, read from their chunks; "#<seq>" when there is no
   // chunk source.
@@ -154,6 +157,7 @@ class TransferGraph final : public store::ChangeConsumer {
   static uint64_t IdKey(const DeltaId& d);         // (bucket, fingerprint) of an id's hash
   static void SortIds(std::vector<DeltaId>* ids);  // by IdKey, then hash and seq
   void MaybeStartCompaction();
+  static void Limit(std::vector<EdgeView>* out, size_t start, size_t limit, bool newest);
   void RunCompaction();
 
   const ChunkSource chunks_;

@@ -66,15 +66,17 @@ struct Model {
 
 std::vector<std::tuple<int64_t, uint32_t, std::string, int64_t>> Got(const TransferGraph& g,
                                                                      const std::string& node, bool out,
-                                                                     int64_t lo, int64_t hi) {
+                                                                     int64_t lo, int64_t hi,
+                                                                     size_t limit = SIZE_MAX,
+                                                                     bool newest = false) {
   std::vector<std::tuple<int64_t, uint32_t, std::string, int64_t>> r;
   const int64_t n = g.NodeOf(node);
   if (n < 0) return r;
   std::vector<Edge> edges;
   if (out) {
-    g.Out(static_cast<uint32_t>(n), lo, hi, &edges);
+    g.Out(static_cast<uint32_t>(n), lo, hi, &edges, limit, newest);
   } else {
-    g.In(static_cast<uint32_t>(n), lo, hi, &edges);
+    g.In(static_cast<uint32_t>(n), lo, hi, &edges, limit, newest);
   }
   for (const Edge& e : edges) {
     r.emplace_back(e.at_ms, e.seq, std::string(g.NameOf(out ? e.to : e.from)), e.amount_satang);
@@ -115,6 +117,15 @@ TEST(TransferGraphTest, SameEdgesAsTheModelInDeltaBaseAndBoth) {
         EXPECT_EQ(Got(g, node, out, 0, INT64_MAX), model.Expect(node, out, 0, INT64_MAX)) << node << out;
         const int64_t lo = kT0 + 300 * 86400, hi = kT0 + 600 * 86400;
         EXPECT_EQ(Got(g, node, out, lo, hi), model.Expect(node, out, lo, hi)) << node << out;
+        // Limited: the earliest or newest few of the window.
+        auto all = model.Expect(node, out, lo, hi);
+        for (size_t limit : {size_t{0}, size_t{1}, size_t{3}, all.size() + 1}) {
+          const size_t k = std::min(limit, all.size());
+          decltype(all) earliest(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k));
+          decltype(all) latest(all.end() - static_cast<std::ptrdiff_t>(k), all.end());
+          EXPECT_EQ(Got(g, node, out, lo, hi, limit, false), earliest) << node << out << limit;
+          EXPECT_EQ(Got(g, node, out, lo, hi, limit, true), latest) << node << out << limit;
+        }
       }
     }
   }

@@ -20,9 +20,10 @@ constexpr int64_t kDay = 24 * kHour;
 constexpr std::array<int64_t, 4> kWindows = {kHour, kDay, 7 * kDay, kHistoryMs};
 constexpr int kPerWindow = 6;
 constexpr int64_t kFastMs = 60 * kMinute;
-// Bounds on the neighbourhood searches of one account (cycles, scatter-gather): kMaxNeighbours
-// middlemen, and:
-constexpr size_t kMaxCycleVisits = 2000;
+// Bounds on the neighbourhood searches of one account (cycles, scatter-gather):
+constexpr size_t kMaxHopEdges = 64;   // edges read from a middleman (a hub has thousands)
+constexpr size_t kMaxMiddlemen = 16;  // most recent counterparties searched through
+constexpr int64_t kCycleMs = 30 * kDay;
 constexpr int kMaxCycles = 16;
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
@@ -115,19 +116,20 @@ static_assert(std::size(kNeighbourNames) == kNeighbourFeatureCount);
 
 std::span<const std::string_view> NeighbourFeatureNames() { return kNeighbourNames; }
 
-void CollectNeighbours(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of_ms,
-                       const std::function<int64_t(uint32_t node)>& index_of, std::vector<Neighbour>* out) {
+namespace {
+
+// The counterparties of an account from its edges (each in time order).
+void NeighboursOf(const ledger::TransferGraph& graph, const std::vector<Edge>& in,
+                  const std::vector<Edge>& outs, const std::function<int64_t(uint32_t node)>& index_of,
+                  std::vector<Neighbour>* out) {
   out->clear();
-  std::vector<Edge> in, outs, older;
-  ReadEdges(graph, node, as_of_ms, /*out_dir=*/false, &in, &older);
-  ReadEdges(graph, node, as_of_ms, /*out_dir=*/true, &outs, &older);
   int64_t in_total = 0, out_total = 0;
   for (const Edge& e : in) in_total += e.amount_satang;
   for (const Edge& e : outs) out_total += e.amount_satang;
   // The most recent distinct counterparties, newest first across both directions.
   absl::flat_hash_map<uint32_t, size_t> place;
   size_t i = in.size(), o = outs.size();
-  while ((i > 0 || o > 0)) {
+  while (i > 0 || o > 0) {
     const bool take_in = o == 0 || (i > 0 && in[i - 1].at_ms >= outs[o - 1].at_ms);
     const Edge& e = take_in ? in[--i] : outs[--o];
     const uint32_t party = take_in ? e.from : e.to;
@@ -147,6 +149,16 @@ void CollectNeighbours(const ledger::TransferGraph& graph, uint32_t node, int64_
           static_cast<float>(static_cast<double>(e.amount_satang) / static_cast<double>(out_total));
     }
   }
+}
+
+}  // namespace
+
+void CollectNeighbours(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of_ms,
+                       const std::function<int64_t(uint32_t node)>& index_of, std::vector<Neighbour>* out) {
+  std::vector<Edge> in, outs, older;
+  ReadEdges(graph, node, as_of_ms, /*out_dir=*/false, &in, &older);
+  ReadEdges(graph, node, as_of_ms, /*out_dir=*/true, &outs, &older);
+  NeighboursOf(graph, in, outs, index_of, out);
 }
 
 void NeighbourFeatures(std::span<const Neighbour> neighbours, std::span<const float> scores, float threshold,
@@ -195,6 +207,7 @@ struct FeatureExtractor::Scratch {
   std::vector<Edge> in, out, older, hop, hop2;
   absl::flat_hash_map<uint32_t, int64_t> newest;  // party -> newest transfer time
   absl::flat_hash_map<uint32_t, uint32_t> reach;  // node -> distinct middlemen reaching it
+  absl::flat_hash_map<uint32_t, int64_t> latest_in;
   absl::flat_hash_map<uint32_t, NodeKind> kinds;  // cache: exits are few, names are costly
   std::vector<int64_t> amounts;
 };
@@ -230,22 +243,17 @@ void ReadEdges(const ledger::TransferGraph& graph, uint32_t node, int64_t as_of,
                std::vector<Edge>* edges, std::vector<Edge>* older) {
   edges->clear();
   const int64_t recent_from = as_of - 7 * kDay;
-  auto read = [&](int64_t from, int64_t to, std::vector<Edge>* into) {
+  auto read = [&](int64_t from, int64_t to, std::vector<Edge>* into, size_t limit) {
     if (out_dir) {
-      graph.Out(node, from, to, into);
+      graph.Out(node, from, to, into, limit, /*newest=*/true);
     } else {
-      graph.In(node, from, to, into);
+      graph.In(node, from, to, into, limit, /*newest=*/true);
     }
   };
-  read(recent_from, as_of, edges);
-  if (edges->size() >= kMaxEdges) {
-    edges->erase(edges->begin(), edges->end() - static_cast<std::ptrdiff_t>(kMaxEdges));
-    return;
-  }
+  read(recent_from, as_of, edges, kMaxEdges);
+  if (edges->size() >= kMaxEdges) return;
   older->clear();
-  read(as_of - kHistoryMs, recent_from - 1, older);
-  const size_t room = kMaxEdges - edges->size();
-  if (older->size() > room) older->erase(older->begin(), older->end() - static_cast<std::ptrdiff_t>(room));
+  read(as_of - kHistoryMs, recent_from - 1, older, kMaxEdges - edges->size());
   edges->insert(edges->begin(), older->begin(), older->end());
 }
 
@@ -431,20 +439,37 @@ void FeatureExtractor::Compute(uint32_t node, int64_t as_of_ms, std::span<float>
   }
 
   // Scatter-gather, seen from the source: distinct middlemen B on time-ordered paths
-  // node -> B -> C, the most to one C.
+  // node -> B -> C, the most to one C. The same reads find the time-ordered cycles of two
+  // (node -> B -> node) and three transfers (node -> B -> C -> node) that close within 30 days
+  // (laundering cycles take weeks: AMLSim's typologies run 10 to 20 days).
   {
-    s.newest.clear();  // middleman -> earliest payment to it
-    for (const Edge& e : s.out) {
+    s.newest.clear();  // middleman -> earliest payment to it (the most recent middlemen)
+    for (auto it_e = s.out.rbegin(); it_e != s.out.rend(); ++it_e) {
+      const Edge& e = *it_e;
       if (graph_.IsExit(e.to) || e.to == node) continue;
-      if (s.newest.size() >= kMaxNeighbours && !s.newest.contains(e.to)) continue;
+      if (s.newest.size() >= kMaxMiddlemen && !s.newest.contains(e.to)) continue;
       auto [it, fresh] = s.newest.emplace(e.to, e.at_ms);
       if (!fresh) it->second = std::min(it->second, e.at_ms);
     }
+    s.latest_in.clear();  // payer -> its latest payment to the node
+    for (const Edge& e : s.in) {
+      auto [it, fresh] = s.latest_in.emplace(e.from, e.at_ms);
+      if (!fresh) it->second = std::max(it->second, e.at_ms);
+    }
     s.reach.clear();
     uint32_t best = 0;
+    int cycles = 0;
     for (const auto& [b, at] : s.newest) {
       s.hop.clear();
-      graph_.Out(b, at, as_of_ms, &s.hop);
+      graph_.Out(b, at, as_of_ms, &s.hop, kMaxHopEdges);
+      for (const Edge& e : s.hop) {
+        if (e.at_ms - at > kCycleMs || cycles >= kMaxCycles) continue;
+        if (e.to == node) {
+          ++cycles;
+        } else if (auto back = s.latest_in.find(e.to); back != s.latest_in.end() && back->second > e.at_ms) {
+          ++cycles;
+        }
+      }
       uint32_t last = UINT32_MAX;
       std::sort(s.hop.begin(), s.hop.end(), [](const Edge& x, const Edge& y) { return x.to < y.to; });
       for (const Edge& e : s.hop) {
@@ -454,13 +479,15 @@ void FeatureExtractor::Compute(uint32_t node, int64_t as_of_ms, std::span<float>
       }
     }
     set(Feature::kScatterSource, static_cast<float>(best >= 2 ? best : 0));
+    set(Feature::kCycles, static_cast<float>(cycles));
   }
   // ... and from the sink: S -> B -> node.
   {
-    s.newest.clear();  // middleman -> latest payment from it
-    for (const Edge& e : s.in) {
+    s.newest.clear();  // middleman -> latest payment from it (the most recent middlemen)
+    for (auto it_e = s.in.rbegin(); it_e != s.in.rend(); ++it_e) {
+      const Edge& e = *it_e;
       if (e.from == node) continue;
-      if (s.newest.size() >= kMaxNeighbours && !s.newest.contains(e.from)) continue;
+      if (s.newest.size() >= kMaxMiddlemen && !s.newest.contains(e.from)) continue;
       auto [it, fresh] = s.newest.emplace(e.from, e.at_ms);
       if (!fresh) it->second = std::max(it->second, e.at_ms);
     }
@@ -468,7 +495,7 @@ void FeatureExtractor::Compute(uint32_t node, int64_t as_of_ms, std::span<float>
     uint32_t best = 0;
     for (const auto& [b, at] : s.newest) {
       s.hop.clear();
-      graph_.In(b, as_of_ms - kHistoryMs, at, &s.hop);
+      graph_.In(b, as_of_ms - kHistoryMs, at, &s.hop, kMaxHopEdges, /*newest=*/true);
       uint32_t last = UINT32_MAX;
       std::sort(s.hop.begin(), s.hop.end(), [](const Edge& x, const Edge& y) { return x.from < y.from; });
       for (const Edge& e : s.hop) {
@@ -479,45 +506,11 @@ void FeatureExtractor::Compute(uint32_t node, int64_t as_of_ms, std::span<float>
     }
     set(Feature::kGatherSink, static_cast<float>(best >= 2 ? best : 0));
   }
+}
 
-  // Time-ordered cycles of 2 to 4 transfers that start and end at the node, within 30 days of
-  // the first (laundering cycles take weeks: AMLSim's typologies run 10 to 20 days), found by a bounded
-  // depth-first search from its most recent payments out.
-  {
-    int cycles = 0;
-    size_t visits = 0;
-    struct Frame {
-      uint32_t node;
-      int64_t at;
-      int depth;
-    };
-    std::vector<Frame> stack;
-    const size_t starts = std::min(s.out.size(), kMaxNeighbours);
-    for (size_t k = s.out.size() - starts; k < s.out.size() && cycles < kMaxCycles; ++k) {
-      const Edge& first = s.out[k];
-      if (graph_.IsExit(first.to) || first.to == node) continue;
-      const int64_t until = std::min(as_of_ms, first.at_ms + 30 * kDay);
-      stack.clear();
-      stack.push_back({first.to, first.at_ms, 1});
-      while (!stack.empty() && visits < kMaxCycleVisits && cycles < kMaxCycles) {
-        const Frame f = stack.back();
-        stack.pop_back();
-        ++visits;
-        s.hop2.clear();
-        graph_.Out(f.node, f.at, until, &s.hop2);
-        size_t expanded = 0;
-        for (const Edge& e : s.hop2) {
-          if (e.to == node) {
-            ++cycles;
-            break;
-          }
-          if (f.depth + 1 >= 4 || graph_.IsExit(e.to) || ++expanded > 8) continue;
-          stack.push_back({e.to, e.at_ms, f.depth + 1});
-        }
-      }
-    }
-    set(Feature::kCycles, static_cast<float>(cycles));
-  }
+void FeatureExtractor::LastNeighbours(const std::function<int64_t(uint32_t node)>& index_of,
+                                      std::vector<Neighbour>* out) const {
+  NeighboursOf(graph_, scratch_->in, scratch_->out, index_of, out);
 }
 
 std::vector<float> FeatureMatrix(const ledger::TransferGraph& graph, std::span<const uint32_t> nodes,

@@ -11,7 +11,8 @@
 // registry. docs/design.md ("Mule features") defines each one.
 //
 // An account's edges are read newest first and at most kMaxEdges per direction (a busy merchant's
-// whole history is not needed to see that it is not a mule); the cap is part of the definition.
+// whole history is not needed to see that it is not a mule), and at most 64 from each middleman
+// of the neighbourhood searches; the caps are part of the definition.
 //
 // Not thread-safe: one extractor per thread. The caller holds the graph's ReadLock while calling
 // Compute.
@@ -107,6 +108,10 @@ class FeatureExtractor {
   // Writes kFeatureCount values for `node` as of `as_of_ms` (transfers at or before it) to `out`.
   // The caller holds a TransferGraph::ReadLock.
   void Compute(uint32_t node, int64_t as_of_ms, std::span<float> out);
+  // The counterparties of the account of the last Compute (CollectNeighbours without reading
+  // its edges again).
+  void LastNeighbours(const std::function<int64_t(uint32_t node)>& index_of,
+                      std::vector<struct Neighbour>* out) const;
 
  private:
   struct Scratch;

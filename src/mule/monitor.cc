@@ -185,7 +185,7 @@ Status MuleMonitor::ScoreSlice(const std::vector<uint32_t>& nodes, int64_t as_of
   auto identity = [](uint32_t node) -> int64_t { return node; };
   for (size_t i = 0; i < n; ++i) {
     fx.Compute(nodes[i], as_of, std::span<float>(x).subspan(i * kFeatureCount, kFeatureCount));
-    CollectNeighbours(graph_, nodes[i], as_of, identity, &neighbours[i]);
+    fx.LastNeighbours(identity, &neighbours[i]);
     names[i] = graph_.NameOf(nodes[i]);
   }
   CFR_ASSIGN_OR_RETURN(std::vector<float> first, model_->FirstStage(x));
@@ -249,6 +249,9 @@ Result<size_t> MuleMonitor::RunRound() {
   for (size_t begin = 0; begin < nodes.size(); begin += options_.slice) {
     slice.assign(nodes.begin() + static_cast<std::ptrdiff_t>(begin),
                  nodes.begin() + static_cast<std::ptrdiff_t>(std::min(nodes.size(), begin + options_.slice)));
+    // Between slices the graph's lock is free: let a waiting writer (ingest) in before the next
+    // slice takes it again (std::shared_mutex prefers readers on glibc).
+    if (begin > 0) std::this_thread::yield();
     Status s = ScoreSlice(slice, as_of, &propagate, &raise);
     if (!s.ok()) {
       std::lock_guard lock(mu_);

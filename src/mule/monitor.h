@@ -80,7 +80,7 @@ class MuleMonitor final : public store::ChangeConsumer {
 
   struct Options {
     std::chrono::milliseconds interval{200};
-    size_t slice = 1024;  // accounts scored per hold of the graph's read lock
+    size_t slice = 256;  // accounts scored per hold of the graph's read lock
     size_t top_reasons = 5;
   };
 
