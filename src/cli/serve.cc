@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "intake/intake.h"
 #include "mule/monitor.h"
+#include "network/network.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
 #include "store/change_follower.h"
@@ -105,21 +106,25 @@ int RunServe(const Config& config) {
         return k;
       },
       Clock::Real(), monitor_options);
-  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor});
+  network::NetworkIndex networks(&transfer_graph);
+  store::ChangeFollower follower(**store,
+                                 {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
+  networks.SetCatchingUp(true);
   if (Status s = follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: rebuilding indexes failed: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
   transfer_graph.SetBulkLoad(false);
   mule_monitor.SetCatchingUp(false);
+  networks.SetCatchingUp(false);
   follower.Start();
   mule_monitor.Start();
   spdlog::info(
-      "indexes caught up to change {} ({} transfers) in {} ms", follower.applied_seq(),
-      transfer_graph.transfers(),
+      "indexes caught up to change {} ({} transfers, {} network nodes) in {} ms", follower.applied_seq(),
+      transfer_graph.transfers(), networks.nodes(),
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - catch_up_start)
           .count());
 
@@ -136,6 +141,7 @@ int RunServe(const Config& config) {
   context.ledger = &ledger;
   context.graph = &transfer_graph;
   context.mule = &mule_monitor;
+  context.networks = &networks;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;

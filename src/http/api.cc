@@ -15,6 +15,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterReportRoutes(router, context);
   RegisterTransferRoutes(router, context);
   RegisterAlertRoutes(router, context);
+  RegisterNetworkRoutes(router, context);
   return router;
 }
 

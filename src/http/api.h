@@ -21,6 +21,9 @@
 namespace cfr::mule {
 class MuleMonitor;
 }  // namespace cfr::mule
+namespace cfr::network {
+class NetworkIndex;
+}  // namespace cfr::network
 
 namespace cfr::http {
 
@@ -38,7 +41,8 @@ struct ApiContext {
   intake::Intake* intake = nullptr;
   ledger::Ledger* ledger = nullptr;
   const ledger::TransferGraph* graph = nullptr;
-  mule::MuleMonitor* mule = nullptr;  // may be null in tests
+  mule::MuleMonitor* mule = nullptr;                // may be null in tests
+  const network::NetworkIndex* networks = nullptr;  // may be null in tests
 };
 
 // Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
@@ -58,6 +62,7 @@ void RegisterScreeningRoutes(Router& router, ApiContext& context);
 void RegisterReportRoutes(Router& router, ApiContext& context);
 void RegisterTransferRoutes(Router& router, ApiContext& context);
 void RegisterAlertRoutes(Router& router, ApiContext& context);
+void RegisterNetworkRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 
