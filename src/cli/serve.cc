@@ -94,6 +94,7 @@ int RunServe(const Config& config) {
   ledger::Ledger ledger(**store, transfer_graph);
   mule::MuleMonitor::Options monitor_options;
   monitor_options.interval = std::chrono::milliseconds(config.mule_interval_ms);
+  monitor_options.graph_listener = true;
   mule::MuleMonitor mule_monitor(
       transfer_graph, **store, mule_model,
       [&screening](std::string_view account) {
@@ -106,6 +107,9 @@ int RunServe(const Config& config) {
         return k;
       },
       Clock::Real(), monitor_options);
+  transfer_graph.SetTouchListener([&mule_monitor](const std::vector<uint32_t>& nodes, int64_t latest) {
+    mule_monitor.Touched(nodes, latest);
+  });
   network::NetworkIndex networks(&transfer_graph);
   store::ChangeFollower follower(**store,
                                  {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks});

@@ -200,6 +200,8 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, b
     uint64_t id_hash = 0, from_key = 0, to_key = 0;  // keys: AccountKey
   };
   std::vector<Item> items;
+  std::vector<uint32_t> touched;  // accounts that got an edge, for the touch listener
+  int64_t latest = 0;
   for (size_t offset = 0; offset < bytes.size();) {
     Item item;
     TransferView& v = item.view;
@@ -275,6 +277,11 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, b
         ++transfers_;
         continue;
       }
+      if (touch_listener_) {
+        touched.push_back(d.from);
+        if (v.exit == Exit::kNone) touched.push_back(to);
+        latest = std::max(latest, v.at_ms);
+      }
       d.next_out = delta_out_head_[d.from];
       d.next_in = delta_in_head_[to];
       delta_.push_back(d);
@@ -284,9 +291,12 @@ Status TransferGraph::ApplyChunk(std::string_view key, std::string_view bytes, b
       ++transfers_;
     }
   }
+  if (!touched.empty()) touch_listener_(touched, latest);
   MaybeStartCompaction();
   return Status::Ok();
 }
+
+void TransferGraph::SetTouchListener(TouchListener listener) { touch_listener_ = std::move(listener); }
 
 void TransferGraph::Candidates(uint64_t hash, std::vector<uint32_t>* seqs) const {
   const Base& b = *base_;

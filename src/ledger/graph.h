@@ -84,6 +84,13 @@ class TransferGraph final : public store::ChangeConsumer {
   // store, a chunk of another server's could race it: the multi-server issue revisits this.)
   Status ApplyChunk(std::string_view key, std::string_view bytes, bool checked_new = false);
 
+  // Called after ApplyChunk added edges (not while bulk loading, not under the graph's lock) with
+  // the account nodes that got one (with repeats) and the latest transfer time among them: how
+  // the mule monitor learns which accounts moved money without decoding the chunk again. Set it
+  // before any chunk is applied.
+  using TouchListener = std::function<void(const std::vector<uint32_t>& nodes, int64_t latest_ms)>;
+  void SetTouchListener(TouchListener listener);
+
   // Whether (t.bank, t.txn_id) is known, and if so with the same content. Needs a chunk source.
   Result<Known> Check(const Transfer& t) const;
 
@@ -162,6 +169,7 @@ class TransferGraph final : public store::ChangeConsumer {
 
   const ChunkSource chunks_;
   const Options options_;
+  TouchListener touch_listener_;
   mutable std::shared_mutex mu_;
 
   // Nodes: an account's name packed in 64 bits (an open-addressing index finds its node); other

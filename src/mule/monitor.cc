@@ -129,7 +129,10 @@ void MuleMonitor::Apply(const std::vector<store::Change>& changes) {
         alerts.emplace_back(c.key, std::move(a));
         continue;
       }
-      if (model_ == nullptr || c.collection != ledger::kTransferChunkCollection || !c.value) continue;
+      if (model_ == nullptr || options_.graph_listener || c.collection != ledger::kTransferChunkCollection ||
+          !c.value) {
+        continue;
+      }
       ledger::TransferView v;
       for (size_t offset = 0; offset < c.value->size();) {
         if (!ledger::DecodeNextView(*c.value, &offset, &v)) break;  // the graph reports corrupt chunks
@@ -153,6 +156,14 @@ void MuleMonitor::Apply(const std::vector<store::Change>& changes) {
       alerts_.erase(key);
     }
   }
+}
+
+void MuleMonitor::Touched(const std::vector<uint32_t>& nodes, int64_t latest_ms) {
+  if (model_ == nullptr) return;
+  std::lock_guard lock(mu_);
+  if (catching_up_) return;  // every account is marked when the catch-up ends
+  dirty_.insert(nodes.begin(), nodes.end());
+  stream_ms_ = std::max(stream_ms_, latest_ms);
 }
 
 void MuleMonitor::SetCatchingUp(bool on) {

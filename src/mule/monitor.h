@@ -82,6 +82,7 @@ class MuleMonitor final : public store::ChangeConsumer {
     std::chrono::milliseconds interval{200};
     size_t slice = 256;  // accounts scored per hold of the graph's read lock
     size_t top_reasons = 5;
+    bool graph_listener = false;  // transfers come through Touched, not through Apply
   };
 
   // Everything referred to must outlive the monitor. `model` may be null: then nothing is scored.
@@ -94,6 +95,9 @@ class MuleMonitor final : public store::ChangeConsumer {
   MuleMonitor& operator=(const MuleMonitor&) = delete;
 
   void Apply(const std::vector<store::Change>& changes) override;
+  // The graph's touch listener (TransferGraph::SetTouchListener): marks the accounts dirty. With
+  // Options::graph_listener the monitor learns of transfers only this way and Apply skips chunks.
+  void Touched(const std::vector<uint32_t>& nodes, int64_t latest_ms);
   // While the graph is bulk loading (start-up) it cannot be read: chunks then only advance the
   // stream time, and turning this off marks every account dirty (the first round scores all).
   void SetCatchingUp(bool on);
