@@ -464,11 +464,10 @@ void FeatureExtractor::Compute(uint32_t node, int64_t as_of_ms, std::span<float>
       graph_.Out(b, at, as_of_ms, &s.hop, kMaxHopEdges);
       for (const Edge& e : s.hop) {
         if (e.at_ms - at > kCycleMs || cycles >= kMaxCycles) continue;
-        if (e.to == node) {
-          ++cycles;
-        } else if (auto back = s.latest_in.find(e.to); back != s.latest_in.end() && back->second > e.at_ms) {
-          ++cycles;
-        }
+        // Back to the node directly (two transfers), or through a payer of the node that paid
+        // it later (three).
+        const auto back = s.latest_in.find(e.to);
+        if (e.to == node || (back != s.latest_in.end() && back->second > e.at_ms)) ++cycles;
       }
       uint32_t last = UINT32_MAX;
       std::sort(s.hop.begin(), s.hop.end(), [](const Edge& x, const Edge& y) { return x.to < y.to; });
