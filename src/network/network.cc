@@ -104,10 +104,32 @@ uint32_t NetworkIndex::RootCompress(uint32_t n) {
   return root;
 }
 
+void NetworkIndex::Unrank(uint32_t root) {
+  const Node& r = nodes_[root];
+  if (r.size < 2) return;
+  const uint64_t id = IdHash(r.key);
+  const auto size = static_cast<int64_t>(r.size);
+  by_loss_.erase({r.loss_total, r.victims, size, id, root});
+  by_victims_.erase({r.victims, r.loss_total, size, id, root});
+  by_size_.erase({size, r.loss_total, r.victims, id, root});
+}
+
+void NetworkIndex::Rank(uint32_t root) {
+  const Node& r = nodes_[root];
+  if (r.size < 2) return;
+  const uint64_t id = IdHash(r.key);
+  const auto size = static_cast<int64_t>(r.size);
+  by_loss_.insert({r.loss_total, r.victims, size, id, root});
+  by_victims_.insert({r.victims, r.loss_total, size, id, root});
+  by_size_.insert({size, r.loss_total, r.victims, id, root});
+}
+
 void NetworkIndex::Union(uint32_t a, uint32_t b) {
   uint32_t ra = RootCompress(a), rb = RootCompress(b);
   if (ra == rb) return;
   if (rb < ra) std::swap(ra, rb);  // the earliest node stays the root: the network keeps its id
+  Unrank(ra);
+  Unrank(rb);
   Node& keep = nodes_[ra];
   Node& gone = nodes_[rb];
   gone.parent = ra;
@@ -120,6 +142,7 @@ void NetworkIndex::Union(uint32_t a, uint32_t b) {
   keep.banks = std::move(banks);
   gone.banks.clear();
   gone.banks.shrink_to_fit();
+  Rank(ra);
 }
 
 void NetworkIndex::Link(uint32_t a, uint32_t b, Reason reason, std::string_view report, int64_t amount,
@@ -149,6 +172,9 @@ void NetworkIndex::Rebuild(uint32_t any) {
       const uint32_t other = edges_[e].a == members[i] ? edges_[e].b : edges_[e].a;
       if (seen.emplace(other, true).second) members.push_back(other);
     }
+  }
+  for (uint32_t m : members) {
+    if (nodes_[m].parent == m) Unrank(m);
   }
   for (uint32_t m : members) {
     Node& n = nodes_[m];
@@ -406,32 +432,18 @@ std::optional<NetworkView> NetworkIndex::Around(std::string_view key, int depth,
 }
 
 std::vector<Summary> NetworkIndex::Top(Sort sort, size_t offset, size_t limit, size_t* total) const {
-  std::vector<Summary> all;
-  {
-    std::shared_lock lock(mu_);
-    for (uint32_t n = 0; n < nodes_.size(); ++n) {
-      if (nodes_[n].parent == n && nodes_[n].size >= 2) all.push_back(SummaryOf(n));
-    }
-  }
-  auto key = [sort](const Summary& s) {
-    switch (sort) {
-      case Sort::kLoss:
-        return std::make_tuple(s.loss_satang, s.victims, static_cast<int64_t>(s.size));
-      case Sort::kVictims:
-        return std::make_tuple(s.victims, s.loss_satang, static_cast<int64_t>(s.size));
-      case Sort::kSize:
-        break;
-    }
-    return std::make_tuple(static_cast<int64_t>(s.size), s.loss_satang, s.victims);
-  };
-  std::sort(all.begin(), all.end(), [&](const Summary& a, const Summary& b) {
-    const auto ka = key(a), kb = key(b);
-    return ka != kb ? ka > kb : a.id < b.id;
-  });
-  *total = all.size();
-  if (offset >= all.size()) return {};
-  const size_t end = std::min(all.size(), offset + limit);
-  return {all.begin() + static_cast<std::ptrdiff_t>(offset), all.begin() + static_cast<std::ptrdiff_t>(end)};
+  std::shared_lock lock(mu_);
+  const std::set<Ranked>& order = sort == Sort::kLoss      ? by_loss_
+                                  : sort == Sort::kVictims ? by_victims_
+                                                           : by_size_;
+  *total = order.size();
+  std::vector<Summary> out;
+  if (offset >= order.size()) return out;
+  // A page deep in the list walks the set from its start: O(offset + limit).
+  auto it = order.begin();
+  std::advance(it, static_cast<std::ptrdiff_t>(offset));
+  for (; it != order.end() && out.size() < limit; ++it) out.push_back(SummaryOf(it->root));
+  return out;
 }
 
 size_t NetworkIndex::nodes() const {

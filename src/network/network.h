@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -110,8 +111,24 @@ class NetworkIndex final : public store::ChangeConsumer {
   Summary SummaryOf(uint32_t root) const;
   NetworkView View(const std::vector<uint32_t>& start, int depth, size_t max_nodes) const;
 
+  // The networks of two or more nodes in each order, kept at every union (Top pages through them).
+  struct Ranked {
+    int64_t first = 0, second = 0, third = 0;  // descending
+    uint64_t id = 0;                           // ascending: ties by id
+    uint32_t root = 0;
+    bool operator<(const Ranked& o) const {
+      if (first != o.first) return first > o.first;
+      if (second != o.second) return second > o.second;
+      if (third != o.third) return third > o.third;
+      return id < o.id;
+    }
+  };
+  void Unrank(uint32_t root);
+  void Rank(uint32_t root);
+
   const ledger::TransferGraph* const graph_;
   mutable std::shared_mutex mu_;
+  std::set<Ranked> by_loss_, by_victims_, by_size_;
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
   absl::flat_hash_map<std::string, uint32_t> index_;    // key -> node

@@ -61,6 +61,33 @@ class NetworkTest : public intake::IntakeTest {
     EXPECT_TRUE(v.has_value()) << key;
     return v ? *v : NetworkView{};
   }
+  // The maintained orders agree with the networks themselves, whatever merged or split.
+  void CheckRanking() {
+    for (auto sort : {NetworkIndex::Sort::kLoss, NetworkIndex::Sort::kVictims, NetworkIndex::Sort::kSize}) {
+      size_t total = 0;
+      const auto top = index_->Top(sort, 0, 1000, &total);
+      ASSERT_EQ(top.size(), total);
+      for (size_t i = 0; i < top.size(); ++i) {
+        auto v = index_->Network(top[i].id, 10);
+        ASSERT_TRUE(v.has_value());
+        EXPECT_EQ(v->summary.id, top[i].id);
+        EXPECT_EQ(v->summary.size, top[i].size);
+        EXPECT_EQ(v->summary.victims, top[i].victims);
+        EXPECT_EQ(v->summary.loss_satang, top[i].loss_satang);
+        EXPECT_GE(top[i].size, 2u);
+        if (i == 0) continue;
+        const auto& a = top[i - 1];
+        const auto& b = top[i];
+        const int64_t ka = sort == NetworkIndex::Sort::kLoss      ? a.loss_satang
+                           : sort == NetworkIndex::Sort::kVictims ? a.victims
+                                                                  : static_cast<int64_t>(a.size);
+        const int64_t kb = sort == NetworkIndex::Sort::kLoss      ? b.loss_satang
+                           : sort == NetworkIndex::Sort::kVictims ? b.victims
+                                                                  : static_cast<int64_t>(b.size);
+        EXPECT_GE(ka, kb);
+      }
+    }
+  }
   static bool Has(const NetworkView& v, const std::string& key) {
     return std::any_of(v.nodes.begin(), v.nodes.end(), [&](const NodeView& n) { return n.key == key; });
   }
@@ -155,6 +182,7 @@ TEST_F(NetworkTest, TransfersJoinNetworksInAnyOrder) {
   Report("5100700123458", "002", "9998887776", 100000, "https://scam.example/pay");
   CatchUp();
   EXPECT_TRUE(Has(Of(kA), "bank_account:002:9998887776"));
+  CheckRanking();
 }
 
 TEST_F(NetworkTest, PeopleJoinAndClearedIdentifiersSplit) {
@@ -189,6 +217,7 @@ TEST_F(NetworkTest, PeopleJoinAndClearedIdentifiersSplit) {
   EXPECT_TRUE(Has(all, kC));
   EXPECT_EQ(all.summary.victims, 2);
   EXPECT_EQ(Of(kB).summary.victims, 1);
+  CheckRanking();
 
   // Unlinking the person splits C off again.
   ASSERT_TRUE(
@@ -196,6 +225,9 @@ TEST_F(NetworkTest, PeopleJoinAndClearedIdentifiersSplit) {
   CatchUp();
   EXPECT_FALSE(Has(Of(kA), kC));
   EXPECT_EQ(Of(kA).summary.victims, 1);
+  CheckRanking();
+  size_t total = 0;
+  EXPECT_EQ(index_->Top(NetworkIndex::Sort::kSize, 0, 10, &total).size(), 3u);  // A, B and C apart
   (void)ra;
 }
 
