@@ -40,15 +40,14 @@ struct NetworkIndex::Node {
   // Valid at a root: the component's totals.
   uint32_t size = 1;
   int64_t victims = 0, loss_total = 0;
-  std::vector<std::string> banks;  // sorted bank codes
+  std::vector<uint16_t> banks;  // sorted bank codes ("014" is 14)
 };
 
 struct NetworkIndex::Edge {
   uint32_t a = 0, b = 0;  // transfer: a paid b
   Reason reason = Reason::kTransfer;
   bool dead = false;
-  std::string report;
-  int64_t amount = 0;
+  int64_t amount = 0;  // received_loss: the loss (the report is the edge's report end)
 };
 
 NetworkIndex::NetworkIndex(const ledger::TransferGraph* graph) : graph_(graph) {}
@@ -62,13 +61,16 @@ std::string NetworkIndex::IdOf(std::string_view key) {
 
 namespace {
 void ResetStats(std::string_view key, bool is_report, bool duplicate, int64_t loss, uint32_t* size,
-                int64_t* victims, int64_t* loss_total, std::vector<std::string>* banks) {
+                int64_t* victims, int64_t* loss_total, std::vector<uint16_t>* banks) {
   *size = 1;
   *victims = is_report && !duplicate ? 1 : 0;
   *loss_total = is_report && !duplicate ? loss : 0;
   banks->clear();
   if (key.starts_with(kAccountPrefix) && key.size() > kAccountPrefix.size() + 3) {
-    banks->emplace_back(key.substr(kAccountPrefix.size(), 3));
+    const std::string_view code = key.substr(kAccountPrefix.size(), 3);
+    uint16_t n = 0;
+    for (char c : code) n = static_cast<uint16_t>(n * 10 + (c - '0'));
+    banks->push_back(n);
   }
 }
 }  // namespace
@@ -136,7 +138,7 @@ void NetworkIndex::Union(uint32_t a, uint32_t b) {
   keep.size += gone.size;
   keep.victims += gone.victims;
   keep.loss_total += gone.loss_total;
-  std::vector<std::string> banks;
+  std::vector<uint16_t> banks;
   std::set_union(keep.banks.begin(), keep.banks.end(), gone.banks.begin(), gone.banks.end(),
                  std::back_inserter(banks));
   keep.banks = std::move(banks);
@@ -145,8 +147,7 @@ void NetworkIndex::Union(uint32_t a, uint32_t b) {
   Rank(ra);
 }
 
-void NetworkIndex::Link(uint32_t a, uint32_t b, Reason reason, std::string_view report, int64_t amount,
-                        int64_t /*at_ms*/) {
+void NetworkIndex::Link(uint32_t a, uint32_t b, Reason reason, int64_t amount) {
   if (a == b) return;
   const uint64_t key = EdgeKey(a, b, reason);
   auto [it, fresh] = edge_index_.emplace(key, static_cast<uint32_t>(edges_.size()));
@@ -155,7 +156,7 @@ void NetworkIndex::Link(uint32_t a, uint32_t b, Reason reason, std::string_view 
     if (!e.dead) return;
     e.dead = false;  // a link made again (a person linked anew)
   } else {
-    edges_.push_back({a, b, reason, false, std::string(report), amount});
+    edges_.push_back({a, b, reason, false, amount});
     nodes_[a].edges.push_back(it->second);
     nodes_[b].edges.push_back(it->second);
   }
@@ -217,9 +218,9 @@ void NetworkIndex::LinkTransfersOf(uint32_t account) {
       const auto n = Find(key);
       if (!n) continue;
       if (paid_us) {
-        Link(*n, account, Reason::kTransfer, "", 0, 0);
+        Link(*n, account, Reason::kTransfer, 0);
       } else {
-        Link(account, *n, Reason::kTransfer, "", 0, 0);
+        Link(account, *n, Reason::kTransfer, 0);
       }
     }
   }
@@ -235,7 +236,6 @@ void NetworkIndex::ApplyReport(std::string_view text) {
     r.loss = j.value("total_loss_satang", int64_t{0});
     ResetStats(r.key, true, r.duplicate, r.loss, &r.size, &r.victims, &r.loss_total, &r.banks);
   }
-  const std::string report_id = j["id"].get<std::string>();
   std::vector<uint32_t> new_accounts;
   auto link = [&](const nlohmann::json& id, Reason reason, int64_t amount) {
     if (!id.is_object() || !id.contains("kind") || !id.contains("canonical")) return;
@@ -243,7 +243,7 @@ void NetworkIndex::ApplyReport(std::string_view text) {
     const size_t before = nodes_.size();
     const uint32_t n = Intern(key, false);
     if (nodes_.size() > before && key.starts_with(kAccountPrefix)) new_accounts.push_back(n);
-    Link(report, n, reason, report_id, amount, 0);
+    Link(report, n, reason, amount);
   };
   if (j.contains("loss_transfers") && j["loss_transfers"].is_array()) {
     for (const auto& t : j["loss_transfers"]) {
@@ -281,7 +281,7 @@ void NetworkIndex::ApplyEntity(std::string_view bytes) {
       if (edge.reason == Reason::kSamePerson && !edge.dead && edge.b != p) edge.dead = changed = true;
     }
     if (changed) Rebuild(*n);
-    Link(*n, p, Reason::kSamePerson, "", 0, 0);
+    Link(*n, p, Reason::kSamePerson, 0);
     if (key.starts_with(kAccountPrefix)) LinkTransfersOf(*n);
   } else if (n) {
     bool changed = false;
@@ -306,7 +306,7 @@ void NetworkIndex::ApplyChunk(std::string_view bytes) {
     key.resize(kAccountPrefix.size());
     key += v.to;
     const auto to = Find(key);
-    if (to) Link(*from, *to, Reason::kTransfer, "", 0, 0);
+    if (to) Link(*from, *to, Reason::kTransfer, 0);
   }
 }
 
@@ -339,7 +339,13 @@ void NetworkIndex::SetCatchingUp(bool on) {
 
 Summary NetworkIndex::SummaryOf(uint32_t root) const {
   const Node& r = nodes_[root];
-  return {IdOf(r.key), r.size, r.victims, r.loss_total, r.banks};
+  Summary out{IdOf(r.key), r.size, r.victims, r.loss_total, {}};
+  for (uint16_t code : r.banks) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%03u", static_cast<unsigned>(code));
+    out.banks.emplace_back(buf);
+  }
+  return out;
 }
 
 NetworkView NetworkIndex::View(const std::vector<uint32_t>& start, int depth, size_t max_nodes) const {
@@ -384,7 +390,8 @@ NetworkView NetworkIndex::View(const std::vector<uint32_t>& start, int depth, si
       if (e.dead || e.a != n) continue;  // each link once, from its first end
       auto other = place.find(e.b);
       if (other == place.end()) continue;
-      EdgeView ev{i, other->second, e.reason, e.report, e.amount, 0, 0, 0};
+      EdgeView ev{i, other->second, e.reason, "", e.amount, 0, 0, 0};
+      if (nodes_[e.a].is_report) ev.report = std::string_view(nodes_[e.a].key).substr(kReportPrefix.size());
       if (e.reason == Reason::kTransfer && graph_lock) {
         const int64_t from = graph_->NodeOf(std::string_view(nodes_[e.a].key).substr(kAccountPrefix.size()));
         const int64_t to = graph_->NodeOf(std::string_view(nodes_[e.b].key).substr(kAccountPrefix.size()));

@@ -101,7 +101,7 @@ class NetworkIndex final : public store::ChangeConsumer {
   uint32_t Root(uint32_t n) const;
   uint32_t RootCompress(uint32_t n);
   void Union(uint32_t a, uint32_t b);
-  void Link(uint32_t a, uint32_t b, Reason reason, std::string_view report, int64_t amount, int64_t at_ms);
+  void Link(uint32_t a, uint32_t b, Reason reason, int64_t amount);
   void Rebuild(uint32_t any);  // recomputes one component (after a node turned white)
   void LinkTransfersOf(uint32_t account);
   void ApplyReport(std::string_view json);
