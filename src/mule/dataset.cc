@@ -25,8 +25,11 @@ std::string AmlsimAccount(int64_t node) {
   return buf;
 }
 
-Status AtLine(const std::string& path, size_t line, const Status& s) {
-  return InvalidArgument(path + ":" + std::to_string(line) + ": " + s.message(), s.field());
+// The error at a line of a file; the field is the status's own, or the file's role.
+Status AtLine(const std::string& path, size_t line, const Status& s,
+              const char* file_field = "transactions") {
+  return InvalidArgument(path + ":" + std::to_string(line) + ": " + s.message(),
+                         s.field().empty() ? std::string(file_field) : s.field());
 }
 
 template <typename T>
@@ -184,11 +187,11 @@ Result<Dataset> LoadTransfers(const std::string& path, bool csv) {
     return Status::Ok();
   };
   auto feed = [&](std::string_view chunk) -> Status {
-    CFR_RETURN_IF_ERROR(reader.Feed(chunk, &rows));
+    if (Status fed = reader.Feed(chunk, &rows); !fed.ok()) return AtLine(path, 1, fed);
     return consume();
   };
   CFR_RETURN_IF_ERROR(ReadFile(path, "transactions", feed));
-  CFR_RETURN_IF_ERROR(reader.Finish(&rows));
+  if (Status finished = reader.Finish(&rows); !finished.ok()) return AtLine(path, 1, finished);
   CFR_RETURN_IF_ERROR(consume());
   return builder.Finish();
 }
@@ -236,20 +239,6 @@ Result<Generated> GenerateDataset(const ledger::GeneratorOptions& options) {
   return g;
 }
 
-Prepared Prepare(const Dataset& data, const Labels& labels, int threads) {
-  std::vector<bool> listed_node(data.graph->nodes(), false);
-  bool any_listed = false;
-  for (size_t i = 0; i < data.accounts.size(); ++i) {
-    if (labels.reported[i]) listed_node[data.accounts[i]] = any_listed = true;
-  }
-  FeatureExtractor::ListedFn listed;
-  if (any_listed) listed = [&listed_node](uint32_t n) { return n < listed_node.size() && listed_node[n]; };
-  Prepared p;
-  p.x = FeatureMatrix(*data.graph, data.accounts, data.as_of_ms, listed, threads);
-  p.neighbours = BuildNeighbourhood(*data.graph, data.accounts, data.as_of_ms);
-  return p;
-}
-
 Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
   std::unordered_map<std::string, size_t> index;  // account name -> place in data.accounts
   {
@@ -294,10 +283,11 @@ Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
         account = AmlsimAccount(node);
       }
       const std::string_view label = field(label_col);
-      if (label != "0" && label != "1") return AtLine(path, r.line, InvalidArgument("0 or 1", "is_mule"));
+      if (label != "0" && label != "1")
+        return AtLine(path, r.line, InvalidArgument("0 or 1", "is_mule"), "labels");
       const std::string_view rep = field(reported_col);
       if (reported_col >= 0 && rep != "0" && rep != "1") {
-        return AtLine(path, r.line, InvalidArgument("0 or 1", "reported"));
+        return AtLine(path, r.line, InvalidArgument("0 or 1", "reported"), "labels");
       }
       auto it = index.find(account);
       if (it == index.end()) {

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "mule/dataset.h"
+
 namespace cfr::mule {
 namespace {
 
@@ -529,6 +531,22 @@ std::vector<float> FeatureMatrix(const ledger::TransferGraph& graph, std::span<c
   work(0);
   for (auto& t : pool) t.join();
   return x;
+}
+
+// Declared in mule/dataset.h; here so that the data set loaders (and their fuzz target) do not
+// need the features.
+Prepared Prepare(const Dataset& data, const Labels& labels, int threads) {
+  std::vector<bool> listed_node(data.graph->nodes(), false);
+  bool any_listed = false;
+  for (size_t i = 0; i < data.accounts.size(); ++i) {
+    if (labels.reported[i]) listed_node[data.accounts[i]] = any_listed = true;
+  }
+  FeatureExtractor::ListedFn listed;
+  if (any_listed) listed = [&listed_node](uint32_t n) { return n < listed_node.size() && listed_node[n]; };
+  Prepared p;
+  p.x = FeatureMatrix(*data.graph, data.accounts, data.as_of_ms, listed, threads);
+  p.neighbours = BuildNeighbourhood(*data.graph, data.accounts, data.as_of_ms);
+  return p;
 }
 
 }  // namespace cfr::mule
