@@ -129,8 +129,9 @@ void MuleMonitor::Apply(const std::vector<store::Change>& changes) {
         alerts.emplace_back(c.key, std::move(a));
         continue;
       }
-      if (model_ == nullptr || options_.graph_listener || c.collection != ledger::kTransferChunkCollection ||
-          !c.value) {
+      // With the graph's listener, chunks are read here only while catching up, for the stream time.
+      if (model_ == nullptr || (options_.graph_listener && !catching_up) ||
+          c.collection != ledger::kTransferChunkCollection || !c.value) {
         continue;
       }
       ledger::TransferView v;
