@@ -77,19 +77,27 @@ Status TrainBooster(std::span<const float> x, std::span<const float> y, int cols
   return Status::Ok();
 }
 
+// One XGBoost prediction of `type` (1: margins, 2: SHAP contributions) over rows of x; the
+// result points into the booster's buffer (valid until its next prediction).
+Result<const float*> Predict(BoosterHandle booster, std::span<const float> x, int cols, int type) {
+  DMatrix m;
+  CFR_RETURN_IF_ERROR(MakeMatrix(x, {}, cols, &m));
+  const std::string config =
+      R"({"type":)" + std::to_string(type) +
+      R"(,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  CFR_XGB(XGBoosterPredictFromDMatrix(booster, m.h, config.c_str(), &shape, &dim, &result), "prediction");
+  return result;
+}
+
 // Margins (log-odds before calibration) of rows of x.
 Status PredictMargins(BoosterHandle booster, std::span<const float> x, int cols, std::vector<float>* out) {
   out->clear();
   const size_t rows = x.size() / static_cast<size_t>(cols);
   if (rows == 0) return Status::Ok();
-  DMatrix m;
-  CFR_RETURN_IF_ERROR(MakeMatrix(x, {}, cols, &m));
-  const char* config =
-      R"({"type":1,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
-  CFR_XGB(XGBoosterPredictFromDMatrix(booster, m.h, config, &shape, &dim, &result), "prediction");
+  CFR_ASSIGN_OR_RETURN(const float* result, Predict(booster, x, cols, 1));
   out->assign(result, result + rows);
   return Status::Ok();
 }
@@ -333,18 +341,10 @@ Result<std::vector<float>> MuleModel::Score(std::span<const float> x, const Neig
 
 Result<std::vector<Reason>> MuleModel::Explain(std::span<const float> row2, size_t top) const {
   if (row2.size() != kSecondStageColumns) return InvalidArgument("one second-stage row", "features");
-  DMatrix m;
-  CFR_RETURN_IF_ERROR(MakeMatrix(row2, {}, kSecondStageColumns, &m));
-  const char* config =
-      R"({"type":2,"training":false,"iteration_begin":0,"iteration_end":0,"strict_shape":false})";
-  const bst_ulong* shape = nullptr;
-  bst_ulong dim = 0;
-  const float* result = nullptr;
   std::vector<Reason> reasons;
   {
     std::lock_guard lock(mu_);
-    CFR_XGB(XGBoosterPredictFromDMatrix(second_->booster.h, m.h, config, &shape, &dim, &result),
-            "contributions");
+    CFR_ASSIGN_OR_RETURN(const float* result, Predict(second_->booster.h, row2, kSecondStageColumns, 2));
     const auto own = FeatureNames();
     const auto nbr = NeighbourFeatureNames();
     for (size_t f = 0; f < kSecondStageColumns; ++f) {

@@ -106,32 +106,31 @@ uint32_t NetworkIndex::RootCompress(uint32_t n) {
   return root;
 }
 
-void NetworkIndex::Unrank(uint32_t root) {
+// A root's entries in the three orders (by loss, victims, size); none below two nodes.
+void NetworkIndex::Reorder(uint32_t root, bool insert) {
   const Node& r = nodes_[root];
   if (r.size < 2) return;
   const uint64_t id = IdHash(r.key);
   const auto size = static_cast<int64_t>(r.size);
-  by_loss_.erase({r.loss_total, r.victims, size, id, root});
-  by_victims_.erase({r.victims, r.loss_total, size, id, root});
-  by_size_.erase({size, r.loss_total, r.victims, id, root});
-}
-
-void NetworkIndex::Rank(uint32_t root) {
-  const Node& r = nodes_[root];
-  if (r.size < 2) return;
-  const uint64_t id = IdHash(r.key);
-  const auto size = static_cast<int64_t>(r.size);
-  by_loss_.insert({r.loss_total, r.victims, size, id, root});
-  by_victims_.insert({r.victims, r.loss_total, size, id, root});
-  by_size_.insert({size, r.loss_total, r.victims, id, root});
+  const std::pair<std::set<Ranked>*, Ranked> entries[] = {
+      {&by_loss_, {r.loss_total, r.victims, size, id, root}},
+      {&by_victims_, {r.victims, r.loss_total, size, id, root}},
+      {&by_size_, {size, r.loss_total, r.victims, id, root}}};
+  for (const auto& [order, entry] : entries) {
+    if (insert) {
+      order->insert(entry);
+    } else {
+      order->erase(entry);
+    }
+  }
 }
 
 void NetworkIndex::Union(uint32_t a, uint32_t b) {
   uint32_t ra = RootCompress(a), rb = RootCompress(b);
   if (ra == rb) return;
   if (rb < ra) std::swap(ra, rb);  // the earliest node stays the root: the network keeps its id
-  Unrank(ra);
-  Unrank(rb);
+  Reorder(ra, /*insert=*/false);
+  Reorder(rb, /*insert=*/false);
   Node& keep = nodes_[ra];
   Node& gone = nodes_[rb];
   gone.parent = ra;
@@ -144,7 +143,7 @@ void NetworkIndex::Union(uint32_t a, uint32_t b) {
   keep.banks = std::move(banks);
   gone.banks.clear();
   gone.banks.shrink_to_fit();
-  Rank(ra);
+  Reorder(ra, /*insert=*/true);
 }
 
 void NetworkIndex::Link(uint32_t a, uint32_t b, Reason reason, int64_t amount) {
@@ -175,7 +174,7 @@ void NetworkIndex::Rebuild(uint32_t any) {
     }
   }
   for (uint32_t m : members) {
-    if (nodes_[m].parent == m) Unrank(m);
+    if (nodes_[m].parent == m) Reorder(m, /*insert=*/false);
   }
   for (uint32_t m : members) {
     Node& n = nodes_[m];

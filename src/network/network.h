@@ -123,8 +123,7 @@ class NetworkIndex final : public store::ChangeConsumer {
       return id < o.id;
     }
   };
-  void Unrank(uint32_t root);
-  void Rank(uint32_t root);
+  void Reorder(uint32_t root, bool insert);  // adds or removes a root's entries in the orders
 
   const ledger::TransferGraph* const graph_;
   mutable std::shared_mutex mu_;

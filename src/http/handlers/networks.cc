@@ -27,13 +27,13 @@ Status CheckRole(const Actor& a) {
   return PermissionDenied("scam networks are for the operations centre (operator, analyst, police, admin)");
 }
 
-// A national ID shown as 1-xxxx-xxxxx-23-4.
-std::string Masked(std::string_view kind, std::string_view canonical) {
-  if (kind == "national_id" && canonical.size() == 13) {
-    return std::string(canonical.substr(0, 1)) + "-xxxx-xxxxx-" + std::string(canonical.substr(10, 2)) + "-" +
-           std::string(canonical.substr(12));
-  }
-  return std::string(canonical);
+// A national ID as the identifier module displays it (masked); other values as they are.
+std::string Shown(std::string_view kind, std::string_view canonical) {
+  if (kind != "national_id") return std::string(canonical);
+  ident::NormalizeOptions o;
+  o.kind = ident::Kind::kNationalId;
+  auto id = ident::Normalize(canonical, o);
+  return id.ok() ? id->display : std::string();
 }
 
 json SummaryJson(const network::Summary& s) {
@@ -59,7 +59,7 @@ json ViewJson(const ApiContext& ctx, const network::NetworkView& v) {
       nodes.push_back({{"type", "report"}, {"id", value}});
       continue;
     }
-    json node = {{"type", "entity"}, {"kind", kind}, {"canonical", Masked(kind, value)}};
+    json node = {{"type", "entity"}, {"kind", kind}, {"canonical", Shown(kind, value)}};
     if (kind != "national_id" && ctx.screening != nullptr) {
       if (auto k = ident::ParseKind(kind); k.ok()) {
         if (auto s = ctx.screening->Lookup(*k, value)) {
@@ -187,7 +187,7 @@ HttpResponse GetEntityNetwork(ApiContext& ctx, const HttpRequest& request) {
                                 *max_nodes);
   if (!v) {
     return ErrorResponse(NotFound("no network around " + std::string(ident::KindName(id->kind)) + " " +
-                                  Masked(ident::KindName(id->kind), id->canonical)));
+                                  Shown(ident::KindName(id->kind), id->canonical)));
   }
   return HttpResponse::Json(200, Dump(ViewJson(ctx, *v)));
 }
