@@ -44,6 +44,7 @@ struct ScreenArgs {
   std::string bank;
   bool json = false;
   bool is_private = false;
+  std::string api_key;    // the caller's API key (CFR_API_KEY)
   std::string key_hex;    // private mode: the screening key
   int prefix_length = 6;  // private mode: hex digits sent (4 to 8)
   std::vector<std::string> values;
@@ -65,8 +66,9 @@ struct ImportArgs {
   std::string format;       // csv or ndjson; empty: from the file's extension
   std::string data_dir;     // import straight into this data directory (the server stopped)
   std::string server;       // or through this running server
+  std::string api_key;      // with --server: the importer's API key (CFR_API_KEY); it names the caller
   std::string reject_file;  // default FILE.rejects.ndjson
-  std::string user = "cli.import";
+  std::string user = "cli.import";  // with --data: who imports (with --server the key says)
   std::string agency = "AOC";
   std::string role = "operator";
   size_t batch = 500;  // reports per batch (per request with --server)
@@ -120,6 +122,19 @@ int RunTrainMules(const MuleArgs& args);
 // cfr eval mules: precision, recall, F1, PR-AUC and the confusion matrix of a model (or of
 // K-fold cross-validation) on labelled data.
 int RunEvalMules(const MuleArgs& args);
+
+struct AdminArgs {
+  std::string data_dir = "./cfr-data";
+  std::string role;
+  std::string agency;  // create-key: default the centre
+  std::string name;
+  std::string id;  // revoke-key
+  std::string centre_agency = "AOC";
+};
+// cfr admin create-key / list-keys / revoke-key on a stopped server's data directory.
+int RunAdminCreateKey(const AdminArgs& args);
+int RunAdminListKeys(const AdminArgs& args);
+int RunAdminRevokeKey(const AdminArgs& args);
 
 }  // namespace cfr::cli
 

@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include "auth/access.h"
+
 #include <toml++/toml.h>
 #include <algorithm>
 #include <charconv>
@@ -59,6 +61,13 @@ const std::vector<Setting>& Settings() {
        &Config::mule_model},
       {"mule.interval_ms", "score the accounts that moved money this often", true, nullptr,
        &Config::mule_interval_ms},
+      {"auth.centre_agency", "the operations centre's agency code (its administrators manage every agency)",
+       false, &Config::centre_agency},
+      {"auth.key_requests_per_minute", "requests one API key may make per minute", true, nullptr,
+       &Config::key_requests_per_minute},
+      {"auth.key_burst", "requests one API key may make at once", true, nullptr, &Config::key_burst},
+      {"auth.failures_per_minute", "failed authentications allowed per client address per minute", true,
+       nullptr, &Config::auth_failures_per_minute},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -233,6 +242,16 @@ Status Validate(const Config& c) {
   }
   if (c.risk_recent_days < 1 || c.risk_recent_days > 3650) {
     return InvalidArgument("risk.recent_days must be 1 to 3650", "risk.recent_days");
+  }
+  if (c.key_requests_per_minute < 1 || c.key_burst < 1 || c.auth_failures_per_minute < 1) {
+    return InvalidArgument(
+        "auth.key_requests_per_minute, auth.key_burst and auth.failures_per_minute must be at least 1",
+        "auth.key_requests_per_minute");
+  }
+  if (auto agency = auth::AccessControl::CanonicalAgency("operator", c.centre_agency);
+      !agency.ok() || *agency != c.centre_agency) {
+    return InvalidArgument("an upper-case agency code (letters, digits, '-', '_', '.')",
+                           "auth.centre_agency");
   }
   if (c.mule_interval_ms < 10 || c.mule_interval_ms > 600000) {
     return InvalidArgument("mule.interval_ms must be 10 to 600000", "mule.interval_ms");

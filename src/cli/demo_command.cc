@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 
+#include "auth/access.h"
 #include "cli/commands.h"
 #include "cli/local_store.h"
 #include "core/hex.h"
@@ -363,6 +364,36 @@ int RunDemo(const DemoArgs& args) {
       ++failed;
     }
   }
+  // A key for every role, so that the demo can be tried at once (docs/api.md). Written to
+  // DIR/demo-keys.txt (owner-only) as well: this is demo data, not how real keys are handed out.
+  auth::AccessControl access(**store, Clock::Real());
+  struct DemoKey {
+    const char* role;
+    const char* agency;
+  };
+  constexpr DemoKey kDemoKeys[] = {{"admin", "AOC"},      {"operator", "AOC"},  {"analyst", "AOC"},
+                                   {"police", "RTP-CIB"}, {"bank", "KBANK"},    {"bank", "SCB"},
+                                   {"telco", "AIS"},      {"platform", "LINE"}, {"partner", "KH-NCC"}};
+  std::string keys_text;
+  for (const DemoKey& k : kDemoKeys) {
+    Actor by = Actor::System();
+    by.user = "cfr demo";
+    auto created = access.CreateKey(k.role, k.agency, std::string("demo ") + k.role + "@" + k.agency, by);
+    if (!created.ok()) {
+      std::fprintf(stderr, "cfr demo: creating the demo keys failed: %s\n",
+                   created.status().ToString().c_str());
+      ++failed;
+      break;
+    }
+    keys_text += std::string(k.role) + "\t" + created->info.agency + "\t" + created->token + "\n";
+  }
+  const auto keys_path = std::filesystem::path(args.data_dir) / "demo-keys.txt";
+  if (std::FILE* f = std::fopen(keys_path.c_str(), "w")) {
+    std::filesystem::permissions(keys_path,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::fputs(keys_text.c_str(), f);
+    std::fclose(f);
+  }
   if (args.progress) std::fprintf(stderr, "\r");
   std::printf(
       "demo data in %s: %d reports (%d duplicates), %d listings by police and banks, %zu transfers, mule "
@@ -370,8 +401,13 @@ int RunDemo(const DemoArgs& args) {
       "%s\n",
       args.data_dir.c_str(), saved, duplicates, listed, transfers, model_path.c_str());
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
-  std::printf("try: curl -s 'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n",
-              gen.mules()[0].c_str());
+  std::printf("demo API keys, one per role (role, agency, key; also in %s):\n%s", keys_path.c_str(),
+              keys_text.c_str());
+  const std::string operator_key = keys_text.substr(keys_text.find("operator\tAOC\t") + 13, 80);
+  std::printf(
+      "try: curl -s -H 'Authorization: Bearer %s' "
+      "'http://127.0.0.1:8080/api/v1/screen?kind=bank_account&value=%s'\n",
+      operator_key.substr(0, operator_key.find('\n')).c_str(), gen.mules()[0].c_str());
   IgnoreError((*store)->Close());
   return failed == 0 ? kExitOk : kExitFailure;
 }

@@ -40,10 +40,18 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
 
 }  // namespace
 
-Result<HttpResult> HttpGet(const std::string& url) { return Perform(url, nullptr, {}); }
-Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body) {
-  return Perform(url, &body, {"Content-Type: application/json"});
+Result<HttpResult> HttpGet(const std::string& url, const std::string& api_key) {
+  std::vector<std::string> headers;
+  if (!api_key.empty()) headers.push_back(AuthorizationHeader(api_key));
+  return Perform(url, nullptr, headers);
 }
+Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body, const std::string& api_key) {
+  std::vector<std::string> headers = {"Content-Type: application/json"};
+  if (!api_key.empty()) headers.push_back(AuthorizationHeader(api_key));
+  return Perform(url, &body, headers);
+}
+
+std::string AuthorizationHeader(const std::string& api_key) { return "Authorization: Bearer " + api_key; }
 
 Result<HttpResult> HttpPost(const std::string& url, const std::string& body,
                             const std::vector<std::string>& headers) {

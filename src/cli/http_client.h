@@ -15,10 +15,13 @@ struct HttpResult {
   std::string body;
 };
 
-// GET or POST (with a JSON body) `url`. Fails with kUnavailable when the server cannot be
-// reached; any HTTP status is a successful result.
-Result<HttpResult> HttpGet(const std::string& url);
-Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body);
+// GET or POST (with a JSON body) `url`, with the API key as a bearer token when given. Fails with
+// kUnavailable when the server cannot be reached; any HTTP status is a successful result.
+Result<HttpResult> HttpGet(const std::string& url, const std::string& api_key = {});
+Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body,
+                                const std::string& api_key = {});
+// "Authorization: Bearer <key>".
+std::string AuthorizationHeader(const std::string& api_key);
 // POST with the given header lines ("Content-Type: text/csv").
 Result<HttpResult> HttpPost(const std::string& url, const std::string& body,
                             const std::vector<std::string>& headers);

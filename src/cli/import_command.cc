@@ -61,8 +61,8 @@ class LocalSink : public Sink {
 // tells the server's errors in the file's own terms.
 class ServerSink : public Sink {
  public:
-  ServerSink(std::string server, Actor actor, intake::ImportFormat format)
-      : url_(std::move(server) + "/api/v1/reports:batch"), actor_(std::move(actor)), format_(format) {}
+  ServerSink(std::string server, std::string api_key, intake::ImportFormat format)
+      : url_(std::move(server) + "/api/v1/reports:batch"), api_key_(std::move(api_key)), format_(format) {}
 
   Result<std::vector<intake::RowOutcome>> Save(const std::vector<intake::ImportRow>& rows) override {
     std::vector<intake::RowOutcome> outcomes(rows.size());
@@ -82,8 +82,7 @@ class ServerSink : public Sink {
     }
     if (sent.empty()) return outcomes;
     auto r = HttpPost(url_, body,
-                      {"Content-Type: application/x-ndjson", "Expect:", "X-CFR-User: " + actor_.user,
-                       "X-CFR-Agency: " + actor_.agency, "X-CFR-Role: " + actor_.role});
+                      {"Content-Type: application/x-ndjson", "Expect:", AuthorizationHeader(api_key_)});
     if (!r.ok()) return r.status();
     const json answer = json::parse(r->body, nullptr, false);
     if (r->status != 200) {
@@ -118,7 +117,7 @@ class ServerSink : public Sink {
 
  private:
   const std::string url_;
-  const Actor actor_;
+  const std::string api_key_;
   const intake::ImportFormat format_;
 };
 
@@ -146,7 +145,7 @@ int RunImportReports(const ImportArgs& args) {
     }
     sink = std::make_unique<LocalSink>(std::move(*store), std::move(*key), actor, format);
   } else {
-    sink = std::make_unique<ServerSink>(args.server, actor, format);
+    sink = std::make_unique<ServerSink>(args.server, args.api_key, format);
   }
 
   size_t duplicates = 0;

@@ -26,6 +26,12 @@ int ImportFile::Open() {
     std::fprintf(stderr, "%s: give either --data DIR (server stopped) or --server URL\n", command_);
     return kExitUsage;
   }
+  if (!args_.server.empty() && args_.api_key.empty()) {
+    std::fprintf(stderr,
+                 "%s: --server needs --api-key KEY (or CFR_API_KEY): the server acts for the key's agency\n",
+                 command_);
+    return kExitUsage;
+  }
   in_.open(args_.file, std::ios::binary);
   if (!in_) {
     std::fprintf(stderr, "%s: cannot open %s\n", command_, args_.file.c_str());

@@ -123,8 +123,7 @@ int RunImportTransfers(const ImportArgs& args) {
       InFlight f{b, {}};
       f.answer = std::async(std::launch::async, [&args, &content_type, bank, body = b.body] {
         return HttpPost(args.server + "/api/v1/transfers", body,
-                        {content_type, "Expect:", "X-CFR-User: " + args.user, "X-CFR-Agency: " + bank->code,
-                         "X-CFR-Role: bank"});
+                        {content_type, "Expect:", AuthorizationHeader(args.api_key)});
       });
       in_flight.push_back(std::move(f));
       return Status::Ok();

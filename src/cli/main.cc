@@ -58,6 +58,8 @@ int Main(int argc, char** argv) {
   ScreenArgs sargs;
   if (const char* env = std::getenv("CFR_SERVER")) sargs.server = env;
   screen->add_option("--server", sargs.server, "Server base URL (env CFR_SERVER)")->capture_default_str();
+  screen->add_option("--api-key", sargs.api_key, "The caller's API key (screening is for agencies)")
+      ->envname("CFR_API_KEY");
   screen->add_option("--kind", sargs.kind, "Identifier kind (detected when absent)");
   screen->add_option("--bank", sargs.bank, "Bank for bank accounts");
   screen->add_flag("--json", sargs.json, "Print one JSON object per value");
@@ -91,6 +93,8 @@ int Main(int argc, char** argv) {
   import_reports->add_option("--format", iargs.format, "csv or ndjson (default: from the file's extension)");
   import_reports->add_option("--data", iargs.data_dir,
                              "Import into this data directory (the server stopped)");
+  import_reports->add_option("--api-key", iargs.api_key, "With --server: the API key to import with")
+      ->envname("CFR_API_KEY");
   import_reports->add_option("--server", iargs.server,
                              "Import through this running server (http://host:port)");
   import_reports->add_option("--reject", iargs.reject_file,
@@ -115,6 +119,8 @@ int Main(int argc, char** argv) {
       ->required();
   import_transfers->add_option("--data", targs.data_dir,
                                "Import into this data directory (the server stopped)");
+  import_transfers->add_option("--api-key", targs.api_key, "With --server: the bank's API key")
+      ->envname("CFR_API_KEY");
   import_transfers->add_option("--server", targs.server,
                                "Import through this running server (http://host:port)");
   import_transfers->add_option("--reject", targs.reject_file,
@@ -214,6 +220,27 @@ int Main(int argc, char** argv) {
   eval_mules->add_flag("--json", margs.json, "Print the figures as one JSON object");
   eval->require_subcommand(1);
 
+  // cfr admin
+  auto* admin = app.add_subcommand("admin", "API keys on a stopped server's data directory (C12)");
+  admin->require_subcommand(1);
+  AdminArgs aargs;
+  auto* create_key = admin->add_subcommand("create-key", "Create an API key and print its token once");
+  auto* list_keys = admin->add_subcommand("list-keys", "List API keys (never their secrets)");
+  auto* revoke_key = admin->add_subcommand("revoke-key", "Revoke an API key");
+  for (auto* c : {create_key, list_keys, revoke_key}) {
+    c->add_option("--data", aargs.data_dir, "Data directory (the server stopped)")->capture_default_str();
+    c->add_option("--centre-agency", aargs.centre_agency, "The centre's agency code (auth.centre_agency)")
+        ->capture_default_str();
+  }
+  create_key
+      ->add_option("--role", aargs.role, "operator, bank, telco, platform, police, analyst, partner, admin")
+      ->required();
+  create_key->add_option("--agency", aargs.agency,
+                         "The agency (default: the centre; a bank's code for bank)");
+  create_key->add_option("--name", aargs.name, "A name for the key (who or what uses it)");
+  list_keys->add_option("--agency", aargs.agency, "Only this agency's keys");
+  revoke_key->add_option("id", aargs.id, "The key's id (16 hex digits)")->required();
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -235,6 +262,9 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (normalize->parsed()) return RunNormalize(nargs);
+  if (create_key->parsed()) return RunAdminCreateKey(aargs);
+  if (list_keys->parsed()) return RunAdminListKeys(aargs);
+  if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
   if (screen->parsed()) return RunScreen(sargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);

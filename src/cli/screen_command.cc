@@ -48,8 +48,9 @@ int ScreenPlain(const ScreenArgs& args, const std::vector<std::string>& values) 
     if (!args.bank.empty()) item["bank"] = args.bank;
     items.push_back(item);
   }
-  auto r = HttpPostJson(args.server + "/api/v1/screen",
-                        json{{"items", items}}.dump(-1, ' ', false, json::error_handler_t::replace));
+  auto r =
+      HttpPostJson(args.server + "/api/v1/screen",
+                   json{{"items", items}}.dump(-1, ' ', false, json::error_handler_t::replace), args.api_key);
   if (!r.ok()) {
     std::fprintf(stderr, "cfr screen: %s\n", r.status().message().c_str());
     return kExitFailure;
@@ -104,7 +105,7 @@ int ScreenPrivate(const ScreenArgs& args, const std::vector<std::string>& values
     }
     const std::string full = registry::PrivateScreeningIndex::Hex(hasher.HashOf(id->kind, id->canonical));
     const std::string prefix = full.substr(0, static_cast<size_t>(args.prefix_length));
-    auto r = HttpGet(args.server + "/api/v1/screen/prefix/" + prefix);
+    auto r = HttpGet(args.server + "/api/v1/screen/prefix/" + prefix, args.api_key);
     if (!r.ok() || r->status != 200) {
       ++failures;
       std::fprintf(stderr, "cfr screen: %s\n",

@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+
+#include "auth/access.h"
 #include "cli/local_store.h"
 #include "cli/logging.h"
 #include "core/hex.h"
@@ -64,6 +66,13 @@ int RunServe(const Config& config) {
   intake::Intake intake(**store, registry, Clock::Real(), *fingerprint_key);
   registry::ScreeningIndex screening;
   registry::PrivateScreeningIndex private_screening(*private_key);
+  auth::AccessControl::Options access_options;
+  access_options.centre_agency = config.centre_agency;
+  auth::AccessControl access(**store, Clock::Real(), access_options);
+  http::RateLimiter key_limiter(Clock::Real(), static_cast<double>(config.key_requests_per_minute),
+                                static_cast<double>(config.key_burst));
+  http::RateLimiter auth_failure_limiter(Clock::Real(), static_cast<double>(config.auth_failures_per_minute),
+                                         static_cast<double>(config.auth_failures_per_minute));
   http::RateLimiter public_limiter(Clock::Real(), static_cast<double>(config.public_checks_per_minute),
                                    static_cast<double>(config.public_checks_burst));
 
@@ -111,8 +120,8 @@ int RunServe(const Config& config) {
     mule_monitor.Touched(nodes, latest);
   });
   network::NetworkIndex networks(&transfer_graph);
-  store::ChangeFollower follower(**store,
-                                 {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks});
+  store::ChangeFollower follower(
+      **store, {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks, &access});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -146,6 +155,9 @@ int RunServe(const Config& config) {
   context.graph = &transfer_graph;
   context.mule = &mule_monitor;
   context.networks = &networks;
+  context.access = &access;
+  context.key_rate_limiter = &key_limiter;
+  context.auth_failure_limiter = &auth_failure_limiter;
   http::Router router = http::BuildApiRouter(context);
   http::ServerOptions server_options;
   server_options.address = host;

@@ -4,15 +4,24 @@
 #define CFR_CORE_ACTOR_H_
 
 #include <string>
+#include <utility>
 
 namespace cfr {
 
 struct Actor {
-  std::string user;    // "somchai.k", "bank-api-key-7", "system"
-  std::string agency;  // "AOC", "KBANK", "RTP-CIB", …
-  std::string role;    // operator, bank, telco, platform, police, analyst, partner, public, admin
+  Actor() = default;
+  Actor(std::string user_, std::string agency_, std::string role_, std::string credential_ = {})
+      : user(std::move(user_)),
+        agency(std::move(agency_)),
+        role(std::move(role_)),
+        credential(std::move(credential_)) {}
 
-  static Actor System() { return {"system", "OpenCFR", "admin"}; }
+  std::string user;        // "somchai.k", "bank-api-key-7", "system"
+  std::string agency;      // "AOC", "KBANK", "RTP-CIB", …
+  std::string role;        // operator, bank, telco, platform, police, analyst, partner, public, admin
+  std::string credential;  // what proved it: "key:<id>", "session:<id>"; empty for the public
+
+  static Actor System() { return {"system", "OpenCFR", "admin", "system"}; }
 };
 
 }  // namespace cfr

@@ -18,6 +18,9 @@
 #include "store/change_follower.h"
 #include "store/store.h"
 
+namespace cfr::auth {
+class AccessControl;
+}  // namespace cfr::auth
 namespace cfr::mule {
 class MuleMonitor;
 }  // namespace cfr::mule
@@ -43,11 +46,19 @@ struct ApiContext {
   const ledger::TransferGraph* graph = nullptr;
   mule::MuleMonitor* mule = nullptr;                // may be null in tests
   const network::NetworkIndex* networks = nullptr;  // may be null in tests
+  // API keys. Null: every caller is the public (tests of public endpoints).
+  auth::AccessControl* access = nullptr;
+  RateLimiter* key_rate_limiter = nullptr;      // per API key; may be null
+  RateLimiter* auth_failure_limiter = nullptr;  // failed authentications per address; may be null
 };
 
-// Who is calling. Until API keys and sessions arrive (the access-control issue) the caller names
-// itself in X-CFR-User, X-CFR-Agency and X-CFR-Role; without them it is the public.
+// Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
+// credentials, the public) before the handler ran.
 Actor CallerOf(const HttpRequest& request);
+
+// The authenticator BuildApiRouter installs: bearer keys through context.access, per-key rate
+// limits, and a limit on failed attempts per address (checked before the costly verification).
+Result<Actor> AuthenticateRequest(ApiContext& context, const HttpRequest& request, int* retry_after_s);
 
 Router BuildApiRouter(ApiContext& context);
 
@@ -63,6 +74,7 @@ void RegisterReportRoutes(Router& router, ApiContext& context);
 void RegisterTransferRoutes(Router& router, ApiContext& context);
 void RegisterAlertRoutes(Router& router, ApiContext& context);
 void RegisterNetworkRoutes(Router& router, ApiContext& context);
+void RegisterAdminRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/actor.h"
 #include "core/status.h"
 
 namespace cfr::http {
@@ -22,6 +23,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> path_params;  // from "{name}" segments
   std::string body;
   std::string remote_address;
+  Actor caller;  // set by the router before the handler runs
 
   // The first value, or empty. Header names are matched case-insensitively.
   std::string_view Header(std::string_view name) const;

@@ -1,5 +1,6 @@
 // Keeps the OpenAPI document true: every routed path is documented, every documented path is
-// routed, and every documented operation has responses.
+// routed, every documented operation has responses, and each operation's x-cfr-roles are exactly
+// the roles its route lets in.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,19 @@ TEST(OpenApiTest, DocumentMatchesRouter) {
     EXPECT_TRUE(documented.count(r)) << "undocumented route: " << r.first << " " << r.second;
   for (const auto& d : documented)
     EXPECT_TRUE(routed.count(d)) << "documented but not routed: " << d.first << " " << d.second;
+  for (const auto& r : router.Routes()) {
+    const auto& op = doc["paths"][r.pattern][Lower(r.method)];
+    std::vector<std::string> want;
+    for (auth::Role role : auth::AllRoles()) {
+      if (r.roles.Has(role)) want.emplace_back(auth::RoleName(role));
+    }
+    ASSERT_TRUE(op.contains("x-cfr-roles")) << r.method << " " << r.pattern;
+    EXPECT_EQ(op["x-cfr-roles"].get<std::vector<std::string>>(), want) << r.method << " " << r.pattern;
+    EXPECT_TRUE(op["responses"].contains("401")) << r.method << " " << r.pattern;
+    if (!r.roles.Has(auth::Role::kPublic)) {
+      EXPECT_TRUE(op["responses"].contains("403")) << r.method << " " << r.pattern;
+    }
+  }
 }
 
 TEST(OpenApiTest, EveryReferenceResolves) {

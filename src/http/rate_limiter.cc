@@ -31,4 +31,17 @@ bool RateLimiter::Allow(std::string_view client, int* retry_after_s) {
   return false;
 }
 
+bool RateLimiter::Exhausted(std::string_view client, int* retry_after_s) {
+  Shard& shard = shards_[std::hash<std::string_view>{}(client) % shards_.size()];
+  const int64_t now = clock_.NowMillis();
+  std::lock_guard lock(shard.mu);
+  auto it = shard.buckets.find(std::string(client));
+  if (it == shard.buckets.end()) return false;
+  const double tokens =
+      std::min(burst_, it->second.tokens + static_cast<double>(now - it->second.updated_ms) * per_ms_);
+  if (tokens >= 1.0) return false;
+  *retry_after_s = std::max(1, static_cast<int>(std::ceil((1.0 - tokens) / per_ms_ / 1000.0)));
+  return true;
+}
+
 }  // namespace cfr::http

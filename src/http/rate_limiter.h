@@ -22,6 +22,8 @@ class RateLimiter {
   // True if the client may proceed now (and a token is spent); otherwise false and
   // *retry_after_s is how long until one token is available (at least 1).
   bool Allow(std::string_view client, int* retry_after_s);
+  // Whether the client has no token left now (spends nothing); *retry_after_s as for Allow.
+  bool Exhausted(std::string_view client, int* retry_after_s);
 
  private:
   struct Bucket {

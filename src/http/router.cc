@@ -16,8 +16,9 @@ std::vector<std::string_view> Router::SplitPath(std::string_view path) {
   return out;
 }
 
-void Router::Add(std::string method, std::string pattern, Handler handler, bool blocking) {
-  Route r{std::move(method), std::move(pattern), {}, std::move(handler), blocking};
+void Router::Add(std::string method, std::string pattern, auth::RoleSet roles, Handler handler,
+                 bool blocking) {
+  Route r{std::move(method), std::move(pattern), {}, roles, std::move(handler), blocking};
   for (std::string_view seg : SplitPath(r.pattern)) r.segments.emplace_back(seg);
   routes_.push_back(std::move(r));
 }
@@ -56,6 +57,10 @@ const Router::Route* Router::Match(const HttpRequest& request,
   return nullptr;
 }
 
+Actor PublicCaller(const HttpRequest& request) {
+  return Actor{"anonymous@" + request.remote_address, "", "public", ""};
+}
+
 bool Router::IsBlocking(const HttpRequest& request) const {
   std::string allowed;
   const Route* route = Match(request, nullptr, &allowed);
@@ -67,6 +72,26 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
   std::vector<std::pair<std::string, std::string>> params;
   if (const Route* route = Match(*request, &params, &allowed)) {
     request->path_params = std::move(params);
+    if (authenticator_) {
+      int retry_after_s = 0;
+      auto caller = authenticator_(*request, &retry_after_s);
+      if (!caller.ok()) {
+        HttpResponse r = ErrorResponse(caller.status());
+        if (retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+        return r;
+      }
+      request->caller = std::move(*caller);
+    } else {
+      request->caller = PublicCaller(*request);
+    }
+    if (!route->roles.HasName(request->caller.role)) {
+      if (request->caller.role == "public") {
+        return ErrorResponse(
+            Unauthenticated("this endpoint needs an API key (Authorization: Bearer cfr_…) or a session"));
+      }
+      return ErrorResponse(PermissionDenied("the role " + request->caller.role + " may not call " +
+                                            route->method + " " + route->pattern));
+    }
     return route->handler(*request);
   }
   if (!allowed.empty()) {
@@ -81,7 +106,7 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
 
 std::vector<RouteInfo> Router::Routes() const {
   std::vector<RouteInfo> out;
-  for (const Route& r : routes_) out.push_back({r.method, r.pattern});
+  for (const Route& r : routes_) out.push_back({r.method, r.pattern, r.roles});
   return out;
 }
 

@@ -1,12 +1,19 @@
 // Router: maps (method, path) to a handler. Patterns are literal segments and "{name}" segments
 // that capture one percent-decoded path segment: "/api/v1/entities/{kind}/{canonical}".
 // Routes are added at start-up, then the router is read-only and safe to share between threads.
+//
+// Every route carries its access policy: the roles that may call it (auth/roles.h). Dispatch
+// first finds the caller (the authenticator turns the request's credentials into an Actor; no
+// credentials: the public), then refuses a caller whose role is not in the route's set — 401 for
+// the public (credentials needed), 403 for another role — before the handler runs. Handlers read
+// the caller from request.caller and narrow further by agency.
 #ifndef CFR_HTTP_ROUTER_H_
 #define CFR_HTTP_ROUTER_H_
 
 #include <string>
 #include <vector>
 
+#include "auth/roles.h"
 #include "http/http_types.h"
 
 namespace cfr::http {
@@ -14,13 +21,25 @@ namespace cfr::http {
 struct RouteInfo {
   std::string method;
   std::string pattern;
+  auth::RoleSet roles;
 };
+
+// Who a request speaks for, from its credentials (an error: 401, 429 with *retry_after_s set, …).
+// Without credentials it must return the public caller.
+using Authenticator = std::function<Result<Actor>(const HttpRequest&, int* retry_after_s)>;
+
+// The caller without credentials: role "public", named after its address.
+Actor PublicCaller(const HttpRequest& request);
 
 class Router {
  public:
   // `blocking`: the handler waits on the store (a durable commit); the server runs it on its
   // worker pool instead of an I/O thread.
-  void Add(std::string method, std::string pattern, Handler handler, bool blocking = false);
+  void Add(std::string method, std::string pattern, auth::RoleSet roles, Handler handler,
+           bool blocking = false);
+
+  // Replaces the default authenticator (every caller is the public one).
+  void SetAuthenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
 
   // Whether the route that would handle `request` is blocking (false when none matches).
   bool IsBlocking(const HttpRequest& request) const;
@@ -36,6 +55,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;  // "{x}" captures
+    auth::RoleSet roles;
     Handler handler;
     bool blocking = false;
   };
@@ -44,6 +64,7 @@ class Router {
                      std::string* allowed) const;
   static std::vector<std::string_view> SplitPath(std::string_view path);
   std::vector<Route> routes_;
+  Authenticator authenticator_;
 };
 
 }  // namespace cfr::http

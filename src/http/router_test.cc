@@ -13,8 +13,8 @@ HttpResponse Echo(const HttpRequest& r) {
 
 TEST(RouterTest, MatchesLiteralsAndCaptures) {
   Router router;
-  router.Add("GET", "/api/v1/entities/{kind}/{canonical}", Echo);
-  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", Echo);
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}", auth::kEveryone, Echo);
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", auth::kEveryone, Echo);
   HttpRequest req;
   req.method = "GET";
   req.path = "/api/v1/entities/phone/+66812345678";
@@ -28,7 +28,7 @@ TEST(RouterTest, MatchesLiteralsAndCaptures) {
 
 TEST(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
   Router router;
-  router.Add("POST", "/api/v1/reports", Echo);
+  router.Add("POST", "/api/v1/reports", auth::kEveryone, Echo);
   HttpRequest req;
   req.method = "GET";
   req.path = "/api/v1/reports";
@@ -47,7 +47,7 @@ TEST(RouterTest, UnknownPathIs404AndWrongMethodIs405) {
 
 TEST(RouterTest, EmptyCaptureDoesNotMatch) {
   Router router;
-  router.Add("GET", "/a/{x}", Echo);
+  router.Add("GET", "/a/{x}", auth::kEveryone, Echo);
   HttpRequest req;
   req.method = "GET";
   req.path = "/a/";

@@ -117,13 +117,13 @@ class ServerTest : public testing::Test {
     ctx_.store = store_.get();
     router_ = BuildApiRouter(ctx_);
     router_.Add(
-        "GET", "/test/blocking",
+        "GET", "/test/blocking", auth::kEveryone,
         [](const HttpRequest&) {
           std::this_thread::sleep_for(std::chrono::milliseconds(1000));
           return HttpResponse::Json(200, R"({"blocking":true})");
         },
         /*blocking=*/true);
-    router_.Add("GET", "/test/slow", [this](const HttpRequest&) {
+    router_.Add("GET", "/test/slow", auth::kEveryone, [this](const HttpRequest&) {
       slow_started_ = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return HttpResponse::Json(200, R"({"slow":true})");

@@ -26,6 +26,16 @@ Two kinds of case files under cases/:
 Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
 response; "{{NAME}}" in later requests (target, headers, body) is replaced by it.
 
+API keys: "{{key ROLE AGENCY [NAME]}}" (in HTTP cases and CLI arguments) is replaced by the token
+of an API key for that role at that agency (named NAME, which the server reports as the caller's
+user), created through POST /api/v1/admin/keys with an administrator key that the runner makes
+with `cfr admin create-key` before the server starts.
+
+After the cases, the role matrix: every operation of the OpenAPI document is called by every role
+that its x-cfr-roles leaves out, and by the public when it needs credentials, and must answer
+401 (public) or 403 (any other role) with an error body and nothing else; a malformed and a
+revoked key get 401 everywhere.
+
 JSON patterns: an expected object matches when each of its keys is present with a matching
 value (extra keys are allowed); arrays must have the same length and match element by element;
 "<any>", "<string>", "<number>" and "<absent>" (key must be missing) are wildcards.
@@ -37,6 +47,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shlex
 import signal
 import subprocess
@@ -97,12 +108,39 @@ def parse_cases(path):
 
 
 CAPTURES = {}
+KEYS = {}  # (role, agency, name) -> token
+ADMIN_TOKEN = ""
+SERVER_PORT = 0
+
+
+def request(method, target, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", SERVER_PORT, timeout=30)
+    conn.request(method, target, body=body, headers=headers or {})
+    resp = conn.getresponse()
+    data = resp.read().decode("utf-8", errors="replace")
+    conn.close()
+    return resp.status, data
+
+
+def api_key(role, agency, name=""):
+    k = (role, agency, name)
+    if k not in KEYS:
+        body = {"role": role, "agency": agency}
+        if name:
+            body["name"] = name
+        status, data = request("POST", "/api/v1/admin/keys", json.dumps(body),
+                               {"Authorization": "Bearer " + ADMIN_TOKEN, "Content-Type": "application/json"})
+        if status != 201:
+            raise RuntimeError(f"creating the key {k}: {status} {data[:300]}")
+        KEYS[k] = json.loads(data)["token"]
+    return KEYS[k]
 
 
 def substitute(text):
     for name, value in CAPTURES.items():
         text = text.replace("{{" + name + "}}", str(value))
-    return text
+    return re.sub(r"\{\{key ([a-z]+) ([A-Za-z0-9._-]+)(?: ([A-Za-z0-9._-]+))?\}\}",
+                  lambda m: api_key(m.group(1), m.group(2), m.group(3) or ""), text)
 
 
 def run_http_case(case, port):
@@ -181,7 +219,7 @@ def run_cli_case(case, cfr, data_dir):
     if argv[0] == "cfr":
         argv[0] = cfr
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
-    argv = [a.replace("$DATA", data_dir).replace("$SERVER", SERVER_URL).replace("$KEY", E2E_PRIVATE_KEY)
+    argv = [substitute(a).replace("$DATA", data_dir).replace("$SERVER", SERVER_URL).replace("$KEY", E2E_PRIVATE_KEY)
             .replace("$FIXTURES", fixtures).replace("$CFR", cfr) for a in argv]
     stdin = "".join(l[2:] + "\n" for l in lines if l.startswith("< "))
     exit_line = next(l for l in lines if l.startswith("exit "))
@@ -215,6 +253,8 @@ def start_server(cfr, data_dir):
     env["CFR_SCREENING_PUBLIC_CHECKS_BURST"] = "5"
     # Cases may act as clients behind a proxy (X-Forwarded-For), as behind nginx in production.
     env["CFR_SERVER_TRUSTED_PROXIES"] = "127.0.0.1"
+    # The role matrix makes many refused calls from one address on purpose.
+    env["CFR_AUTH_FAILURES_PER_MINUTE"] = "100000"
     proc = subprocess.Popen([cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
@@ -236,6 +276,64 @@ def start_server(cfr, data_dir):
     raise SystemExit("cfr serve never became ready")
 
 
+MATRIX_AGENCIES = {"operator": "AOC", "bank": "KBANK", "telco": "AIS", "platform": "LINE", "police": "RTP-CIB",
+                   "analyst": "AOC", "partner": "KH-NCC", "admin": "AOC"}
+
+
+def refused_cleanly(status, data, want):
+    """None when (status, data) is the refusal `want` (401 or 403) with an error body only."""
+    if status != want:
+        return f"status {status}, expected {want}: {data[:200]}"
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return f"not JSON: {data[:200]}"
+    if set(body) != {"error"} or not set(body["error"]) <= {"code", "message", "field"}:
+        return f"a refusal must carry the error and nothing else: {data[:300]}"
+    return None
+
+
+def role_matrix():
+    """Yields (operation, error or None) for every operation of the OpenAPI document."""
+    status, data = request("GET", "/api/v1/openapi.json")
+    doc = json.loads(data)
+    callers = {role: api_key(role, agency, "matrix-" + role) for role, agency in MATRIX_AGENCIES.items()}
+    revoked = api_key("operator", "AOC", "matrix-revoked")
+    status, data = request("GET", "/api/v1/admin/keys?agency=AOC", headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+    rid = next(k["id"] for k in json.loads(data)["items"] if k["name"] == "matrix-revoked")
+    status, data = request("DELETE", "/api/v1/admin/keys/" + rid, headers={"Authorization": "Bearer " + ADMIN_TOKEN})
+    if status != 200:
+        yield "revoking a key", f"{status} {data[:200]}"
+        return
+    roles = ["public"] + list(MATRIX_AGENCIES)
+    for path, item in sorted(doc["paths"].items()):
+        target = re.sub(r"\{[a-z_]+\}", "x", path)
+        for method, op in item.items():
+            allowed = set(op["x-cfr-roles"])
+            errors = []
+            tried = 0
+            for role in roles:
+                if role in allowed:
+                    continue
+                headers = {"Content-Type": "application/json"}
+                if role != "public":
+                    headers["Authorization"] = "Bearer " + callers[role]
+                body = "{}" if method in ("post", "put") else None
+                st, data = request(method.upper(), target, body, headers)
+                tried += 1
+                err = refused_cleanly(st, data, 401 if role == "public" else 403)
+                if err:
+                    errors.append(f"{role}: {err}")
+            for label, token in (("a malformed key", "cfr_not-a-key"), ("a revoked key", revoked)):
+                st, data = request(method.upper(), target, "{}" if method in ("post", "put") else None,
+                                   {"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+                tried += 1
+                err = refused_cleanly(st, data, 401)
+                if err:
+                    errors.append(f"{label}: {err}")
+            yield f"{method.upper()} {path} ({tried} refused callers)", "; ".join(errors) or None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cfr", required=True)
@@ -245,9 +343,15 @@ def main():
     files = sorted(os.listdir(args.cases))
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="cfr-e2e-") as tmp:
+        global SERVER_URL, SERVER_PORT, ADMIN_TOKEN
+        made = subprocess.run([cfr, "admin", "create-key", "--data", os.path.join(tmp, "server"), "--role", "admin",
+                               "--name", "e2e-admin"], capture_output=True, text=True)
+        if made.returncode != 0 or not made.stdout.startswith("cfr_"):
+            raise SystemExit(f"cfr admin create-key failed: {made.stderr}")
+        ADMIN_TOKEN = made.stdout.strip()
         proc, port = start_server(cfr, os.path.join(tmp, "server"))
-        global SERVER_URL
         SERVER_URL = f"http://127.0.0.1:{port}"
+        SERVER_PORT = port
         try:
             for name in files:
                 path = os.path.join(args.cases, name)
@@ -267,6 +371,13 @@ def main():
                     else:
                         passed += 1
                         print(f"ok   {case['file']}: {case['name']}")
+            for name, err in role_matrix():
+                if err:
+                    failed += 1
+                    print(f"FAIL role matrix: {name}\n      {err}")
+                else:
+                    passed += 1
+                    print(f"ok   role matrix: {name}")
             if proc.poll() is not None:
                 failed += 1
                 print(f"FAIL the server died during the run: {proc.stderr.read()[-2000:]}")

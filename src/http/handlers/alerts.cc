@@ -30,7 +30,7 @@ Result<std::string> Scope(const Actor& caller) {
   if (caller.role == "bank") {
     const ident::Bank* bank = ident::FindBank(caller.agency);
     if (bank == nullptr) {
-      return InvalidArgument("the calling agency must be a bank (code, short name or BIC)", "X-CFR-Agency");
+      return InvalidArgument("the calling agency must be a bank (code, short name or BIC)", "Authorization");
     }
     return std::string(bank->code);
   }
@@ -197,10 +197,12 @@ void RegisterAlertRoutes(Router& router, ApiContext& ctx) {
   auto with = [&ctx](HttpResponse (*fn)(ApiContext&, const HttpRequest&)) {
     return [&ctx, fn](const HttpRequest& r) { return fn(ctx, r); };
   };
-  router.Add("GET", "/api/v1/alerts", with(GetAlerts));
-  router.Add("GET", "/api/v1/alerts/{account}", with(GetAlert));
-  router.Add("POST", "/api/v1/alerts/{account}/decision", with(PostAlertDecision), /*blocking=*/true);
-  router.Add("GET", "/api/v1/entities/bank_account/{canonical}/mule-score", with(GetMuleScore));
+  router.Add("GET", "/api/v1/alerts", auth::kCentreAndBanks, with(GetAlerts));
+  router.Add("GET", "/api/v1/alerts/{account}", auth::kCentreAndBanks, with(GetAlert));
+  router.Add("POST", "/api/v1/alerts/{account}/decision", auth::kCentreAndBanks, with(PostAlertDecision),
+             /*blocking=*/true);
+  router.Add("GET", "/api/v1/entities/bank_account/{canonical}/mule-score", auth::kCentreAndBanks,
+             with(GetMuleScore));
 }
 
 }  // namespace cfr::http

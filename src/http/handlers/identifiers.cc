@@ -47,14 +47,14 @@ HttpResponse NormalizeOne(const HttpRequest& request) {
 std::string IdentifierJson(const ident::Identifier& id) { return Dump(ToJson(id)); }
 
 void RegisterIdentifierRoutes(Router& router, ApiContext&) {
-  router.Add("POST", "/api/v1/identifiers/normalize", NormalizeBatch);
-  router.Add("GET", "/api/v1/identifiers/normalize", NormalizeOne);
-  router.Add("GET", "/api/v1/identifiers/kinds", [](const HttpRequest&) {
+  router.Add("POST", "/api/v1/identifiers/normalize", auth::kEveryone, NormalizeBatch);
+  router.Add("GET", "/api/v1/identifiers/normalize", auth::kEveryone, NormalizeOne);
+  router.Add("GET", "/api/v1/identifiers/kinds", auth::kEveryone, [](const HttpRequest&) {
     nlohmann::json kinds = nlohmann::json::array();
     for (ident::Kind k : ident::kAllKinds) kinds.push_back(ident::KindName(k));
     return HttpResponse::Json(200, Dump({{"kinds", kinds}}));
   });
-  router.Add("GET", "/api/v1/banks", [](const HttpRequest&) {
+  router.Add("GET", "/api/v1/banks", auth::kEveryone, [](const HttpRequest&) {
     nlohmann::json items = nlohmann::json::array();
     for (const ident::Bank& b : ident::AllBanks()) {
       items.push_back({{"code", b.code},

@@ -201,9 +201,9 @@ void RegisterNetworkRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("GET", "/api/v1/networks", with(ListNetworks));
-  router.Add("GET", "/api/v1/networks/{id}", with(GetNetwork));
-  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/network", with(GetEntityNetwork));
+  router.Add("GET", "/api/v1/networks", auth::kCentre, with(ListNetworks));
+  router.Add("GET", "/api/v1/networks/{id}", auth::kCentre, with(GetNetwork));
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/network", auth::kCentre, with(GetEntityNetwork));
 }
 
 }  // namespace cfr::http

@@ -246,14 +246,17 @@ void RegisterRegistryRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("GET", "/api/v1/entities/{kind}/{canonical}", with(GetEntity));
-  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", with(GetHistory));
-  router.Add("POST", "/api/v1/entities/{kind}/{canonical}/listing", with(PostListing), /*blocking=*/true);
-  router.Add("PUT", "/api/v1/entities/{kind}/{canonical}/person", with(PutPerson), /*blocking=*/true);
-  router.Add("DELETE", "/api/v1/entities/{kind}/{canonical}/person", with(DeletePerson), /*blocking=*/true);
-  router.Add("POST", "/api/v1/appeals", with(PostAppeal), /*blocking=*/true);
-  router.Add("GET", "/api/v1/appeals/{id}", with(GetAppeal));
-  router.Add("POST", "/api/v1/appeals/{id}/decision", with(PostDecision), /*blocking=*/true);
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}", auth::kAgencies, with(GetEntity));
+  router.Add("GET", "/api/v1/entities/{kind}/{canonical}/history", auth::kAgencies, with(GetHistory));
+  router.Add("POST", "/api/v1/entities/{kind}/{canonical}/listing", auth::kCentreAndBanks, with(PostListing),
+             /*blocking=*/true);
+  router.Add("PUT", "/api/v1/entities/{kind}/{canonical}/person", auth::kPersonLinkers, with(PutPerson),
+             /*blocking=*/true);
+  router.Add("DELETE", "/api/v1/entities/{kind}/{canonical}/person", auth::kPersonLinkers, with(DeletePerson),
+             /*blocking=*/true);
+  router.Add("POST", "/api/v1/appeals", auth::kEveryone, with(PostAppeal), /*blocking=*/true);
+  router.Add("GET", "/api/v1/appeals/{id}", auth::kEveryone, with(GetAppeal));
+  router.Add("POST", "/api/v1/appeals/{id}/decision", auth::kOfficers, with(PostDecision), /*blocking=*/true);
 }
 
 }  // namespace cfr::http

@@ -102,7 +102,7 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
 HttpResponse PostReportsBatch(ApiContext& ctx, const HttpRequest& request) {
   const Actor caller = CallerOf(request);
   if (caller.role.empty() || caller.role == "public") {
-    return ErrorResponse(PermissionDenied("bulk import needs an agency role (X-CFR-Role)"));
+    return ErrorResponse(PermissionDenied("bulk import needs an agency role"));
   }
   const std::string_view type = request.Header("content-type");
   intake::ImportFormat format;
@@ -157,7 +157,7 @@ HttpResponse GetReport(ApiContext& ctx, const HttpRequest& request) {
 HttpResponse ListReports(ApiContext& ctx, const HttpRequest& request) {
   const Actor caller = CallerOf(request);
   if (caller.role.empty() || caller.role == "public") {
-    return ErrorResponse(PermissionDenied("listing reports needs an agency role (X-CFR-Role)"));
+    return ErrorResponse(PermissionDenied("listing reports needs an agency role"));
   }
   intake::ReportQuery q;
   nlohmann::json identifier = nlohmann::json::object();
@@ -248,12 +248,12 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("POST", "/api/v1/reports", with(PostReport), /*blocking=*/true);
-  router.Add("GET", "/api/v1/reports", with(ListReports));
-  router.Add("POST", "/api/v1/reports:batch", with(PostReportsBatch), /*blocking=*/true);
-  router.Add("GET", "/api/v1/reports/{id}", with(GetReport));
-  router.Add("GET", "/api/v1/cases/{id}", with(GetCase));
-  router.Add("GET", "/api/v1/scam-types", [](const HttpRequest&) {
+  router.Add("POST", "/api/v1/reports", auth::kEveryone, with(PostReport), /*blocking=*/true);
+  router.Add("GET", "/api/v1/reports", auth::kCentre, with(ListReports));
+  router.Add("POST", "/api/v1/reports:batch", auth::kAgencies, with(PostReportsBatch), /*blocking=*/true);
+  router.Add("GET", "/api/v1/reports/{id}", auth::kCentre, with(GetReport));
+  router.Add("GET", "/api/v1/cases/{id}", auth::kCentre, with(GetCase));
+  router.Add("GET", "/api/v1/scam-types", auth::kEveryone, [](const HttpRequest&) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& t : intake::ScamTypes()) {
       items.push_back({{"code", t.code}, {"name_en", t.name_en}, {"name_th", t.name_th}});

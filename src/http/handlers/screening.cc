@@ -171,10 +171,10 @@ void RegisterScreeningRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("GET", "/api/v1/screen", with(ScreenOne));
-  router.Add("POST", "/api/v1/screen", with(ScreenBatch));
-  router.Add("GET", "/api/v1/public/check", with(PublicCheck));
-  router.Add("GET", "/api/v1/screen/prefix/{hex}", with(PrivatePrefix));
+  router.Add("GET", "/api/v1/screen", auth::kAgencies, with(ScreenOne));
+  router.Add("POST", "/api/v1/screen", auth::kAgencies, with(ScreenBatch));
+  router.Add("GET", "/api/v1/public/check", auth::kEveryone, with(PublicCheck));
+  router.Add("GET", "/api/v1/screen/prefix/{hex}", auth::kAgencies, with(PrivatePrefix));
 }
 
 }  // namespace cfr::http

@@ -9,10 +9,10 @@
 namespace cfr::http {
 
 void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
-  router.Add("GET", "/healthz",
+  router.Add("GET", "/healthz", auth::kEveryone,
              [](const HttpRequest&) { return HttpResponse::Json(200, R"({"status":"ok"})"); });
 
-  router.Add("GET", "/readyz", [&ctx](const HttpRequest&) {
+  router.Add("GET", "/readyz", auth::kEveryone, [&ctx](const HttpRequest&) {
     nlohmann::json body = {{"store", ctx.store_kind}};
     if (ctx.store == nullptr) return ErrorResponse(Unavailable("store is not open"));
     // A read proves the store answers; the follower must have caught up at start.
@@ -31,7 +31,7 @@ void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
     return HttpResponse::Json(200, Dump(body));
   });
 
-  router.Add("GET", "/api/v1/openapi.json",
+  router.Add("GET", "/api/v1/openapi.json", auth::kEveryone,
              [](const HttpRequest&) { return HttpResponse::Json(200, std::string(OpenApiDocument())); });
 }
 

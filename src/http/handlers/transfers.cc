@@ -22,12 +22,12 @@ using nlohmann::json;
 HttpResponse PostTransfers(ApiContext& ctx, const HttpRequest& request) {
   const Actor caller = CallerOf(request);
   if (caller.role != "bank" && caller.role != "admin") {
-    return ErrorResponse(PermissionDenied("transfers are submitted by banks (X-CFR-Role: bank)"));
+    return ErrorResponse(PermissionDenied("transfers are submitted by banks"));
   }
   const ident::Bank* bank = ident::FindBank(caller.agency);
   if (bank == nullptr) {
     return ErrorResponse(
-        InvalidArgument("the submitting agency must be a bank (code, short name or BIC)", "X-CFR-Agency"));
+        InvalidArgument("the submitting agency must be a bank (code, short name or BIC)", "Authorization"));
   }
   bool atomic = false;
   for (const auto& [name, value] : request.query) {
@@ -175,7 +175,7 @@ Result<trail::Options> TrailOptions(const json& body) {
 HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
   const Actor caller = CallerOf(request);
   if (caller.role.empty() || caller.role == "public") {
-    return ErrorResponse(PermissionDenied("money trails are for agencies (X-CFR-Role)"));
+    return ErrorResponse(PermissionDenied("money trails are for agencies"));
   }
   auto body = ParseJsonBody(request);
   if (!body.ok()) return ErrorResponse(body.status());
@@ -290,13 +290,13 @@ HttpResponse PostTrail(ApiContext& ctx, const HttpRequest& request) {
 
 void RegisterTransferRoutes(Router& router, ApiContext& ctx) {
   router.Add(
-      "POST", "/api/v1/transfers",
+      "POST", "/api/v1/transfers", auth::kBanks,
       [&ctx](const HttpRequest& r) {
         if (ctx.ledger == nullptr) return ErrorResponse(Unavailable("the ledger is not open"));
         return PostTransfers(ctx, r);
       },
       /*blocking=*/true);
-  router.Add("POST", "/api/v1/trails", [&ctx](const HttpRequest& r) {
+  router.Add("POST", "/api/v1/trails", auth::kCentreAndBanks, [&ctx](const HttpRequest& r) {
     if (ctx.graph == nullptr) return ErrorResponse(Unavailable("the ledger is not open"));
     return PostTrail(ctx, r);
   });
