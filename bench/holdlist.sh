@@ -30,14 +30,17 @@ build/release/cfr gen transfers --format csv --accounts $((total / 20)) --per-da
 head -n $((PRELOAD + 1)) "$work/t.csv" > "$work/preload.csv"
 { head -n 1 "$work/t.csv"; tail -n +$((PRELOAD + 2)) "$work/t.csv"; } > "$work/stream.csv"
 
+bank_key=$(build/release/cfr admin create-key --data "$work/data" --role bank --agency KBANK 2>/dev/null)
+operator_key=$(build/release/cfr admin create-key --data "$work/data" --role operator 2>/dev/null)
+export BANK_KEY=$bank_key OPERATOR_KEY=$operator_key
 build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
 pid=$!
 until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
-build/release/cfr import transfers "$work/preload.csv" --bank KBANK --server "http://127.0.0.1:$port" \
+build/release/cfr import transfers "$work/preload.csv" --bank KBANK --server "http://127.0.0.1:$port" --api-key "$bank_key" \
   --batch 20000 >&2
 
 python3 - "$port" "$work/stream.csv" "$work/truth.ndjson" "$RATE" "$TRANSFERS_RATE" "$DURATION" <<'PY'
-import http.client, json, sys, threading, time
+import http.client, json, os, sys, threading, time
 
 port, stream, truth, rate, transfers_rate, duration = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 with open(stream) as f:
@@ -58,7 +61,7 @@ def transfers():
         if due > stop:
             break
         time.sleep(max(0.0, due - time.monotonic()))
-        c.request("POST", "/api/v1/transfers", body, {"Content-Type": "text/csv", "X-CFR-Agency": "KBANK", "X-CFR-Role": "bank"})
+        c.request("POST", "/api/v1/transfers", body, {"Content-Type": "text/csv", "Authorization": "Bearer " + os.environ["BANK_KEY"]})
         r = c.getresponse()
         answer = json.loads(r.read())
         if r.status != 200:
@@ -88,7 +91,7 @@ def reports(worker, workers):
             "channel": "hotline", "scam_type": "fake_shopping", "occurred_at": s["at"],
             "loss_transfers": [{"to": {"bank": bank, "account": account}, "amount_satang": s["amount_satang"], "at": s["at"]}]})
         t0 = time.monotonic()
-        c.request("POST", "/api/v1/reports", body, {"Content-Type": "application/json", "X-CFR-Agency": "BENCH", "X-CFR-Role": "operator"})
+        c.request("POST", "/api/v1/reports", body, {"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["OPERATOR_KEY"]})
         r = c.getresponse()
         answer = json.loads(r.read())
         latencies.append((time.monotonic() - t0) * 1000)

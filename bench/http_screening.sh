@@ -30,11 +30,12 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf"
+police_key=$(build/release/cfr admin create-key --data "$work/data" --role police --agency RTP 2>/dev/null)
 build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$cfr_port" --log-level warn > "$work/cfr.out" 2> "$work/cfr.err" &
 cfr_pid=$!
 trap 'kill $cfr_pid 2>/dev/null; nginx -c "$work/nginx.conf" -s stop 2>/dev/null; sleep 0.5; rm -rf "$work"' EXIT
 until curl -sf "127.0.0.1:$cfr_port/readyz" >/dev/null; do sleep 0.1; done
-curl -sf -H 'Content-Type: application/json' -H 'X-CFR-Role: police' -H 'X-CFR-Agency: RTP' \
+curl -sf -H 'Content-Type: application/json' -H "Authorization: Bearer $police_key" \
   "127.0.0.1:$cfr_port/api/v1/entities/phone/0812345678/listing" -d '{"tier":"black","reason":"bench"}' >/dev/null
 # A batch of 10,000 Thai mobiles (one listed), as a bank screening its payees would send.
 python3 - "$work/batch.json" <<'PY'
@@ -50,13 +51,15 @@ wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $police_key"
 LUA
 run() { wrk -t2 -c"$2" -d"$DURATION" --latency "${@:3}" "$1" 2>&1; }
 summarise() {  # requests/s, p50, p99 from wrk's output
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "%s|%s|%s", rps, p50, p99}'
 }
 nginx_out=$(run "http://127.0.0.1:$nginx_port/screen.json" 64 | summarise)
-cfr_out=$(run "http://127.0.0.1:$cfr_port/api/v1/screen?kind=phone&value=081-234-5678" 64 | summarise)
+cfr_out=$(run "http://127.0.0.1:$cfr_port/api/v1/screen?kind=phone&value=081-234-5678" 64 \
+  -H "Authorization: Bearer $police_key" | summarise)
 batch_out=$(run "http://127.0.0.1:$cfr_port/api/v1/screen" 4 -s "$work/post.lua" | summarise)
 IFS='|' read -r n_rps n_p50 n_p99 <<< "$nginx_out"
 IFS='|' read -r c_rps c_p50 c_p99 <<< "$cfr_out"

@@ -11,6 +11,7 @@ command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -
 [ -x build/release/cfr ] || scripts/build release cfr
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export OPERATOR_KEY=$(build/release/cfr admin create-key --data "$work/data" --role operator 2>/dev/null)
 build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
@@ -43,7 +44,7 @@ init = function(args)
       tostring(math.random(10000, 5000000)) .. ',"at":"2026-11-01T09:31:00Z"}],' ..
       '"scammer_identifiers":[{"kind":"phone","value":"09' .. string.format("%08d", math.random(0, 999)) .. '"}]}'
     requests[i] = wrk.format("POST", "/api/v1/reports", {["Content-Type"] = "application/json",
-                             ["X-CFR-Agency"] = "BENCH", ["X-CFR-Role"] = "operator"}, body)
+                             ["Authorization"] = "Bearer " .. os.getenv("OPERATOR_KEY")}, body)
   end
 end
 request = function()
