@@ -8,6 +8,7 @@ pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(URIPARSER REQUIRED IMPORTED_TARGET liburiparser)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+find_package(OpenSSL 3 REQUIRED)  # SHA-256 (SHA-NI): the audit chain's HMAC
 
 # libcsv (RFC 4180 CSV) ships neither pkg-config nor CMake files.
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)

@@ -14,7 +14,7 @@ namespace cfr::cli {
 namespace {
 
 Result<std::unique_ptr<store::Store>> Open(const char* cmd, const AdminArgs& args) {
-  auto store = OpenDataDir(args.data_dir);
+  auto store = OpenAuditedDataDir(args.data_dir, Actor("cli", "", "admin", "shell"), "cfr admin");
   if (!store.ok()) {
     std::fprintf(stderr, "%s: %s (is a server running on it? then use POST /api/v1/admin/keys)\n", cmd,
                  store.status().message().c_str());

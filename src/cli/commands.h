@@ -136,6 +136,13 @@ int RunAdminCreateKey(const AdminArgs& args);
 int RunAdminListKeys(const AdminArgs& args);
 int RunAdminRevokeKey(const AdminArgs& args);
 
+struct AuditArgs {
+  std::string data_dir = "./cfr-data";
+  std::string key_file;  // empty: <data_dir>/keyring
+};
+// cfr audit verify: seals pending entries, then checks the chain (a stopped server's data).
+int RunAuditVerify(const AuditArgs& args);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_COMMANDS_H_

@@ -61,6 +61,8 @@ const std::vector<Setting>& Settings() {
        &Config::mule_model},
       {"mule.interval_ms", "score the accounts that moved money this often", true, nullptr,
        &Config::mule_interval_ms},
+      {"security.key_file", "the keyring (personal-data encryption, audit chain); empty: <data_dir>/keyring",
+       false, &Config::key_file},
       {"auth.centre_agency", "the operations centre's agency code (its administrators manage every agency)",
        false, &Config::centre_agency},
       {"auth.key_requests_per_minute", "requests one API key may make per minute", true, nullptr,

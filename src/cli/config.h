@@ -39,6 +39,7 @@ struct Config {
   int64_t risk_recent_days = registry::RiskWeights{}.recent_days;
   std::string mule_model;          // the mule model file; empty: <data_dir>/mule-model.json if present
   int64_t mule_interval_ms = 200;  // how often the dirty accounts are scored
+  std::string key_file;            // the keyring; empty: <data_dir>/keyring (created on first start)
   std::string centre_agency = "AOC";
   int64_t key_requests_per_minute = 600000;  // per API key
   int64_t key_burst = 20000;

@@ -192,7 +192,7 @@ class Generator {
 }  // namespace
 
 int RunDemo(const DemoArgs& args) {
-  auto store = OpenDataDir(args.data_dir);
+  auto store = OpenAuditedDataDir(args.data_dir, Actor("cfr demo", "", "admin", "shell"), "cfr demo");
   if (!store.ok()) {
     std::fprintf(stderr, "cfr demo: %s\n", store.status().message().c_str());
     return kExitFailure;

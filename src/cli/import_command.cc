@@ -132,7 +132,7 @@ int RunImportReports(const ImportArgs& args) {
 
   std::unique_ptr<Sink> sink;
   if (!args.data_dir.empty()) {
-    auto store = OpenDataDir(args.data_dir);
+    auto store = OpenAuditedDataDir(args.data_dir, actor, "cfr import reports");
     if (!store.ok()) {
       std::fprintf(stderr, "%s: %s (is a server running on it? then use --server)\n", cmd,
                    store.status().message().c_str());

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "auth/audit.h"
+#include "core/clock.h"
 #include "core/hex.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -16,6 +18,29 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir) {
   store::SqliteOptions options;
   options.path = (std::filesystem::path(data_dir) / "cfr.db").string();
   return store::OpenSqliteStore(options);
+}
+
+namespace {
+
+struct OwnedStore {
+  std::unique_ptr<store::Store> owned;
+};
+
+// An AuditedStore that owns the store under it.
+class OwningAuditedStore : private OwnedStore, public auth::AuditedStore {
+ public:
+  explicit OwningAuditedStore(std::unique_ptr<store::Store> inner)
+      : OwnedStore{std::move(inner)}, auth::AuditedStore(*owned, Clock::Real(), {"victim"}) {}
+};
+
+}  // namespace
+
+Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir, const Actor& who,
+                                                         const std::string& command) {
+  CFR_ASSIGN_OR_RETURN(auto inner, OpenDataDir(data_dir));
+  auto audited = std::make_unique<OwningAuditedStore>(std::move(inner));
+  audited->SetDefaultContext({who, "shell", command, data_dir});
+  return std::unique_ptr<store::Store>(std::move(audited));
 }
 
 Result<std::string> StoredSecret(store::Store& store, std::string_view name,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/actor.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -15,6 +16,12 @@ namespace cfr::cli {
 // Creates the directory if needed and opens (or creates) DIR/cfr.db. Fails if another process
 // (a running server) holds it.
 Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir);
+
+// OpenDataDir, wrapped so that every commit the command makes carries its audit entry (and reads
+// of personal data are audited) as `who`, action `command`, from "shell". The server seals the
+// entries into the chain when it next starts (or `cfr audit verify` does).
+Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir, const Actor& who,
+                                                         const std::string& command);
 
 // A secret key: from the configuration (hex), or generated once and kept in the store
 // (meta/`name`) so that hashes made with it stay valid across restarts and processes.

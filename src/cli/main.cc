@@ -241,6 +241,16 @@ int Main(int argc, char** argv) {
   list_keys->add_option("--agency", aargs.agency, "Only this agency's keys");
   revoke_key->add_option("id", aargs.id, "The key's id (16 hex digits)")->required();
 
+  // cfr audit
+  auto* audit = app.add_subcommand("audit", "The audit log (C12)");
+  audit->require_subcommand(1);
+  AuditArgs uargs;
+  auto* audit_verify =
+      audit->add_subcommand("verify", "Check the audit hash chain of a stopped server's data directory");
+  audit_verify->add_option("--data", uargs.data_dir, "Data directory")->capture_default_str();
+  audit_verify->add_option("--key-file", uargs.key_file,
+                           "The keyring (security.key_file; default DIR/keyring)");
+
   // cfr version
   auto* version = app.add_subcommand("version", "Print the version and the store schema version");
 
@@ -263,6 +273,7 @@ int Main(int argc, char** argv) {
   }
   if (normalize->parsed()) return RunNormalize(nargs);
   if (create_key->parsed()) return RunAdminCreateKey(aargs);
+  if (audit_verify->parsed()) return RunAuditVerify(uargs);
   if (list_keys->parsed()) return RunAdminListKeys(aargs);
   if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
   if (screen->parsed()) return RunScreen(sargs);

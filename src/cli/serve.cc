@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 
 #include "auth/access.h"
+#include "auth/audit.h"
+#include "auth/keyring.h"
 #include "cli/local_store.h"
 #include "cli/logging.h"
 #include "core/hex.h"
@@ -62,13 +64,25 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", private_key.status().ToString().c_str());
     return kExitFailure;
   }
-  registry::Registry registry(**store, Clock::Real(), RiskWeightsOf(config));
-  intake::Intake intake(**store, registry, Clock::Real(), *fingerprint_key);
+  // The keyring (outside the store) and the audit log: every module writes through the audited
+  // store, so each commit carries its audit entry; the chain seals them as the follower sees them.
+  const std::string key_file = config.key_file.empty()
+                                   ? (std::filesystem::path(config.data_dir) / "keyring").string()
+                                   : config.key_file;
+  auto keyring = auth::Keyring::LoadOrCreate(key_file);
+  if (!keyring.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", keyring.status().ToString().c_str());
+    return kExitFailure;
+  }
+  auth::AuditedStore audited(**store, Clock::Real(), {"victim"});
+  auth::AuditChain audit_chain(**store, *keyring);
+  registry::Registry registry(audited, Clock::Real(), RiskWeightsOf(config));
+  intake::Intake intake(audited, registry, Clock::Real(), *fingerprint_key);
   registry::ScreeningIndex screening;
   registry::PrivateScreeningIndex private_screening(*private_key);
   auth::AccessControl::Options access_options;
   access_options.centre_agency = config.centre_agency;
-  auth::AccessControl access(**store, Clock::Real(), access_options);
+  auth::AccessControl access(audited, Clock::Real(), access_options);
   http::RateLimiter key_limiter(Clock::Real(), static_cast<double>(config.key_requests_per_minute),
                                 static_cast<double>(config.key_burst));
   http::RateLimiter auth_failure_limiter(Clock::Real(), static_cast<double>(config.auth_failures_per_minute),
@@ -100,12 +114,12 @@ int RunServe(const Config& config) {
 
   // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
   ledger::TransferGraph transfer_graph(ledger::TransferGraph::StoreChunks(**store));
-  ledger::Ledger ledger(**store, transfer_graph);
+  ledger::Ledger ledger(audited, transfer_graph);
   mule::MuleMonitor::Options monitor_options;
   monitor_options.interval = std::chrono::milliseconds(config.mule_interval_ms);
   monitor_options.graph_listener = true;
   mule::MuleMonitor mule_monitor(
-      transfer_graph, **store, mule_model,
+      transfer_graph, audited, mule_model,
       [&screening](std::string_view account) {
         const auto s = screening.Lookup(ident::Kind::kBankAccount, account);
         mule::MuleMonitor::Known k;
@@ -120,8 +134,8 @@ int RunServe(const Config& config) {
     mule_monitor.Touched(nodes, latest);
   });
   network::NetworkIndex networks(&transfer_graph);
-  store::ChangeFollower follower(
-      **store, {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks, &access});
+  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor,
+                                           &networks, &access, &audit_chain});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -142,7 +156,9 @@ int RunServe(const Config& config) {
           .count());
 
   http::ApiContext context;
-  context.store = store->get();
+  context.store = &audited;
+  context.raw_store = store->get();
+  context.keyring = &*keyring;
   context.follower = &follower;
   context.store_kind = "sqlite";
   context.version = CFR_VERSION;

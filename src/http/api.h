@@ -20,6 +20,7 @@
 
 namespace cfr::auth {
 class AccessControl;
+class Keyring;
 }  // namespace cfr::auth
 namespace cfr::mule {
 class MuleMonitor;
@@ -32,7 +33,9 @@ namespace cfr::http {
 
 // What the handlers need. Everything pointed to must outlive the router.
 struct ApiContext {
-  store::Store* store = nullptr;
+  store::Store* store = nullptr;           // the audited store (every write and personal-data read audited)
+  store::Store* raw_store = nullptr;       // under it: for reading the audit log itself; may be null
+  const auth::Keyring* keyring = nullptr;  // for verifying the audit chain; may be null
   store::ChangeFollower* follower = nullptr;  // may be null in tests
   std::string store_kind = "sqlite";
   std::string version;
@@ -75,6 +78,7 @@ void RegisterTransferRoutes(Router& router, ApiContext& context);
 void RegisterAlertRoutes(Router& router, ApiContext& context);
 void RegisterNetworkRoutes(Router& router, ApiContext& context);
 void RegisterAdminRoutes(Router& router, ApiContext& context);
+void RegisterAuditRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

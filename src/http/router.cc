@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include "auth/audit.h"
 #include "http/error_mapping.h"
 
 namespace cfr::http {
@@ -92,6 +93,9 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
       return ErrorResponse(PermissionDenied("the role " + request->caller.role + " may not call " +
                                             route->method + " " + route->pattern));
     }
+    // Every write the handler makes, and every read of personal data, is audited as this caller.
+    auth::AuditScope audit(
+        {request->caller, request->remote_address, route->method + " " + route->pattern, request->path});
     return route->handler(*request);
   }
   if (!allowed.empty()) {

@@ -1,0 +1,233 @@
+#include "auth/audit.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace cfr::auth {
+namespace {
+
+using nlohmann::json;
+
+Keyring TestKeys(int n) {
+  std::vector<std::pair<std::string, Key32>> keys;
+  for (int i = 1; i <= n; ++i) {
+    Key32 k{};
+    k.fill(static_cast<unsigned char>(i));
+    keys.emplace_back("k" + std::to_string(i), k);
+  }
+  return Keyring::ForTesting(keys);
+}
+
+class AuditTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cfr-audit-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Open();
+  }
+  void TearDown() override {
+    Close();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store::SqliteOptions o;
+    o.path = (dir_ / "cfr.db").string();
+    auto s = store::OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    raw_ = std::move(*s);
+    audited_ = std::make_unique<AuditedStore>(*raw_, clock_, std::vector<std::string>{"victim"});
+  }
+  void Close() {
+    audited_.reset();
+    if (raw_) (void)raw_->Close();
+    raw_.reset();
+  }
+  // Runs SQL on the closed database file (what someone with the file could do).
+  void Tamper(const std::string& sql) {
+    Close();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "cfr.db").c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    EXPECT_GT(sqlite3_changes(db), 0) << sql;
+    sqlite3_close(db);
+    Open();
+  }
+  // n writes by an officer, each its own commit, sealed.
+  void WriteSealed(int n, const Keyring& keys) {
+    AuditScope scope({Actor("somchai.k", "AOC", "operator", "key:0123"), "10.0.0.7", "POST /api/v1/reports",
+                      "/api/v1/reports"});
+    for (int i = 0; i < n; ++i) {
+      ASSERT_TRUE(
+          audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(written_++), "{}")).ok());
+    }
+    AuditChain chain(*raw_, keys);
+    ASSERT_TRUE(chain.SealAll().ok());
+  }
+  AuditVerification Verify(const Keyring& keys) {
+    auto v = AuditChain::Verify(*raw_, keys);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return v.ok() ? *v : AuditVerification{};
+  }
+
+  std::filesystem::path dir_;
+  ManualClock clock_{1'790'000'000'000};
+  std::unique_ptr<store::Store> raw_;
+  std::unique_ptr<AuditedStore> audited_;
+  int written_ = 0;
+};
+
+TEST_F(AuditTest, EveryWriteCarriesItsEntryInTheSameCommit) {
+  const Keyring keys = TestKeys(1);
+  WriteSealed(3, keys);
+  const auto v = Verify(keys);
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 3u);
+  EXPECT_EQ(v.pending, 0u);
+  auto first = raw_->Get(kAuditCollection, AuditKey(1));
+  ASSERT_TRUE(first.ok() && first->has_value());
+  auto parsed = ParseAuditRecord((*first)->key, (*first)->value);
+  ASSERT_TRUE(parsed);
+  const json e = json::parse(parsed->json);
+  EXPECT_EQ(e["user"], "somchai.k");
+  EXPECT_EQ(e["agency"], "AOC");
+  EXPECT_EQ(e["credential"], "key:0123");
+  EXPECT_EQ(e["from"], "10.0.0.7");
+  EXPECT_EQ(e["action"], "POST /api/v1/reports");
+  EXPECT_EQ(e["kind"], "write");
+  EXPECT_EQ(e["records"], json::array({"report/R0"}));
+  EXPECT_EQ(e["at"], "2026-09-21T14:13:20.000Z");
+}
+
+TEST_F(AuditTest, AFailedWriteLeavesNoEntry) {
+  ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R1", "{}")).ok());
+  auto again = audited_->Commit(store::WriteBatch().Insert("report", "R1", "{}"));  // exists: conflict
+  EXPECT_EQ(again.status().code(), StatusCode::kConflict);
+  auto pending = raw_->Scan(kAuditPendingCollection, {});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->size(), 1u);
+}
+
+TEST_F(AuditTest, ReadingPersonalDataIsAuditedOtherReadsAreNot) {
+  ASSERT_TRUE(
+      audited_->Commit(store::WriteBatch().Put("victim", "RPT-1", "secret").Put("report", "RPT-1", "{}"))
+          .ok());
+  ASSERT_TRUE(audited_->Get("report", "RPT-1").ok());
+  ASSERT_TRUE(audited_->Get("victim", "missing").ok());  // nothing read: nothing to audit
+  {
+    AuditScope scope(
+        {Actor("pol.anan", "RTP-CIB", "police", "key:9"), "10.1.1.1", "GET /api/v1/victims", "/x"});
+    auto v = audited_->Get("victim", "RPT-1");
+    ASSERT_TRUE(v.ok() && v->has_value());
+    auto s = audited_->Scan("victim", {});
+    ASSERT_TRUE(s.ok());
+  }
+  AuditChain chain(*raw_, TestKeys(1));
+  ASSERT_TRUE(chain.SealAll().ok());
+  auto all = raw_->Scan(kAuditCollection, {});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 3u);  // the write, then two reads by the police
+  for (int i : {1, 2}) {
+    const json e = json::parse(ParseAuditRecord((*all)[i].key, (*all)[i].value)->json);
+    EXPECT_EQ(e["kind"], "read");
+    EXPECT_EQ(e["user"], "pol.anan");
+    EXPECT_EQ(e["records"], json::array({"victim/RPT-1"}));
+  }
+}
+
+TEST_F(AuditTest, AlteringOneByteIsFoundAndNamed) {
+  const Keyring keys = TestKeys(1);
+  WriteSealed(5, keys);
+  // "somchai" -> "somchaj" in entry 3.
+  Tamper(
+      "UPDATE records SET value = CAST(replace(CAST(value AS TEXT), 'somchai', 'somchaj') AS BLOB) "
+      "WHERE collection = 'audit' AND key = CAST('" +
+      AuditKey(3) + "' AS BLOB)");
+  const auto v = Verify(keys);
+  EXPECT_FALSE(v.intact);
+  EXPECT_EQ(v.first_bad, 4u);
+  EXPECT_NE(v.problem.find("entry 3 no longer matches"), std::string::npos) << v.problem;
+}
+
+TEST_F(AuditTest, RemovingAnEntryIsFound) {
+  const Keyring keys = TestKeys(1);
+  WriteSealed(5, keys);
+  Tamper("DELETE FROM records WHERE collection = 'audit' AND key = CAST('" + AuditKey(2) + "' AS BLOB)");
+  auto v = Verify(keys);
+  EXPECT_FALSE(v.intact);
+  EXPECT_EQ(v.first_bad, 2u);
+  EXPECT_NE(v.problem.find("missing"), std::string::npos) << v.problem;
+}
+
+TEST_F(AuditTest, SwappingTwoEntriesIsFound) {
+  const Keyring keys = TestKeys(1);
+  WriteSealed(4, keys);
+  const std::string a = AuditKey(2), b = AuditKey(3);
+  Tamper("UPDATE records SET key = CAST('x' AS BLOB) WHERE collection = 'audit' AND key = CAST('" + a +
+         "' AS BLOB); UPDATE records SET key = CAST('" + a +
+         "' AS BLOB) WHERE collection = 'audit' AND key = CAST('" + b +
+         "' AS BLOB); UPDATE records SET key = CAST('" + b +
+         "' AS BLOB) WHERE collection = 'audit' AND key = CAST('x' AS BLOB)");
+  const auto v = Verify(keys);
+  EXPECT_FALSE(v.intact);
+  EXPECT_EQ(v.first_bad, 2u);
+}
+
+TEST_F(AuditTest, DroppingTheLastEntryIsFoundByTheHead) {
+  const Keyring keys = TestKeys(1);
+  WriteSealed(4, keys);
+  Tamper("DELETE FROM records WHERE collection = 'audit' AND key = CAST('" + AuditKey(4) + "' AS BLOB)");
+  const auto v = Verify(keys);
+  EXPECT_FALSE(v.intact);
+  EXPECT_NE(v.problem.find("the head says 4 entries, the chain has 3"), std::string::npos) << v.problem;
+}
+
+TEST_F(AuditTest, AChainRecomputedWithoutTheKeyDoesNotVerify) {
+  WriteSealed(3, TestKeys(1));
+  const Keyring other = Keyring::ForTesting({{"k1", Key32{}}});  // same id, a different key
+  const auto v = Verify(other);
+  EXPECT_FALSE(v.intact);
+}
+
+TEST_F(AuditTest, EntriesAreSealedInCommitOrderByTheFollowerAndOnlyOnceByTwoServers) {
+  const Keyring keys = TestKeys(1);
+  AuditChain a(*raw_, keys), b(*raw_, keys);
+  store::ChangeFollower follow_a(*raw_, {&a}), follow_b(*raw_, {&b});
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(i), "{}")).ok());
+  }
+  ASSERT_TRUE(follow_a.CatchUp().ok());
+  ASSERT_TRUE(follow_b.CatchUp().ok());  // the same pending entries: already sealed by a
+  EXPECT_TRUE(a.last_error().ok());
+  EXPECT_TRUE(b.last_error().ok()) << b.last_error().ToString();
+  const auto v = Verify(keys);
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 30u);
+  for (int i = 0; i < 30; ++i) {
+    auto rec = raw_->Get(kAuditCollection, AuditKey(static_cast<uint64_t>(i) + 1));
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ(json::parse(ParseAuditRecord((*rec)->key, (*rec)->value)->json)["records"][0],
+              "report/R" + std::to_string(i));
+  }
+}
+
+TEST_F(AuditTest, AfterKeyRotationOldEntriesStillVerify) {
+  WriteSealed(2, TestKeys(1));
+  WriteSealed(2, TestKeys(2));  // sealed with k2 now
+  EXPECT_TRUE(Verify(TestKeys(2)).intact);
+  const auto without_k1 = Verify(Keyring::ForTesting({{"k2", TestKeys(2).CurrentSubkey("x")}}));
+  EXPECT_FALSE(without_k1.intact);
+  EXPECT_NE(without_k1.problem.find("names key k1"), std::string::npos) << without_k1.problem;
+}
+
+}  // namespace
+}  // namespace cfr::auth
