@@ -44,6 +44,13 @@ class Keyring {
   Result<Key32> Subkey(std::string_view id, std::string_view purpose) const;
   Key32 CurrentSubkey(std::string_view purpose) const;
   size_t size() const { return keys_.size(); }
+  // Every key id, oldest first.
+  std::vector<std::string> ids() const {
+    std::vector<std::string> out;
+    out.reserve(keys_.size());
+    for (const auto& [id, unused] : keys_) out.push_back(id);
+    return out;
+  }
 
  private:
   std::vector<std::pair<std::string, Key32>> keys_;  // oldest first; never empty after Load

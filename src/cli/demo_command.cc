@@ -209,7 +209,13 @@ int RunDemo(const DemoArgs& args) {
     std::fprintf(stderr, "cfr demo: %s\n", key.status().ToString().c_str());
     return kExitFailure;
   }
-  intake::Intake intake(**store, registry, Clock::Real(), *key);
+  auto keyring = DataDirKeyring(args.data_dir);  // the keyring cfr serve will use by default
+  if (!keyring.ok()) {
+    std::fprintf(stderr, "cfr demo: %s\n", keyring.status().ToString().c_str());
+    return kExitFailure;
+  }
+  const auth::PersonalDataCipher cipher(*keyring);
+  intake::Intake intake(**store, registry, Clock::Real(), *key, cipher);
   Generator gen(args.seed);
   const int64_t now = Clock::Real().NowMillis();
   const Actor hotline{"demo.operator", "AOC", "operator"};

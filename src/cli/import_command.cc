@@ -37,10 +37,12 @@ class Sink {
 
 class LocalSink : public Sink {
  public:
-  LocalSink(std::unique_ptr<store::Store> store, std::string key, Actor actor, intake::ImportFormat format)
+  LocalSink(std::unique_ptr<store::Store> store, std::string key, auth::Keyring keyring, Actor actor,
+            intake::ImportFormat format)
       : store_(std::move(store)),
         registry_(*store_, Clock::Real()),
-        intake_(*store_, registry_, Clock::Real(), std::move(key)),
+        cipher_(std::move(keyring)),
+        intake_(*store_, registry_, Clock::Real(), std::move(key), cipher_),
         actor_(std::move(actor)),
         format_(format) {}
   ~LocalSink() override { IgnoreError(store_->Close()); }
@@ -52,6 +54,7 @@ class LocalSink : public Sink {
  private:
   std::unique_ptr<store::Store> store_;
   registry::Registry registry_;
+  const auth::PersonalDataCipher cipher_;
   intake::Intake intake_;
   const Actor actor_;
   const intake::ImportFormat format_;
@@ -143,7 +146,13 @@ int RunImportReports(const ImportArgs& args) {
       std::fprintf(stderr, "%s: %s\n", cmd, key.status().ToString().c_str());
       return kExitFailure;
     }
-    sink = std::make_unique<LocalSink>(std::move(*store), std::move(*key), actor, format);
+    auto keyring = DataDirKeyring(args.data_dir);
+    if (!keyring.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, keyring.status().ToString().c_str());
+      return kExitFailure;
+    }
+    sink =
+        std::make_unique<LocalSink>(std::move(*store), std::move(*key), std::move(*keyring), actor, format);
   } else {
     sink = std::make_unique<ServerSink>(args.server, args.api_key, format);
   }

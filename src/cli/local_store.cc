@@ -7,6 +7,7 @@
 #include "auth/audit.h"
 #include "core/clock.h"
 #include "core/hex.h"
+#include "intake/intake.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
@@ -30,7 +31,8 @@ struct OwnedStore {
 class OwningAuditedStore : private OwnedStore, public auth::AuditedStore {
  public:
   explicit OwningAuditedStore(std::unique_ptr<store::Store> inner)
-      : OwnedStore{std::move(inner)}, auth::AuditedStore(*owned, Clock::Real(), {"victim"}) {}
+      : OwnedStore{std::move(inner)},
+        auth::AuditedStore(*owned, Clock::Real(), intake::PersonalCollections()) {}
 };
 
 }  // namespace
@@ -41,6 +43,10 @@ Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data
   auto audited = std::make_unique<OwningAuditedStore>(std::move(inner));
   audited->SetDefaultContext({who, "shell", command, data_dir});
   return std::unique_ptr<store::Store>(std::move(audited));
+}
+
+Result<auth::Keyring> DataDirKeyring(const std::string& data_dir) {
+  return auth::Keyring::LoadOrCreate((std::filesystem::path(data_dir) / "keyring").string());
 }
 
 Result<std::string> StoredSecret(store::Store& store, std::string_view name,

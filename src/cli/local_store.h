@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/keyring.h"
 #include "core/actor.h"
 #include "core/status.h"
 #include "store/store.h"
@@ -22,6 +23,11 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir);
 // entries into the chain when it next starts (or `cfr audit verify` does).
 Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir, const Actor& who,
                                                          const std::string& command);
+
+// The data directory's keyring (DIR/keyring, created when missing), for the commands that write
+// personal data without a server (demo, import --data). A server configured with another
+// security.key_file must be given that file instead.
+Result<auth::Keyring> DataDirKeyring(const std::string& data_dir);
 
 // A secret key: from the configuration (hex), or generated once and kept in the store
 // (meta/`name`) so that hashes made with it stay valid across restarts and processes.

@@ -74,10 +74,18 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", keyring.status().ToString().c_str());
     return kExitFailure;
   }
-  auth::AuditedStore audited(**store, Clock::Real(), {"victim"});
+  auth::AuditedStore audited(**store, Clock::Real(), intake::PersonalCollections());
+  const auth::PersonalDataCipher cipher(*keyring);
   auth::AuditChain audit_chain(**store, *keyring);
   registry::Registry registry(audited, Clock::Real(), RiskWeightsOf(config));
-  intake::Intake intake(audited, registry, Clock::Real(), *fingerprint_key);
+  intake::Intake intake(audited, registry, Clock::Real(), *fingerprint_key, cipher);
+  if (auto sealed = intake.SealLegacyVictims(); !sealed.ok()) {
+    std::fprintf(stderr, "cfr serve: sealing victims' personal data: %s\n",
+                 sealed.status().ToString().c_str());
+    return kExitFailure;
+  } else if (*sealed > 0) {
+    spdlog::info("sealed the personal data of {} victims written in clear by an older version", *sealed);
+  }
   registry::ScreeningIndex screening;
   registry::PrivateScreeningIndex private_screening(*private_key);
   auth::AccessControl::Options access_options;

@@ -20,7 +20,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kReports = "report";
-constexpr std::string_view kVictims = "victim";
+constexpr std::string_view kVictims = kVictimCollection;
 constexpr std::string_view kCases = "case";
 constexpr std::string_view kIdempotency = "idempotency";
 constexpr std::string_view kFingerprints = "report_fingerprint";
@@ -106,12 +106,85 @@ json UrgentJson(const std::vector<UrgentAction>& actions) {
 
 }  // namespace
 
-Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key)
+Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key,
+               const auth::PersonalDataCipher& cipher)
     : store_(store),
       counters_(store),
       registry_(registry),
       clock_(clock),
-      fingerprint_key_(std::move(fingerprint_key)) {}
+      fingerprint_key_(std::move(fingerprint_key)),
+      cipher_(cipher) {}
+
+std::vector<std::string> PersonalCollections() {
+  return {std::string(kVictimCollection), std::string(kVictimIndexCollection)};
+}
+
+namespace {
+
+// The victim index entries of a report: (token, report id) for each identifier the victim gave.
+std::vector<std::string> VictimIndexKeys(const auth::PersonalDataCipher& cipher, const Victim& v,
+                                         std::string_view report_id) {
+  std::vector<std::string> keys;
+  const std::pair<std::string_view, const std::string*> ids[] = {
+      {"national_id", &v.national_id}, {"phone", &v.phone}, {"email", &v.email}};
+  for (const auto& [kind, value] : ids) {
+    if (value->empty()) continue;
+    std::string k = cipher.SearchToken(kind, *value);
+    k += '\x1f';
+    k += report_id;
+    keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<std::string> Intake::VictimJson(std::string_view report_id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kVictims, report_id));
+  if (!rec) return NotFound("no report " + std::string(report_id));
+  if (!auth::PersonalDataCipher::IsSealed(rec->value)) return rec->value;  // written before sealing existed
+  return cipher_.Open(rec->value, std::string(kVictims) + "/" + std::string(report_id));
+}
+
+Result<std::vector<std::string>> Intake::ReportsOfVictim(std::string_view kind, std::string_view canonical) {
+  std::vector<std::string> out;
+  for (const std::string& token : cipher_.SearchTokens(kind, canonical)) {
+    store::ScanOptions o;
+    o.prefix = token + '\x1f';
+    o.limit = 1000;
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kVictimIndexCollection, o));
+    for (const auto& r : recs) out.push_back(r.key.substr(o.prefix.size()));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<size_t> Intake::SealLegacyVictims() {
+  size_t sealed = 0;
+  store::ScanOptions o;
+  o.limit = 500;
+  for (;;) {
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kVictims, o));
+    store::WriteBatch batch;
+    for (const auto& r : recs) {
+      if (auth::PersonalDataCipher::IsSealed(r.value)) continue;
+      const json v = json::parse(r.value, nullptr, false);
+      if (!v.is_object()) continue;
+      Victim victim;
+      victim.national_id = v.value("national_id", "");
+      victim.phone = v.value("phone", "");
+      victim.email = v.value("email", "");
+      batch.PutIfSeq(kVictims, r.key, cipher_.Seal(r.value, std::string(kVictims) + "/" + r.key), r.seq);
+      for (const auto& k : VictimIndexKeys(cipher_, victim, r.key)) batch.Put(kVictimIndexCollection, k, "");
+      ++sealed;
+    }
+    if (!batch.empty()) CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
+    if (recs.size() < o.limit) break;
+    o.start_after = recs.back().key;
+  }
+  return sealed;
+}
 
 std::string Intake::Fingerprint(std::string_view text) const {
   unsigned char h[16];
@@ -321,7 +394,12 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
                          {"email", report.victim.email},
                          {"province", report.victim.province},
                          {"age_band", report.victim.age_band}};
-    batch.Insert(kVictims, result.report_id, victim.dump(-1, ' ', false, json::error_handler_t::replace));
+    batch.Insert(kVictims, result.report_id,
+                 cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace),
+                              std::string(kVictims) + "/" + result.report_id));
+    for (const auto& k : VictimIndexKeys(cipher_, report.victim, result.report_id)) {
+      batch.Insert(kVictimIndexCollection, k, "");
+    }
     if (case_record) {
       json c = json::parse(case_record->value, nullptr, false);
       c["report_ids"].push_back(result.report_id);

@@ -1,12 +1,13 @@
 // Intake (C2): saves a validated report and everything it implies, atomically.
 //
 // Submit commits in ONE store batch: the report, the victim's personal data (collection
-// "victim", apart from the report, for encryption and audited access), the case (new, or the
-// earlier report's case for a duplicate), the idempotency record, the duplicate fingerprint, and
-// the registry update of every identifier the report names (counts, loss, links, tier: the
-// receiving accounts of loss transfers become dark grey — a victim complaint — unless already
-// tiered higher or cleared). A concurrent change to any of them makes the batch fail as a whole
-// and Submit prepares it again. Either all of it is saved or none of it.
+// "victim", apart from the report, sealed with the keyring's key — auth/pii.h — with keyed-hash
+// index entries in "victim_by" for the national ID, phone and e-mail; reads are audited), the case (new, or
+// the earlier report's case for a duplicate), the idempotency record, the duplicate fingerprint, and the
+// registry update of every identifier the report names (counts, loss, links, tier: the receiving accounts of
+// loss transfers become dark grey — a victim complaint — unless already tiered higher or cleared). A
+// concurrent change to any of them makes the batch fail as a whole and Submit prepares it again. Either all
+// of it is saved or none of it.
 //
 // Thread-safe.
 #ifndef CFR_INTAKE_INTAKE_H_
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/pii.h"
 #include "core/actor.h"
 #include "core/clock.h"
 #include "intake/report.h"
@@ -63,7 +65,9 @@ struct SubmitResult {
 
 class Intake {
  public:
-  Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key);
+  // `cipher` seals the victim's personal data (auth/pii.h); it must outlive the intake.
+  Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key,
+         const auth::PersonalDataCipher& cipher);
 
   // `idempotency_key` may be empty; scoped by the actor's agency. A key reused with a different
   // `request_body` fails with kConflict (field "Idempotency-Key"); reused with the same body it
@@ -78,6 +82,15 @@ class Intake {
   // The stored report / case as JSON, or kNotFound.
   Result<std::string> ReportJson(std::string_view report_id);
   Result<std::string> CaseJson(std::string_view case_id);
+
+  // The victim's personal data of a report, opened (JSON: report_id, name, national_id, phone,
+  // email, province, age_band), or kNotFound. Reading it is audited by the store under it.
+  Result<std::string> VictimJson(std::string_view report_id);
+  // The reports whose victim has this national ID, phone or e-mail (`kind`: national_id, phone,
+  // email; `canonical` as C1 normalises it), oldest first, found by keyed hash.
+  Result<std::vector<std::string>> ReportsOfVictim(std::string_view kind, std::string_view canonical);
+  // Seals victim records written in clear by an older version (at start); returns how many.
+  Result<size_t> SealLegacyVictims();
 
   // Reports matching `query`, newest first. kInvalidArgument (field "cursor") for a cursor this
   // store did not issue.
@@ -94,7 +107,14 @@ class Intake {
   registry::Registry& registry_;
   Clock& clock_;
   const std::string fingerprint_key_;
+  const auth::PersonalDataCipher& cipher_;
 };
+
+// The collections holding personal data (their reads are audited): the sealed victim records and
+// their keyed-hash index.
+inline constexpr std::string_view kVictimCollection = "victim";
+inline constexpr std::string_view kVictimIndexCollection = "victim_by";
+std::vector<std::string> PersonalCollections();
 
 }  // namespace cfr::intake
 

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -234,6 +236,74 @@ TEST_F(IntakeTest, ListsReportsNewestFirstWithFiltersAndCursors) {
   q.identifier = *ident::Normalize("4070000012", {.kind = ident::Kind::kBankAccount, .bank = "014"});
   q.cursor = HexEncode("bank_account:014:4070000013");  // another identifier's position
   EXPECT_EQ(intake_->ListReports(q).status().field(), "cursor");
+}
+
+}  // namespace
+}  // namespace cfr::intake
+
+namespace cfr::intake {
+namespace {
+
+std::string VictimReport(const std::string& account) {
+  return R"({"victim":{"name":"Somsri Kaewmanee","national_id":"1-1017-00230-70-8","phone":"081-111-2222",
+    "email":"Somsri.K@example.co.th","province":"Chiang Mai","age_band":"55-64"},
+    "channel":"hotline","scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
+    "loss_transfers":[{"to":{"bank":"014","account":")" +
+         account + R"("},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"}]})";
+}
+
+TEST_F(IntakeTest, TheRawStoreHoldsNoPersonalDataInClear) {
+  ASSERT_TRUE(Submit(VictimReport("4071234567")).ok());
+  ASSERT_TRUE(store_->Close().ok());
+  std::string raw;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    raw.append(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(raw.size(), 10000u);
+  for (const char* secret : {"Somsri", "Kaewmanee", "1101700230708", "811112222", "somsri.k", "Somsri.K"}) {
+    EXPECT_EQ(raw.find(secret), std::string::npos) << secret << " is in the store file in clear";
+  }
+  EXPECT_NE(raw.find("Chiang Mai"), std::string::npos);  // the province alone is kept for statistics
+  store_ = *store::OpenSqliteStore({(dir_ / "cfr.db").string()});
+  registry_ = std::make_unique<registry::Registry>(*store_, clock_);
+  intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'), cipher_);
+  auto victim = intake_->VictimJson("RPT-2026-000001");
+  ASSERT_TRUE(victim.ok()) << victim.status().ToString();
+  const json v = json::parse(*victim);
+  EXPECT_EQ(v["name"], "Somsri Kaewmanee");
+  EXPECT_EQ(v["national_id"], "1101700230708");
+  EXPECT_EQ(v["phone"], "+66811112222");
+  EXPECT_EQ(v["email"], "somsri.k@example.co.th");
+  EXPECT_EQ(intake_->VictimJson("RPT-2026-000009").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(IntakeTest, AVictimsReportsAreFoundByKeyedHash) {
+  ASSERT_TRUE(Submit(VictimReport("4071234567")).ok());
+  ASSERT_TRUE(Submit(VictimReport("4079999999")).ok());  // the same victim, another loss
+  ASSERT_TRUE(Submit(ReportBody("3100503321447", 100000)).ok());
+  const std::vector<std::string> both = {"RPT-2026-000001", "RPT-2026-000002"};
+  EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "1101700230708"), both);
+  EXPECT_EQ(*intake_->ReportsOfVictim("phone", "+66811112222"), both);
+  EXPECT_EQ(*intake_->ReportsOfVictim("email", "somsri.k@example.co.th"), both);
+  EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "3100503321447"),
+            std::vector<std::string>{"RPT-2026-000003"});
+  EXPECT_TRUE(intake_->ReportsOfVictim("phone", "+66899999999")->empty());
+}
+
+TEST_F(IntakeTest, VictimsWrittenInClearByAnOlderVersionAreSealedAtStart) {
+  const std::string clear =
+      R"({"report_id":"RPT-2025-000001","name":"Old Victim","national_id":"1101700230708"})";
+  ASSERT_TRUE(store_->Commit(store::WriteBatch().Put(kVictimCollection, "RPT-2025-000001", clear)).ok());
+  EXPECT_EQ(*intake_->VictimJson("RPT-2025-000001"), clear);  // still readable before
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 1u);
+  auto rec = store_->Get(kVictimCollection, "RPT-2025-000001");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->value.find("Old Victim"), std::string::npos);
+  EXPECT_EQ(*intake_->VictimJson("RPT-2025-000001"), clear);
+  EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "1101700230708"),
+            std::vector<std::string>{"RPT-2025-000001"});
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // idempotent
 }
 
 }  // namespace

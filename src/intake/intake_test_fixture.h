@@ -28,7 +28,7 @@ class IntakeTest : public testing::Test {
     o.path = (dir_ / "cfr.db").string();
     store_ = *store::OpenSqliteStore(o);
     registry_ = std::make_unique<registry::Registry>(*store_, clock_);
-    intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'));
+    intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'), cipher_);
   }
   void TearDown() override {
     intake_.reset();
@@ -50,6 +50,8 @@ class IntakeTest : public testing::Test {
   std::filesystem::path dir_;
   ManualClock clock_{1795789445123};
   Actor operator_{"op.nok", "AOC", "operator"};
+  // The keyring of the tests: one fixed key.
+  auth::PersonalDataCipher cipher_{auth::Keyring::ForTesting({{"k1", auth::Key32{7, 7, 7}}})};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<Intake> intake_;

@@ -152,6 +152,38 @@ HttpResponse GetReport(ApiContext& ctx, const HttpRequest& request) {
   return HttpResponse::Json(200, std::move(*json));
 }
 
+// GET /api/v1/reports/{id}/victim: the victim's personal data, opened; the read is audited.
+HttpResponse GetVictim(ApiContext& ctx, const HttpRequest& request) {
+  auto victim = ctx.intake->VictimJson(request.PathParam("id"));
+  if (!victim.ok()) return ErrorResponse(victim.status());
+  return HttpResponse::Json(200, std::move(*victim));
+}
+
+// GET /api/v1/victims/reports?national_id=|phone=|email=: a victim's reports, by keyed hash.
+HttpResponse GetReportsOfVictim(ApiContext& ctx, const HttpRequest& request) {
+  if (request.query.size() != 1) {
+    return ErrorResponse(InvalidArgument("give exactly one of national_id, phone, email", "national_id"));
+  }
+  const auto& [name, value] = request.query.front();
+  ident::NormalizeOptions o;
+  if (name == "national_id") {
+    o.kind = ident::Kind::kNationalId;
+  } else if (name == "phone") {
+    o.kind = ident::Kind::kPhone;
+  } else if (name == "email") {
+    o.kind = ident::Kind::kEmail;
+  } else {
+    return ErrorResponse(InvalidArgument("unknown query parameter (national_id, phone or email)", name));
+  }
+  auto id = ident::Normalize(value, o);
+  if (!id.ok()) return ErrorResponse(id.status().WithField(name));
+  auto reports = ctx.intake->ReportsOfVictim(name, id->canonical);
+  if (!reports.ok()) return ErrorResponse(reports.status());
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : *reports) items.push_back(r);
+  return HttpResponse::Json(200, Dump({{"report_ids", items}}));
+}
+
 // GET /api/v1/reports?since=&until=&occurred_since=&occurred_until=&scam_type=&channel=
 //   &province=&identifier=&identifier_kind=&identifier_bank=&cursor=&limit=
 HttpResponse ListReports(ApiContext& ctx, const HttpRequest& request) {
@@ -253,6 +285,8 @@ void RegisterReportRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/reports:batch", auth::kAgencies, with(PostReportsBatch), /*blocking=*/true);
   router.Add("GET", "/api/v1/reports/{id}", auth::kCentre, with(GetReport));
   router.Add("GET", "/api/v1/cases/{id}", auth::kCentre, with(GetCase));
+  router.Add("GET", "/api/v1/reports/{id}/victim", auth::kOfficers, with(GetVictim), /*blocking=*/true);
+  router.Add("GET", "/api/v1/victims/reports", auth::kOfficers, with(GetReportsOfVictim), /*blocking=*/true);
   router.Add("GET", "/api/v1/scam-types", auth::kEveryone, [](const HttpRequest&) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& t : intake::ScamTypes()) {
