@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static cfr::http::Router* router = [] {
     auto* r = new cfr::http::Router();
     cfr::http::RegisterIdentifierRoutes(*r, *context);
-    r->Add("GET", "/test/{a}/{b}",
+    r->Add("GET", "/test/{a}/{b}", cfr::auth::kEveryone,
            [](const cfr::http::HttpRequest&) { return cfr::http::HttpResponse::Json(200, "{}"); });
     return r;
   }();

@@ -18,8 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-thread_local const AuditContext* tls_context = nullptr;
-
 constexpr size_t kMaxRecordsListed = 50;
 constexpr size_t kSealBatch = 1000;
 constexpr std::string_view kHeadKey = "head";
@@ -101,12 +99,6 @@ class ChainMac {
 };
 
 }  // namespace
-
-AuditScope::AuditScope(AuditContext context) : context_(std::move(context)), previous_(tls_context) {
-  tls_context = &context_;
-}
-AuditScope::~AuditScope() { tls_context = previous_; }
-const AuditContext* CurrentAuditContext() { return tls_context; }
 
 std::string AuditKey(uint64_t n) {
   std::string s = std::to_string(n);

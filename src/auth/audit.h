@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/audit_scope.h"
 #include "auth/keyring.h"
 #include "core/actor.h"
 #include "core/clock.h"
@@ -39,28 +40,6 @@ namespace cfr::auth {
 inline constexpr std::string_view kAuditCollection = "audit";
 inline constexpr std::string_view kAuditPendingCollection = "audit_pending";
 inline constexpr std::string_view kAuditHeadCollection = "audit_head";
-
-struct AuditContext {
-  Actor actor;
-  std::string from;    // the client's address
-  std::string action;  // "POST /api/v1/reports"
-  std::string target;  // "/api/v1/reports" (the request's path)
-};
-
-// Sets the thread's audit context until destroyed (scopes nest; the innermost wins).
-class AuditScope {
- public:
-  explicit AuditScope(AuditContext context);
-  ~AuditScope();
-  AuditScope(const AuditScope&) = delete;
-  AuditScope& operator=(const AuditScope&) = delete;
-
- private:
-  AuditContext context_;
-  const AuditContext* previous_;
-};
-// The thread's innermost context, or null.
-const AuditContext* CurrentAuditContext();
 
 class AuditedStore : public store::Store {
  public:

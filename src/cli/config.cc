@@ -70,6 +70,20 @@ const std::vector<Setting>& Settings() {
       {"auth.key_burst", "requests one API key may make at once", true, nullptr, &Config::key_burst},
       {"auth.failures_per_minute", "failed authentications allowed per client address per minute", true,
        nullptr, &Config::auth_failures_per_minute},
+      {"orders.ack_minutes", "an order not acknowledged within this is escalated", true, nullptr,
+       &Config::order_ack_minutes},
+      {"orders.hold_hours", "a hold lasts this long pending the victim's police complaint", true, nullptr,
+       &Config::order_hold_hours},
+      {"orders.after_complaint_days", "a hold lasts this long from the police complaint", true, nullptr,
+       &Config::order_after_complaint_days},
+      {"orders.max_extension_days", "a police extension reaches at most this far ahead", true, nullptr,
+       &Config::order_max_extension_days},
+      {"orders.block_days", "a block order (telco) lasts", true, nullptr, &Config::order_block_days},
+      {"orders.takedown_days", "a takedown order lasts", true, nullptr, &Config::order_takedown_days},
+      {"orders.promptpay_addressee", "the agency that resolves PromptPay proxies for holds", false,
+       &Config::order_promptpay_addressee},
+      {"orders.sweep_ms", "deadlines (expiry, escalation) are applied this often", true, nullptr,
+       &Config::order_sweep_ms},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -254,6 +268,18 @@ Status Validate(const Config& c) {
       !agency.ok() || *agency != c.centre_agency) {
     return InvalidArgument("an upper-case agency code (letters, digits, '-', '_', '.')",
                            "auth.centre_agency");
+  }
+  for (const auto& [value, name] : std::initializer_list<std::pair<int64_t, const char*>>{
+           {c.order_ack_minutes, "orders.ack_minutes"},
+           {c.order_hold_hours, "orders.hold_hours"},
+           {c.order_after_complaint_days, "orders.after_complaint_days"},
+           {c.order_max_extension_days, "orders.max_extension_days"},
+           {c.order_block_days, "orders.block_days"},
+           {c.order_takedown_days, "orders.takedown_days"}}) {
+    if (value < 1 || value > 100000) return InvalidArgument("must be between 1 and 100000", name);
+  }
+  if (c.order_sweep_ms < 10 || c.order_sweep_ms > 600000) {
+    return InvalidArgument("must be between 10 and 600000", "orders.sweep_ms");
   }
   if (c.mule_interval_ms < 10 || c.mule_interval_ms > 600000) {
     return InvalidArgument("mule.interval_ms must be 10 to 600000", "mule.interval_ms");

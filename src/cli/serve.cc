@@ -2,14 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "cli/commands.h"
 
 #include "auth/access.h"
 #include "auth/audit.h"
 #include "auth/keyring.h"
+#include "cases/orders.h"
 #include "cli/local_store.h"
 #include "cli/logging.h"
 #include "core/hex.h"
@@ -156,6 +159,40 @@ int RunServe(const Config& config) {
   mule_monitor.SetCatchingUp(false);
   networks.SetCatchingUp(false);
   follower.Start();
+
+  // Orders: a report's holds are issued by their own follower (a busy transfer ingest on the main
+  // one does not delay them), and the deadlines are swept on a timer.
+  cases::OrderRules order_rules;
+  order_rules.ack_ms = config.order_ack_minutes * 60 * 1000;
+  order_rules.hold_ms = config.order_hold_hours * 3600 * 1000;
+  order_rules.after_complaint_ms = config.order_after_complaint_days * 24 * 3600 * 1000;
+  order_rules.max_extension_ms = config.order_max_extension_days * 24 * 3600 * 1000;
+  order_rules.block_ms = config.order_block_days * 24 * 3600 * 1000;
+  order_rules.takedown_ms = config.order_takedown_days * 24 * 3600 * 1000;
+  order_rules.promptpay_addressee = config.order_promptpay_addressee;
+  cases::OrderBook orders(audited, Clock::Real(), order_rules);
+  cases::OrderIssuer order_issuer(orders, &transfer_graph);
+  store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
+  if (Status s = order_follower.CatchUp(); !s.ok()) {
+    std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  order_follower.Start();
+  std::atomic<bool> stop_sweeper{false};
+  std::thread sweeper([&] {
+    while (!stop_sweeper.load()) {
+      if (auto swept = orders.Sweep(); !swept.ok())
+        spdlog::warn("order deadlines: {}", swept.status().ToString());
+      for (int64_t waited = 0; waited < config.order_sweep_ms && !stop_sweeper.load(); waited += 10) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+  });
+  auto stop_orders = [&] {
+    stop_sweeper.store(true);
+    if (sweeper.joinable()) sweeper.join();
+    order_follower.Stop();
+  };
   mule_monitor.Start();
   spdlog::info(
       "indexes caught up to change {} ({} transfers, {} network nodes) in {} ms", follower.applied_seq(),
@@ -180,6 +217,8 @@ int RunServe(const Config& config) {
   context.mule = &mule_monitor;
   context.networks = &networks;
   context.access = &access;
+  context.orders = &orders;
+  context.order_follower = &order_follower;
   context.key_rate_limiter = &key_limiter;
   context.auth_failure_limiter = &auth_failure_limiter;
   http::Router router = http::BuildApiRouter(context);
@@ -201,6 +240,7 @@ int RunServe(const Config& config) {
   auto server = http::StartHttpServer(server_options, router);
   if (!server.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());
+    stop_orders();
     follower.Stop();
     mule_monitor.Stop();
     IgnoreError((*store)->Close());
@@ -217,6 +257,7 @@ int RunServe(const Config& config) {
   spdlog::info("received {}; stopping: no new connections, finishing in-flight requests",
                signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
   (*server)->Stop(std::chrono::milliseconds(config.shutdown_grace_ms));
+  stop_orders();
   follower.Stop();
   mule_monitor.Stop();
   if (Status s = (*store)->Close(); !s.ok()) {

@@ -21,6 +21,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterNetworkRoutes(router, context);
   RegisterAdminRoutes(router, context);
   RegisterAuditRoutes(router, context);
+  RegisterOrderRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

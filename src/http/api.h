@@ -22,6 +22,9 @@ namespace cfr::auth {
 class AccessControl;
 class Keyring;
 }  // namespace cfr::auth
+namespace cfr::cases {
+class OrderBook;
+}  // namespace cfr::cases
 namespace cfr::mule {
 class MuleMonitor;
 }  // namespace cfr::mule
@@ -51,8 +54,10 @@ struct ApiContext {
   const network::NetworkIndex* networks = nullptr;  // may be null in tests
   // API keys. Null: every caller is the public (tests of public endpoints).
   auth::AccessControl* access = nullptr;
-  RateLimiter* key_rate_limiter = nullptr;      // per API key; may be null
-  RateLimiter* auth_failure_limiter = nullptr;  // failed authentications per address; may be null
+  cases::OrderBook* orders = nullptr;               // may be null in tests
+  store::ChangeFollower* order_follower = nullptr;  // issues a report's holds; may be null
+  RateLimiter* key_rate_limiter = nullptr;          // per API key; may be null
+  RateLimiter* auth_failure_limiter = nullptr;      // failed authentications per address; may be null
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
@@ -79,6 +84,7 @@ void RegisterAlertRoutes(Router& router, ApiContext& context);
 void RegisterNetworkRoutes(Router& router, ApiContext& context);
 void RegisterAdminRoutes(Router& router, ApiContext& context);
 void RegisterAuditRoutes(Router& router, ApiContext& context);
+void RegisterOrderRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

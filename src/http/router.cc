@@ -1,6 +1,6 @@
 #include "http/router.h"
 
-#include "auth/audit.h"
+#include "auth/audit_scope.h"
 #include "http/error_mapping.h"
 
 namespace cfr::http {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cases/orders.h"
 #include "core/time.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
@@ -75,6 +76,32 @@ void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report
   *report_json = Dump(j);
 }
 
+// The orders issued for a saved report, summarised into its response.
+void AddOrders(ApiContext& ctx, const std::string& report_id, const std::string& case_id,
+               std::string* report_json) {
+  cases::OrderFilter f;
+  f.case_id = case_id;
+  f.limit = 1000;
+  auto page = ctx.orders->List(f);
+  if (!page.ok()) return;
+  nlohmann::json j = nlohmann::json::parse(*report_json, nullptr, false);
+  if (!j.is_object()) return;
+  nlohmann::json orders = nlohmann::json::array();
+  for (const auto& o : page->orders) {
+    if (o.report_id != report_id) continue;
+    orders.push_back({{"id", o.id},
+                      {"kind", cases::OrderKindName(o.kind)},
+                      {"addressee", o.addressee},
+                      {"target", o.target.canonical},
+                      {"basis", o.basis},
+                      {"amount_satang", o.amount_satang},
+                      {"ack_due_at", FormatRfc3339Millis(o.ack_due_ms)},
+                      {"expires_at", FormatRfc3339Millis(o.expires_ms)}});
+  }
+  j["orders"] = std::move(orders);
+  *report_json = Dump(j);
+}
+
 HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   const std::string_view type = request.Header("content-type");
   if (!type.empty() && type.find("application/json") == std::string_view::npos) {
@@ -91,6 +118,11 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   if (!result->replayed && ctx.follower != nullptr && ctx.store != nullptr) {
     // The response implies that screening already knows the report's identifiers.
     ctx.follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+  }
+  if (!result->replayed && ctx.order_follower != nullptr && ctx.orders != nullptr && ctx.store != nullptr) {
+    // ... and that its hold orders are issued: they are listed with it.
+    ctx.order_follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+    AddOrders(ctx, result->report_id, result->case_id, &result->report_json);
   }
   HttpResponse r = HttpResponse::Json(result->replayed ? 200 : 201, std::move(result->report_json));
   r.headers.emplace_back("Location", "/api/v1/reports/" + result->report_id);

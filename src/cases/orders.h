@@ -1,0 +1,194 @@
+// Orders (C8): hold orders to banks, block orders to telcos, takedown orders to platforms and
+// registrars — with the legal timers of MISSION.md as configuration (OrderRules).
+//
+// Lifecycle: issued → acknowledged → executed (a bank reports the amount actually held) →
+// extended / released / expired; or rejected with a reason. An order not acknowledged by its
+// acknowledgement deadline is escalated (a flag and a history event; it stays issued). A hold
+// lasts `hold_ms` (72 h) from issue pending the victim's police complaint; once the police record
+// the complaint it lasts `after_complaint_ms` (7 days) from the complaint; the police may extend
+// it, each time to at most `max_extension_ms` from now. Sweep() applies the deadlines as of the
+// Clock — expiry and escalation — so tests move time with a ManualClock.
+//
+// Automatic issue: OrderIssuer follows the store's change sequence; for every new report that is
+// not a duplicate it issues one hold order per receiving account of the loss transfers (to the
+// account's bank; a PromptPay proxy's hold goes to the PromptPay switch, `OrderRules::
+// promptpay_addressee`, which resolves it) and one per account further down the money trail that
+// still holds the victim's money (basis "trail"), all in one batch with the case moved to
+// "holds_requested". Each (report, target) can be issued once — across restarts and servers.
+//
+// Who sees what: the addressee agency sees and acts on its orders only; the centre sees all.
+//
+// Records: "order" (id → JSON), "order_by_addressee" (agency \x1f id), "order_by_case"
+// (case \x1f id), "order_source" (report \x1f target → id), "order_due" (20-digit due ms \x1f id:
+// the next deadline of each open order).
+//
+// Thread-safe.
+#ifndef CFR_CASES_ORDERS_H_
+#define CFR_CASES_ORDERS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/actor.h"
+#include "core/clock.h"
+#include "ident/identifier.h"
+#include "ledger/graph.h"
+#include "store/change_follower.h"
+#include "store/counter.h"
+#include "store/store.h"
+
+namespace cfr::cases {
+
+struct OrderRules {
+  int64_t ack_ms = 15LL * 60 * 1000;                    // acknowledge within, else escalated
+  int64_t hold_ms = 72LL * 3600 * 1000;                 // a hold pending the police complaint
+  int64_t after_complaint_ms = 7LL * 24 * 3600 * 1000;  // a hold from the complaint
+  int64_t max_extension_ms = 30LL * 24 * 3600 * 1000;   // one police extension, at most from now
+  int64_t block_ms = 30LL * 24 * 3600 * 1000;           // a block order's life
+  int64_t takedown_ms = 7LL * 24 * 3600 * 1000;         // a takedown order's life
+  std::string promptpay_addressee = "ITMX";             // resolves PromptPay proxies to accounts
+  bool trail = true;                                    // hold the downstream accounts too
+};
+
+enum class OrderKind : uint8_t { kHold, kBlock, kTakedown };
+enum class OrderStatus : uint8_t {
+  kIssued,
+  kAcknowledged,
+  kExecuted,
+  kExtended,
+  kReleased,
+  kExpired,
+  kRejected
+};
+std::string_view OrderKindName(OrderKind k);
+std::string_view OrderStatusName(OrderStatus s);
+std::optional<OrderKind> ParseOrderKind(std::string_view name);
+std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
+bool IsFinal(OrderStatus s);  // released, expired, rejected
+
+struct OrderEvent {
+  int64_t at_ms = 0;
+  std::string
+      event;  // issued, acknowledged, executed, escalated, complaint, extended, released, expired, rejected
+  std::string by;  // user@agency, or "system"
+  std::string note;
+};
+
+struct Order {
+  std::string id;  // "ORD-2026-000001"
+  OrderKind kind = OrderKind::kHold;
+  OrderStatus status = OrderStatus::kIssued;
+  std::string case_id, report_id;  // report_id: the report it was issued for (automatic), or empty
+  ident::Identifier target;
+  std::string addressee;         // the agency that must act: a bank's short name, a telco, …
+  std::string basis = "manual";  // direct (a loss transfer), trail (further down), manual
+  int hops = 0;
+  int64_t amount_satang = 0;  // asked to hold (holds)
+  int64_t held_satang = 0;    // reported held (executed holds)
+  int64_t issued_ms = 0, ack_due_ms = 0, acknowledged_ms = 0, executed_ms = 0, complaint_ms = 0;
+  int64_t expires_ms = 0, escalated_ms = 0, closed_ms = 0;
+  int64_t report_saved_ms = 0;  // automatic orders: when the report was saved (latency)
+  std::string reason;           // of the order, or of a rejection / release
+  std::vector<OrderEvent> history;
+};
+
+struct OrderFilter {
+  std::string addressee;  // only this agency's (empty: all)
+  std::string case_id;
+  std::optional<OrderStatus> status;
+  std::optional<OrderKind> kind;
+  std::string cursor;
+  size_t limit = 50;
+};
+
+struct OrderPage {
+  std::vector<Order> orders;
+  std::string next_cursor;
+};
+
+struct NewOrder {
+  OrderKind kind = OrderKind::kHold;
+  std::string case_id;
+  ident::Identifier target;
+  std::string addressee;  // holds: derived from the account's bank when empty
+  int64_t amount_satang = 0;
+  std::string reason;
+};
+
+class OrderBook {
+ public:
+  OrderBook(store::Store& store, Clock& clock, OrderRules rules);
+
+  const OrderRules& rules() const { return rules_; }
+
+  // Issues the automatic holds of one saved report (its record's JSON, as intake stored it):
+  // direct and, when `graph` is given, down the money trail. Returns the orders issued (none when
+  // the report is a duplicate, names no account, or its orders exist already).
+  Result<std::vector<Order>> IssueForReport(std::string_view report_json, const ledger::TransferGraph* graph);
+  // A manual order (operators, police). Errors name the field.
+  Result<Order> Issue(const NewOrder& order, const Actor& by);
+
+  Result<Order> Get(std::string_view id);
+  Result<OrderPage> List(const OrderFilter& filter);
+
+  // The addressee's actions. kPermissionDenied when `by` is not the addressee; kConflict (field
+  // "status") when the order's state does not allow it.
+  Result<Order> Acknowledge(std::string_view id, const Actor& by);
+  Result<Order> Execute(std::string_view id, int64_t held_satang, std::string_view note, const Actor& by);
+  Result<Order> Reject(std::string_view id, std::string_view reason, const Actor& by);
+  // The police (or the centre): the victim's complaint was filed at `filed_ms`.
+  Result<Order> RecordComplaint(std::string_view id, int64_t filed_ms, std::string_view reference,
+                                const Actor& by);
+  Result<Order> Extend(std::string_view id, int64_t until_ms, std::string_view reason, const Actor& by);
+  Result<Order> Release(std::string_view id, std::string_view reason, const Actor& by);
+
+  // Applies every deadline due by now: expiry, escalation. Returns how many orders changed.
+  Result<size_t> Sweep();
+
+  // Whether `by` may see the order (the centre, or the addressee agency).
+  static bool MaySee(const Order& order, const Actor& by);
+
+ private:
+  using Mutate = std::function<Status(Order*)>;
+  Result<Order> Change(std::string_view id, const Mutate& mutate);
+  void StageNew(const Order& o, store::WriteBatch* batch) const;
+  Result<std::string> NextId(int64_t now_ms);
+
+  store::Store& store_;
+  Clock& clock_;
+  const OrderRules rules_;
+  store::CounterBlocks counters_;
+};
+
+// Follows the change sequence and issues each new report's holds (OrderBook::IssueForReport).
+// Give it its own ChangeFollower (so a busy ingest does not delay holds), started after the
+// last sequence it saw (PersistedSeq).
+inline constexpr std::string_view kReportCollection = "report";
+
+class OrderIssuer : public store::ChangeConsumer {
+ public:
+  // `graph` may be null (no trail).
+  OrderIssuer(OrderBook& book, const ledger::TransferGraph* graph) : book_(book), graph_(graph) {}
+  void Apply(const std::vector<store::Change>& changes) override;
+  Status last_error() const;
+  uint64_t issued() const { return issued_; }
+
+ private:
+  OrderBook& book_;
+  const ledger::TransferGraph* graph_;
+  mutable std::mutex mu_;
+  Status last_error_;  // guarded by mu_
+  std::atomic<uint64_t> issued_{0};
+};
+
+std::string OrderJson(const Order& o);
+
+}  // namespace cfr::cases
+
+#endif  // CFR_CASES_ORDERS_H_

@@ -1,0 +1,257 @@
+#include "cases/orders.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "intake/intake_test_fixture.h"
+#include "ledger/ledger.h"
+
+namespace cfr::cases {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kHour = 3600LL * 1000;
+
+// Real parts: reports through Intake into a SQLite store, transfers through the Ledger, orders
+// through the OrderBook, the issuer fed by a change follower; time from a ManualClock.
+class OrdersTest : public intake::IntakeTest {
+ protected:
+  void SetUp() override {
+    IntakeTest::SetUp();
+    graph_ = std::make_unique<ledger::TransferGraph>(ledger::TransferGraph::StoreChunks(*store_));
+    ledger_ = std::make_unique<ledger::Ledger>(*store_, *graph_);
+    book_ = std::make_unique<OrderBook>(*store_, clock_, OrderRules{});
+  }
+  void TearDown() override {
+    book_.reset();
+    ledger_.reset();
+    graph_.reset();
+    IntakeTest::TearDown();
+  }
+  // A victim paid 45,000 baht to BAY 555-1-23456-7 and 1,200 baht to a PromptPay number.
+  std::string SaveReport(const std::string& nid = "1101700230708") {
+    auto r = Submit(R"({"victim":{"name":"Somsri K.","national_id":")" + nid +
+                    R"("},"channel":"hotline","scam_type":"call_centre_impersonation",
+      "occurred_at":"2026-11-27T09:10:00+07:00",
+      "loss_transfers":[{"to":{"bank":"BAY","account":"555-1-23456-7"},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"},
+                        {"to":{"promptpay":"089-999-8888"},"amount_satang":120000,"at":"2026-11-27T09:40:00+07:00"}]})");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->report_json : "";
+  }
+  Order Only(const std::vector<Order>& orders, const std::string& canonical) {
+    for (const auto& o : orders) {
+      if (o.target.canonical == canonical) return o;
+    }
+    ADD_FAILURE() << "no order for " << canonical;
+    return {};
+  }
+
+  const Actor bay_{"bay-fraud", "BAY", "bank"};
+  const Actor scb_{"scb-fraud", "SCB", "bank"};
+  const Actor police_{"pol.anan", "RTP-CIB", "police"};
+  std::unique_ptr<ledger::TransferGraph> graph_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+  std::unique_ptr<OrderBook> book_;
+};
+
+TEST_F(OrdersTest, AReportsHoldsAreIssuedToTheRightBanksOnce) {
+  const std::string report = SaveReport();
+  auto issued = book_->IssueForReport(report, nullptr);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  ASSERT_EQ(issued->size(), 2u);
+  const Order bay = Only(*issued, "025:5551234567");
+  EXPECT_EQ(bay.kind, OrderKind::kHold);
+  EXPECT_EQ(bay.status, OrderStatus::kIssued);
+  EXPECT_EQ(bay.addressee, "BAY");
+  EXPECT_EQ(bay.amount_satang, 4500000);
+  EXPECT_EQ(bay.basis, "direct");
+  EXPECT_EQ(bay.case_id, "CFR-2026-000001");
+  EXPECT_EQ(bay.report_id, "RPT-2026-000001");
+  EXPECT_EQ(bay.ack_due_ms, clock_.NowMillis() + 15 * 60 * 1000);
+  EXPECT_EQ(bay.expires_ms, clock_.NowMillis() + 72 * kHour);
+  EXPECT_EQ(Only(*issued, "mobile:+66899998888").addressee, "ITMX");  // the PromptPay switch resolves it
+  auto again = book_->IssueForReport(report, nullptr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
+  auto c = intake_->CaseJson("CFR-2026-000001");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(json::parse(*c)["status"], "holds_requested");
+  OrderFilter by_case;
+  by_case.case_id = "CFR-2026-000001";
+  auto page = book_->List(by_case);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->orders.size(), 2u);
+}
+
+TEST_F(OrdersTest, ADuplicateReportIssuesNothingNew) {
+  ASSERT_EQ(book_->IssueForReport(SaveReport(), nullptr)->size(), 2u);
+  EXPECT_TRUE(book_->IssueForReport(SaveReport(), nullptr)->empty());  // the same victim and loss
+}
+
+TEST_F(OrdersTest, TheIssuerFollowsTheStoreAndTwoServersIssueOnce) {
+  OrderIssuer a(*book_, graph_.get());
+  OrderBook other_book(*store_, clock_, OrderRules{});
+  OrderIssuer b(other_book, graph_.get());
+  store::ChangeFollower fa(*store_, {&a}), fb(*store_, {&b});
+  SaveReport();
+  SaveReport("3100503321447");  // another victim, the same accounts: holds again, for this loss
+  ASSERT_TRUE(fa.CatchUp().ok());
+  ASSERT_TRUE(fb.CatchUp().ok());
+  EXPECT_TRUE(a.last_error().ok()) << a.last_error().ToString();
+  EXPECT_TRUE(b.last_error().ok()) << b.last_error().ToString();
+  EXPECT_EQ(a.issued() + b.issued(), 4u);
+  auto all = book_->List({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->orders.size(), 4u);
+}
+
+TEST_F(OrdersTest, ABankSeesAndActsOnItsOwnOrdersOnly) {
+  const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  EXPECT_TRUE(OrderBook::MaySee(bay, bay_));
+  EXPECT_FALSE(OrderBook::MaySee(bay, scb_));
+  EXPECT_TRUE(OrderBook::MaySee(bay, police_));
+  EXPECT_EQ(book_->Acknowledge(bay.id, scb_).status().code(), StatusCode::kPermissionDenied);
+  OrderFilter bay_only, scb_only;
+  bay_only.addressee = "BAY";
+  scb_only.addressee = "SCB";
+  auto mine = book_->List(bay_only);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->orders.size(), 1u);
+  EXPECT_TRUE(book_->List(scb_only)->orders.empty());
+
+  clock_.Advance(4 * 60 * 1000);
+  auto acked = book_->Acknowledge(bay.id, bay_);
+  ASSERT_TRUE(acked.ok());
+  EXPECT_EQ(acked->status, OrderStatus::kAcknowledged);
+  clock_.Advance(2 * 60 * 1000);
+  auto executed = book_->Execute(bay.id, 3800000, "the rest had left", bay_);
+  ASSERT_TRUE(executed.ok()) << executed.status().ToString();
+  EXPECT_EQ(executed->status, OrderStatus::kExecuted);
+  EXPECT_EQ(executed->held_satang, 3800000);
+  EXPECT_EQ(executed->history.back().by, "bay-fraud@BAY");
+  auto twice = book_->Execute(bay.id, 1, "", bay_);
+  EXPECT_EQ(twice.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(twice.status().field(), "status");
+  EXPECT_EQ(book_->Execute(bay.id, -1, "", bay_).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(OrdersTest, AHoldExpiresAfter72HoursWithoutAComplaint) {
+  const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  ASSERT_TRUE(book_->Execute(bay.id, 4500000, "", bay_).ok());
+  clock_.Advance(72 * kHour - 1);
+  ASSERT_TRUE(book_->Sweep().ok());
+  EXPECT_EQ(book_->Get(bay.id)->status, OrderStatus::kExecuted);
+  clock_.Advance(1);
+  ASSERT_TRUE(book_->Sweep().ok());
+  const Order expired = *book_->Get(bay.id);
+  EXPECT_EQ(expired.status, OrderStatus::kExpired);
+  EXPECT_EQ(expired.history.back().note, "no police complaint within the hold period");
+  EXPECT_EQ(book_->Release(bay.id, "late", police_).status().code(), StatusCode::kConflict);
+}
+
+TEST_F(OrdersTest, AComplaintHoldsSevenDaysFromItAndThePoliceExtend) {
+  const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  const int64_t issued = clock_.NowMillis();
+  ASSERT_TRUE(book_->Execute(bay.id, 4500000, "", bay_).ok());
+  clock_.Advance(10 * kHour);
+  auto complaint = book_->RecordComplaint(bay.id, clock_.NowMillis() - kHour, "RTP-CIB 123/2569", police_);
+  ASSERT_TRUE(complaint.ok()) << complaint.status().ToString();
+  EXPECT_EQ(complaint->expires_ms, issued + 9 * kHour + 7 * 24 * kHour);
+  clock_.Advance(72 * kHour);  // past the first 72 hours: still held
+  ASSERT_TRUE(book_->Sweep().ok());
+  EXPECT_EQ(book_->Get(bay.id)->status, OrderStatus::kExecuted);
+  // An extension: to at most 30 days from now.
+  EXPECT_EQ(
+      book_->Extend(bay.id, clock_.NowMillis() + 31 * 24 * kHour, "court order", police_).status().field(),
+      "until");
+  EXPECT_EQ(book_->Extend(bay.id, clock_.NowMillis() + kHour, "court order", police_).status().field(),
+            "until");
+  auto extended = book_->Extend(bay.id, clock_.NowMillis() + 20 * 24 * kHour, "court order 55/2569", police_);
+  ASSERT_TRUE(extended.ok()) << extended.status().ToString();
+  EXPECT_EQ(extended->status, OrderStatus::kExtended);
+  clock_.Advance(19 * 24 * kHour);
+  ASSERT_TRUE(book_->Sweep().ok());
+  EXPECT_EQ(book_->Get(bay.id)->status, OrderStatus::kExtended);
+  clock_.Advance(24 * kHour);
+  ASSERT_TRUE(book_->Sweep().ok());
+  EXPECT_EQ(book_->Get(bay.id)->status, OrderStatus::kExpired);
+}
+
+TEST_F(OrdersTest, AnUnacknowledgedOrderEscalatesAndStaysIssued) {
+  const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  clock_.Advance(15 * 60 * 1000);
+  auto changed = book_->Sweep();
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(*changed, 2u);  // both orders of the report
+  const Order late = *book_->Get(bay.id);
+  EXPECT_EQ(late.status, OrderStatus::kIssued);
+  EXPECT_NE(late.escalated_ms, 0);
+  EXPECT_EQ(late.history.back().event, "escalated");
+  EXPECT_EQ(*book_->Sweep(), 0u);  // once
+  EXPECT_TRUE(book_->Acknowledge(bay.id, bay_).ok());
+}
+
+TEST_F(OrdersTest, TimersAreConfiguration) {
+  OrderRules rules;
+  rules.hold_ms = 48 * kHour;
+  rules.ack_ms = 5 * 60 * 1000;
+  OrderBook book(*store_, clock_, rules);
+  const Order bay = Only(*book.IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  EXPECT_EQ(bay.expires_ms - bay.issued_ms, 48 * kHour);
+  EXPECT_EQ(bay.ack_due_ms - bay.issued_ms, 5 * 60 * 1000);
+}
+
+TEST_F(OrdersTest, HoldsFollowTheMoneyTrail) {
+  // The victim's 45,000 baht moved on from the BAY mule to a KTB account, which still holds it.
+  ledger::Transfer t;
+  t.bank = "025";
+  t.txn_id = "bay-1";
+  t.from = "025:5551234567";
+  t.to = "006:1234567890";
+  t.amount_satang = 4400000;
+  t.at_ms = 1795769000000;  // after the loss transfer at 09:31 +07:00
+  t.channel = "promptpay";
+  ASSERT_TRUE(ledger_->Ingest({{1, t}}, false).ok());
+  store::ChangeFollower follower(*store_, {graph_.get()});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  auto issued = book_->IssueForReport(SaveReport(), graph_.get());
+  ASSERT_TRUE(issued.ok());
+  ASSERT_EQ(issued->size(), 3u);
+  const Order ktb = Only(*issued, "006:1234567890");
+  EXPECT_EQ(ktb.addressee, "KTB");
+  EXPECT_EQ(ktb.basis, "trail");
+  EXPECT_EQ(ktb.hops, 2);
+  EXPECT_EQ(ktb.amount_satang, 4400000);
+}
+
+TEST_F(OrdersTest, ManualOrdersNameTheirFields) {
+  SaveReport();
+  NewOrder block;
+  block.kind = OrderKind::kBlock;
+  block.case_id = "CFR-2026-000001";
+  block.target = *ident::Normalize("02-123-4567");
+  block.reason = "the caller's number";
+  EXPECT_EQ(book_->Issue(block, police_).status().field(), "addressee");
+  block.addressee = "AIS";
+  auto o = book_->Issue(block, police_);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->expires_ms - o->issued_ms, 30 * 24 * kHour);
+  NewOrder hold;
+  hold.case_id = "CFR-2026-000001";
+  hold.target = *ident::Normalize("02-123-4567");
+  EXPECT_EQ(book_->Issue(hold, police_).status().field(), "target");
+  hold.target = *ident::Normalize("KBANK 123-4-56789-0");
+  EXPECT_EQ(book_->Issue(hold, police_).status().field(), "amount_satang");
+  hold.amount_satang = 100;
+  hold.case_id = "CFR-2026-999999";
+  EXPECT_EQ(book_->Issue(hold, police_).status().code(), StatusCode::kNotFound);
+  hold.case_id = "CFR-2026-000001";
+  auto h = book_->Issue(hold, police_);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->addressee, "KBANK");
+}
+
+}  // namespace
+}  // namespace cfr::cases
