@@ -199,7 +199,7 @@ Result<NewKey> AccessControl::CreateKey(std::string_view role, std::string_view 
                             options_.memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Unavailable("argon2id could not allocate its memory");
   }
-  out.info.name = name.empty() ? std::string(role) + "@" + code : std::string(name);
+  out.info.name = name.empty() ? std::string(role) + "-" + out.info.id.substr(0, 6) : std::string(name);
   out.info.role = std::string(role);
   out.info.agency = code;
   out.info.created_ms = clock_.NowMillis();

@@ -436,6 +436,37 @@ Status StateIs(const Order& o, std::initializer_list<OrderStatus> allowed, std::
 
 }  // namespace
 
+namespace {
+
+// Moves a case forward to `to` (when it is not there or further already), with a timeline event.
+Status AdvanceCase(store::Store& store, std::string_view case_id, std::string_view to, std::string_view note,
+                   int64_t now) {
+  static constexpr std::string_view kOrder[] = {
+      "new", "triaged", "holds_requested", "held", "investigating", "referred_to_police", "closed"};
+  auto rank = [](std::string_view s) {
+    for (size_t i = 0; i < std::size(kOrder); ++i) {
+      if (kOrder[i] == s) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto c, store.Get(kCases, case_id));
+    if (!c) return Status::Ok();
+    json cj = json::parse(c->value, nullptr, false);
+    if (!cj.is_object() || rank(cj.value("status", "new")) >= rank(to)) return Status::Ok();
+    cj["status"] = std::string(to);
+    json& timeline = cj["timeline"];
+    if (!timeline.is_array()) timeline = json::array();
+    timeline.push_back({{"at", Time(now)}, {"event", to}, {"by", "system"}, {"note", note}});
+    auto r = store.Commit(store::WriteBatch().PutIfSeq(
+        kCases, case_id, cj.dump(-1, ' ', false, json::error_handler_t::replace), c->seq));
+    if (r.ok() || r.status().code() != StatusCode::kConflict) return r.status();
+  }
+  return Unavailable("the case kept changing");
+}
+
+}  // namespace
+
 Result<Order> OrderBook::Acknowledge(std::string_view id, const Actor& by) {
   const int64_t now = clock_.NowMillis();
   return Change(id, [&](Order* o) -> Status {
@@ -452,7 +483,7 @@ Result<Order> OrderBook::Acknowledge(std::string_view id, const Actor& by) {
 Result<Order> OrderBook::Execute(std::string_view id, int64_t held_satang, std::string_view note,
                                  const Actor& by) {
   const int64_t now = clock_.NowMillis();
-  return Change(id, [&](Order* o) -> Status {
+  auto executed = Change(id, [&](Order* o) -> Status {
     CFR_RETURN_IF_ERROR(MustBeAddressee(*o, by));
     CFR_RETURN_IF_ERROR(StateIs(*o, {OrderStatus::kIssued, OrderStatus::kAcknowledged}, "executed"));
     if (o->kind == OrderKind::kHold) {
@@ -468,6 +499,12 @@ Result<Order> OrderBook::Execute(std::string_view id, int64_t held_satang, std::
                                                       : std::string(note)});
     return Status::Ok();
   });
+  if (executed.ok() && executed->kind == OrderKind::kHold && executed->held_satang > 0 &&
+      !executed->case_id.empty()) {
+    IgnoreError(AdvanceCase(store_, executed->case_id, "held",
+                            executed->id + " held by " + executed->addressee, now));
+  }
+  return executed;
 }
 
 Result<Order> OrderBook::Reject(std::string_view id, std::string_view reason, const Actor& by) {

@@ -70,6 +70,8 @@ const std::vector<Setting>& Settings() {
       {"auth.key_burst", "requests one API key may make at once", true, nullptr, &Config::key_burst},
       {"auth.failures_per_minute", "failed authentications allowed per client address per minute", true,
        nullptr, &Config::auth_failures_per_minute},
+      {"cases.triage_minutes", "a new case is to be triaged within this", true, nullptr,
+       &Config::case_triage_minutes},
       {"orders.ack_minutes", "an order not acknowledged within this is escalated", true, nullptr,
        &Config::order_ack_minutes},
       {"orders.hold_hours", "a hold lasts this long pending the victim's police complaint", true, nullptr,
@@ -270,6 +272,7 @@ Status Validate(const Config& c) {
                            "auth.centre_agency");
   }
   for (const auto& [value, name] : std::initializer_list<std::pair<int64_t, const char*>>{
+           {c.case_triage_minutes, "cases.triage_minutes"},
            {c.order_ack_minutes, "orders.ack_minutes"},
            {c.order_hold_hours, "orders.hold_hours"},
            {c.order_after_complaint_days, "orders.after_complaint_days"},

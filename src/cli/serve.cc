@@ -12,6 +12,7 @@
 #include "auth/access.h"
 #include "auth/audit.h"
 #include "auth/keyring.h"
+#include "cases/case_book.h"
 #include "cases/orders.h"
 #include "cli/local_store.h"
 #include "cli/logging.h"
@@ -172,6 +173,9 @@ int RunServe(const Config& config) {
   order_rules.promptpay_addressee = config.order_promptpay_addressee;
   cases::OrderBook orders(audited, Clock::Real(), order_rules);
   cases::OrderIssuer order_issuer(orders, &transfer_graph);
+  cases::CaseRules case_rules;
+  case_rules.triage_ms = config.case_triage_minutes * 60 * 1000;
+  cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules);
   store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
   if (Status s = order_follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
@@ -219,6 +223,7 @@ int RunServe(const Config& config) {
   context.access = &access;
   context.orders = &orders;
   context.order_follower = &order_follower;
+  context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;
   context.auth_failure_limiter = &auth_failure_limiter;
   http::Router router = http::BuildApiRouter(context);

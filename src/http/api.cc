@@ -22,6 +22,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterAdminRoutes(router, context);
   RegisterAuditRoutes(router, context);
   RegisterOrderRoutes(router, context);
+  RegisterCaseRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

@@ -23,6 +23,7 @@ class AccessControl;
 class Keyring;
 }  // namespace cfr::auth
 namespace cfr::cases {
+class CaseBook;
 class OrderBook;
 }  // namespace cfr::cases
 namespace cfr::mule {
@@ -56,6 +57,7 @@ struct ApiContext {
   auth::AccessControl* access = nullptr;
   cases::OrderBook* orders = nullptr;               // may be null in tests
   store::ChangeFollower* order_follower = nullptr;  // issues a report's holds; may be null
+  cases::CaseBook* cases = nullptr;                 // the case workflow; may be null in tests
   RateLimiter* key_rate_limiter = nullptr;          // per API key; may be null
   RateLimiter* auth_failure_limiter = nullptr;      // failed authentications per address; may be null
 };
@@ -85,6 +87,7 @@ void RegisterNetworkRoutes(Router& router, ApiContext& context);
 void RegisterAdminRoutes(Router& router, ApiContext& context);
 void RegisterAuditRoutes(Router& router, ApiContext& context);
 void RegisterOrderRoutes(Router& router, ApiContext& context);
+void RegisterCaseRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cases/case_book.h"
 #include "cases/orders.h"
 #include "core/time.h"
 #include "http/api.h"
@@ -298,7 +299,9 @@ HttpResponse ListReports(ApiContext& ctx, const HttpRequest& request) {
 }
 
 HttpResponse GetCase(ApiContext& ctx, const HttpRequest& request) {
-  auto json = ctx.intake->CaseJson(request.PathParam("id"));
+  // With the case workflow: orders, deadlines, linked cases; without it, the stored record.
+  auto json = ctx.cases != nullptr ? ctx.cases->View(request.PathParam("id"))
+                                   : ctx.intake->CaseJson(request.PathParam("id"));
   if (!json.ok()) return ErrorResponse(json.status());
   return HttpResponse::Json(200, std::move(*json));
 }

@@ -1,0 +1,233 @@
+#include "cases/case_book.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/time.h"
+
+namespace cfr::cases {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kCases = "case";
+constexpr std::string_view kReports = "report";
+constexpr size_t kMaxNote = 4000;
+
+std::string By(const Actor& a) { return a.agency.empty() ? a.user : a.user + "@" + a.agency; }
+
+void AddEvent(json* c, int64_t at, std::string_view event, std::string_view by, std::string_view note) {
+  json& timeline = (*c)["timeline"];
+  if (!timeline.is_array()) timeline = json::array();
+  timeline.push_back({{"at", FormatRfc3339Millis(at)}, {"event", event}, {"by", by}, {"note", note}});
+}
+
+json Deadline(std::string_view what, int64_t due_ms, int64_t now_ms) {
+  return {{"what", what}, {"due_at", FormatRfc3339Millis(due_ms)}, {"overdue", due_ms <= now_ms}};
+}
+
+}  // namespace
+
+int CaseStatusRank(std::string_view status) {
+  for (size_t i = 0; i < std::size(kCaseStatuses); ++i) {
+    if (kCaseStatuses[i] == status) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+CaseBook::CaseBook(store::Store& store, registry::Registry& registry, OrderBook& orders, Clock& clock,
+                   CaseRules rules)
+    : store_(store), registry_(registry), orders_(orders), clock_(clock), rules_(rules) {}
+
+Result<std::string> CaseBook::Change(std::string_view id, const Mutate& mutate) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kCases, id));
+    if (!rec) return NotFound("no case " + std::string(id));
+    json c = json::parse(rec->value, nullptr, false);
+    if (!c.is_object()) return Internal("store: case " + std::string(id) + " is not JSON");
+    CFR_RETURN_IF_ERROR(mutate(&c));
+    const std::string value = c.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto r = store_.Commit(store::WriteBatch().PutIfSeq(kCases, id, value, rec->seq));
+    if (r.ok()) return View(id);
+    if (r.status().code() != StatusCode::kConflict) return r.status();
+  }
+  return Unavailable("the case kept changing; try again");
+}
+
+Result<std::string> CaseBook::Transition(std::string_view id, std::string_view to, std::string_view note,
+                                         const Actor& by) {
+  const int target = CaseStatusRank(to);
+  if (target < 0) {
+    return InvalidArgument(
+        "one of new, triaged, holds_requested, held, investigating, referred_to_police, closed", "to");
+  }
+  if (note.size() > kMaxNote) return InvalidArgument("at most 4,000 bytes", "note");
+  const int closed = CaseStatusRank("closed");
+  if (target == closed && note.empty()) return InvalidArgument("closing a case says why", "note");
+  const int64_t now = clock_.NowMillis();
+  return Change(id, [&](json* c) -> Status {
+    const std::string from = c->value("status", "new");
+    const int current = CaseStatusRank(from);
+    const bool reopen = current == closed && to == "investigating";
+    if (!reopen && target <= current) {
+      return Conflict("case " + std::string(id) + " is " + from +
+                          ": it moves forward (or is closed), not to " + std::string(to),
+                      "to");
+    }
+    (*c)["status"] = std::string(to);
+    if (target == closed) (*c)["closed_at"] = FormatRfc3339Millis(now);
+    if (reopen) c->erase("closed_at");
+    AddEvent(c, now, reopen ? "reopened" : std::string(to), By(by), note);
+    return Status::Ok();
+  });
+}
+
+Result<std::string> CaseBook::Assign(std::string_view id, std::string_view assignee, const Actor& by) {
+  if (assignee.empty() || assignee.size() > 200) return InvalidArgument("an officer's user name", "assignee");
+  const int64_t now = clock_.NowMillis();
+  return Change(id, [&](json* c) -> Status {
+    (*c)["assignee"] = std::string(assignee);
+    AddEvent(c, now, "assigned", By(by), std::string(assignee));
+    return Status::Ok();
+  });
+}
+
+Result<std::string> CaseBook::AddNote(std::string_view id, std::string_view text, const Actor& by) {
+  if (text.empty() || text.size() > kMaxNote) return InvalidArgument("1 to 4,000 bytes", "text");
+  const int64_t now = clock_.NowMillis();
+  return Change(id, [&](json* c) -> Status {
+    json& notes = (*c)["notes"];
+    if (!notes.is_array()) notes = json::array();
+    notes.push_back({{"at", FormatRfc3339Millis(now)}, {"by", By(by)}, {"text", std::string(text)}});
+    AddEvent(c, now, "note", By(by), "");
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::pair<std::string, std::vector<std::string>>>> CaseBook::Linked(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kCases, id));
+  if (!rec) return NotFound("no case " + std::string(id));
+  const json c = json::parse(rec->value, nullptr, false);
+  std::map<std::string, std::set<std::string>> via;  // other case -> identifiers shared
+  std::set<std::pair<std::string, std::string>> seen;
+  auto consider = [&](const json& ident_json) -> Status {
+    if (!ident_json.is_object()) return Status::Ok();
+    auto kind = ident::ParseKind(ident_json.value("kind", ""));
+    if (!kind.ok()) return Status::Ok();
+    const std::string canonical = ident_json.value("canonical", "");
+    if (!seen.emplace(ident_json.value("kind", ""), canonical).second) return Status::Ok();
+    CFR_ASSIGN_OR_RETURN(auto entity, registry_.Get(*kind, canonical));
+    if (!entity) return Status::Ok();
+    for (const std::string& other : entity->case_ids) {
+      if (other != id) via[other].insert(ident_json.value("display", canonical));
+    }
+    return Status::Ok();
+  };
+  if (c.contains("report_ids") && c["report_ids"].is_array()) {
+    for (const auto& rid : c["report_ids"]) {
+      if (!rid.is_string()) continue;
+      CFR_ASSIGN_OR_RETURN(auto report, store_.Get(kReports, rid.get<std::string>()));
+      if (!report) continue;
+      const json r = json::parse(report->value, nullptr, false);
+      if (!r.is_object()) continue;
+      if (r.contains("loss_transfers") && r["loss_transfers"].is_array()) {
+        for (const auto& t : r["loss_transfers"]) CFR_RETURN_IF_ERROR(consider(t.value("to", json())));
+      }
+      if (r.contains("scammer_identifiers") && r["scammer_identifiers"].is_array()) {
+        for (const auto& s : r["scammer_identifiers"]) CFR_RETURN_IF_ERROR(consider(s));
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  out.reserve(via.size());
+  for (auto& [other, ids] : via) out.emplace_back(other, std::vector<std::string>(ids.begin(), ids.end()));
+  return out;
+}
+
+Result<std::string> CaseBook::View(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kCases, id));
+  if (!rec) return NotFound("no case " + std::string(id));
+  json c = json::parse(rec->value, nullptr, false);
+  if (!c.is_object()) return Internal("store: case " + std::string(id) + " is not JSON");
+  const int64_t now = clock_.NowMillis();
+  if (!c.contains("assignee")) c["assignee"] = nullptr;
+  if (!c.contains("notes")) c["notes"] = json::array();
+  if (!c.contains("timeline")) c["timeline"] = json::array();
+  // Orders and their deadlines.
+  OrderFilter f;
+  f.case_id = std::string(id);
+  f.limit = 1000;
+  CFR_ASSIGN_OR_RETURN(auto page, orders_.List(f));
+  json orders = json::array();
+  json deadlines = json::array();
+  int64_t held = 0;
+  if (c.value("status", "new") == "new") {
+    auto opened = ParseRfc3339(c.value("opened_at", ""));
+    if (opened.ok()) deadlines.push_back(Deadline("triage", *opened + rules_.triage_ms, now));
+  }
+  for (const Order& o : page.orders) {
+    held += o.held_satang;
+    orders.push_back({{"id", o.id},
+                      {"kind", OrderKindName(o.kind)},
+                      {"status", OrderStatusName(o.status)},
+                      {"addressee", o.addressee},
+                      {"target", o.target.display},
+                      {"amount_satang", o.amount_satang},
+                      {"held_satang", o.held_satang},
+                      {"escalated", o.escalated_ms != 0},
+                      {"expires_at", FormatRfc3339Millis(o.expires_ms)}});
+    if (IsFinal(o.status)) continue;
+    if (o.status == OrderStatus::kIssued) {
+      deadlines.push_back(Deadline("acknowledge " + o.id, o.ack_due_ms, now));
+    }
+    deadlines.push_back(Deadline("expiry of " + o.id, o.expires_ms, now));
+  }
+  std::sort(deadlines.begin(), deadlines.end(), [](const json& a, const json& b) {
+    return a["due_at"].get<std::string>() < b["due_at"].get<std::string>();
+  });
+  c["orders"] = std::move(orders);
+  c["held_satang"] = held;
+  c["deadlines"] = std::move(deadlines);
+  CFR_ASSIGN_OR_RETURN(auto linked, Linked(id));
+  json links = json::array();
+  for (const auto& [other, ids] : linked) links.push_back({{"case_id", other}, {"shared_identifiers", ids}});
+  c["linked_cases"] = std::move(links);
+  return c.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<CasePage> CaseBook::List(const CaseQuery& q) {
+  CasePage page;
+  store::ScanOptions o;
+  o.start_after = q.cursor;
+  o.limit = 500;
+  size_t examined = 0;
+  for (;;) {
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kCases, o));
+    for (const auto& r : recs) {
+      if (page.cases_json.size() >= q.limit || ++examined > 20000) {
+        page.next_cursor =
+            page.cases_json.empty() ? r.key : json::parse(page.cases_json.back())["id"].get<std::string>();
+        return page;
+      }
+      json c = json::parse(r.value, nullptr, false);
+      if (!c.is_object()) continue;
+      if (!q.status.empty() && c.value("status", "new") != q.status) continue;
+      if (!q.assignee.empty() && c.value("assignee", "") != q.assignee) continue;
+      json summary = {{"id", c.value("id", r.key)},
+                      {"status", c.value("status", "new")},
+                      {"assignee", c.contains("assignee") ? c["assignee"] : json(nullptr)},
+                      {"scam_type", c.value("scam_type", "")},
+                      {"reports", c.contains("report_ids") ? c["report_ids"].size() : 0},
+                      {"total_loss_satang", c.value("total_loss_satang", int64_t{0})},
+                      {"opened_at", c.value("opened_at", "")}};
+      page.cases_json.push_back(summary.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+    if (recs.size() < o.limit) break;
+    o.start_after = recs.back().key;
+  }
+  return page;
+}
+
+}  // namespace cfr::cases

@@ -1,0 +1,107 @@
+// The case workflow (C8):
+//   GET  /api/v1/cases?status=&assignee=&cursor=&limit=
+//   POST /api/v1/cases/{id}/status      {"to","note"}   officers
+//   PUT  /api/v1/cases/{id}/assignee    {"assignee"}    officers
+//   POST /api/v1/cases/{id}/notes       {"text"}        the centre
+// (GET /api/v1/cases/{id} is in reports.cc: the case with its orders, deadlines and links.)
+#include <nlohmann/json.hpp>
+
+#include "cases/case_book.h"
+#include "http/api.h"
+#include "http/error_mapping.h"
+#include "http/json_body.h"
+
+namespace cfr::http {
+namespace {
+
+using nlohmann::json;
+
+Result<std::string> Field(const HttpRequest& request, std::initializer_list<std::string_view> allowed,
+                          std::string_view required, std::string_view optional, std::string* optional_value) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return body.status();
+  if (!body->is_object()) return InvalidArgument("body must be a JSON object");
+  CFR_RETURN_IF_ERROR(RejectUnknownFields(*body, allowed, ""));
+  CFR_ASSIGN_OR_RETURN(auto value, OptionalString(*body, required, ""));
+  if (!value || value->empty()) return InvalidArgument("is required", std::string(required));
+  if (!optional.empty()) {
+    CFR_ASSIGN_OR_RETURN(auto extra, OptionalString(*body, optional, ""));
+    *optional_value = extra.value_or("");
+  }
+  return *value;
+}
+
+HttpResponse CaseResponse(const Result<std::string>& c) {
+  if (!c.ok()) return ErrorResponse(c.status());
+  return HttpResponse::Json(200, *c);
+}
+
+HttpResponse ListCases(ApiContext& ctx, const HttpRequest& request) {
+  auto limit = ListLimit(request);
+  if (!limit.ok()) return ErrorResponse(limit.status());
+  cases::CaseQuery q;
+  q.limit = *limit;
+  for (const auto& [name, value] : request.query) {
+    if (name == "status") {
+      if (cases::CaseStatusRank(value) < 0) {
+        return ErrorResponse(InvalidArgument(
+            "one of new, triaged, holds_requested, held, investigating, referred_to_police, closed", name));
+      }
+      q.status = value;
+    } else if (name == "assignee") {
+      q.assignee = value;
+    } else if (name == "cursor") {
+      q.cursor = value;
+    } else if (name != "limit") {
+      return ErrorResponse(InvalidArgument("unknown query parameter", name));
+    }
+  }
+  auto page = ctx.cases->List(q);
+  if (!page.ok()) return ErrorResponse(page.status());
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->cases_json.size(); ++i) {
+    if (i > 0) body += ',';
+    body += page->cases_json[i];
+  }
+  body += "],\"next_cursor\":";
+  body += page->next_cursor.empty() ? "null" : json(page->next_cursor).dump();
+  body += '}';
+  return HttpResponse::Json(200, std::move(body));
+}
+
+HttpResponse PostStatus(ApiContext& ctx, const HttpRequest& request) {
+  std::string note;
+  auto to = Field(request, {"to", "note"}, "to", "note", &note);
+  if (!to.ok()) return ErrorResponse(to.status());
+  return CaseResponse(ctx.cases->Transition(request.PathParam("id"), *to, note, request.caller));
+}
+
+HttpResponse PutAssignee(ApiContext& ctx, const HttpRequest& request) {
+  auto who = Field(request, {"assignee"}, "assignee", "", nullptr);
+  if (!who.ok()) return ErrorResponse(who.status());
+  return CaseResponse(ctx.cases->Assign(request.PathParam("id"), *who, request.caller));
+}
+
+HttpResponse PostNote(ApiContext& ctx, const HttpRequest& request) {
+  auto text = Field(request, {"text"}, "text", "", nullptr);
+  if (!text.ok()) return ErrorResponse(text.status());
+  return CaseResponse(ctx.cases->AddNote(request.PathParam("id"), *text, request.caller));
+}
+
+}  // namespace
+
+void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
+  auto with = [&ctx](HttpResponse (*fn)(ApiContext&, const HttpRequest&)) {
+    return [&ctx, fn](const HttpRequest& r) {
+      if (ctx.cases == nullptr)
+        return ErrorResponse(Unavailable("the case workflow is not enabled on this server"));
+      return fn(ctx, r);
+    };
+  };
+  router.Add("GET", "/api/v1/cases", auth::kCentre, with(ListCases));
+  router.Add("POST", "/api/v1/cases/{id}/status", auth::kOfficers, with(PostStatus), /*blocking=*/true);
+  router.Add("PUT", "/api/v1/cases/{id}/assignee", auth::kOfficers, with(PutAssignee), /*blocking=*/true);
+  router.Add("POST", "/api/v1/cases/{id}/notes", auth::kCentre, with(PostNote), /*blocking=*/true);
+}
+
+}  // namespace cfr::http
