@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case_book.h"
+#include "cases/evidence_pack.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
@@ -88,6 +89,45 @@ HttpResponse PostNote(ApiContext& ctx, const HttpRequest& request) {
   return CaseResponse(ctx.cases->AddNote(request.PathParam("id"), *text, request.caller));
 }
 
+// GET /api/v1/cases/{id}/evidence-pack[?format=json|html]: the files and their manifest, or the
+// printable summary alone.
+HttpResponse GetEvidencePack(ApiContext& ctx, const HttpRequest& request) {
+  const std::string_view format = request.HasQuery("format") ? request.Query("format") : "json";
+  if (format != "json" && format != "html") return ErrorResponse(InvalidArgument("json or html", "format"));
+  cases::EvidenceSources src;
+  src.store = ctx.store;
+  src.raw_store = ctx.raw_store != nullptr ? ctx.raw_store : ctx.store;
+  src.cases = ctx.cases;
+  src.orders = ctx.orders;
+  src.intake = ctx.intake;
+  src.registry = ctx.registry;
+  src.graph = ctx.graph;
+  src.clock = ctx.clock;
+  if (src.orders == nullptr || src.intake == nullptr || src.registry == nullptr) {
+    return ErrorResponse(Unavailable("evidence packs need the orders, intake and registry"));
+  }
+  auto pack = cases::BuildEvidencePack(src, request.PathParam("id"), request.caller);
+  if (!pack.ok()) return ErrorResponse(pack.status());
+  if (format == "html") {
+    for (const auto& f : pack->files) {
+      if (f.name != "case.html") continue;
+      HttpResponse r;
+      r.status = 200;
+      r.content_type = "text/html; charset=utf-8";
+      r.body = f.content;
+      r.headers.emplace_back("X-Content-SHA256", f.sha256);
+      return r;
+    }
+  }
+  json files = json::array();
+  for (const auto& f : pack->files)
+    files.push_back({{"name", f.name}, {"sha256", f.sha256}, {"content", f.content}});
+  json body = {{"case_id", request.PathParam("id")},
+               {"manifest", json::parse(pack->files.back().content)},
+               {"files", files}};
+  return HttpResponse::Json(200, Dump(body));
+}
+
 }  // namespace
 
 void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
@@ -102,6 +142,8 @@ void RegisterCaseRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/cases/{id}/status", auth::kOfficers, with(PostStatus), /*blocking=*/true);
   router.Add("PUT", "/api/v1/cases/{id}/assignee", auth::kOfficers, with(PutAssignee), /*blocking=*/true);
   router.Add("POST", "/api/v1/cases/{id}/notes", auth::kCentre, with(PostNote), /*blocking=*/true);
+  router.Add("GET", "/api/v1/cases/{id}/evidence-pack", auth::kOfficers, with(GetEvidencePack),
+             /*blocking=*/true);
 }
 
 }  // namespace cfr::http
