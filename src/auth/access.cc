@@ -10,6 +10,7 @@
 #include <shared_mutex>
 
 #include "auth/roles.h"
+#include "auth/token.h"
 #include "core/hex.h"
 #include "ident/bank.h"
 
@@ -20,25 +21,12 @@ using nlohmann::json;
 
 constexpr std::string_view kAgencyRecords = "agency";
 constexpr std::string_view kKeyRecords = "api_key";
-constexpr std::string_view kPrefix = "cfr_";
-constexpr size_t kIdHex = 16;
+constexpr std::string_view kPrefix = kTokenPrefix;
+constexpr size_t kIdHex = kTokenIdHex;
 constexpr size_t kSecretBytes = 32;
-// base64url without padding of 32 bytes.
-constexpr size_t kSecretChars = 43;
 constexpr std::string_view kBadKey = "the API key is not valid (malformed, unknown or revoked)";
 
 using Digest = std::array<unsigned char, 32>;
-
-bool IsHexLower(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-bool IsBase64Url(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-  });
-}
 
 std::string KindOf(std::string_view role, std::string_view agency, std::string_view centre) {
   if (agency == centre) return "centre";
@@ -72,14 +60,6 @@ ApiKeyInfo KeyFrom(const json& j) {
 }
 
 }  // namespace
-
-std::string_view KeyIdOf(std::string_view token) {
-  if (token.size() != kPrefix.size() + kIdHex + 1 + kSecretChars || !token.starts_with(kPrefix)) return {};
-  const std::string_view id = token.substr(kPrefix.size(), kIdHex);
-  if (!IsHexLower(id) || token[kPrefix.size() + kIdHex] != '_') return {};
-  if (!IsBase64Url(token.substr(kPrefix.size() + kIdHex + 1))) return {};
-  return id;
-}
 
 struct AccessControl::Cache {
   struct Entry {

@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/token.h"
 #include "core/actor.h"
 #include "core/clock.h"
 #include "core/status.h"
@@ -118,9 +119,6 @@ class AccessControl : public store::ChangeConsumer {
   const Options options_;
   std::unique_ptr<Cache> cache_;
 };
-
-// "cfr_<id>_<secret>" -> id, or empty when the token has not that shape.
-std::string_view KeyIdOf(std::string_view token);
 
 }  // namespace cfr::auth
 

@@ -3,9 +3,12 @@
 //   cfr admin create-key --data DIR --role admin [--agency AOC] [--name NAME]   prints the token once
 //   cfr admin list-keys  --data DIR [--agency CODE]
 //   cfr admin revoke-key --data DIR ID
+//   cfr keys rotate [--data DIR | --key-file F]                                    a new current key
 #include <cstdio>
+#include <filesystem>
 
 #include "auth/access.h"
+#include "auth/keyring.h"
 #include "cli/commands.h"
 #include "cli/local_store.h"
 #include "core/time.h"
@@ -83,6 +86,22 @@ int RunAdminRevokeKey(const AdminArgs& args) {
     return kExitFailure;
   }
   std::printf("revoked %s\n", args.id.c_str());
+  return kExitOk;
+}
+
+int RunKeysRotate(const AdminArgs& args) {
+  const std::string path =
+      args.key_file.empty() ? (std::filesystem::path(args.data_dir) / "keyring").string() : args.key_file;
+  auto id = auth::Keyring::Rotate(path);
+  if (!id.ok()) {
+    std::fprintf(stderr, "cfr keys rotate: %s\n", id.status().ToString().c_str());
+    return kExitFailure;
+  }
+  std::printf("%s\n", id->c_str());
+  std::fprintf(stderr,
+               "added key %s to %s: new personal data and audit entries use it after the server restarts; "
+               "keep the older keys in the file\n",
+               id->c_str(), path.c_str());
   return kExitOk;
 }
 

@@ -130,11 +130,14 @@ struct AdminArgs {
   std::string name;
   std::string id;  // revoke-key
   std::string centre_agency = "AOC";
+  std::string key_file;  // keys rotate: empty: <data_dir>/keyring
 };
 // cfr admin create-key / list-keys / revoke-key on a stopped server's data directory.
 int RunAdminCreateKey(const AdminArgs& args);
 int RunAdminListKeys(const AdminArgs& args);
 int RunAdminRevokeKey(const AdminArgs& args);
+// cfr keys rotate: appends a fresh current key to the keyring (restart the server to use it).
+int RunKeysRotate(const AdminArgs& args);
 
 struct AuditArgs {
   std::string data_dir = "./cfr-data";

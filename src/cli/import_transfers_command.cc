@@ -57,6 +57,28 @@ int RunImportTransfers(const ImportArgs& args) {
     graph->SetBulkLoad(false);
     ledger = std::make_unique<ledger::Ledger>(*store, *graph);
   }
+  // Through a server the key says which bank submits: it must be the --bank given.
+  if (!args.server.empty()) {
+    auto me = HttpGet(args.server + "/api/v1/me", args.api_key);
+    if (!me.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, me.status().message().c_str());
+      return kExitFailure;
+    }
+    const nlohmann::json who = nlohmann::json::parse(me->body, nullptr, false);
+    if (me->status != 200 || !who.is_object()) {
+      std::fprintf(stderr, "%s: --api-key: the server refused it (HTTP %ld)\n", cmd, me->status);
+      return kExitUsage;
+    }
+    const std::string agency =
+        who.value("agency", nlohmann::json()).is_string() ? who["agency"].get<std::string>() : "";
+    if (who.value("role", "") != "bank" || agency != bank->short_name) {
+      std::fprintf(stderr,
+                   "%s: --api-key is %s's (%s), not %s's: transfers are submitted with the bank's own key\n",
+                   cmd, agency.empty() ? "the public" : agency.c_str(), who.value("role", "").c_str(),
+                   bank->short_name.c_str());
+      return kExitUsage;
+    }
+  }
   auto reject = [&](size_t line, const Status& error) {
     return file.Reject("{\"line\":" + std::to_string(line) + ",\"error\":" + ErrorObjectJson(error) + "}");
   };
@@ -122,7 +144,7 @@ int RunImportTransfers(const ImportArgs& args) {
     auto send = [&](const RawRecordBatcher::Batch& b) -> Status {
       if (in_flight.size() >= 2) CFR_RETURN_IF_ERROR(settle());
       InFlight f{b, {}};
-      f.answer = std::async(std::launch::async, [&args, &content_type, bank, body = b.body] {
+      f.answer = std::async(std::launch::async, [&args, &content_type, body = b.body] {
         return HttpPost(args.server + "/api/v1/transfers", body,
                         {content_type, "Expect:", AuthorizationHeader(args.api_key)});
       });

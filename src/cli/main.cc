@@ -241,6 +241,13 @@ int Main(int argc, char** argv) {
   list_keys->add_option("--agency", aargs.agency, "Only this agency's keys");
   revoke_key->add_option("id", aargs.id, "The key's id (16 hex digits)")->required();
 
+  // cfr keys
+  auto* keys = app.add_subcommand("keys", "The keyring (personal-data encryption, audit chain)");
+  keys->require_subcommand(1);
+  auto* keys_rotate = keys->add_subcommand("rotate", "Append a fresh current key to the keyring");
+  keys_rotate->add_option("--data", aargs.data_dir, "Data directory (its keyring)")->capture_default_str();
+  keys_rotate->add_option("--key-file", aargs.key_file, "The keyring file (security.key_file)");
+
   // cfr audit
   auto* audit = app.add_subcommand("audit", "The audit log (C12)");
   audit->require_subcommand(1);
@@ -274,6 +281,7 @@ int Main(int argc, char** argv) {
   if (normalize->parsed()) return RunNormalize(nargs);
   if (create_key->parsed()) return RunAdminCreateKey(aargs);
   if (audit_verify->parsed()) return RunAuditVerify(uargs);
+  if (keys_rotate->parsed()) return RunKeysRotate(aargs);
   if (list_keys->parsed()) return RunAdminListKeys(aargs);
   if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
   if (screen->parsed()) return RunScreen(sargs);
