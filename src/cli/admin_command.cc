@@ -3,12 +3,16 @@
 //   cfr admin create-key --data DIR --role admin [--agency AOC] [--name NAME]   prints the token once
 //   cfr admin list-keys  --data DIR [--agency CODE]
 //   cfr admin revoke-key --data DIR ID
+//   cfr admin create-user --data DIR --name N --role R [--agency A]   the password on stdin
 //   cfr keys rotate [--data DIR | --key-file F]                                    a new current key
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
+#include <string>
 
 #include "auth/access.h"
 #include "auth/keyring.h"
+#include "auth/sessions.h"
 #include "cli/commands.h"
 #include "cli/local_store.h"
 #include "core/time.h"
@@ -86,6 +90,33 @@ int RunAdminRevokeKey(const AdminArgs& args) {
     return kExitFailure;
   }
   std::printf("revoked %s\n", args.id.c_str());
+  return kExitOk;
+}
+
+int RunAdminCreateUser(const AdminArgs& args) {
+  const char* cmd = "cfr admin create-user";
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    std::fprintf(stderr, "%s: give the password on the first line of stdin\n", cmd);
+    return kExitUsage;
+  }
+  auto store = Open(cmd, args);
+  if (!store.ok()) return kExitFailure;
+  auth::AccessControl access(**store, Clock::Real(), OptionsOf(args));
+  auth::SessionManager sessions(**store, Clock::Real(), access, {});
+  Actor by = Actor::System();
+  by.user = "cli";
+  auto user = sessions.CreateUser(args.name, args.role,
+                                  args.agency.empty() ? args.centre_agency : args.agency, password, by);
+  IgnoreError((*store)->Close());
+  if (!user.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, user.status().ToString().c_str());
+    return user.status().code() == StatusCode::kInvalidArgument ||
+                   user.status().code() == StatusCode::kConflict
+               ? kExitUsage
+               : kExitFailure;
+  }
+  std::printf("created user %s (%s at %s)\n", user->name.c_str(), user->role.c_str(), user->agency.c_str());
   return kExitOk;
 }
 

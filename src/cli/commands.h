@@ -136,6 +136,8 @@ struct AdminArgs {
 int RunAdminCreateKey(const AdminArgs& args);
 int RunAdminListKeys(const AdminArgs& args);
 int RunAdminRevokeKey(const AdminArgs& args);
+// cfr admin create-user: a console user; the password is the first line of stdin.
+int RunAdminCreateUser(const AdminArgs& args);
 // cfr keys rotate: appends a fresh current key to the keyring (restart the server to use it).
 int RunKeysRotate(const AdminArgs& args);
 

@@ -86,6 +86,9 @@ const std::vector<Setting>& Settings() {
        &Config::order_promptpay_addressee},
       {"orders.sweep_ms", "deadlines (expiry, escalation) are applied this often", true, nullptr,
        &Config::order_sweep_ms},
+      {"auth.session_hours", "a console session lasts this long", true, nullptr, &Config::session_hours},
+      {"auth.secure_cookies", "true: session cookies are Secure (the console is served over TLS)", false,
+       &Config::secure_cookies},
       {"log.level", "trace, debug, info, warn, error", false, &Config::log_level},
       {"log.format", "text or json (one JSON object per line)", false, &Config::log_format},
   };
@@ -280,6 +283,10 @@ Status Validate(const Config& c) {
            {c.order_block_days, "orders.block_days"},
            {c.order_takedown_days, "orders.takedown_days"}}) {
     if (value < 1 || value > 100000) return InvalidArgument("must be between 1 and 100000", name);
+  }
+  if (c.session_hours < 1 || c.session_hours > 720) return InvalidArgument("1 to 720", "auth.session_hours");
+  if (c.secure_cookies != "true" && c.secure_cookies != "false") {
+    return InvalidArgument("true or false", "auth.secure_cookies");
   }
   if (c.order_sweep_ms < 10 || c.order_sweep_ms > 600000) {
     return InvalidArgument("must be between 10 and 600000", "orders.sweep_ms");

@@ -44,6 +44,8 @@ struct Config {
   int64_t key_requests_per_minute = 600000;  // per API key
   int64_t key_burst = 20000;
   int64_t auth_failures_per_minute = 30;  // per client address
+  int64_t session_hours = 8;
+  std::string secure_cookies = "false";  // "true" when served over TLS
   int64_t case_triage_minutes = 30;
   int64_t order_ack_minutes = 15;
   int64_t order_hold_hours = 72;

@@ -227,7 +227,14 @@ int Main(int argc, char** argv) {
   auto* create_key = admin->add_subcommand("create-key", "Create an API key and print its token once");
   auto* list_keys = admin->add_subcommand("list-keys", "List API keys (never their secrets)");
   auto* revoke_key = admin->add_subcommand("revoke-key", "Revoke an API key");
-  for (auto* c : {create_key, list_keys, revoke_key}) {
+  auto* create_user =
+      admin->add_subcommand("create-user", "Create a console user (the password on the first line of stdin)");
+  create_user->add_option("--name", aargs.name, "User name (3-64 of a-z 0-9 . _ -)")->required();
+  create_user
+      ->add_option("--role", aargs.role, "operator, bank, telco, platform, police, analyst, partner, admin")
+      ->required();
+  create_user->add_option("--agency", aargs.agency, "The agency (default: the centre)");
+  for (auto* c : {create_key, list_keys, revoke_key, create_user}) {
     c->add_option("--data", aargs.data_dir, "Data directory (the server stopped)")->capture_default_str();
     c->add_option("--centre-agency", aargs.centre_agency, "The centre's agency code (auth.centre_agency)")
         ->capture_default_str();
@@ -284,6 +291,7 @@ int Main(int argc, char** argv) {
   if (keys_rotate->parsed()) return RunKeysRotate(aargs);
   if (list_keys->parsed()) return RunAdminListKeys(aargs);
   if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
+  if (create_user->parsed()) return RunAdminCreateUser(aargs);
   if (screen->parsed()) return RunScreen(sargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);

@@ -12,6 +12,7 @@
 #include "auth/access.h"
 #include "auth/audit.h"
 #include "auth/keyring.h"
+#include "auth/sessions.h"
 #include "cases/case_book.h"
 #include "cases/orders.h"
 #include "cli/local_store.h"
@@ -95,6 +96,9 @@ int RunServe(const Config& config) {
   auth::AccessControl::Options access_options;
   access_options.centre_agency = config.centre_agency;
   auth::AccessControl access(audited, Clock::Real(), access_options);
+  auth::SessionManager::Options session_options;
+  session_options.lifetime_ms = config.session_hours * 3600 * 1000;
+  auth::SessionManager sessions(audited, Clock::Real(), access, session_options);
   http::RateLimiter key_limiter(Clock::Real(), static_cast<double>(config.key_requests_per_minute),
                                 static_cast<double>(config.key_burst));
   http::RateLimiter auth_failure_limiter(Clock::Real(), static_cast<double>(config.auth_failures_per_minute),
@@ -147,7 +151,7 @@ int RunServe(const Config& config) {
   });
   network::NetworkIndex networks(&transfer_graph);
   store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor,
-                                           &networks, &access, &audit_chain});
+                                           &networks, &access, &sessions, &audit_chain});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -221,6 +225,8 @@ int RunServe(const Config& config) {
   context.mule = &mule_monitor;
   context.networks = &networks;
   context.access = &access;
+  context.sessions = &sessions;
+  context.secure_cookies = config.secure_cookies == "true";
   context.orders = &orders;
   context.order_follower = &order_follower;
   context.cases = &case_book;

@@ -1,6 +1,9 @@
 #include "http/api.h"
 
+#include <sodium.h>
+
 #include "auth/access.h"
+#include "auth/sessions.h"
 #include "core/text.h"
 
 namespace cfr::embedded {
@@ -23,6 +26,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterAuditRoutes(router, context);
   RegisterOrderRoutes(router, context);
   RegisterCaseRoutes(router, context);
+  RegisterSessionRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });
@@ -31,9 +35,63 @@ Router BuildApiRouter(ApiContext& context) {
 
 Actor CallerOf(const HttpRequest& request) { return request.caller; }
 
+std::string_view CookieValue(const HttpRequest& request, std::string_view name) {
+  std::string_view cookies = request.Header("cookie");
+  while (!cookies.empty()) {
+    const size_t semi = cookies.find(';');
+    std::string_view pair = TrimSpace(cookies.substr(0, semi));
+    cookies = semi == std::string_view::npos ? std::string_view() : cookies.substr(semi + 1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+  }
+  return {};
+}
+
+namespace {
+
+bool Unsafe(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
+
+Result<Actor> SessionCaller(ApiContext& context, const HttpRequest& request, std::string_view token,
+                            int* retry_after_s) {
+  if (context.sessions == nullptr) return Unauthenticated("this server has no console sessions");
+  if (context.auth_failure_limiter != nullptr &&
+      context.auth_failure_limiter->Exhausted(request.remote_address, retry_after_s)) {
+    return Status(StatusCode::kRateLimited,
+                  "too many failed authentications from this address; try again in " +
+                      std::to_string(*retry_after_s) + " s");
+  }
+  auto session = context.sessions->Resume(token);
+  if (!session.ok()) {
+    int ignored = 0;
+    if (context.auth_failure_limiter != nullptr)
+      (void)context.auth_failure_limiter->Allow(request.remote_address, &ignored);
+    return session.status();
+  }
+  if (Unsafe(request.method)) {
+    const std::string_view sent = request.Header("x-csrf-token");
+    if (sent.size() != session->csrf.size() ||
+        sodium_memcmp(sent.data(), session->csrf.data(), session->csrf.size()) != 0) {
+      return PermissionDenied(
+          "the CSRF token is missing or wrong (send X-CSRF-Token: the csrf_token of the login)");
+    }
+  }
+  if (context.key_rate_limiter != nullptr &&
+      !context.key_rate_limiter->Allow(session->actor.credential, retry_after_s)) {
+    return Status(StatusCode::kRateLimited, "this session's rate limit is reached; try again in " +
+                                                std::to_string(*retry_after_s) + " s");
+  }
+  return session->actor;
+}
+
+}  // namespace
+
 Result<Actor> AuthenticateRequest(ApiContext& context, const HttpRequest& request, int* retry_after_s) {
   const std::string_view header = request.Header("authorization");
-  if (header.empty()) return PublicCaller(request);
+  if (header.empty()) {
+    const std::string_view cookie = CookieValue(request, "cfr_session");
+    if (!cookie.empty()) return SessionCaller(context, request, cookie, retry_after_s);
+    return PublicCaller(request);
+  }
   constexpr std::string_view kBearer = "bearer ";
   if (header.size() <= kBearer.size() || !StartsWithIgnoreCase(header, kBearer)) {
     return Unauthenticated("the Authorization header must be 'Bearer <API key>'");

@@ -21,6 +21,7 @@
 namespace cfr::auth {
 class AccessControl;
 class Keyring;
+class SessionManager;
 }  // namespace cfr::auth
 namespace cfr::cases {
 class CaseBook;
@@ -55,6 +56,8 @@ struct ApiContext {
   const network::NetworkIndex* networks = nullptr;  // may be null in tests
   // API keys. Null: every caller is the public (tests of public endpoints).
   auth::AccessControl* access = nullptr;
+  auth::SessionManager* sessions = nullptr;         // console logins; may be null
+  bool secure_cookies = false;                      // add Secure to the session cookies (served over TLS)
   cases::OrderBook* orders = nullptr;               // may be null in tests
   store::ChangeFollower* order_follower = nullptr;  // issues a report's holds; may be null
   cases::CaseBook* cases = nullptr;                 // the case workflow; may be null in tests
@@ -66,9 +69,13 @@ struct ApiContext {
 // credentials, the public) before the handler ran.
 Actor CallerOf(const HttpRequest& request);
 
-// The authenticator BuildApiRouter installs: bearer keys through context.access, per-key rate
-// limits, and a limit on failed attempts per address (checked before the costly verification).
+// The authenticator BuildApiRouter installs: bearer keys through context.access, else the console's
+// session cookie (cfr_session) through context.sessions — a state-changing request with a cookie
+// must carry the session's CSRF token in X-CSRF-Token (403 otherwise); per-key and per-session
+// rate limits, and a limit on failed attempts per address (checked before the costly verification).
 Result<Actor> AuthenticateRequest(ApiContext& context, const HttpRequest& request, int* retry_after_s);
+// The value of cookie `name` in the request's Cookie header, or empty.
+std::string_view CookieValue(const HttpRequest& request, std::string_view name);
 
 Router BuildApiRouter(ApiContext& context);
 
@@ -88,6 +95,7 @@ void RegisterAdminRoutes(Router& router, ApiContext& context);
 void RegisterAuditRoutes(Router& router, ApiContext& context);
 void RegisterOrderRoutes(Router& router, ApiContext& context);
 void RegisterCaseRoutes(Router& router, ApiContext& context);
+void RegisterSessionRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

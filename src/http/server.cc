@@ -244,7 +244,14 @@ void Session::Send(HttpResponse response, bool keep_alive, unsigned version, boo
       static_cast<bhttp::status>(response.status), version);
   response_->set(bhttp::field::server, "OpenCFR");
   response_->set(bhttp::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) response_->set(name, value);
+  for (auto& [name, value] : response.headers) {
+    // Set-Cookie may repeat (one per cookie); any other header is set once.
+    if (name == "Set-Cookie") {
+      response_->insert(name, value);
+    } else {
+      response_->set(name, value);
+    }
+  }
   const bool close = !keep_alive || server_.stopping();
   response_->keep_alive(!close);
   response_->body() = std::move(response.body);

@@ -24,7 +24,8 @@ Two kinds of case files under cases/:
     screening key, $FIXTURES the directory tests/e2e/fixtures and $CFR the cfr binary.
 
 Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
-response; "{{NAME}}" in later requests (target, headers, body) is replaced by it.
+response ("@capture NAME cookie:cfr_session": the value of a cookie the response sets);
+"{{NAME}}" in later requests (target, headers, body) is replaced by it.
 
 API keys: "{{key ROLE AGENCY [NAME]}}" (in HTTP cases and CLI arguments) is replaced by the token
 of an API key for that role at that agency (named NAME, which the server reports as the caller's
@@ -196,6 +197,14 @@ def run_http_case(case, port):
         if m:
             return m + f"\n      body: {data[:600]}"
     for name, path in captures:
+        if path.startswith("cookie:"):  # a cookie the response sets
+            wanted = path[len("cookie:"):]
+            values = [v.split(";", 1)[0].split("=", 1)[1] for k, v in resp.getheaders()
+                      if k.lower() == "set-cookie" and v.split("=", 1)[0] == wanted]
+            if not values:
+                return f"no Set-Cookie {wanted} to capture"
+            CAPTURES[name] = values[0]
+            continue
         value = json.loads(data)
         for part in path.split("."):
             value = value[int(part)] if isinstance(value, list) else value[part]
