@@ -161,6 +161,10 @@ Result<std::vector<std::string>> Intake::ReportsOfVictim(std::string_view kind, 
 }
 
 Result<size_t> Intake::SealLegacyVictims() {
+  // Once per data directory: after a full pass, victims are always written sealed.
+  constexpr std::string_view kDone = "victims_sealed";
+  CFR_ASSIGN_OR_RETURN(auto done, store_.Get("meta", kDone));
+  if (done) return size_t{0};
   size_t sealed = 0;
   store::ScanOptions o;
   o.limit = 500;
@@ -183,6 +187,7 @@ Result<size_t> Intake::SealLegacyVictims() {
     if (recs.size() < o.limit) break;
     o.start_after = recs.back().key;
   }
+  CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Put("meta", kDone, "1")).status());
   return sealed;
 }
 

@@ -89,7 +89,8 @@ class Intake {
   // The reports whose victim has this national ID, phone or e-mail (`kind`: national_id, phone,
   // email; `canonical` as C1 normalises it), oldest first, found by keyed hash.
   Result<std::vector<std::string>> ReportsOfVictim(std::string_view kind, std::string_view canonical);
-  // Seals victim records written in clear by an older version (at start); returns how many.
+  // Seals victim records written in clear by an older version (at start, once per data
+  // directory: a meta record marks the pass done); returns how many.
   Result<size_t> SealLegacyVictims();
 
   // Reports matching `query`, newest first. kInvalidArgument (field "cursor") for a cursor this

@@ -303,7 +303,9 @@ TEST_F(IntakeTest, VictimsWrittenInClearByAnOlderVersionAreSealedAtStart) {
   EXPECT_EQ(*intake_->VictimJson("RPT-2025-000001"), clear);
   EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "1101700230708"),
             std::vector<std::string>{"RPT-2025-000001"});
-  EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // idempotent
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // idempotent: once per data directory
+  ASSERT_TRUE(store_->Commit(store::WriteBatch().Put(kVictimCollection, "RPT-2025-000002", clear)).ok());
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // not scanned again (new victims are written sealed)
 }
 
 }  // namespace
