@@ -12,9 +12,11 @@
 #include <random>
 
 #include "auth/access.h"
+#include "auth/sessions.h"
 #include "cli/commands.h"
 #include "cli/local_store.h"
 #include "core/hex.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "ident/bank.h"
 #include "intake/intake.h"
@@ -393,6 +395,40 @@ int RunDemo(const DemoArgs& args) {
     }
     keys_text += std::string(k.role) + "\t" + created->info.agency + "\t" + created->token + "\n";
   }
+  // And a console user for every role (the console's login), passwords random, in demo-users.txt.
+  auth::SessionManager sessions(**store, Clock::Real(), access, {});
+  std::string users_text;
+  std::random_device random;
+  constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  for (const DemoKey& k : kDemoKeys) {
+    std::string password;
+    for (int i = 0; i < 20; ++i) password += kAlphabet[random() % kAlphabet.size()];
+    std::string name = std::string("demo.") + k.role;
+    if (std::string_view(k.role) == "bank") name += "." + ToLowerAscii(k.agency);
+    Actor by = Actor::System();
+    by.user = "cfr demo";
+    auto user = sessions.CreateUser(name, k.role, k.agency, password, by);
+    if (!user.ok()) {
+      std::fprintf(stderr, "cfr demo: creating the demo users failed: %s\n",
+                   user.status().ToString().c_str());
+      ++failed;
+      break;
+    }
+    for (std::string_view part :
+         {std::string_view(name), std::string_view(k.role), std::string_view(user->agency)}) {
+      users_text += part;
+      users_text += '\t';
+    }
+    users_text += password;
+    users_text += '\n';
+  }
+  const auto users_path = std::filesystem::path(args.data_dir) / "demo-users.txt";
+  if (std::FILE* f = std::fopen(users_path.c_str(), "w")) {
+    std::filesystem::permissions(users_path,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::fputs(users_text.c_str(), f);
+    std::fclose(f);
+  }
   const auto keys_path = std::filesystem::path(args.data_dir) / "demo-keys.txt";
   if (std::FILE* f = std::fopen(keys_path.c_str(), "w")) {
     std::filesystem::permissions(keys_path,
@@ -409,6 +445,7 @@ int RunDemo(const DemoArgs& args) {
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
   std::printf("demo API keys, one per role (role, agency, key; also in %s):\n%s", keys_path.c_str(),
               keys_text.c_str());
+  std::printf("demo console users, one per role (name, role, agency, password): %s\n", users_path.c_str());
   const std::string operator_key = keys_text.substr(keys_text.find("operator\tAOC\t") + 13, 80);
   std::printf(
       "try: curl -s -H 'Authorization: Bearer %s' "
