@@ -109,6 +109,19 @@ Result<std::string> AccessControl::CanonicalAgency(std::string_view role, std::s
   return code;
 }
 
+Result<std::string> AccessControl::AgencyForRole(std::string_view role, std::string_view agency) const {
+  const auto parsed = ParseRole(role);
+  if (!parsed || *parsed == Role::kPublic) {
+    return InvalidArgument("one of operator, bank, telco, platform, police, analyst, partner, admin", "role");
+  }
+  CFR_ASSIGN_OR_RETURN(std::string code, CanonicalAgency(role, agency));
+  if ((*parsed == Role::kOperator || *parsed == Role::kAnalyst) && code != options_.centre_agency) {
+    return InvalidArgument("operators and analysts belong to the centre (" + options_.centre_agency + ")",
+                           "agency");
+  }
+  return code;
+}
+
 bool AccessControl::CanManage(const Actor& by, std::string_view agency) const {
   if (by.role != "admin") return false;
   if (by.credential == "system") return true;  // the shell (cfr admin, cfr demo), not a request
@@ -150,15 +163,7 @@ Result<std::vector<Agency>> AccessControl::ListAgencies() {
 
 Result<NewKey> AccessControl::CreateKey(std::string_view role, std::string_view agency, std::string_view name,
                                         const Actor& by) {
-  const auto parsed = ParseRole(role);
-  if (!parsed || *parsed == Role::kPublic) {
-    return InvalidArgument("one of operator, bank, telco, platform, police, analyst, partner, admin", "role");
-  }
-  CFR_ASSIGN_OR_RETURN(std::string code, CanonicalAgency(role, agency));
-  if ((*parsed == Role::kOperator || *parsed == Role::kAnalyst) && code != options_.centre_agency) {
-    return InvalidArgument("operators and analysts belong to the centre (" + options_.centre_agency + ")",
-                           "agency");
-  }
+  CFR_ASSIGN_OR_RETURN(std::string code, AgencyForRole(role, agency));
   if (name.size() > 200) return InvalidArgument("at most 200 bytes", "name");
   if (!CanManage(by, code)) {
     return PermissionDenied("only the centre's administrators or " + code + "'s own may create its keys");

@@ -106,6 +106,10 @@ class AccessControl : public store::ChangeConsumer {
   // store::ChangeConsumer: a key changed by any server (revoked) is forgotten by the cache.
   void Apply(const std::vector<store::Change>& changes) override;
 
+  // The agency code a key or user of `role` at `agency` gets: the role must be one a credential can
+  // have (not public), the agency canonical for it, and operators and analysts at the centre.
+  // kInvalidArgument naming "role" or "agency".
+  Result<std::string> AgencyForRole(std::string_view role, std::string_view agency) const;
   // The canonical agency code for a role: for banks, the bank's short name; otherwise the code
   // upper-cased. kInvalidArgument (field "agency") if it cannot be one.
   static Result<std::string> CanonicalAgency(std::string_view role, std::string_view agency);

@@ -76,6 +76,18 @@ BENCHMARK(BM_FirstUse)->Unit(benchmark::kMillisecond)->Iterations(5);
 namespace cfr::auth {
 namespace {
 
+// `n` pending audit entries of a typical size (about 400 bytes), 1,000 per commit.
+void WritePending(store::Store& store, const std::string& prefix, int n) {
+  constexpr std::string_view kEntry =
+      R"({"at":"2026-11-23T03:30:57.805Z","kind":"write","user":"operator@AOC","agency":"AOC","role":"operator","credential":"key:c58738617fd15299","from":"127.0.0.1","action":"POST /api/v1/reports","target":"/api/v1/reports","records":["report/RPT-2026-000001","victim/RPT-2026-000001","case/CFR-2026-000001"]})";
+  for (int i = 0; i < n; i += 1000) {
+    store::WriteBatch b;
+    for (int j = i; j < i + 1000 && j < n; ++j)
+      b.Insert(kAuditPendingCollection, prefix + std::to_string(j), kEntry);
+    (void)store.Commit(b);
+  }
+}
+
 Keyring BenchKeys() {
   Key32 k{};
   k.fill(7);
@@ -121,15 +133,7 @@ void BM_AuditSeal(benchmark::State& state) {
   int round = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    for (int i = 0; i < n; i += 1000) {
-      store::WriteBatch b;
-      for (int j = i; j < i + 1000 && j < n; ++j) {
-        b.Insert(
-            kAuditPendingCollection, std::to_string(round) + "-" + std::to_string(j),
-            R"({"at":"2026-11-23T03:30:57.805Z","kind":"write","user":"operator@AOC","agency":"AOC","role":"operator","credential":"key:c58738617fd15299","from":"127.0.0.1","action":"POST /api/v1/reports","target":"/api/v1/reports","records":["report/RPT-2026-000001","victim/RPT-2026-000001","case/CFR-2026-000001"]})");
-      }
-      (void)f.store->Commit(b);
-    }
+    WritePending(*f.store, std::to_string(round) + "-", n);
     ++round;
     state.ResumeTiming();
     if (!chain.SealAll().ok()) state.SkipWithError("sealing failed");
@@ -144,15 +148,7 @@ void BM_AuditVerify(benchmark::State& state) {
   Fixture f(unused, 0);
   AuditChain chain(*f.store, BenchKeys());
   const int n = static_cast<int>(state.range(0));
-  for (int i = 0; i < n; i += 1000) {
-    store::WriteBatch b;
-    for (int j = i; j < i + 1000 && j < n; ++j) {
-      b.Insert(
-          kAuditPendingCollection, std::to_string(1000000000 + j),
-          R"({"at":"2026-11-23T03:30:57.805Z","kind":"write","user":"operator@AOC","agency":"AOC","role":"operator","credential":"key:c58738617fd15299","from":"127.0.0.1","action":"POST /api/v1/reports","target":"/api/v1/reports","records":["report/RPT-2026-000001","victim/RPT-2026-000001","case/CFR-2026-000001"]})");
-    }
-    (void)f.store->Commit(b);
-  }
+  WritePending(*f.store, "p-", n);
   if (!chain.SealAll().ok()) state.SkipWithError("sealing failed");
   for (auto _ : state) {
     auto v = AuditChain::Verify(*f.store, BenchKeys());
@@ -173,15 +169,7 @@ void BM_AuditScanOnly(benchmark::State& state) {
   Fixture f(unused, 0);
   AuditChain chain(*f.store, BenchKeys());
   const int n = static_cast<int>(state.range(0));
-  for (int i = 0; i < n; i += 1000) {
-    store::WriteBatch b;
-    for (int j = i; j < i + 1000 && j < n; ++j) {
-      b.Insert(
-          kAuditPendingCollection, std::to_string(1000000000 + j),
-          R"({"at":"2026-11-23T03:30:57.805Z","kind":"write","user":"operator@AOC","agency":"AOC","role":"operator","credential":"key:c58738617fd15299","from":"127.0.0.1","action":"POST /api/v1/reports","target":"/api/v1/reports","records":["report/RPT-2026-000001","victim/RPT-2026-000001","case/CFR-2026-000001"]})");
-    }
-    (void)f.store->Commit(b);
-  }
+  WritePending(*f.store, "p-", n);
   (void)chain.SealAll();
   for (auto _ : state) {
     store::ScanOptions o;

@@ -100,15 +100,7 @@ Result<UserInfo> SessionManager::CreateUser(std::string_view name, std::string_v
                                             std::string_view agency, std::string_view password,
                                             const Actor& by) {
   if (!ValidName(name)) return InvalidArgument("3 to 64 of a-z, 0-9, '.', '_', '-'", "name");
-  const auto parsed = ParseRole(role);
-  if (!parsed || *parsed == Role::kPublic) {
-    return InvalidArgument("one of operator, bank, telco, platform, police, analyst, partner, admin", "role");
-  }
-  CFR_ASSIGN_OR_RETURN(std::string code, AccessControl::CanonicalAgency(role, agency));
-  if ((*parsed == Role::kOperator || *parsed == Role::kAnalyst) && code != access_.centre_agency()) {
-    return InvalidArgument("operators and analysts belong to the centre (" + access_.centre_agency() + ")",
-                           "agency");
-  }
+  CFR_ASSIGN_OR_RETURN(std::string code, access_.AgencyForRole(role, agency));
   if (password.size() < 12 || password.size() > 200) return InvalidArgument("12 to 200 bytes", "password");
   if (!access_.CanManage(by, code)) {
     return PermissionDenied("only the centre's administrators or " + code + "'s own may create its users");

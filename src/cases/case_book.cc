@@ -16,8 +16,6 @@ constexpr std::string_view kCases = "case";
 constexpr std::string_view kReports = "report";
 constexpr size_t kMaxNote = 4000;
 
-std::string By(const Actor& a) { return a.agency.empty() ? a.user : a.user + "@" + a.agency; }
-
 void AddEvent(json* c, int64_t at, std::string_view event, std::string_view by, std::string_view note) {
   json& timeline = (*c)["timeline"];
   if (!timeline.is_array()) timeline = json::array();
@@ -79,7 +77,7 @@ Result<std::string> CaseBook::Transition(std::string_view id, std::string_view t
     (*c)["status"] = std::string(to);
     if (target == closed) (*c)["closed_at"] = FormatRfc3339Millis(now);
     if (reopen) c->erase("closed_at");
-    AddEvent(c, now, reopen ? "reopened" : std::string(to), By(by), note);
+    AddEvent(c, now, reopen ? "reopened" : std::string(to), by.Label(), note);
     return Status::Ok();
   });
 }
@@ -89,7 +87,7 @@ Result<std::string> CaseBook::Assign(std::string_view id, std::string_view assig
   const int64_t now = clock_.NowMillis();
   return Change(id, [&](json* c) -> Status {
     (*c)["assignee"] = std::string(assignee);
-    AddEvent(c, now, "assigned", By(by), std::string(assignee));
+    AddEvent(c, now, "assigned", by.Label(), std::string(assignee));
     return Status::Ok();
   });
 }
@@ -100,8 +98,8 @@ Result<std::string> CaseBook::AddNote(std::string_view id, std::string_view text
   return Change(id, [&](json* c) -> Status {
     json& notes = (*c)["notes"];
     if (!notes.is_array()) notes = json::array();
-    notes.push_back({{"at", FormatRfc3339Millis(now)}, {"by", By(by)}, {"text", std::string(text)}});
-    AddEvent(c, now, "note", By(by), "");
+    notes.push_back({{"at", FormatRfc3339Millis(now)}, {"by", by.Label()}, {"text", std::string(text)}});
+    AddEvent(c, now, "note", by.Label(), "");
     return Status::Ok();
   });
 }

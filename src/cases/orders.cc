@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/roles.h"
+#include "cases/case_book.h"
 #include "core/time.h"
 #include "ident/bank.h"
 #include "trail/trail.h"
@@ -26,8 +27,6 @@ constexpr char kSep = '\x1f';
 constexpr std::string_view kKindNames[] = {"hold", "block", "takedown"};
 constexpr std::string_view kStatusNames[] = {"issued",   "acknowledged", "executed", "extended",
                                              "released", "expired",      "rejected"};
-
-std::string By(const Actor& a) { return a.agency.empty() ? a.user : a.user + "@" + a.agency; }
 
 std::string Time(int64_t ms) { return ms == 0 ? std::string() : FormatRfc3339Millis(ms); }
 
@@ -333,7 +332,7 @@ Result<Order> OrderBook::Issue(const NewOrder& n, const Actor& by) {
                         : o.kind == OrderKind::kBlock ? rules_.block_ms
                                                       : rules_.takedown_ms);
   o.reason = n.reason;
-  o.history.push_back({now, "issued", By(by), n.reason});
+  o.history.push_back({now, "issued", by.Label(), n.reason});
   store::WriteBatch batch;
   StageNew(o, &batch);
   CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
@@ -441,19 +440,12 @@ namespace {
 // Moves a case forward to `to` (when it is not there or further already), with a timeline event.
 Status AdvanceCase(store::Store& store, std::string_view case_id, std::string_view to, std::string_view note,
                    int64_t now) {
-  static constexpr std::string_view kOrder[] = {
-      "new", "triaged", "holds_requested", "held", "investigating", "referred_to_police", "closed"};
-  auto rank = [](std::string_view s) {
-    for (size_t i = 0; i < std::size(kOrder); ++i) {
-      if (kOrder[i] == s) return static_cast<int>(i);
-    }
-    return -1;
-  };
   for (int attempt = 0; attempt < 8; ++attempt) {
     CFR_ASSIGN_OR_RETURN(auto c, store.Get(kCases, case_id));
     if (!c) return Status::Ok();
     json cj = json::parse(c->value, nullptr, false);
-    if (!cj.is_object() || rank(cj.value("status", "new")) >= rank(to)) return Status::Ok();
+    if (!cj.is_object() || CaseStatusRank(cj.value("status", "new")) >= CaseStatusRank(to))
+      return Status::Ok();
     cj["status"] = std::string(to);
     json& timeline = cj["timeline"];
     if (!timeline.is_array()) timeline = json::array();
@@ -475,7 +467,7 @@ Result<Order> OrderBook::Acknowledge(std::string_view id, const Actor& by) {
     CFR_RETURN_IF_ERROR(StateIs(*o, {OrderStatus::kIssued}, "acknowledged"));
     o->status = OrderStatus::kAcknowledged;
     o->acknowledged_ms = now;
-    o->history.push_back({now, "acknowledged", By(by), ""});
+    o->history.push_back({now, "acknowledged", by.Label(), ""});
     return Status::Ok();
   });
 }
@@ -493,7 +485,7 @@ Result<Order> OrderBook::Execute(std::string_view id, int64_t held_satang, std::
     if (o->acknowledged_ms == 0) o->acknowledged_ms = now;
     o->status = OrderStatus::kExecuted;
     o->executed_ms = now;
-    o->history.push_back({now, "executed", By(by),
+    o->history.push_back({now, "executed", by.Label(),
                           o->kind == OrderKind::kHold ? "held " + std::to_string(held_satang) + " satang" +
                                                             (note.empty() ? "" : ": " + std::string(note))
                                                       : std::string(note)});
@@ -515,7 +507,7 @@ Result<Order> OrderBook::Reject(std::string_view id, std::string_view reason, co
     CFR_RETURN_IF_ERROR(StateIs(*o, {OrderStatus::kIssued, OrderStatus::kAcknowledged}, "rejected"));
     o->status = OrderStatus::kRejected;
     o->reason = std::string(reason);
-    o->history.push_back({now, "rejected", By(by), std::string(reason)});
+    o->history.push_back({now, "rejected", by.Label(), std::string(reason)});
     return Status::Ok();
   });
 }
@@ -533,7 +525,7 @@ Result<Order> OrderBook::RecordComplaint(std::string_view id, int64_t filed_ms, 
     }
     o->complaint_ms = filed_ms;
     o->expires_ms = filed_ms + rules_.after_complaint_ms;
-    o->history.push_back({now, "complaint", By(by),
+    o->history.push_back({now, "complaint", by.Label(),
                           "police complaint " + std::string(reference) + " filed " + Time(filed_ms) +
                               "; held until " + Time(o->expires_ms)});
     return Status::Ok();
@@ -558,7 +550,8 @@ Result<Order> OrderBook::Extend(std::string_view id, int64_t until_ms, std::stri
     o->expires_ms = until_ms;
     if (o->status == OrderStatus::kExecuted || o->status == OrderStatus::kExtended)
       o->status = OrderStatus::kExtended;
-    o->history.push_back({now, "extended", By(by), "until " + Time(until_ms) + ": " + std::string(reason)});
+    o->history.push_back(
+        {now, "extended", by.Label(), "until " + Time(until_ms) + ": " + std::string(reason)});
     return Status::Ok();
   });
 }
@@ -573,7 +566,7 @@ Result<Order> OrderBook::Release(std::string_view id, std::string_view reason, c
         "released"));
     o->status = OrderStatus::kReleased;
     o->reason = std::string(reason);
-    o->history.push_back({now, "released", By(by), std::string(reason)});
+    o->history.push_back({now, "released", by.Label(), std::string(reason)});
     return Status::Ok();
   });
 }

@@ -21,6 +21,9 @@ struct Actor {
   std::string role;        // operator, bank, telco, platform, police, analyst, partner, public, admin
   std::string credential;  // what proved it: "key:<id>", "session:<id>"; empty for the public
 
+  // "user@agency" (or the user alone without an agency): how history entries name who acted.
+  std::string Label() const { return agency.empty() ? user : user + "@" + agency; }
+
   static Actor System() { return {"system", "OpenCFR", "admin", "system"}; }
 };
 
