@@ -176,7 +176,7 @@ Result<uint64_t> AuditedStore::Commit(const store::WriteBatch& batch) {
     }
   }
   store::WriteBatch audited = batch;
-  audited.Insert(kAuditPendingCollection, PendingKey(clock_.NowMillis()), Entry("write", records));
+  audited.Put(kAuditPendingCollection, PendingKey(clock_.NowMillis()), Entry("write", records));
   return inner_.Commit(audited);
 }
 
@@ -184,8 +184,8 @@ Status AuditedStore::AuditRead(std::string_view collection, const std::vector<st
   std::vector<std::string> records;
   records.reserve(keys.size());
   for (const auto& k : keys) records.push_back(std::string(collection) + "/" + k);
-  auto r = inner_.Commit(store::WriteBatch().Insert(kAuditPendingCollection, PendingKey(clock_.NowMillis()),
-                                                    Entry("read", records)));
+  auto r = inner_.Commit(store::WriteBatch().Put(kAuditPendingCollection, PendingKey(clock_.NowMillis()),
+                                                 Entry("read", records)));
   if (!r.ok())
     return Unavailable("personal data is not shown unless the access is audited: " + r.status().message());
   return Status::Ok();

@@ -94,18 +94,22 @@ Keyring BenchKeys() {
   return Keyring::ForTesting({{"k1", k}});
 }
 
-// Pending entries written through the audited store by 4 threads, each commit one record and its
-// entry (group commit batches them), then sealed: entries per second into the chain, end to end.
+// Pending entries written through the audited store by `writers` threads (range 1), each commit
+// one record and its entry (the store's group commit batches concurrent commits into one fsync, as
+// a server with that many requests in flight does), then sealed: entries per second into the
+// chain, end to end.
 void BM_AuditAppendAndSeal(benchmark::State& state) {
   AccessControl::Options unused;
   Fixture f(unused, 0);
   AuditedStore audited(*f.store, Clock::Real(), {"victim"});
   AuditChain chain(*f.store, BenchKeys());
-  const int per_thread = static_cast<int>(state.range(0)) / 4;
+  const int writers = static_cast<int>(state.range(1));
+  const int per_thread = static_cast<int>(state.range(0)) / writers;
   int round = 0;
   for (auto _ : state) {
     std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
+    threads.reserve(writers);
+    for (int t = 0; t < writers; ++t) {
       threads.emplace_back([&, t] {
         AuditScope scope(
             {Actor("bench", "AOC", "operator", "key:1"), "10.0.0.1", "POST /api/v1/reports", "/x"});
@@ -119,9 +123,48 @@ void BM_AuditAppendAndSeal(benchmark::State& state) {
     if (!chain.SealAll().ok()) state.SkipWithError("sealing failed");
     ++round;
   }
-  state.SetItemsProcessed(state.iterations() * per_thread * 4);
+  state.SetItemsProcessed(state.iterations() * per_thread * writers);
 }
-BENCHMARK(BM_AuditAppendAndSeal)->Arg(20000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_AuditAppendAndSeal)
+    ->Args({20000, 4})
+    ->Args({100000, 64})
+    ->Args({200000, 512})
+    ->ArgNames({"entries", "writers"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Audited reads of personal data by `writers` threads (range 1): each read commits its own entry
+// (durable before the data is returned) — the audit log's append rate when entries are the only
+// writes; then sealed.
+void BM_AuditReadAppend(benchmark::State& state) {
+  AccessControl::Options unused;
+  Fixture f(unused, 0);
+  AuditedStore audited(*f.store, Clock::Real(), {"victim"});
+  AuditChain chain(*f.store, BenchKeys());
+  (void)f.store->Commit(store::WriteBatch().Put("victim", "V1", std::string(300, 'x')));
+  const int writers = static_cast<int>(state.range(1));
+  const int per_thread = static_cast<int>(state.range(0)) / writers;
+  for (auto _ : state) {
+    std::vector<std::thread> threads;
+    threads.reserve(writers);
+    for (int t = 0; t < writers; ++t) {
+      threads.emplace_back([&] {
+        AuditScope scope(
+            {Actor("bench", "AOC", "police", "key:1"), "10.0.0.1", "GET /api/v1/reports/R1/victim", "/x"});
+        for (int i = 0; i < per_thread; ++i) (void)audited.Get("victim", "V1");
+      });
+    }
+    for (auto& th : threads) th.join();
+    if (!chain.SealAll().ok()) state.SkipWithError("sealing failed");
+  }
+  state.SetItemsProcessed(state.iterations() * per_thread * writers);
+}
+BENCHMARK(BM_AuditReadAppend)
+    ->Args({100000, 64})
+    ->Args({200000, 512})
+    ->ArgNames({"entries", "readers"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // Sealing alone: pending entries (written beforehand) chained per second.
 void BM_AuditSeal(benchmark::State& state) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -164,6 +165,38 @@ TEST_P(StoreConformanceTest, ConcurrentReadModifyWriteLosesNoUpdate) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(GetValue(*store_, "counter", "n"), "100");
+}
+
+TEST_P(StoreConformanceTest, ManyConcurrentCommittersEachGetTheirOwnResult) {
+  // Many committers at once (group commits): each learns its own batch's outcome — the inserts
+  // that lost a race a conflict, the winners a sequence number that holds their record.
+  constexpr int kThreads = 32, kPerThread = 40;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  std::atomic<int> won{0}, lost{0}, wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Two threads race for each contested key; every commit also writes a key of its own.
+        const std::string contested = std::to_string(t / 2) + "-" + std::to_string(i);
+        const std::string mine = std::to_string(t) + "/" + std::to_string(i);
+        auto r = store_->Commit(WriteBatch().Insert("race", contested, mine).Put("own", mine, mine));
+        if (r.ok()) {
+          ++won;
+          if (GetValue(*store_, "race", contested) != mine || GetValue(*store_, "own", mine) != mine) ++wrong;
+        } else if (r.status().code() == StatusCode::kConflict) {
+          ++lost;
+          if (GetValue(*store_, "own", mine) != "<none>") ++wrong;  // the whole batch is undone
+        } else {
+          ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(won.load(), kThreads / 2 * kPerThread);
+  EXPECT_EQ(lost.load(), kThreads / 2 * kPerThread);
 }
 
 TEST_P(StoreConformanceTest, CounterBlocksAreUniqueAcrossAllocators) {

@@ -9,7 +9,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -178,10 +178,25 @@ class SqliteStore final : public Store {
     Stmt scan;
     Stmt changes;
   };
+  // A queued batch; it lives on its committer's stack until the committer wakes. The writer
+  // fills `result` for a whole group, then wakes only the group's first committer; each woken
+  // committer wakes two more (children 2i+1, 2i+2 of the group), so waking a group of n costs the
+  // writer one wake-up instead of n, and the rest spread over the committers' own threads.
+  struct Group;
   struct PendingCommit {
-    const WriteBatch* batch;
-    std::promise<Result<uint64_t>> done;
+    const WriteBatch* batch = nullptr;
+    Result<uint64_t> result = uint64_t{0};
+    std::shared_ptr<const Group> group;  // set with `result`, before `done`
+    size_t index = 0;
+    std::atomic<bool> done{false};
   };
+  struct Group {
+    std::vector<PendingCommit*> members;
+  };
+  static void Complete(PendingCommit* p) {
+    p->done.store(true, std::memory_order_release);
+    p->done.notify_one();
+  }
 
   Status Migrate();
   Status PrepareWriter();
@@ -191,6 +206,8 @@ class SqliteStore final : public Store {
   void WriterLoop();
   // Applies one batch inside the open transaction; on error the caller rolls back its savepoint.
   Status ApplyBatch(const WriteBatch& batch, uint64_t* next_seq);
+  static bool HasPrecondition(const WriteBatch& batch);
+  Status StepOnce(Stmt& stmt, const char* what);
 
   const SqliteOptions options_;
   std::mutex close_mu_;  // serialises Close()
@@ -204,6 +221,7 @@ class SqliteStore final : public Store {
   Stmt w_update_;
   Stmt w_update_if_seq_;
   Stmt w_delete_;
+  Stmt w_savepoint_, w_release_, w_rollback_to_;
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
@@ -320,6 +338,9 @@ Status SqliteStore::PrepareWriter() {
   CFR_RETURN_IF_ERROR(w_delete_.Prepare(writer_db_,
                                         "UPDATE records SET seq = ?3, value = NULL "
                                         "WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(w_savepoint_.Prepare(writer_db_, "SAVEPOINT batch"));
+  CFR_RETURN_IF_ERROR(w_release_.Prepare(writer_db_, "RELEASE batch"));
+  CFR_RETURN_IF_ERROR(w_rollback_to_.Prepare(writer_db_, "ROLLBACK TO batch"));
   return Status::Ok();
 }
 
@@ -358,15 +379,36 @@ void SqliteStore::ReleaseReader(Reader* r) {
 
 Result<uint64_t> SqliteStore::Commit(const WriteBatch& batch) {
   CFR_RETURN_IF_ERROR(ValidateBatch(batch));
-  PendingCommit pending{&batch, {}};
-  auto future = pending.done.get_future();
+  PendingCommit pending;
+  pending.batch = &batch;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return Unavailable("store: closed");
     queue_.push_back(&pending);
   }
   queue_cv_.notify_one();
-  return future.get();
+  pending.done.wait(false, std::memory_order_acquire);
+  // Wake this committer's two children in the group (their records are still on their stacks:
+  // they cannot return before being woken).
+  const std::vector<PendingCommit*>& members = pending.group->members;
+  for (size_t child = 2 * pending.index + 1; child <= 2 * pending.index + 2 && child < members.size();
+       ++child) {
+    Complete(members[child]);
+  }
+  return std::move(pending.result);
+}
+
+bool SqliteStore::HasPrecondition(const WriteBatch& batch) {
+  for (const Mutation& m : batch.mutations()) {
+    if (m.precondition != Mutation::Precondition::kNone) return true;
+  }
+  return false;
+}
+
+Status SqliteStore::StepOnce(Stmt& stmt, const char* what) {
+  const int rc = stmt.Step();
+  stmt.Reset();
+  return rc == SQLITE_DONE ? Status::Ok() : SqliteError(writer_db_, rc, what);
 }
 
 Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
@@ -435,9 +477,9 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
 }
 
 void SqliteStore::WriterLoop() {
-  std::vector<PendingCommit*> group;
   while (true) {
-    group.clear();
+    auto shared = std::make_shared<Group>();
+    std::vector<PendingCommit*>& group = shared->members;
     {
       std::unique_lock lock(queue_mu_);
       queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -456,17 +498,22 @@ void SqliteStore::WriterLoop() {
     results.reserve(group.size());
     Status fatal = Exec(writer_db_, "BEGIN IMMEDIATE");
     for (size_t i = 0; i < group.size() && fatal.ok(); ++i) {
-      fatal = Exec(writer_db_, "SAVEPOINT batch");
-      if (!fatal.ok()) break;
+      // A batch with no precondition cannot fail alone (any error it meets is fatal to the group),
+      // so only a batch with one needs a savepoint to be undone by itself.
+      const bool conditional = HasPrecondition(*group[i]->batch);
+      if (conditional) {
+        fatal = StepOnce(w_savepoint_, "savepoint");
+        if (!fatal.ok()) break;
+      }
       const uint64_t batch_start = next_seq;
       Status s = ApplyBatch(*group[i]->batch, &next_seq);
       if (s.ok()) {
-        fatal = Exec(writer_db_, "RELEASE batch");
+        if (conditional) fatal = StepOnce(w_release_, "release savepoint");
         results.emplace_back(next_seq - 1);
-      } else if (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound) {
+      } else if (conditional && (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound)) {
         next_seq = batch_start;  // this batch is undone; its numbers are reused
-        fatal = Exec(writer_db_, "ROLLBACK TO batch");
-        if (fatal.ok()) fatal = Exec(writer_db_, "RELEASE batch");
+        fatal = StepOnce(w_rollback_to_, "rollback to savepoint");
+        if (fatal.ok()) fatal = StepOnce(w_release_, "release savepoint");
         results.emplace_back(std::move(s));
       } else {
         fatal = std::move(s);
@@ -475,7 +522,12 @@ void SqliteStore::WriterLoop() {
     if (fatal.ok()) fatal = Exec(writer_db_, "COMMIT");
     if (!fatal.ok()) {
       IgnoreError(Exec(writer_db_, "ROLLBACK"));
-      for (PendingCommit* p : group) p->done.set_value(fatal);
+      for (size_t i = 0; i < group.size(); ++i) {
+        group[i]->result = fatal;
+        group[i]->group = shared;
+        group[i]->index = i;
+      }
+      Complete(group[0]);
       continue;
     }
     {
@@ -486,8 +538,11 @@ void SqliteStore::WriterLoop() {
     for (size_t i = 0; i < group.size(); ++i) {
       // A batch whose deletes all missed made no change: it returns the seq it observed.
       if (results[i].ok() && *results[i] < group_start) results[i] = group_start - 1;
-      group[i]->done.set_value(std::move(results[i]));
+      group[i]->result = std::move(results[i]);
+      group[i]->group = shared;
+      group[i]->index = i;
     }
+    Complete(group[0]);
   }
 }
 
