@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/time.h"
+#include "trail/trail.h"
 
 namespace cfr::cases {
 namespace {
@@ -15,6 +16,10 @@ using nlohmann::json;
 constexpr std::string_view kCases = "case";
 constexpr std::string_view kReports = "report";
 constexpr size_t kMaxNote = 4000;
+constexpr size_t kMaxTrailAccounts = 1000;
+constexpr size_t kMaxBackwardTraces = 50;  // accounts our money reached, traced back for others
+constexpr size_t kMaxCandidates = 50;      // other cases confirmed by tracing their money
+constexpr char kSep = '\x1f';
 
 void AddEvent(json* c, int64_t at, std::string_view event, std::string_view by, std::string_view note) {
   json& timeline = (*c)["timeline"];
@@ -24,6 +29,44 @@ void AddEvent(json* c, int64_t at, std::string_view event, std::string_view by, 
 
 json Deadline(std::string_view what, int64_t due_ms, int64_t now_ms) {
   return {{"what", what}, {"due_at", FormatRfc3339Millis(due_ms)}, {"overdue", due_ms <= now_ms}};
+}
+
+// The loss transfers into bank accounts of a case's reports (duplicates left out): its money.
+Result<std::vector<trail::Seed>> SeedsOf(store::Store& store, const json& kase) {
+  std::vector<trail::Seed> seeds;
+  if (!kase.contains("report_ids") || !kase["report_ids"].is_array()) return seeds;
+  for (const auto& rid : kase["report_ids"]) {
+    if (!rid.is_string()) continue;
+    CFR_ASSIGN_OR_RETURN(auto report, store.Get(kReports, rid.get<std::string>()));
+    if (!report) continue;
+    const json r = json::parse(report->value, nullptr, false);
+    if (!r.is_object() || (r.contains("duplicate_of") && r["duplicate_of"].is_string())) continue;
+    if (!r.contains("loss_transfers") || !r["loss_transfers"].is_array()) continue;
+    for (const auto& t : r["loss_transfers"]) {
+      const json to = t.value("to", json());
+      if (!to.is_object() || to.value("kind", "") != "bank_account") continue;
+      auto at = ParseRfc3339(t.value("at", ""));
+      if (at.ok()) seeds.push_back({to.value("canonical", ""), t.value("amount_satang", int64_t{0}), *at});
+    }
+  }
+  return seeds;
+}
+
+// Where the money of `seeds` went: account -> when it first arrived there (exits left out).
+std::map<std::string, int64_t> Reached(const ledger::TransferGraph& graph,
+                                       const std::vector<trail::Seed>& seeds) {
+  std::map<std::string, int64_t> reached;
+  if (seeds.empty()) return reached;
+  trail::Options o;
+  o.transfer_ids = false;
+  auto traced = trail::TraceForward(graph, seeds, o);
+  if (!traced.ok()) return reached;
+  for (const auto& e : traced->edges) {
+    if (e.to.empty() || e.to.rfind("exit:", 0) == 0 || reached.size() >= kMaxTrailAccounts) continue;
+    auto [it, inserted] = reached.try_emplace(e.to, e.at_ms);
+    if (!inserted) it->second = std::min(it->second, e.at_ms);
+  }
+  return reached;
 }
 
 }  // namespace
@@ -36,8 +79,8 @@ int CaseStatusRank(std::string_view status) {
 }
 
 CaseBook::CaseBook(store::Store& store, registry::Registry& registry, OrderBook& orders, Clock& clock,
-                   CaseRules rules)
-    : store_(store), registry_(registry), orders_(orders), clock_(clock), rules_(rules) {}
+                   CaseRules rules, const ledger::TransferGraph* graph)
+    : store_(store), registry_(registry), orders_(orders), clock_(clock), rules_(rules), graph_(graph) {}
 
 Result<std::string> CaseBook::Change(std::string_view id, const Mutate& mutate) {
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -104,11 +147,13 @@ Result<std::string> CaseBook::AddNote(std::string_view id, std::string_view text
   });
 }
 
-Result<std::vector<std::pair<std::string, std::vector<std::string>>>> CaseBook::Linked(std::string_view id) {
+Result<std::vector<LinkedCase>> CaseBook::Linked(std::string_view id) {
   CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kCases, id));
   if (!rec) return NotFound("no case " + std::string(id));
   const json c = json::parse(rec->value, nullptr, false);
-  std::map<std::string, std::set<std::string>> via;  // other case -> identifiers shared
+  std::map<std::string, std::set<std::string>> via;               // other case -> identifiers shared
+  std::map<std::string, std::set<std::string>> trail_via;         // other case -> accounts both reached
+  std::set<std::pair<std::string, std::string>> shared_directly;  // (other case, canonical)
   std::set<std::pair<std::string, std::string>> seen;
   auto consider = [&](const json& ident_json) -> Status {
     if (!ident_json.is_object()) return Status::Ok();
@@ -119,7 +164,9 @@ Result<std::vector<std::pair<std::string, std::vector<std::string>>>> CaseBook::
     CFR_ASSIGN_OR_RETURN(auto entity, registry_.Get(*kind, canonical));
     if (!entity) return Status::Ok();
     for (const std::string& other : entity->case_ids) {
-      if (other != id) via[other].insert(ident_json.value("display", canonical));
+      if (other == id) continue;
+      via[other].insert(ident_json.value("display", canonical));
+      shared_directly.emplace(other, canonical);
     }
     return Status::Ok();
   };
@@ -138,9 +185,89 @@ Result<std::vector<std::pair<std::string, std::vector<std::string>>>> CaseBook::
       }
     }
   }
-  std::vector<std::pair<std::string, std::vector<std::string>>> out;
-  out.reserve(via.size());
-  for (auto& [other, ids] : via) out.emplace_back(other, std::vector<std::string>(ids.begin(), ids.end()));
+  CFR_ASSIGN_OR_RETURN(const std::vector<trail::Seed> seeds, SeedsOf(store_, c));
+
+  // The money trail: the accounts this case's money reached (recorded at issue, and traced now),
+  // then who else's money reached each (recorded trails; victims who paid it directly).
+  std::set<std::string> reached;
+  for (const auto& s : seeds) reached.insert(s.account);
+  store::ScanOptions recorded;
+  recorded.prefix = std::string(id) + kSep;
+  recorded.limit = kMaxTrailAccounts;
+  CFR_ASSIGN_OR_RETURN(auto ours, store_.Scan(kTrailCaseCollection, recorded));
+  for (const auto& r : ours) reached.insert(r.key.substr(recorded.prefix.size()));
+  std::map<std::string, int64_t> live;
+  if (graph_ != nullptr) {
+    live = Reached(*graph_, seeds);
+    for (const auto& [account, at] : live) reached.insert(account);
+  }
+  for (const std::string& account : reached) {
+    store::ScanOptions o;
+    o.prefix = account + kSep;
+    o.limit = 200;
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kTrailAccountCollection, o));
+    std::vector<std::string> others;
+    others.reserve(recs.size());
+    for (const auto& r : recs) others.push_back(r.key.substr(o.prefix.size()));
+    CFR_ASSIGN_OR_RETURN(auto entity, registry_.Get(ident::Kind::kBankAccount, account));
+    if (entity) others.insert(others.end(), entity->case_ids.begin(), entity->case_ids.end());
+    for (const std::string& other : others) {
+      // An account both victims paid directly is a shared identifier already.
+      if (other != id && shared_directly.count({other, account}) == 0) trail_via[other].insert(account);
+    }
+  }
+
+  // Cases whose money reached those accounts after their trails were recorded: the victims who
+  // paid into the paths leading to each account (backward, around the time our money got there),
+  // each confirmed by tracing its own money forward now.
+  if (graph_ != nullptr) {
+    std::set<std::string> candidates;
+    std::set<std::string> own_seeds;
+    for (const auto& s : seeds) own_seeds.insert(s.account);
+    size_t traced_back = 0;
+    for (const auto& [account, at] : live) {
+      if (own_seeds.count(account) != 0) continue;  // victims who paid it directly: found above
+      if (++traced_back > kMaxBackwardTraces) break;
+      trail::Options o;
+      o.window_ms = 2 * o.window_ms;  // the window around the time our money arrived
+      auto sources = trail::TraceBackward(*graph_, account, at + o.window_ms / 2, o);
+      if (!sources.ok()) continue;
+      for (const auto& src : *sources) {
+        CFR_ASSIGN_OR_RETURN(auto entity, registry_.Get(ident::Kind::kBankAccount, src.account));
+        if (!entity) continue;
+        for (const std::string& other : entity->case_ids) {
+          if (other != id && candidates.size() < kMaxCandidates) candidates.insert(other);
+        }
+      }
+    }
+    for (const std::string& other : candidates) {
+      CFR_ASSIGN_OR_RETURN(auto other_rec, store_.Get(kCases, other));
+      if (!other_rec) continue;
+      const json oc = json::parse(other_rec->value, nullptr, false);
+      CFR_ASSIGN_OR_RETURN(auto other_seeds, SeedsOf(store_, oc));
+      for (const auto& [account, at] : Reached(*graph_, other_seeds)) {
+        if (live.count(account) != 0 && shared_directly.count({other, account}) == 0) {
+          trail_via[other].insert(account);
+        }
+      }
+    }
+  }
+
+  std::map<std::string, LinkedCase> merged;
+
+  for (auto& [other, ids] : via) {
+    LinkedCase& l = merged[other];
+    l.case_id = other;
+    l.shared_identifiers.assign(ids.begin(), ids.end());
+  }
+  for (auto& [other, accounts] : trail_via) {
+    LinkedCase& l = merged[other];
+    l.case_id = other;
+    l.shared_trail_accounts.assign(accounts.begin(), accounts.end());
+  }
+  std::vector<LinkedCase> out;
+  out.reserve(merged.size());
+  for (auto& [other, l] : merged) out.push_back(std::move(l));
   return out;
 }
 
@@ -190,7 +317,11 @@ Result<std::string> CaseBook::View(std::string_view id) {
   c["deadlines"] = std::move(deadlines);
   CFR_ASSIGN_OR_RETURN(auto linked, Linked(id));
   json links = json::array();
-  for (const auto& [other, ids] : linked) links.push_back({{"case_id", other}, {"shared_identifiers", ids}});
+  for (const auto& l : linked) {
+    links.push_back({{"case_id", l.case_id},
+                     {"shared_identifiers", l.shared_identifiers},
+                     {"shared_trail_accounts", l.shared_trail_accounts}});
+  }
   c["linked_cases"] = std::move(links);
   return c.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -1,6 +1,7 @@
 // The case workflow (C8): new → triaged → holds_requested → held → investigating →
 // referred_to_police → closed, with assignment to officers, notes, a timeline, deadlines from the
-// Clock, and links to other cases that share an identifier.
+// Clock, and links to other cases: those sharing an identifier with it, and those whose victims'
+// money met its victims' money in one account (a shared money trail).
 //
 // A case record is created by intake (with its reports) and grows here: "status", "assignee",
 // "notes", "timeline" ({at, event, by, note}). Moves go forward (any later state), "closed" is
@@ -27,6 +28,7 @@
 #include "cases/orders.h"
 #include "core/actor.h"
 #include "core/clock.h"
+#include "ledger/graph.h"
 #include "registry/registry.h"
 #include "store/store.h"
 
@@ -48,6 +50,12 @@ struct CaseQuery {
   size_t limit = 50;
 };
 
+struct LinkedCase {
+  std::string case_id;
+  std::vector<std::string> shared_identifiers;     // as displayed
+  std::vector<std::string> shared_trail_accounts;  // canonical accounts both cases' money reached
+};
+
 struct CasePage {
   std::vector<std::string> cases_json;  // summaries
   std::string next_cursor;
@@ -55,8 +63,10 @@ struct CasePage {
 
 class CaseBook {
  public:
+  // `graph` (may be null) traces the case's money now for the trail links; without it only the
+  // trails recorded when holds were issued are compared.
   CaseBook(store::Store& store, registry::Registry& registry, OrderBook& orders, Clock& clock,
-           CaseRules rules);
+           CaseRules rules, const ledger::TransferGraph* graph = nullptr);
 
   // The case with its orders (summaries), linked cases, deadlines and timeline, as JSON.
   Result<std::string> View(std::string_view id);
@@ -69,8 +79,12 @@ class CaseBook {
   Result<std::string> Assign(std::string_view id, std::string_view assignee, const Actor& by);
   Result<std::string> AddNote(std::string_view id, std::string_view text, const Actor& by);
 
-  // Other cases sharing an identifier with this one's reports: {case_id, via: [identifiers]}.
-  Result<std::vector<std::pair<std::string, std::vector<std::string>>>> Linked(std::string_view id);
+  // Other cases linked to this one, in case-id order: sharing an identifier with its reports
+  // (a receiving account, a scammer's phone, URL, …), or a money trail — an account that both
+  // cases' money reached: this case's trail traced now (when there is a graph) and as recorded
+  // when its holds were issued, against the other cases' recorded trails and the accounts
+  // their victims paid directly.
+  Result<std::vector<LinkedCase>> Linked(std::string_view id);
 
  private:
   using Mutate = std::function<Status(nlohmann::json*)>;
@@ -81,6 +95,7 @@ class CaseBook {
   OrderBook& orders_;
   Clock& clock_;
   const CaseRules rules_;
+  const ledger::TransferGraph* graph_;
 };
 
 }  // namespace cfr::cases

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "intake/intake_test_fixture.h"
+#include "ledger/ledger.h"
+#include "store/change_follower.h"
 
 namespace cfr::cases {
 namespace {
@@ -112,11 +114,84 @@ TEST_F(CaseBookTest, CasesSharingAnIdentifierAreLinked) {
   auto linked = cases_->Linked(a);
   ASSERT_TRUE(linked.ok()) << linked.status().ToString();
   ASSERT_EQ(linked->size(), 2u);
-  EXPECT_EQ((*linked)[0].first, b);
-  EXPECT_EQ((*linked)[1].first, c);
-  EXPECT_EQ((*linked)[0].second.size(), 1u);
+  EXPECT_EQ((*linked)[0].case_id, b);
+  EXPECT_EQ((*linked)[1].case_id, c);
+  EXPECT_EQ((*linked)[0].shared_identifiers.size(), 1u);
+  EXPECT_TRUE((*linked)[1].shared_trail_accounts.empty());  // the same mule: an identifier, not a trail
   EXPECT_TRUE(cases_->Linked(d)->empty());
   EXPECT_EQ(View(a)["linked_cases"].size(), 2u);
+}
+
+// Two victims paid different mules; both mules passed the money on to one collector account.
+class CaseTrailTest : public CaseBookTest {
+ protected:
+  void SetUp() override {
+    CaseBookTest::SetUp();
+    graph_ = std::make_unique<ledger::TransferGraph>(ledger::TransferGraph::StoreChunks(*store_));
+    ledger_ = std::make_unique<ledger::Ledger>(*store_, *graph_);
+    cases_ = std::make_unique<CaseBook>(*store_, *registry_, *orders_, clock_, CaseRules{}, graph_.get());
+  }
+  void TearDown() override {
+    cases_.reset();
+    ledger_.reset();
+    graph_.reset();
+    CaseBookTest::TearDown();
+  }
+  // `from` (a BAY mule) sends 4,000 baht to KTB 123-4-56789-0 ten minutes after the loss.
+  void Forward(const std::string& txn, const std::string& from) {
+    ledger::Transfer t;
+    t.bank = "025";
+    t.txn_id = txn;
+    t.from = "025:" + from;
+    t.to = "006:1234567890";
+    t.amount_satang = 400000;
+    t.at_ms = 1795747260000;  // 2026-11-27T09:41+07:00, ten minutes after the loss
+    t.channel = "mobile";
+    ASSERT_TRUE(ledger_->Ingest({{1, t}}, false).ok());
+    store::ChangeFollower follower(*store_, {graph_.get()});
+    ASSERT_TRUE(follower.CatchUp().ok());
+  }
+  std::unique_ptr<ledger::TransferGraph> graph_;
+  std::unique_ptr<ledger::Ledger> ledger_;
+};
+
+TEST_F(CaseTrailTest, CasesWhoseMoneyMetInOneAccountAreLinkedByTheTrail) {
+  Forward("bay-1", "5551234567");
+  Forward("bay-2", "5559999999");
+  const std::string a = Case("1101700230708", "5551234567", "0812345678");
+  ASSERT_TRUE(orders_->IssueForReport(last_report_, graph_.get()).ok());  // records its trail
+  const std::string b = Case("3100503321447", "5559999999", "0899999999");
+  ASSERT_TRUE(orders_->IssueForReport(last_report_, graph_.get()).ok());
+  const std::string c = Case("1509900000017", "5550000001", "0898888888");  // its mule kept the money
+  ASSERT_TRUE(orders_->IssueForReport(last_report_, graph_.get()).ok());
+  auto linked = cases_->Linked(a);
+  ASSERT_TRUE(linked.ok()) << linked.status().ToString();
+  ASSERT_EQ(linked->size(), 1u);
+  EXPECT_EQ((*linked)[0].case_id, b);
+  EXPECT_TRUE((*linked)[0].shared_identifiers.empty());
+  EXPECT_EQ((*linked)[0].shared_trail_accounts, std::vector<std::string>{"006:1234567890"});
+  EXPECT_TRUE(cases_->Linked(c)->empty());
+  EXPECT_EQ(View(b)["linked_cases"][0]["shared_trail_accounts"][0], "006:1234567890");
+  // Without a graph the trails recorded at issue still link them.
+  CaseBook without_graph(*store_, *registry_, *orders_, clock_, CaseRules{});
+  auto recorded = without_graph.Linked(b);
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->size(), 1u);
+  EXPECT_EQ((*recorded)[0].case_id, a);
+  // c's mule passes the money on later: c's trail traced now meets the others' recorded trails.
+  Forward("bay-3", "5550000001");
+  linked = cases_->Linked(c);
+  ASSERT_TRUE(linked.ok());
+  ASSERT_EQ(linked->size(), 2u);
+  EXPECT_EQ((*linked)[0].case_id, a);
+  EXPECT_EQ((*linked)[1].case_id, b);
+  // … and the others see c although its recorded trail ends at its mule: who paid into the
+  // collector account is traced back, and c's money confirmed forward.
+  linked = cases_->Linked(a);
+  ASSERT_TRUE(linked.ok());
+  ASSERT_EQ(linked->size(), 2u);
+  EXPECT_EQ((*linked)[1].case_id, c);
+  EXPECT_EQ((*linked)[1].shared_trail_accounts, std::vector<std::string>{"006:1234567890"});
 }
 
 TEST_F(CaseBookTest, CasesAreListedByStatusAndAssignee) {

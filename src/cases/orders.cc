@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "auth/roles.h"
 #include "cases/case_book.h"
@@ -23,6 +24,7 @@ constexpr std::string_view kSource = "order_source";
 constexpr std::string_view kDue = "order_due";
 constexpr std::string_view kCases = "case";
 constexpr char kSep = '\x1f';
+constexpr size_t kMaxTrailAccounts = 1000;  // indexed per report (a trail is bounded anyway)
 
 constexpr std::string_view kKindNames[] = {"hold", "block", "takedown"};
 constexpr std::string_view kStatusNames[] = {"issued",   "acknowledged", "executed", "extended",
@@ -203,6 +205,7 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
   };
   std::map<std::string, Target> targets;
   std::vector<trail::Seed> seeds;
+  std::set<std::string> trail_accounts;  // every account the money passed through
   if (r.contains("loss_transfers") && r["loss_transfers"].is_array()) {
     for (const auto& t : r["loss_transfers"]) {
       auto id = TargetFrom(t.value("to", json()));
@@ -210,7 +213,10 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
       const int64_t amount = t.value("amount_satang", int64_t{0});
       auto [it, inserted] = targets.try_emplace(id->canonical, Target{*id, 0, "direct", 1});
       it->second.amount += amount;
-      if (id->kind == ident::Kind::kBankAccount) seeds.push_back({id->canonical, amount, TimeFrom(t, "at")});
+      if (id->kind == ident::Kind::kBankAccount) {
+        seeds.push_back({id->canonical, amount, TimeFrom(t, "at")});
+        trail_accounts.insert(id->canonical);
+      }
     }
   }
   if (targets.empty()) return std::vector<Order>{};
@@ -219,6 +225,10 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
     o.transfer_ids = false;
     auto traced = trail::TraceForward(*graph, seeds, o);
     if (traced.ok()) {
+      for (const auto& e : traced->edges) {
+        if (!e.to.empty() && e.to.rfind("exit:", 0) != 0 && trail_accounts.size() < kMaxTrailAccounts)
+          trail_accounts.insert(e.to);
+      }
       for (const auto& h : traced->holdings) {
         if (h.hops < 2 || targets.count(h.account) != 0) continue;
         ident::NormalizeOptions no;
@@ -264,6 +274,18 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
     source += canonical;
     batch.Insert(kSource, source, o.id);
     out.push_back(std::move(o));
+  }
+  if (!case_id.empty()) {
+    for (const std::string& account : trail_accounts) {
+      std::string by_account = account;
+      by_account += kSep;
+      by_account += case_id;
+      std::string by_case = case_id;
+      by_case += kSep;
+      by_case += account;
+      batch.Put(kTrailAccountCollection, by_account, report_id);
+      batch.Put(kTrailCaseCollection, by_case, report_id);
+    }
   }
   // The case moves to "holds requested" (when it was not further along already).
   if (!case_id.empty()) {

@@ -20,7 +20,10 @@
 //
 // Records: "order" (id → JSON), "order_by_addressee" (agency \x1f id), "order_by_case"
 // (case \x1f id), "order_source" (report \x1f target → id), "order_due" (20-digit due ms \x1f id:
-// the next deadline of each open order).
+// the next deadline of each open order), "trail_account" (account \x1f case → report: every account
+// the report's money passed through, as traced when its holds were issued; CaseBook links the
+// cases whose money met in one account), and "trail_case" (case \x1f account → report), the same
+// by case.
 //
 // Thread-safe.
 #ifndef CFR_CASES_ORDERS_H_
@@ -55,6 +58,9 @@ struct OrderRules {
   std::string promptpay_addressee = "ITMX";             // resolves PromptPay proxies to accounts
   bool trail = true;                                    // hold the downstream accounts too
 };
+
+inline constexpr std::string_view kTrailAccountCollection = "trail_account";
+inline constexpr std::string_view kTrailCaseCollection = "trail_case";
 
 enum class OrderKind : uint8_t { kHold, kBlock, kTakedown };
 enum class OrderStatus : uint8_t {

@@ -179,7 +179,7 @@ int RunServe(const Config& config) {
   cases::OrderIssuer order_issuer(orders, &transfer_graph);
   cases::CaseRules case_rules;
   case_rules.triage_ms = config.case_triage_minutes * 60 * 1000;
-  cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules);
+  cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules, &transfer_graph);
   store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
   if (Status s = order_follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
