@@ -10,6 +10,8 @@
 //
 // Each use gets its own subkey (libsodium's crypto_kdf, BLAKE2b-based): Subkey(id, "pii") for
 // encryption, Subkey(id, "audit") for the audit chain, so one purpose's key never serves another.
+// Intake's duplicate fingerprints use Subkey(ids().front(), "dedup"): the OLDEST key's, so that
+// they stay comparable across rotations (cli::ReportFingerprintKey).
 //
 // Thread-safe after Load (read-only).
 #ifndef CFR_AUTH_KEYRING_H_

@@ -206,14 +206,14 @@ int RunDemo(const DemoArgs& args) {
     return kExitFailure;
   }
   registry::Registry registry(**store, Clock::Real());
-  auto key = StoredSecret(**store, "report_fingerprint_key", "");  // the key cfr serve will use
-  if (!key.ok()) {
-    std::fprintf(stderr, "cfr demo: %s\n", key.status().ToString().c_str());
-    return kExitFailure;
-  }
   auto keyring = DataDirKeyring(args.data_dir);  // the keyring cfr serve will use by default
   if (!keyring.ok()) {
     std::fprintf(stderr, "cfr demo: %s\n", keyring.status().ToString().c_str());
+    return kExitFailure;
+  }
+  auto key = ReportFingerprintKey(**store, *keyring);  // the key cfr serve will use
+  if (!key.ok()) {
+    std::fprintf(stderr, "cfr demo: %s\n", key.status().ToString().c_str());
     return kExitFailure;
   }
   const auth::PersonalDataCipher cipher(*keyring);

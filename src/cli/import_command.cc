@@ -141,14 +141,14 @@ int RunImportReports(const ImportArgs& args) {
                    store.status().message().c_str());
       return kExitFailure;
     }
-    auto key = StoredSecret(**store, "report_fingerprint_key", "");
-    if (!key.ok()) {
-      std::fprintf(stderr, "%s: %s\n", cmd, key.status().ToString().c_str());
-      return kExitFailure;
-    }
     auto keyring = DataDirKeyring(args.data_dir);
     if (!keyring.ok()) {
       std::fprintf(stderr, "%s: %s\n", cmd, keyring.status().ToString().c_str());
+      return kExitFailure;
+    }
+    auto key = ReportFingerprintKey(**store, *keyring);
+    if (!key.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, key.status().ToString().c_str());
       return kExitFailure;
     }
     sink =

@@ -70,4 +70,15 @@ Result<std::string> StoredSecret(store::Store& store, std::string_view name,
   return key;
 }
 
+Result<std::string> ReportFingerprintKey(store::Store& store, const auth::Keyring& keyring) {
+  CFR_ASSIGN_OR_RETURN(auto legacy, store.Get("meta", "report_fingerprint_key"));
+  if (legacy) {
+    auto key = HexDecode(legacy->value);
+    if (!key.ok()) return Internal("store: meta/report_fingerprint_key is not hexadecimal");
+    return key;
+  }
+  CFR_ASSIGN_OR_RETURN(const auth::Key32 k, keyring.Subkey(keyring.ids().front(), "dedup"));
+  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
+}
+
 }  // namespace cfr::cli

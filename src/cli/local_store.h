@@ -34,6 +34,12 @@ Result<auth::Keyring> DataDirKeyring(const std::string& data_dir);
 Result<std::string> StoredSecret(store::Store& store, std::string_view name,
                                  const std::string& configured_hex);
 
+// The key of intake's keyed hashes (duplicate fingerprints, distinct victims, idempotency): the
+// "dedup" subkey of the keyring's OLDEST key, so that it outlives rotations and never sits in the
+// store. A data directory made before that kept its key in the store (meta/report_fingerprint_key)
+// and goes on using it, since the fingerprints already saved were made with it.
+Result<std::string> ReportFingerprintKey(store::Store& store, const auth::Keyring& keyring);
+
 }  // namespace cfr::cli
 
 #endif  // CFR_CLI_LOCAL_STORE_H_

@@ -60,11 +60,6 @@ int RunServe(const Config& config) {
                (*store)->LastSeq());
 
   auto private_key = StoredSecret(**store, "private_screening_key", config.private_screening_key);
-  auto fingerprint_key = StoredSecret(**store, "report_fingerprint_key", "");
-  if (!fingerprint_key.ok()) {
-    std::fprintf(stderr, "cfr serve: %s\n", fingerprint_key.status().ToString().c_str());
-    return kExitFailure;
-  }
   if (!private_key.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", private_key.status().ToString().c_str());
     return kExitFailure;
@@ -77,6 +72,11 @@ int RunServe(const Config& config) {
   auto keyring = auth::Keyring::LoadOrCreate(key_file);
   if (!keyring.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", keyring.status().ToString().c_str());
+    return kExitFailure;
+  }
+  auto fingerprint_key = ReportFingerprintKey(**store, *keyring);
+  if (!fingerprint_key.ok()) {
+    std::fprintf(stderr, "cfr serve: %s\n", fingerprint_key.status().ToString().c_str());
     return kExitFailure;
   }
   auth::AuditedStore audited(**store, Clock::Real(), intake::PersonalCollections());

@@ -122,11 +122,14 @@ std::vector<std::string> PersonalCollections() {
 namespace {
 
 // The victim index entries of a report: (token, report id) for each identifier the victim gave.
+// `accounts`: the victim's own bank accounts (canonical) the loss transfers came from.
 std::vector<std::string> VictimIndexKeys(const auth::PersonalDataCipher& cipher, const Victim& v,
+                                         const std::vector<std::string>& accounts,
                                          std::string_view report_id) {
-  std::vector<std::string> keys;
-  const std::pair<std::string_view, const std::string*> ids[] = {
+  std::vector<std::pair<std::string_view, const std::string*>> ids = {
       {"national_id", &v.national_id}, {"phone", &v.phone}, {"email", &v.email}};
+  for (const std::string& a : accounts) ids.emplace_back("bank_account", &a);
+  std::vector<std::string> keys;
   for (const auto& [kind, value] : ids) {
     if (value->empty()) continue;
     std::string k = cipher.SearchToken(kind, *value);
@@ -134,7 +137,19 @@ std::vector<std::string> VictimIndexKeys(const auth::PersonalDataCipher& cipher,
     k += report_id;
     keys.push_back(std::move(k));
   }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
+}
+
+// The canonical accounts of a victim record's "accounts".
+std::vector<std::string> AccountsOf(const json& victim) {
+  std::vector<std::string> out;
+  if (!victim.contains("accounts") || !victim["accounts"].is_array()) return out;
+  for (const auto& a : victim["accounts"]) {
+    if (a.is_object()) out.push_back(a.value("canonical", ""));
+  }
+  return out;
 }
 
 }  // namespace
@@ -180,7 +195,8 @@ Result<size_t> Intake::SealLegacyVictims() {
       victim.phone = v.value("phone", "");
       victim.email = v.value("email", "");
       batch.PutIfSeq(kVictims, r.key, cipher_.Seal(r.value, std::string(kVictims) + "/" + r.key), r.seq);
-      for (const auto& k : VictimIndexKeys(cipher_, victim, r.key)) batch.Put(kVictimIndexCollection, k, "");
+      for (const auto& k : VictimIndexKeys(cipher_, victim, AccountsOf(v), r.key))
+        batch.Put(kVictimIndexCollection, k, "");
       ++sealed;
     }
     if (!batch.empty()) CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
@@ -188,7 +204,63 @@ Result<size_t> Intake::SealLegacyVictims() {
     o.start_after = recs.back().key;
   }
   CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Put("meta", kDone, "1")).status());
-  return sealed;
+  CFR_ASSIGN_OR_RETURN(const size_t moved, MoveLegacyVictimAccounts());
+  return sealed + moved;
+}
+
+Result<size_t> Intake::MoveLegacyVictimAccounts() {
+  // Reports saved before the victim's own accounts were personal data held them in clear
+  // (loss_transfers[i].from): move them into the sealed victim record, once per data directory.
+  constexpr std::string_view kDone = "victim_accounts_sealed";
+  CFR_ASSIGN_OR_RETURN(auto done, store_.Get("meta", kDone));
+  if (done) return size_t{0};
+  size_t moved = 0;
+  store::ScanOptions o;
+  o.limit = 500;
+  for (;;) {
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kReports, o));
+    for (const auto& r : recs) {
+      json report = json::parse(r.value, nullptr, false);
+      if (!report.is_object() || !report.contains("loss_transfers") || !report["loss_transfers"].is_array())
+        continue;
+      json accounts = json::array();
+      std::vector<std::string> ids;
+      json& transfers = report["loss_transfers"];
+      for (size_t i = 0; i < transfers.size(); ++i) {
+        if (!transfers[i].is_object() || !transfers[i].contains("from")) continue;
+        json a = transfers[i]["from"];
+        transfers[i].erase("from");
+        if (!a.is_object()) continue;
+        a["loss_transfer"] = i;
+        ids.push_back(a.value("canonical", ""));
+        accounts.push_back(std::move(a));
+      }
+      if (accounts.empty()) continue;
+      CFR_ASSIGN_OR_RETURN(auto victim_rec, store_.Get(kVictims, r.key));
+      if (!victim_rec) continue;
+      const std::string aad = std::string(kVictims) + "/" + r.key;
+      std::string clear = victim_rec->value;
+      if (auth::PersonalDataCipher::IsSealed(clear)) {
+        CFR_ASSIGN_OR_RETURN(clear, cipher_.Open(clear, aad));
+      }
+      json victim = json::parse(clear, nullptr, false);
+      if (!victim.is_object()) continue;
+      victim["accounts"] = accounts;
+      store::WriteBatch batch;
+      batch.PutIfSeq(kReports, r.key, report.dump(-1, ' ', false, json::error_handler_t::replace), r.seq);
+      batch.PutIfSeq(kVictims, r.key,
+                     cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace), aad),
+                     victim_rec->seq);
+      for (const auto& k : VictimIndexKeys(cipher_, Victim{}, ids, r.key))
+        batch.Put(kVictimIndexCollection, k, "");
+      CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
+      ++moved;
+    }
+    if (recs.size() < o.limit) break;
+    o.start_after = recs.back().key;
+  }
+  CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Put("meta", kDone, "1")).status());
+  return moved;
 }
 
 std::string Intake::Fingerprint(std::string_view text) const {
@@ -365,8 +437,18 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
                  {"at", FormatRfc3339Millis(t.at_ms)},
                  {"channel", t.channel},
                  {"bank_reference", t.bank_reference}};
-      if (t.from_account) tj["from"] = IdentifierJson(*t.from_account);
       transfers.push_back(std::move(tj));
+    }
+    // The victim's own accounts are personal data: they go into the sealed victim record.
+    json victim_accounts = json::array();
+    std::vector<std::string> victim_account_ids;
+    for (size_t i = 0; i < report.loss_transfers.size(); ++i) {
+      const auto& from = report.loss_transfers[i].from_account;
+      if (!from) continue;
+      json a = IdentifierJson(*from);
+      a["loss_transfer"] = i;
+      victim_accounts.push_back(std::move(a));
+      victim_account_ids.push_back(from->canonical);
     }
     json identifiers = json::array();
     for (const auto& id : report.scammer_identifiers) identifiers.push_back(IdentifierJson(id));
@@ -398,11 +480,12 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
                          {"phone", report.victim.phone},
                          {"email", report.victim.email},
                          {"province", report.victim.province},
-                         {"age_band", report.victim.age_band}};
+                         {"age_band", report.victim.age_band},
+                         {"accounts", victim_accounts}};
     batch.Insert(kVictims, result.report_id,
                  cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace),
                               std::string(kVictims) + "/" + result.report_id));
-    for (const auto& k : VictimIndexKeys(cipher_, report.victim, result.report_id)) {
+    for (const auto& k : VictimIndexKeys(cipher_, report.victim, victim_account_ids, result.report_id)) {
       batch.Insert(kVictimIndexCollection, k, "");
     }
     if (case_record) {

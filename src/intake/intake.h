@@ -92,6 +92,9 @@ class Intake {
   // Seals victim records written in clear by an older version (at start, once per data
   // directory: a meta record marks the pass done); returns how many.
   Result<size_t> SealLegacyVictims();
+  // Part of SealLegacyVictims: moves the victim's own accounts out of reports saved before they
+  // were sealed (loss_transfers[i].from) into the victim record; once per data directory.
+  Result<size_t> MoveLegacyVictimAccounts();
 
   // Reports matching `query`, newest first. kInvalidArgument (field "cursor") for a cursor this
   // store did not issue.

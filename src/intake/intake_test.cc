@@ -248,7 +248,7 @@ std::string VictimReport(const std::string& account) {
   return R"({"victim":{"name":"Somsri Kaewmanee","national_id":"1-1017-00230-70-8","phone":"081-111-2222",
     "email":"Somsri.K@example.co.th","province":"Chiang Mai","age_band":"55-64"},
     "channel":"hotline","scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
-    "loss_transfers":[{"to":{"bank":"014","account":")" +
+    "loss_transfers":[{"from":{"bank":"KBANK","account":"123-4-56789-0"},"to":{"bank":"014","account":")" +
          account + R"("},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"}]})";
 }
 
@@ -261,7 +261,8 @@ TEST_F(IntakeTest, TheRawStoreHoldsNoPersonalDataInClear) {
     raw.append(std::istreambuf_iterator<char>(in), {});
   }
   ASSERT_GT(raw.size(), 10000u);
-  for (const char* secret : {"Somsri", "Kaewmanee", "1101700230708", "811112222", "somsri.k", "Somsri.K"}) {
+  for (const char* secret :
+       {"Somsri", "Kaewmanee", "1101700230708", "811112222", "somsri.k", "Somsri.K", "1234567890"}) {
     EXPECT_EQ(raw.find(secret), std::string::npos) << secret << " is in the store file in clear";
   }
   EXPECT_NE(raw.find("Chiang Mai"), std::string::npos);  // the province alone is kept for statistics
@@ -275,6 +276,10 @@ TEST_F(IntakeTest, TheRawStoreHoldsNoPersonalDataInClear) {
   EXPECT_EQ(v["national_id"], "1101700230708");
   EXPECT_EQ(v["phone"], "+66811112222");
   EXPECT_EQ(v["email"], "somsri.k@example.co.th");
+  ASSERT_EQ(v["accounts"].size(), 1u);  // the victim's own account, kept with the personal data
+  EXPECT_EQ(v["accounts"][0]["canonical"], "004:1234567890");
+  EXPECT_EQ(v["accounts"][0]["loss_transfer"], 0);
+  EXPECT_EQ(json::parse(*intake_->ReportJson("RPT-2026-000001"))["loss_transfers"][0].count("from"), 0u);
   EXPECT_EQ(intake_->VictimJson("RPT-2026-000009").status().code(), StatusCode::kNotFound);
 }
 
@@ -286,6 +291,7 @@ TEST_F(IntakeTest, AVictimsReportsAreFoundByKeyedHash) {
   EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "1101700230708"), both);
   EXPECT_EQ(*intake_->ReportsOfVictim("phone", "+66811112222"), both);
   EXPECT_EQ(*intake_->ReportsOfVictim("email", "somsri.k@example.co.th"), both);
+  EXPECT_EQ(*intake_->ReportsOfVictim("bank_account", "004:1234567890"), both);
   EXPECT_EQ(*intake_->ReportsOfVictim("national_id", "3100503321447"),
             std::vector<std::string>{"RPT-2026-000003"});
   EXPECT_TRUE(intake_->ReportsOfVictim("phone", "+66899999999")->empty());
@@ -306,6 +312,29 @@ TEST_F(IntakeTest, VictimsWrittenInClearByAnOlderVersionAreSealedAtStart) {
   EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // idempotent: once per data directory
   ASSERT_TRUE(store_->Commit(store::WriteBatch().Put(kVictimCollection, "RPT-2025-000002", clear)).ok());
   EXPECT_EQ(*intake_->SealLegacyVictims(), 0u);  // not scanned again (new victims are written sealed)
+}
+
+TEST_F(IntakeTest, VictimAccountsKeptInReportsByAnOlderVersionMoveIntoTheSealedRecord) {
+  const std::string report =
+      R"({"id":"RPT-2025-000001","loss_transfers":[{"from":{"kind":"bank_account","canonical":"004:1234567890",)"
+      R"("display":"KBANK 123-4-56789-0"},"to":{"kind":"bank_account","canonical":"014:4071234567"}}]})";
+  ASSERT_TRUE(store_
+                  ->Commit(store::WriteBatch()
+                               .Put("report", "RPT-2025-000001", report)
+                               .Put(kVictimCollection, "RPT-2025-000001",
+                                    R"({"report_id":"RPT-2025-000001","name":"Old Victim"})"))
+                  .ok());
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 2u);  // sealed, then the account moved
+  auto rec = store_->Get("report", "RPT-2025-000001");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->value.find("1234567890"), std::string::npos);
+  EXPECT_NE((*rec)->value.find("4071234567"), std::string::npos);  // the receiving side stays
+  const json v = json::parse(*intake_->VictimJson("RPT-2025-000001"));
+  EXPECT_EQ(v["name"], "Old Victim");
+  EXPECT_EQ(v["accounts"][0]["canonical"], "004:1234567890");
+  EXPECT_EQ(*intake_->ReportsOfVictim("bank_account", "004:1234567890"),
+            std::vector<std::string>{"RPT-2025-000001"});
+  EXPECT_EQ(*intake_->MoveLegacyVictimAccounts(), 0u);  // once
 }
 
 }  // namespace

@@ -192,10 +192,12 @@ HttpResponse GetVictim(ApiContext& ctx, const HttpRequest& request) {
   return HttpResponse::Json(200, std::move(*victim));
 }
 
-// GET /api/v1/victims/reports?national_id=|phone=|email=: a victim's reports, by keyed hash.
+// GET /api/v1/victims/reports?national_id=|phone=|email=|bank_account=: a victim's reports, by
+// keyed hash (bank_account: the victim's own account a loss transfer came from, "KBANK 123-4-56789-0").
 HttpResponse GetReportsOfVictim(ApiContext& ctx, const HttpRequest& request) {
   if (request.query.size() != 1) {
-    return ErrorResponse(InvalidArgument("give exactly one of national_id, phone, email", "national_id"));
+    return ErrorResponse(
+        InvalidArgument("give exactly one of national_id, phone, email, bank_account", "national_id"));
   }
   const auto& [name, value] = request.query.front();
   ident::NormalizeOptions o;
@@ -205,8 +207,11 @@ HttpResponse GetReportsOfVictim(ApiContext& ctx, const HttpRequest& request) {
     o.kind = ident::Kind::kPhone;
   } else if (name == "email") {
     o.kind = ident::Kind::kEmail;
+  } else if (name == "bank_account") {
+    o.kind = ident::Kind::kBankAccount;
   } else {
-    return ErrorResponse(InvalidArgument("unknown query parameter (national_id, phone or email)", name));
+    return ErrorResponse(
+        InvalidArgument("unknown query parameter (national_id, phone, email or bank_account)", name));
   }
   auto id = ident::Normalize(value, o);
   if (!id.ok()) return ErrorResponse(id.status().WithField(name));
