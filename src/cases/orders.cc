@@ -318,6 +318,55 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
   return out;
 }
 
+// Who takes down a URL, domain or account: the platform that hosts it (by the registrable domain
+// of a URL or domain, the platform of a social account, LINE for a LINE ID), else THNIC for a .th
+// domain (the registry acts through the registrar); empty when the caller must name the registrar.
+std::string TakedownAddressee(const ident::Identifier& target) {
+  struct Owner {
+    std::string_view key, agency;
+  };
+  static constexpr Owner kByDomain[] = {{"facebook.com", "META"},
+                                        {"fb.com", "META"},
+                                        {"fb.me", "META"},
+                                        {"messenger.com", "META"},
+                                        {"instagram.com", "META"},
+                                        {"whatsapp.com", "META"},
+                                        {"tiktok.com", "TIKTOK"},
+                                        {"line.me", "LINE"},
+                                        {"t.me", "TELEGRAM"},
+                                        {"telegram.me", "TELEGRAM"},
+                                        {"youtube.com", "GOOGLE"},
+                                        {"youtu.be", "GOOGLE"},
+                                        {"x.com", "X"},
+                                        {"twitter.com", "X"},
+                                        {"shopee.co.th", "SHOPEE"},
+                                        {"lazada.co.th", "LAZADA"}};
+  static constexpr Owner kByPlatform[] = {{"facebook", "META"},  {"instagram", "META"},
+                                          {"tiktok", "TIKTOK"},  {"telegram", "TELEGRAM"},
+                                          {"youtube", "GOOGLE"}, {"x", "X"}};
+  if (target.kind == ident::Kind::kLineId) return "LINE";
+  if (target.kind == ident::Kind::kSocial) {
+    const std::string_view platform =
+        std::string_view(target.canonical).substr(0, target.canonical.find(':'));
+    for (const Owner& o : kByPlatform) {
+      if (o.key == platform) return std::string(o.agency);
+    }
+    return "";
+  }
+  std::string domain;
+  for (const char* name : {"domain", "registrable_domain"}) {
+    if (const ident::Attribute* a = target.Find(name);
+        a != nullptr && std::holds_alternative<std::string>(a->value))
+      domain = std::get<std::string>(a->value);
+  }
+  if (domain.empty()) return "";
+  for (const Owner& o : kByDomain) {
+    if (o.key == domain) return std::string(o.agency);
+  }
+  if (domain.size() > 3 && domain.compare(domain.size() - 3, 3, ".th") == 0) return "THNIC";
+  return "";
+}
+
 Result<Order> OrderBook::Issue(const NewOrder& n, const Actor& by) {
   Order o;
   o.kind = n.kind;
@@ -338,10 +387,26 @@ Result<Order> OrderBook::Issue(const NewOrder& n, const Actor& by) {
       }
     }
   } else if (o.kind == OrderKind::kBlock) {
+    // The operator is named by the caller: numbers move between operators (portability).
     if (n.target.kind != ident::Kind::kPhone)
       return InvalidArgument("a block order is of a phone number", "target");
+  } else {
+    if (n.target.kind != ident::Kind::kUrl && n.target.kind != ident::Kind::kDomain &&
+        n.target.kind != ident::Kind::kSocial && n.target.kind != ident::Kind::kLineId &&
+        n.target.kind != ident::Kind::kEmail) {
+      return InvalidArgument("a takedown is of a URL, domain, social or LINE account, or e-mail address",
+                             "target");
+    }
+    if (o.addressee.empty()) o.addressee = TakedownAddressee(n.target);
   }
-  if (o.addressee.empty()) return InvalidArgument("who must act: an agency code", "addressee");
+  if (o.addressee.empty()) {
+    return InvalidArgument(
+        o.kind == OrderKind::kBlock ? "who must act: the mobile operator's agency code"
+        : o.kind == OrderKind::kTakedown
+            ? "who must act: the registrar's or platform's agency code (not known for this target)"
+            : "who must act: an agency code",
+        "addressee");
+  }
   if (n.case_id.empty()) return InvalidArgument("is required", "case_id");
   CFR_ASSIGN_OR_RETURN(auto c, store_.Get(kCases, n.case_id));
   if (!c) return NotFound("no case " + n.case_id);

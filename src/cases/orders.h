@@ -195,6 +195,12 @@ class OrderIssuer : public store::ChangeConsumer {
 
 std::string OrderJson(const Order& o);
 
+// The agency that takes down `target` when the caller names none: the platform hosting a URL,
+// domain or account (META, TIKTOK, LINE, TELEGRAM, GOOGLE, X, SHOPEE, LAZADA by registrable
+// domain or social platform), THNIC for another .th domain; empty when unknown (the caller names
+// the registrar). Block orders always name the operator: numbers move between operators.
+std::string TakedownAddressee(const ident::Identifier& target);
+
 }  // namespace cfr::cases
 
 #endif  // CFR_CASES_ORDERS_H_

@@ -253,5 +253,29 @@ TEST_F(OrdersTest, ManualOrdersNameTheirFields) {
   EXPECT_EQ(h->addressee, "KBANK");
 }
 
+TEST_F(OrdersTest, TakedownsGoToThePlatformOrRegistryThatCanActWhenNoneIsNamed) {
+  SaveReport();
+  auto takedown = [&](const std::string& value, const std::string& addressee = "") {
+    NewOrder t;
+    t.kind = OrderKind::kTakedown;
+    t.case_id = "CFR-2026-000001";
+    t.target = *ident::Normalize(value);
+    t.addressee = addressee;
+    t.reason = "fake shop page";
+    return book_->Issue(t, police_);
+  };
+  EXPECT_EQ(takedown("https://m.facebook.com/cheap.iphone.th")->addressee, "META");
+  EXPECT_EQ(takedown("hxxps://www.tiktok[.]com/@dsi_officer")->addressee, "TIKTOK");
+  EXPECT_EQ(takedown("line.me/ti/p/~dsi.officer")->addressee, "LINE");
+  EXPECT_EQ(takedown("https://krungthai-refund.co.th/login")->addressee, "THNIC");
+  auto unknown = takedown("https://krungthai-refund.com/login");
+  EXPECT_EQ(unknown.status().field(), "addressee");  // the registrar must be named
+  EXPECT_EQ(takedown("https://krungthai-refund.com/login", "NAMECHEAP")->addressee, "NAMECHEAP");
+  auto o = takedown("https://krungthai-refund.co.th/login");
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->expires_ms - o->issued_ms, 7 * 24 * kHour);
+  EXPECT_EQ(takedown("0812345678").status().field(), "target");  // a number is blocked, not taken down
+}
+
 }  // namespace
 }  // namespace cfr::cases
