@@ -66,6 +66,8 @@ inline constexpr RoleSet kPersonLinkers = {Role::kOperator, Role::kPolice,   Rol
                                            Role::kTelco,    Role::kPlatform, Role::kAdmin};
 // Who submits transfers.
 inline constexpr RoleSet kBanks = {Role::kBank, Role::kAdmin};
+// Who reads the exchange's partners, agreements and exports (admins manage them).
+inline constexpr RoleSet kExchangeReaders = {Role::kAnalyst, Role::kAdmin};
 // Everyone, with or without credentials.
 inline constexpr RoleSet kEveryone = kAgencies | RoleSet{Role::kPublic};
 

@@ -19,6 +19,7 @@
 #include "cli/logging.h"
 #include "core/hex.h"
 #include "core/text.h"
+#include "exchange/exchange.h"
 #include "http/api.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
@@ -180,6 +181,8 @@ int RunServe(const Config& config) {
   cases::CaseRules case_rules;
   case_rules.triage_ms = config.case_triage_minutes * 60 * 1000;
   cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules, &transfer_graph);
+  exchange::Exchange exchange(audited, cipher, Clock::Real(), config.centre_agency,
+                              "Thailand Anti Online Scam Operations Centre", &networks);
   store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
   if (Status s = order_follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
@@ -228,6 +231,7 @@ int RunServe(const Config& config) {
   context.sessions = &sessions;
   context.secure_cookies = config.secure_cookies == "true";
   context.orders = &orders;
+  context.exchange = &exchange;
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;

@@ -27,6 +27,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterOrderRoutes(router, context);
   RegisterCaseRoutes(router, context);
   RegisterSessionRoutes(router, context);
+  RegisterExchangeRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

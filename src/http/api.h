@@ -27,6 +27,9 @@ namespace cfr::cases {
 class CaseBook;
 class OrderBook;
 }  // namespace cfr::cases
+namespace cfr::exchange {
+class Exchange;
+}  // namespace cfr::exchange
 namespace cfr::mule {
 class MuleMonitor;
 }  // namespace cfr::mule
@@ -63,6 +66,7 @@ struct ApiContext {
   cases::CaseBook* cases = nullptr;                 // the case workflow; may be null in tests
   RateLimiter* key_rate_limiter = nullptr;          // per API key; may be null
   RateLimiter* auth_failure_limiter = nullptr;      // failed authentications per address; may be null
+  exchange::Exchange* exchange = nullptr;           // partners, agreements, STIX; may be null in tests
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
@@ -96,6 +100,7 @@ void RegisterAuditRoutes(Router& router, ApiContext& context);
 void RegisterOrderRoutes(Router& router, ApiContext& context);
 void RegisterCaseRoutes(Router& router, ApiContext& context);
 void RegisterSessionRoutes(Router& router, ApiContext& context);
+void RegisterExchangeRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -437,6 +437,13 @@ std::optional<NetworkView> NetworkIndex::Around(std::string_view key, int depth,
   return View({*n}, depth, max_nodes);
 }
 
+std::optional<Summary> NetworkIndex::SummaryOfKey(std::string_view key) const {
+  std::shared_lock lock(mu_);
+  auto n = Find(key);
+  if (!n) return std::nullopt;
+  return SummaryOf(Root(*n));
+}
+
 std::vector<Summary> NetworkIndex::Top(Sort sort, size_t offset, size_t limit, size_t* total) const {
   std::shared_lock lock(mu_);
   const std::set<Ranked>& order = sort == Sort::kLoss      ? by_loss_

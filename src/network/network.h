@@ -86,6 +86,8 @@ class NetworkIndex final : public store::ChangeConsumer {
   std::optional<NetworkView> Network(std::string_view id, size_t max_nodes) const;
   // The nodes within `depth` links of an identifier (key "<kind>:<canonical>"), at most max_nodes.
   std::optional<NetworkView> Around(std::string_view key, int depth, size_t max_nodes) const;
+  // The summary (id, size, victims, loss) of the network holding `key`; nullopt if none does.
+  std::optional<Summary> SummaryOfKey(std::string_view key) const;
   enum class Sort { kLoss, kVictims, kSize };
   // Networks of two or more nodes, best first (ties: id); `offset` for paging.
   std::vector<Summary> Top(Sort sort, size_t offset, size_t limit, size_t* total) const;

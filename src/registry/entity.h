@@ -60,6 +60,7 @@ struct Entity {
   std::string appeal_id;      // the open or last appeal
   std::string appeal_status;  // "", "pending", "accepted", "rejected"
   int64_t version = 0;        // incremented on every change; history entries are numbered by it
+  int64_t updated_ms = 0;     // the time of the last change (records older than it: first_seen_ms)
 
   static constexpr size_t kRecentLinks = 20;
   static constexpr size_t kMaxLinked = 1000;  // identifiers linked to one person

@@ -133,7 +133,8 @@ std::string EncodeEntity(const Entity& e) {
               {"risk_reasons", e.risk_reasons},
               {"appeal_id", e.appeal_id},
               {"appeal_status", e.appeal_status},
-              {"version", e.version}}
+              {"version", e.version},
+              {"updated_ms", e.updated_ms}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -170,6 +171,7 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
     e.appeal_id = j.value("appeal_id", "");
     e.appeal_status = j.value("appeal_status", "");
     e.version = j.value("version", int64_t{0});
+    e.updated_ms = j.value("updated_ms", std::max(e.first_seen_ms, e.last_seen_ms));
     return e;
   } catch (const json::exception& ex) {
     return Internal(std::string("registry: corrupt entity record: ") + ex.what());
@@ -228,6 +230,7 @@ Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view cano
     CFR_RETURN_IF_ERROR(PropagateToLinked(e, actor, batch));
   }
   if (e.first_seen_ms == 0) e.first_seen_ms = now;
+  e.updated_ms = now;
   e.version += 1;
   event.version = e.version;
   event.to_tier = std::string(TierName(e.tier));

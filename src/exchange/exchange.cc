@@ -1,0 +1,412 @@
+#include "exchange/exchange.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "core/hex.h"
+#include "core/time.h"
+#include "registry/entity.h"
+#include "registry/registry.h"
+
+namespace cfr::exchange {
+namespace {
+
+using nlohmann::json;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+bool ValidPartnerId(std::string_view id) {
+  if (id.size() < 2 || id.size() > 32) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+bool ValidAgreementId(std::string_view id) {
+  if (id.size() < 3 || id.size() > 40) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+constexpr std::string_view kSharedTiers[] = {"black", "dark_grey", "light_grey"};
+
+// A string field: absent → `fallback`; present and not a string, or too long → an error naming it.
+Result<std::string> Field(const json& j, const char* name, const std::string& fallback, size_t max) {
+  const auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_string()) return InvalidArgument("must be a string", name);
+  std::string v = it->get<std::string>();
+  if (v.size() > max) return InvalidArgument("at most " + std::to_string(max) + " bytes", name);
+  return v;
+}
+
+Result<bool> Flag(const json& j, const char* name, bool fallback) {
+  const auto it = j.find(name);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) return InvalidArgument("must be true or false", name);
+  return it->get<bool>();
+}
+
+Status CheckKeys(const json& j, std::initializer_list<std::string_view> known) {
+  for (const auto& [k, unused] : j.items()) {
+    if (std::find(known.begin(), known.end(), k) == known.end()) return InvalidArgument("unknown field", k);
+  }
+  return Status::Ok();
+}
+
+std::string Random32Hex() {
+  unsigned char k[32];
+  randombytes_buf(k, sizeof k);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(k), sizeof k));
+}
+
+// An agreement record: its JSON plus the sealed key.
+Result<Agreement> AgreementFromRecord(const json& j) {
+  Agreement a;
+  a.id = j.value("id", "");
+  a.partner = j.value("partner", "");
+  for (const auto& k : j.value("kinds", json::array())) {
+    auto kind = ident::ParseKind(k.get<std::string>());
+    if (kind.ok()) a.kinds.push_back(*kind);
+  }
+  a.tiers = j.value("tiers", std::vector<std::string>{});
+  a.tlp = ParseTlp(j.value("tlp", "amber")).value_or(Tlp::kAmber);
+  a.pseudonymise = j.value("pseudonymise", false);
+  a.partner_may_push = j.value("partner_may_push", false);
+  a.active = j.value("active", true);
+  a.collection_id = j.value("collection_id", "");
+  a.created_ms = j.value("created_ms", int64_t{0});
+  a.updated_ms = j.value("updated_ms", int64_t{0});
+  return a;
+}
+
+json AgreementRecord(const Agreement& a) {
+  json kinds = json::array();
+  for (auto k : a.kinds) kinds.push_back(ident::KindName(k));
+  return {{"id", a.id},
+          {"partner", a.partner},
+          {"kinds", kinds},
+          {"tiers", a.tiers},
+          {"tlp", TlpName(a.tlp)},
+          {"pseudonymise", a.pseudonymise},
+          {"partner_may_push", a.partner_may_push},
+          {"active", a.active},
+          {"collection_id", a.collection_id},
+          {"created_ms", a.created_ms},
+          {"updated_ms", a.updated_ms}};
+}
+
+std::string AgreementAad(std::string_view id) {
+  return std::string(kAgreementCollection) + "/" + std::string(id);
+}
+
+// Sources of an entity that came from a partner's import: "xchg:<partner>:<tlp>".
+bool OnlyFromRedImports(const registry::Entity& e) {
+  if (e.sources.empty()) return false;
+  return std::all_of(e.sources.begin(), e.sources.end(),
+                     [](const std::string& s) { return s.starts_with("xchg:") && s.ends_with(":red"); });
+}
+
+}  // namespace
+
+std::string PartnerJson(const Partner& p) {
+  return Dump({{"id", p.id},
+               {"name", p.name},
+               {"country", p.country},
+               {"contact", p.contact},
+               {"taxii_url", p.taxii_url},
+               {"identity", AgencyIdentityId(p.id)},
+               {"created_at", p.created_ms > 0 ? json(FormatRfc3339Millis(p.created_ms)) : json(nullptr)},
+               {"updated_at", p.updated_ms > 0 ? json(FormatRfc3339Millis(p.updated_ms)) : json(nullptr)}});
+}
+
+std::string AgreementJson(const Agreement& a) {
+  json j = AgreementRecord(a);
+  j.erase("created_ms");
+  j.erase("updated_ms");
+  j["created_at"] = a.created_ms > 0 ? json(FormatRfc3339Millis(a.created_ms)) : json(nullptr);
+  j["updated_at"] = a.updated_ms > 0 ? json(FormatRfc3339Millis(a.updated_ms)) : json(nullptr);
+  return Dump(j);
+}
+
+Result<Partner> PartnerFromJson(std::string_view body) {
+  const json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("must be a JSON object", "body");
+  CFR_RETURN_IF_ERROR(CheckKeys(j, {"id", "name", "country", "contact", "taxii_url"}));
+  Partner p;
+  CFR_ASSIGN_OR_RETURN(p.id, Field(j, "id", "", 32));
+  if (!ValidPartnerId(p.id))
+    return InvalidArgument("2 to 32 of A-Z, 0-9 and '-' (the partner's agency code)", "id");
+  CFR_ASSIGN_OR_RETURN(p.name, Field(j, "name", "", 200));
+  if (p.name.empty()) return InvalidArgument("is required", "name");
+  CFR_ASSIGN_OR_RETURN(p.country, Field(j, "country", "", 2));
+  if (p.country.size() != 2 ||
+      !std::all_of(p.country.begin(), p.country.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    return InvalidArgument("an ISO 3166-1 alpha-2 code in capitals, e.g. KH", "country");
+  CFR_ASSIGN_OR_RETURN(p.contact, Field(j, "contact", "", 200));
+  CFR_ASSIGN_OR_RETURN(p.taxii_url, Field(j, "taxii_url", "", 500));
+  if (!p.taxii_url.empty() && !p.taxii_url.starts_with("https://") && !p.taxii_url.starts_with("http://"))
+    return InvalidArgument("an http(s) URL of the partner's TAXII API root", "taxii_url");
+  return p;
+}
+
+Result<Agreement> AgreementFromJson(std::string_view body) {
+  const json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("must be a JSON object", "body");
+  CFR_RETURN_IF_ERROR(
+      CheckKeys(j, {"id", "partner", "kinds", "tiers", "tlp", "pseudonymise", "partner_may_push", "active"}));
+  Agreement a;
+  CFR_ASSIGN_OR_RETURN(a.id, Field(j, "id", "", 40));
+  if (!ValidAgreementId(a.id)) return InvalidArgument("3 to 40 of a-z, 0-9 and '-'", "id");
+  CFR_ASSIGN_OR_RETURN(a.partner, Field(j, "partner", "", 32));
+  if (a.partner.empty()) return InvalidArgument("is required (a partner's code)", "partner");
+  const auto kinds = j.find("kinds");
+  if (kinds == j.end() || !kinds->is_array() || kinds->empty())
+    return InvalidArgument("a list of identifier kinds to share", "kinds");
+  for (size_t i = 0; i < kinds->size(); ++i) {
+    const std::string field = "kinds[" + std::to_string(i) + "]";
+    if (!(*kinds)[i].is_string()) return InvalidArgument("must be a string", field);
+    auto kind = ident::ParseKind((*kinds)[i].get<std::string>());
+    if (!kind.ok()) return kind.status().WithField(field);
+    if (*kind == ident::Kind::kNationalId)
+      return InvalidArgument("national IDs identify people and are never shared abroad", field);
+    if (std::find(a.kinds.begin(), a.kinds.end(), *kind) == a.kinds.end()) a.kinds.push_back(*kind);
+  }
+  if (const auto tiers = j.find("tiers"); tiers != j.end() && !tiers->is_null()) {
+    if (!tiers->is_array() || tiers->empty())
+      return InvalidArgument("a list of tiers: black, dark_grey, light_grey", "tiers");
+    a.tiers.clear();
+    for (size_t i = 0; i < tiers->size(); ++i) {
+      const std::string field = "tiers[" + std::to_string(i) + "]";
+      if (!(*tiers)[i].is_string()) return InvalidArgument("must be a string", field);
+      const std::string t = (*tiers)[i].get<std::string>();
+      if (std::find(std::begin(kSharedTiers), std::end(kSharedTiers), t) == std::end(kSharedTiers))
+        return InvalidArgument("one of black, dark_grey, light_grey", field);
+      if (std::find(a.tiers.begin(), a.tiers.end(), t) == a.tiers.end()) a.tiers.push_back(t);
+    }
+  }
+  CFR_ASSIGN_OR_RETURN(const std::string tlp, Field(j, "tlp", "amber", 20));
+  auto parsed = ParseTlp(tlp);
+  if (!parsed) return InvalidArgument("one of clear, green, amber, amber+strict, red", "tlp");
+  a.tlp = *parsed;
+  CFR_ASSIGN_OR_RETURN(a.pseudonymise, Flag(j, "pseudonymise", false));
+  CFR_ASSIGN_OR_RETURN(a.partner_may_push, Flag(j, "partner_may_push", false));
+  CFR_ASSIGN_OR_RETURN(a.active, Flag(j, "active", true));
+  return a;
+}
+
+Exchange::Exchange(store::Store& store, const auth::PersonalDataCipher& cipher, Clock& clock,
+                   std::string centre, std::string centre_name, const network::NetworkIndex* networks)
+    : store_(store),
+      cipher_(cipher),
+      clock_(clock),
+      centre_(std::move(centre)),
+      centre_name_(std::move(centre_name)),
+      networks_(networks) {}
+
+Result<Partner> Exchange::PutPartner(const Partner& partner, const Actor& by) {
+  (void)by;  // the audit entry names who (the store under us writes it)
+  Partner p = partner;
+  const int64_t now = clock_.NowMillis();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kPartnerCollection, p.id));
+    p.created_ms = now;
+    if (rec) p.created_ms = json::parse(rec->value, nullptr, false).value("created_ms", now);
+    p.updated_ms = now;
+    const json j = {{"id", p.id},
+                    {"name", p.name},
+                    {"country", p.country},
+                    {"contact", p.contact},
+                    {"taxii_url", p.taxii_url},
+                    {"created_ms", p.created_ms},
+                    {"updated_ms", p.updated_ms}};
+    auto r =
+        store_.Commit(store::WriteBatch().PutIfSeq(kPartnerCollection, p.id, Dump(j), rec ? rec->seq : 0));
+    if (r.ok()) return p;
+    if (r.status().code() != StatusCode::kConflict) return r.status();
+  }
+  return Unavailable("the partner kept changing; try again");
+}
+
+Result<Partner> Exchange::GetPartner(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kPartnerCollection, id));
+  if (!rec) return NotFound("no partner " + std::string(id));
+  const json j = json::parse(rec->value, nullptr, false);
+  Partner p;
+  p.id = j.value("id", std::string(id));
+  p.name = j.value("name", "");
+  p.country = j.value("country", "");
+  p.contact = j.value("contact", "");
+  p.taxii_url = j.value("taxii_url", "");
+  p.created_ms = j.value("created_ms", int64_t{0});
+  p.updated_ms = j.value("updated_ms", int64_t{0});
+  return p;
+}
+
+Result<std::vector<Partner>> Exchange::Partners() {
+  store::ScanOptions o;
+  o.limit = 10000;
+  CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kPartnerCollection, o));
+  std::vector<Partner> out;
+  out.reserve(recs.size());
+  for (const auto& r : recs) {
+    CFR_ASSIGN_OR_RETURN(auto p, GetPartner(r.key));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<std::pair<Agreement, std::string>> Exchange::CreateAgreement(const Agreement& agreement,
+                                                                    const Actor& by) {
+  (void)by;
+  CFR_ASSIGN_OR_RETURN(auto partner, GetPartner(agreement.partner));
+  (void)partner;
+  Agreement a = agreement;
+  a.created_ms = a.updated_ms = clock_.NowMillis();
+  a.collection_id = RandomStixId("x").substr(3);  // a random UUID
+  const std::string key = Random32Hex();
+  json rec = AgreementRecord(a);
+  rec["key"] = HexEncode(cipher_.Seal(key, AgreementAad(a.id)));  // sealed bytes, hex in the JSON
+  auto r = store_.Commit(store::WriteBatch().Insert(kAgreementCollection, a.id, Dump(rec)));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kConflict) return Conflict("agreement " + a.id + " exists", "id");
+    return r.status();
+  }
+  return std::make_pair(a, key);
+}
+
+Result<Agreement> Exchange::UpdateAgreement(const Agreement& agreement, const Actor& by) {
+  (void)by;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAgreementCollection, agreement.id));
+    if (!rec) return NotFound("no agreement " + agreement.id);
+    json j = json::parse(rec->value, nullptr, false);
+    CFR_ASSIGN_OR_RETURN(Agreement current, AgreementFromRecord(j));
+    if (!agreement.partner.empty() && agreement.partner != current.partner)
+      return InvalidArgument("an agreement's partner does not change (make a new agreement)", "partner");
+    Agreement a = agreement;
+    a.partner = current.partner;
+    a.collection_id = current.collection_id;
+    a.created_ms = current.created_ms;
+    a.updated_ms = clock_.NowMillis();
+    json out = AgreementRecord(a);
+    out["key"] = j.value("key", "");
+    auto r = store_.Commit(store::WriteBatch().PutIfSeq(kAgreementCollection, a.id, Dump(out), rec->seq));
+    if (r.ok()) return a;
+    if (r.status().code() != StatusCode::kConflict) return r.status();
+  }
+  return Unavailable("the agreement kept changing; try again");
+}
+
+Result<Agreement> Exchange::GetAgreement(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAgreementCollection, id));
+  if (!rec) return NotFound("no agreement " + std::string(id));
+  const json j = json::parse(rec->value, nullptr, false);
+  if (!j.is_object()) return Internal("store: agreement " + std::string(id) + " is not JSON");
+  return AgreementFromRecord(j);
+}
+
+Result<std::vector<Agreement>> Exchange::Agreements(std::string_view partner) {
+  store::ScanOptions o;
+  o.limit = 10000;
+  CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kAgreementCollection, o));
+  std::vector<Agreement> out;
+  for (const auto& r : recs) {
+    const json j = json::parse(r.value, nullptr, false);
+    if (!j.is_object()) continue;
+    CFR_ASSIGN_OR_RETURN(auto a, AgreementFromRecord(j));
+    if (partner.empty() || a.partner == partner) out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<Agreement> Exchange::AgreementOfCollection(std::string_view collection_id) {
+  CFR_ASSIGN_OR_RETURN(auto all, Agreements());
+  for (auto& a : all) {
+    if (a.collection_id == collection_id) return std::move(a);
+  }
+  return NotFound("no collection " + std::string(collection_id));
+}
+
+Result<Key32> Exchange::AgreementKey(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAgreementCollection, id));
+  if (!rec) return NotFound("no agreement " + std::string(id));
+  const json j = json::parse(rec->value, nullptr, false);
+  CFR_ASSIGN_OR_RETURN(const std::string sealed, HexDecode(j.value("key", "")));
+  CFR_ASSIGN_OR_RETURN(const std::string hex, cipher_.Open(sealed, AgreementAad(id)));
+  CFR_ASSIGN_OR_RETURN(const std::string raw, HexDecode(hex));
+  if (raw.size() != 32) return Internal("store: agreement " + std::string(id) + " has a bad key");
+  Key32 k;
+  std::copy(raw.begin(), raw.end(), k.begin());
+  return k;
+}
+
+Result<ExportPolicy> Exchange::PolicyOf(const Agreement& a) {
+  ExportPolicy p;
+  p.tlp = a.tlp;
+  p.pseudonymise = a.pseudonymise;
+  p.created_by_ref = AgencyIdentityId(centre_);
+  if (a.pseudonymise) {
+    CFR_ASSIGN_OR_RETURN(p.key, AgreementKey(a.id));
+  }
+  return p;
+}
+
+std::vector<std::string> Exchange::Preamble(const ExportPolicy& policy) const {
+  return {AgencyIdentityJson(centre_, centre_name_, "TH", 1795392000000),  // 2026-11-23
+          ExtensionDefinitionJson(policy.created_by_ref), TlpMarkingJson(policy.tlp)};
+}
+
+Result<ExportResult> Exchange::Export(const Agreement& a, const ExportOptions& options) {
+  CFR_ASSIGN_OR_RETURN(const ExportPolicy policy, PolicyOf(a));
+  ExportResult out;
+  std::set<std::string> campaigns;
+  store::ScanOptions o;
+  o.start_after = options.after;
+  o.limit = 1000;
+  for (;;) {
+    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(registry::kEntityCollection, o));
+    for (const auto& r : recs) {
+      if (options.limit > 0 && out.entities >= options.limit) {
+        out.next = o.start_after;
+        return out;
+      }
+      o.start_after = r.key;
+      auto e = registry::DecodeEntity(r.value);
+      if (!e.ok()) continue;
+      if (std::find(a.kinds.begin(), a.kinds.end(), e->kind) == a.kinds.end()) continue;
+      const std::string tier(registry::TierName(registry::EffectiveTier(*e)));
+      if (std::find(a.tiers.begin(), a.tiers.end(), tier) == a.tiers.end()) continue;
+      if (e->updated_ms <= options.since_ms) continue;
+      if (OnlyFromRedImports(*e)) continue;  // never re-shared
+      EntityFacts f;
+      f.kind = e->kind;
+      f.canonical = e->canonical;
+      f.tier = tier;
+      f.reports = e->reports;
+      f.victims = e->victims;
+      f.loss_satang = e->loss_satang;
+      f.first_seen_ms = e->first_seen_ms;
+      f.last_seen_ms = e->last_seen_ms;
+      f.updated_ms = e->updated_ms;
+      std::optional<network::Summary> net;
+      if (networks_ != nullptr) net = networks_->SummaryOfKey(r.key);
+      if (net) f.network = net->id;
+      AppendEntityObjects(f, policy, &out.objects);
+      if (net) {
+        const std::string campaign = CampaignId(net->id, policy);
+        if (campaigns.insert(campaign).second)
+          out.objects.push_back(CampaignJson(net->id, f.first_seen_ms, f.updated_ms, policy));
+        out.objects.push_back(IndicatesJson(IndicatorId(f, policy), campaign, f.updated_ms, policy));
+      }
+      ++out.entities;
+    }
+    if (recs.size() < o.limit) break;
+  }
+  return out;
+}
+
+}  // namespace cfr::exchange

@@ -1,0 +1,124 @@
+// The cross-border exchange (C9): partners, sharing agreements, and the export of the registry as
+// STIX 2.1 under an agreement.
+//
+// A partner is an agency abroad (its code is the agency its API keys belong to, role "partner").
+// An agreement says what reaches it: which identifier kinds, which tiers, the TLP marking, clear
+// or pseudonymised values (keyed BLAKE2b under the agreement's own 32-byte key, which the centre
+// hands to the partner out of band), and whether the partner may push to us. Each agreement is one
+// TAXII collection (its `collection_id`).
+//
+// Records: "exchange_partner" (code → JSON), "exchange_agreement" (id → JSON; the key sealed with
+// the keyring, bound to the record). Every change is audited by the store under it.
+//
+// Export: the registry's entities of the agreement's kinds and tiers, changed after `since`, as
+// indicators with sightings, each network as a campaign with "indicates" relationships, our
+// identity, the extension definition and the TLP marking. Never exported: entities whose only
+// sources are partners' TLP:RED imports (docs/exchange.md).
+//
+// Thread-safe.
+#ifndef CFR_EXCHANGE_EXCHANGE_H_
+#define CFR_EXCHANGE_EXCHANGE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "auth/pii.h"
+#include "core/actor.h"
+#include "core/clock.h"
+#include "exchange/stix.h"
+#include "ident/identifier.h"
+#include "network/network.h"
+#include "store/store.h"
+
+namespace cfr::exchange {
+
+inline constexpr std::string_view kPartnerCollection = "exchange_partner";
+inline constexpr std::string_view kAgreementCollection = "exchange_agreement";
+
+struct Partner {
+  std::string id;         // the partner's agency code: 2–32 of A–Z, 0–9, '-'
+  std::string name;       // "Cambodia National Police — Anti-Cybercrime Department"
+  std::string country;    // ISO 3166-1 alpha-2 ("KH")
+  std::string contact;    // a desk's e-mail or phone
+  std::string taxii_url;  // the partner's TAXII 2.1 API root, for pulls; may be empty
+  int64_t created_ms = 0, updated_ms = 0;
+};
+
+struct Agreement {
+  std::string id;       // 3–40 of a–z, 0–9, '-' ("th-kh-2026")
+  std::string partner;  // a Partner id
+  std::vector<ident::Kind> kinds;
+  std::vector<std::string> tiers = {"black", "dark_grey"};  // of black, dark_grey, light_grey
+  Tlp tlp = Tlp::kAmber;
+  bool pseudonymise = false;
+  bool partner_may_push = false;
+  bool active = true;
+  std::string collection_id;  // a UUID: the TAXII collection
+  int64_t created_ms = 0, updated_ms = 0;
+};
+
+// JSON of each (the agreement without its key).
+std::string PartnerJson(const Partner& p);
+std::string AgreementJson(const Agreement& a);
+// From API / CLI input. Errors name the field.
+Result<Partner> PartnerFromJson(std::string_view body);
+Result<Agreement> AgreementFromJson(std::string_view body);
+
+struct ExportOptions {
+  int64_t since_ms = 0;  // entities changed after this time (0: all)
+  std::string after;     // resume after this entity key (paging); empty: from the start
+  size_t limit = 0;      // entities per call; 0: all
+};
+
+struct ExportResult {
+  std::vector<std::string> objects;  // JSON texts, ready for a bundle or a TAXII envelope
+  size_t entities = 0;
+  std::string next;  // the entity key to resume after; empty when done
+};
+
+class Exchange {
+ public:
+  // `centre` is our agency code and name (the identity that creates what we export). `networks`
+  // may be null (no campaigns).
+  Exchange(store::Store& store, const auth::PersonalDataCipher& cipher, Clock& clock, std::string centre,
+           std::string centre_name, const network::NetworkIndex* networks);
+
+  // Creates or updates a partner (admin).
+  Result<Partner> PutPartner(const Partner& partner, const Actor& by);
+  Result<Partner> GetPartner(std::string_view id);
+  Result<std::vector<Partner>> Partners();
+
+  // Creates an agreement with a fresh key; returns it and the key (64 hex digits), which is
+  // shown this once. kNotFound for an unknown partner; kConflict for an existing id.
+  Result<std::pair<Agreement, std::string>> CreateAgreement(const Agreement& agreement, const Actor& by);
+  // Changes an agreement's terms (not its key, partner or collection).
+  Result<Agreement> UpdateAgreement(const Agreement& agreement, const Actor& by);
+  Result<Agreement> GetAgreement(std::string_view id);
+  Result<std::vector<Agreement>> Agreements(std::string_view partner = {});
+  Result<Agreement> AgreementOfCollection(std::string_view collection_id);
+  Result<Key32> AgreementKey(std::string_view id);
+
+  // The export policy of an agreement (its marking, pseudonyms, key) with our identity.
+  Result<ExportPolicy> PolicyOf(const Agreement& agreement);
+  // The objects every bundle starts with: our identity, the extension definition, the marking.
+  std::vector<std::string> Preamble(const ExportPolicy& policy) const;
+  // The agreement's share of the registry (see the header comment).
+  Result<ExportResult> Export(const Agreement& agreement, const ExportOptions& options);
+
+  const std::string& centre() const { return centre_; }
+
+ private:
+  store::Store& store_;
+  const auth::PersonalDataCipher& cipher_;
+  Clock& clock_;
+  const std::string centre_, centre_name_;
+  const network::NetworkIndex* networks_;
+};
+
+}  // namespace cfr::exchange
+
+#endif  // CFR_EXCHANGE_EXCHANGE_H_
