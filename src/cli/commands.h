@@ -49,6 +49,24 @@ struct ScreenArgs {
   int prefix_length = 6;  // private mode: hex digits sent (4 to 8)
   std::vector<std::string> values;
 };
+// cfr exchange …: partners, agreements, STIX export and import through a running server (C9).
+struct ExchangeArgs {
+  std::string server = "http://127.0.0.1:8080";
+  std::string api_key;  // an admin's (or analyst's, to export) key (CFR_API_KEY)
+  std::string agreement, partner, since, file;
+  // add-partner
+  std::string id, name, country, contact, taxii_url;
+  // add-agreement
+  std::vector<std::string> kinds, tiers;
+  std::string tlp = "amber", key;
+  bool pseudonymise = false, partner_may_push = false;
+};
+int RunExchangeExport(const ExchangeArgs& args);
+int RunExchangeImport(const ExchangeArgs& args);
+int RunExchangeAddPartner(const ExchangeArgs& args);
+int RunExchangeAddAgreement(const ExchangeArgs& args);
+int RunExchangeList(const ExchangeArgs& args);
+
 struct DemoArgs {
   std::string data_dir = "./cfr-data";
   int reports = 500;

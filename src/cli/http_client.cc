@@ -14,7 +14,7 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
 }
 
 Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
-                           const std::vector<std::string>& header_lines) {
+                           const std::vector<std::string>& header_lines, const char* method = nullptr) {
   static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   if (!initialised) return Internal("libcurl failed to initialise");
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -32,6 +32,7 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, post_body->c_str());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(post_body->size()));
   }
+  if (method != nullptr) curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, method);
   const CURLcode rc = curl_easy_perform(curl.get());
   if (rc != CURLE_OK) return Unavailable("cannot reach " + url + ": " + curl_easy_strerror(rc));
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &result.status);
@@ -49,6 +50,12 @@ Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body,
   std::vector<std::string> headers = {"Content-Type: application/json"};
   if (!api_key.empty()) headers.push_back(AuthorizationHeader(api_key));
   return Perform(url, &body, headers);
+}
+
+Result<HttpResult> HttpPutJson(const std::string& url, const std::string& body, const std::string& api_key) {
+  std::vector<std::string> headers = {"Content-Type: application/json"};
+  if (!api_key.empty()) headers.push_back(AuthorizationHeader(api_key));
+  return Perform(url, &body, headers, "PUT");
 }
 
 std::string AuthorizationHeader(const std::string& api_key) { return "Authorization: Bearer " + api_key; }

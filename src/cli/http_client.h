@@ -20,6 +20,8 @@ struct HttpResult {
 Result<HttpResult> HttpGet(const std::string& url, const std::string& api_key = {});
 Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body,
                                 const std::string& api_key = {});
+Result<HttpResult> HttpPutJson(const std::string& url, const std::string& body,
+                               const std::string& api_key = {});
 // "Authorization: Bearer <key>".
 std::string AuthorizationHeader(const std::string& api_key);
 // POST with the given header lines ("Content-Type: text/csv").

@@ -248,6 +248,42 @@ int Main(int argc, char** argv) {
   list_keys->add_option("--agency", aargs.agency, "Only this agency's keys");
   revoke_key->add_option("id", aargs.id, "The key's id (16 hex digits)")->required();
 
+  // cfr exchange
+  auto* exch = app.add_subcommand("exchange", "Partners, agreements, STIX 2.1 export and import (C9)");
+  exch->require_subcommand(1);
+  ExchangeArgs xargs;
+  if (const char* env = std::getenv("CFR_SERVER")) xargs.server = env;
+  auto* x_export = exch->add_subcommand("export", "Print an agreement's share as a STIX 2.1 bundle");
+  auto* x_import = exch->add_subcommand("import", "Import a partner's STIX 2.1 bundle (all or nothing)");
+  auto* x_partner = exch->add_subcommand("add-partner", "Create or update a partner");
+  auto* x_agreement =
+      exch->add_subcommand("add-agreement", "Create a sharing agreement; prints its key once");
+  auto* x_list = exch->add_subcommand("list", "List partners and agreements");
+  for (auto* c : {x_export, x_import, x_partner, x_agreement, x_list}) {
+    c->add_option("--server", xargs.server, "Server base URL (env CFR_SERVER)")->capture_default_str();
+    c->add_option("--api-key", xargs.api_key, "An administrator's API key")->envname("CFR_API_KEY");
+  }
+  for (auto* c : {x_export, x_import}) {
+    c->add_option("--agreement", xargs.agreement, "The agreement");
+    c->add_option("--partner", xargs.partner, "The partner (its only active agreement)");
+  }
+  x_export->add_option("--since", xargs.since, "Only entities changed after this RFC 3339 time");
+  x_import->add_option("file", xargs.file, "The bundle (JSON)")->required();
+  x_partner->add_option("--id", xargs.id, "The partner's agency code (KH-NPA)")->required();
+  x_partner->add_option("--name", xargs.name, "Its name")->required();
+  x_partner->add_option("--country", xargs.country, "ISO 3166-1 alpha-2 (KH)")->required();
+  x_partner->add_option("--contact", xargs.contact, "A desk's e-mail or phone");
+  x_partner->add_option("--taxii-url", xargs.taxii_url, "Its TAXII 2.1 API root, for pulls");
+  x_agreement->add_option("--id", xargs.id, "The agreement's id (th-kh-2026)")->required();
+  x_agreement->add_option("--partner", xargs.partner, "The partner")->required();
+  x_agreement->add_option("--kinds", xargs.kinds, "Identifier kinds shared (comma-separated)")->required();
+  x_agreement->add_option("--tiers", xargs.tiers, "Tiers shared (default black,dark_grey)");
+  x_agreement->add_option("--tlp", xargs.tlp, "clear, green, amber, amber+strict, red")
+      ->capture_default_str();
+  x_agreement->add_flag("--pseudonymise", xargs.pseudonymise, "Values leave as keyed pseudonyms");
+  x_agreement->add_flag("--partner-may-push", xargs.partner_may_push, "The partner may push to us (TAXII)");
+  x_agreement->add_option("--key", xargs.key, "The key the partner's centre chose (64 hex digits)");
+
   // cfr keys
   auto* keys = app.add_subcommand("keys", "The keyring (personal-data encryption, audit chain)");
   keys->require_subcommand(1);
@@ -293,6 +329,11 @@ int Main(int argc, char** argv) {
   if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
   if (create_user->parsed()) return RunAdminCreateUser(aargs);
   if (screen->parsed()) return RunScreen(sargs);
+  if (x_export->parsed()) return RunExchangeExport(xargs);
+  if (x_import->parsed()) return RunExchangeImport(xargs);
+  if (x_partner->parsed()) return RunExchangeAddPartner(xargs);
+  if (x_agreement->parsed()) return RunExchangeAddAgreement(xargs);
+  if (x_list->parsed()) return RunExchangeList(xargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);
   if (train_mules->parsed()) return RunTrainMules(margs);

@@ -181,7 +181,7 @@ int RunServe(const Config& config) {
   cases::CaseRules case_rules;
   case_rules.triage_ms = config.case_triage_minutes * 60 * 1000;
   cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules, &transfer_graph);
-  exchange::Exchange exchange(audited, cipher, Clock::Real(), config.centre_agency,
+  exchange::Exchange exchange(audited, registry, cipher, Clock::Real(), config.centre_agency,
                               "Thailand Anti Online Scam Operations Centre", &networks);
   store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
   if (Status s = order_follower.CatchUp(); !s.ok()) {

@@ -103,11 +103,25 @@ std::string AgreementAad(std::string_view id) {
   return std::string(kAgreementCollection) + "/" + std::string(id);
 }
 
-// Sources of an entity that came from a partner's import: "xchg:<partner>:<tlp>".
-bool OnlyFromRedImports(const registry::Entity& e) {
-  if (e.sources.empty()) return false;
-  return std::all_of(e.sources.begin(), e.sources.end(),
-                     [](const std::string& s) { return s.starts_with("xchg:") && s.ends_with(":red"); });
+// Sources of an entity that came from a partner's import: "xchg:<partner>:<tlp>". What a partner
+// marked other than clear or green may not go on to another partner (TLP 2.0): an entity known
+// only from such imports is never exported.
+bool Reshareable(const registry::Entity& e) {
+  if (e.sources.empty()) return true;
+  return std::any_of(e.sources.begin(), e.sources.end(), [](const std::string& s) {
+    return !s.starts_with("xchg:") || s.ends_with(":clear") || s.ends_with(":green");
+  });
+}
+
+registry::Tier TierOfIntel(const StixObject& o) {
+  if (!o.tier.empty()) {
+    auto t = registry::ParseTier(o.tier);
+    if (t.ok() && *t != registry::Tier::kWhite) return std::min(*t, registry::Tier::kDarkGrey);
+    return registry::Tier::kNone;
+  }
+  if (o.confidence >= 70) return registry::Tier::kDarkGrey;
+  if (o.confidence >= 40) return registry::Tier::kLightGrey;
+  return registry::Tier::kNone;
 }
 
 }  // namespace
@@ -130,6 +144,19 @@ std::string AgreementJson(const Agreement& a) {
   j["created_at"] = a.created_ms > 0 ? json(FormatRfc3339Millis(a.created_ms)) : json(nullptr);
   j["updated_at"] = a.updated_ms > 0 ? json(FormatRfc3339Millis(a.updated_ms)) : json(nullptr);
   return Dump(j);
+}
+
+std::string ImportSummaryJson(const ImportSummary& s) {
+  return Dump({{"objects", s.objects},
+               {"added", s.added},
+               {"updated", s.updated},
+               {"unchanged", s.unchanged},
+               {"indicators", s.indicators},
+               {"entities", s.entities},
+               {"raised", s.raised},
+               {"kept", s.kept},
+               {"pseudonyms_matched", s.pseudonyms_matched},
+               {"pseudonyms_unmatched", s.pseudonyms_unmatched}});
 }
 
 Result<Partner> PartnerFromJson(std::string_view body) {
@@ -156,8 +183,8 @@ Result<Partner> PartnerFromJson(std::string_view body) {
 Result<Agreement> AgreementFromJson(std::string_view body) {
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("must be a JSON object", "body");
-  CFR_RETURN_IF_ERROR(
-      CheckKeys(j, {"id", "partner", "kinds", "tiers", "tlp", "pseudonymise", "partner_may_push", "active"}));
+  CFR_RETURN_IF_ERROR(CheckKeys(
+      j, {"id", "partner", "kinds", "tiers", "tlp", "pseudonymise", "partner_may_push", "active", "key"}));
   Agreement a;
   CFR_ASSIGN_OR_RETURN(a.id, Field(j, "id", "", 40));
   if (!ValidAgreementId(a.id)) return InvalidArgument("3 to 40 of a-z, 0-9 and '-'", "id");
@@ -195,12 +222,17 @@ Result<Agreement> AgreementFromJson(std::string_view body) {
   CFR_ASSIGN_OR_RETURN(a.pseudonymise, Flag(j, "pseudonymise", false));
   CFR_ASSIGN_OR_RETURN(a.partner_may_push, Flag(j, "partner_may_push", false));
   CFR_ASSIGN_OR_RETURN(a.active, Flag(j, "active", true));
+  CFR_ASSIGN_OR_RETURN(a.key, Field(j, "key", "", 64));
+  if (!a.key.empty() && (a.key.size() != 64 || !HexDecode(a.key).ok()))
+    return InvalidArgument("64 hex digits: the key the partner's centre gave for this agreement", "key");
   return a;
 }
 
-Exchange::Exchange(store::Store& store, const auth::PersonalDataCipher& cipher, Clock& clock,
-                   std::string centre, std::string centre_name, const network::NetworkIndex* networks)
+Exchange::Exchange(store::Store& store, registry::Registry& registry, const auth::PersonalDataCipher& cipher,
+                   Clock& clock, std::string centre, std::string centre_name,
+                   const network::NetworkIndex* networks)
     : store_(store),
+      registry_(registry),
       cipher_(cipher),
       clock_(clock),
       centre_(std::move(centre)),
@@ -266,8 +298,9 @@ Result<std::pair<Agreement, std::string>> Exchange::CreateAgreement(const Agreem
   (void)partner;
   Agreement a = agreement;
   a.created_ms = a.updated_ms = clock_.NowMillis();
-  a.collection_id = RandomStixId("x").substr(3);  // a random UUID
-  const std::string key = Random32Hex();
+  a.collection_id = RandomStixId("x").substr(3);                  // a random UUID
+  const std::string key = a.key.empty() ? Random32Hex() : a.key;  // ours, or the one the partner gave
+  a.key.clear();
   json rec = AgreementRecord(a);
   rec["key"] = HexEncode(cipher_.Seal(key, AgreementAad(a.id)));  // sealed bytes, hex in the JSON
   auto r = store_.Commit(store::WriteBatch().Insert(kAgreementCollection, a.id, Dump(rec)));
@@ -381,7 +414,7 @@ Result<ExportResult> Exchange::Export(const Agreement& a, const ExportOptions& o
       const std::string tier(registry::TierName(registry::EffectiveTier(*e)));
       if (std::find(a.tiers.begin(), a.tiers.end(), tier) == a.tiers.end()) continue;
       if (e->updated_ms <= options.since_ms) continue;
-      if (OnlyFromRedImports(*e)) continue;  // never re-shared
+      if (!Reshareable(*e)) continue;  // a partner's amber or red intelligence goes no further
       EntityFacts f;
       f.kind = e->kind;
       f.canonical = e->canonical;
@@ -407,6 +440,160 @@ Result<ExportResult> Exchange::Export(const Agreement& a, const ExportOptions& o
     if (recs.size() < o.limit) break;
   }
   return out;
+}
+
+Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text, const Actor& by) {
+  CFR_ASSIGN_OR_RETURN(ParsedBundle bundle, ParseBundle(text));
+  std::set<std::string> in_bundle;
+  for (const auto& o : bundle.objects) in_bundle.insert(o.id);
+  for (const auto& o : bundle.objects) {
+    for (const auto& [field, ref] : o.must_resolve) {
+      if (in_bundle.count(ref) != 0) continue;
+      CFR_ASSIGN_OR_RETURN(auto known, store_.Get(kReceivedCollection, ref));
+      if (!known)
+        return InvalidArgument("refers to " + ref + ", which is neither in the bundle nor received before",
+                               field);
+    }
+  }
+  // Pseudonyms: our entities of the kinds named, hashed with the agreement's key.
+  std::map<std::string, std::pair<ident::Kind, std::string>> ours_by_pseudonym;
+  std::set<ident::Kind> pseudonym_kinds;
+  for (const auto& o : bundle.objects) {
+    for (const auto& n : o.identifiers) {
+      if (!n.pseudonym.empty()) pseudonym_kinds.insert(n.kind);
+    }
+  }
+  if (!pseudonym_kinds.empty()) {
+    if (!a.pseudonymise) {
+      return InvalidArgument("pseudonyms came under agreement " + a.id + ", which exchanges clear values",
+                             "body");
+    }
+    CFR_ASSIGN_OR_RETURN(const Key32 key, AgreementKey(a.id));
+    store::ScanOptions o;
+    o.limit = 2000;
+    for (;;) {
+      CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(registry::kEntityCollection, o));
+      for (const auto& r : recs) {
+        auto parsed = registry::ParseEntityKey(r.key);
+        if (!parsed || pseudonym_kinds.count(parsed->first) == 0) continue;
+        ours_by_pseudonym.emplace(Pseudonym(key, parsed->first, parsed->second),
+                                  std::make_pair(parsed->first, std::string(parsed->second)));
+      }
+      if (recs.size() < o.limit) break;
+      o.start_after = recs.back().key;
+    }
+  }
+
+  const int64_t now = clock_.NowMillis();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    ImportSummary sum;
+    sum.objects = bundle.objects.size();
+    store::WriteBatch batch;
+    // Per entity: the strongest intelligence about it in this bundle.
+    struct Intel {
+      ident::Kind kind;
+      std::string canonical, display;
+      registry::Tier tier = registry::Tier::kNone;
+      std::string tlp;
+      std::vector<std::string> indicators;
+    };
+    std::map<std::string, Intel> intel;
+    for (const auto& o : bundle.objects) {
+      CFR_ASSIGN_OR_RETURN(auto had, store_.Get(kReceivedCollection, o.id));
+      if (had) {
+        const json h = json::parse(had->value, nullptr, false);
+        if (h.value("modified_ms", int64_t{0}) >= o.modified_ms) {
+          ++sum.unchanged;
+          continue;
+        }
+        ++sum.updated;
+      } else {
+        ++sum.added;
+      }
+      const std::string tlp(o.unknown_marking ? "red" : TlpName(o.tlp.value_or(a.tlp)));
+      const json rec = {{"partner", a.partner}, {"agreement", a.id},
+                        {"received_ms", now},   {"modified_ms", o.modified_ms},
+                        {"tlp", tlp},           {"bundle", bundle.id},
+                        {"by", by.Label()},     {"object", json::parse(o.json, nullptr, false)}};
+      if (had) {
+        batch.PutIfSeq(kReceivedCollection, o.id, Dump(rec), had->seq);
+      } else {
+        batch.Insert(kReceivedCollection, o.id, Dump(rec));
+      }
+      if (o.type != "indicator") continue;
+      std::vector<const NamedIdentifier*> agreed;  // of the kinds the agreement exchanges
+      for (const auto& n : o.identifiers) {
+        if (std::find(a.kinds.begin(), a.kinds.end(), n.kind) != a.kinds.end()) agreed.push_back(&n);
+      }
+      if (agreed.empty()) continue;
+      ++sum.indicators;
+      for (const NamedIdentifier* named : agreed) {
+        const NamedIdentifier& n = *named;
+        ident::Kind kind = n.kind;
+        std::string canonical = n.canonical, display = n.display;
+        if (!n.pseudonym.empty()) {
+          const auto match = ours_by_pseudonym.find(n.pseudonym);
+          if (match == ours_by_pseudonym.end()) {
+            ++sum.pseudonyms_unmatched;
+            std::string key = a.id;
+            key += '\x1f';
+            key += n.pseudonym;
+            batch.Put(kUnmatchedCollection, key, o.id);
+            continue;
+          }
+          ++sum.pseudonyms_matched;
+          kind = match->second.first;
+          canonical = match->second.second;
+        }
+        Intel& in = intel[registry::EntityKey(kind, canonical)];
+        in.kind = kind;
+        in.canonical = canonical;
+        if (in.display.empty()) in.display = display;
+        in.tier = std::max(in.tier, TierOfIntel(o));
+        // The most restrictive marking among the indicators about it.
+        if (in.tlp.empty() || ParseTlp(tlp).value_or(Tlp::kRed) > ParseTlp(in.tlp).value_or(Tlp::kRed))
+          in.tlp = tlp;
+        in.indicators.push_back(o.id);
+      }
+    }
+    for (auto& entry : intel) {
+      const Intel& in = entry.second;  // (a named reference: lambdas may not capture bindings)
+      const std::string source = "xchg:" + a.partner + ":" + in.tlp;
+      bool raised = false, kept = false;
+      auto e = registry_.PrepareMutation(
+          in.kind, in.canonical, by,
+          [&](registry::Entity* ent, bool exists, registry::HistoryEvent* ev, store::WriteBatch*) -> Status {
+            if (!exists && !in.display.empty()) ent->display = in.display;
+            if (std::find(ent->sources.begin(), ent->sources.end(), source) == ent->sources.end())
+              ent->sources.push_back(source);
+            std::string note = "partner " + a.partner + " (agreement " + a.id + ", TLP:" + in.tlp + ", " +
+                               in.indicators.front() + "): " + std::string(registry::TierName(in.tier));
+            if (ent->tier == registry::Tier::kWhite) {
+              note += "; kept white (cleared on appeal)";
+              kept = in.tier != registry::Tier::kNone;
+            } else if (in.tier > ent->tier) {
+              ent->tier = in.tier;
+              raised = true;
+            } else if (in.tier < ent->tier) {
+              note += "; kept ours (" + std::string(registry::TierName(ent->tier)) + ")";
+              kept = true;
+            }
+            ev->action = "partner_intel";
+            ev->reason = note;
+            return Status::Ok();
+          },
+          &batch);
+      if (!e.ok()) return e.status();
+      ++sum.entities;
+      if (raised) ++sum.raised;
+      if (kept) ++sum.kept;
+    }
+    auto committed = store_.Commit(batch);
+    if (committed.ok()) return sum;
+    if (committed.status().code() != StatusCode::kConflict) return committed.status();
+    // An entity or object changed under us (or the same bundle arrived twice at once): again.
+  }
+  return Unavailable("the registry kept changing during the import; try again");
 }
 
 }  // namespace cfr::exchange

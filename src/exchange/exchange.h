@@ -30,14 +30,20 @@
 #include "core/actor.h"
 #include "core/clock.h"
 #include "exchange/stix.h"
+#include "exchange/stix_import.h"
 #include "ident/identifier.h"
 #include "network/network.h"
+#include "registry/registry.h"
 #include "store/store.h"
 
 namespace cfr::exchange {
 
 inline constexpr std::string_view kPartnerCollection = "exchange_partner";
 inline constexpr std::string_view kAgreementCollection = "exchange_agreement";
+// Every STIX object received: id → {partner, agreement, received_ms, modified, tlp, object}.
+inline constexpr std::string_view kReceivedCollection = "exchange_object";
+// Pseudonyms that matched none of our entities yet: agreement \x1f pseudonym → indicator id.
+inline constexpr std::string_view kUnmatchedCollection = "exchange_unmatched";
 
 struct Partner {
   std::string id;         // the partner's agency code: 2–32 of A–Z, 0–9, '-'
@@ -59,6 +65,7 @@ struct Agreement {
   bool active = true;
   std::string collection_id;  // a UUID: the TAXII collection
   int64_t created_ms = 0, updated_ms = 0;
+  std::string key;  // on creation only: the key (hex) the partner's centre chose, else one is made
 };
 
 // JSON of each (the agreement without its key).
@@ -67,6 +74,20 @@ std::string AgreementJson(const Agreement& a);
 // From API / CLI input. Errors name the field.
 Result<Partner> PartnerFromJson(std::string_view body);
 Result<Agreement> AgreementFromJson(std::string_view body);
+
+// What an import did.
+struct ImportSummary {
+  size_t objects = 0;     // in the bundle (after de-duplication)
+  size_t added = 0;       // new to us
+  size_t updated = 0;     // a newer version of one we had
+  size_t unchanged = 0;   // the version we had (or an older one): nothing written
+  size_t indicators = 0;  // of them indicators naming an identifier
+  size_t entities = 0;    // registry entities the partner's intelligence reached
+  size_t raised = 0;      // of them whose tier the partner's assessment raised
+  size_t kept = 0;        // of them where our own tier was higher (kept; said in the history)
+  size_t pseudonyms_matched = 0, pseudonyms_unmatched = 0;
+};
+std::string ImportSummaryJson(const ImportSummary& s);
 
 struct ExportOptions {
   int64_t since_ms = 0;  // entities changed after this time (0: all)
@@ -84,16 +105,17 @@ class Exchange {
  public:
   // `centre` is our agency code and name (the identity that creates what we export). `networks`
   // may be null (no campaigns).
-  Exchange(store::Store& store, const auth::PersonalDataCipher& cipher, Clock& clock, std::string centre,
-           std::string centre_name, const network::NetworkIndex* networks);
+  Exchange(store::Store& store, registry::Registry& registry, const auth::PersonalDataCipher& cipher,
+           Clock& clock, std::string centre, std::string centre_name, const network::NetworkIndex* networks);
 
   // Creates or updates a partner (admin).
   Result<Partner> PutPartner(const Partner& partner, const Actor& by);
   Result<Partner> GetPartner(std::string_view id);
   Result<std::vector<Partner>> Partners();
 
-  // Creates an agreement with a fresh key; returns it and the key (64 hex digits), which is
-  // shown this once. kNotFound for an unknown partner; kConflict for an existing id.
+  // Creates an agreement with a fresh key (or the one `agreement.key` gives: the partner's centre
+  // made it); returns it and the key (64 hex digits), which is shown this once. kNotFound for an
+  // unknown partner; kConflict for an existing id.
   Result<std::pair<Agreement, std::string>> CreateAgreement(const Agreement& agreement, const Actor& by);
   // Changes an agreement's terms (not its key, partner or collection).
   Result<Agreement> UpdateAgreement(const Agreement& agreement, const Actor& by);
@@ -101,6 +123,17 @@ class Exchange {
   Result<std::vector<Agreement>> Agreements(std::string_view partner = {});
   Result<Agreement> AgreementOfCollection(std::string_view collection_id);
   Result<Key32> AgreementKey(std::string_view id);
+
+  // Imports a partner's bundle (or single object) under `agreement`: all or nothing. Records each
+  // object with its provenance (de-duplicated by id and `modified`), and brings the identifiers
+  // its indicators name, of the kinds the agreement exchanges, into the registry: the partner's tier (from
+  // OpenCFR's extension, else the indicator's confidence: ≥ 70 dark grey, ≥ 40 light grey) raises ours up to
+  // dark grey at most (black needs our police); a lower assessment never lowers our tier — the history says
+  // so; an entity cleared on appeal stays white. Pseudonyms are matched against our entities hashed with the
+  // agreement's key; the rest are kept for later. Each entity's sources gain "xchg:<partner>:<tlp>" — what
+  // came marked other than clear or green is never re-shared. Errors: kInvalidArgument naming the object and
+  // property (ParseBundle's, and references that are neither in the bundle nor received before).
+  Result<ImportSummary> Import(const Agreement& agreement, std::string_view bundle, const Actor& by);
 
   // The export policy of an agreement (its marking, pseudonyms, key) with our identity.
   Result<ExportPolicy> PolicyOf(const Agreement& agreement);
@@ -113,6 +146,7 @@ class Exchange {
 
  private:
   store::Store& store_;
+  registry::Registry& registry_;
   const auth::PersonalDataCipher& cipher_;
   Clock& clock_;
   const std::string centre_, centre_name_;

@@ -17,7 +17,7 @@ class ExchangeTest : public intake::IntakeTest {
  protected:
   void SetUp() override {
     IntakeTest::SetUp();
-    exchange_ = std::make_unique<Exchange>(*store_, cipher_, clock_, "AOC",
+    exchange_ = std::make_unique<Exchange>(*store_, *registry_, cipher_, clock_, "AOC",
                                            "Anti Online Scam Operations Centre", nullptr);
     ASSERT_TRUE(
         exchange_
@@ -167,6 +167,178 @@ TEST_F(ExchangeTest, EntitiesKnownOnlyFromARedImportAreNeverReshared) {
                   .ok());
   const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
   for (const auto& o : Objects(a)) EXPECT_EQ(o.dump().find("4071234567"), std::string::npos);
+}
+
+// The partner's side: a second centre with its own store, registry and exchange.
+class ImportTest : public ExchangeTest {
+ protected:
+  void SetUp() override {
+    ExchangeTest::SetUp();
+    store::SqliteOptions o;
+    o.path = (dir_ / "partner.db").string();
+    their_store_ = *store::OpenSqliteStore(o);
+    their_registry_ = std::make_unique<registry::Registry>(*their_store_, clock_);
+    theirs_ = std::make_unique<Exchange>(*their_store_, *their_registry_, cipher_, clock_, "KH-NPA",
+                                         "Cambodia NPA", nullptr);
+    ASSERT_TRUE(
+        theirs_->PutPartner(*PartnerFromJson(R"({"id":"AOC","name":"Thailand AOC","country":"TH"})"), admin_)
+            .ok());
+  }
+  void TearDown() override {
+    theirs_.reset();
+    their_registry_.reset();
+    IgnoreError(their_store_->Close());
+    ExchangeTest::TearDown();
+  }
+  // Our agreement with them, and theirs with us under the same key.
+  std::pair<Agreement, Agreement> Agree(const std::string& terms) {
+    auto ours = AgreementFromJson(R"({"id":"th-kh","partner":"KH-NPA",)" + terms + "}");
+    auto made = exchange_->CreateAgreement(*ours, admin_);
+    EXPECT_TRUE(made.ok()) << made.status().ToString();
+    auto theirs =
+        AgreementFromJson(R"({"id":"kh-th","partner":"AOC","key":")" + made->second + R"(",)" + terms + "}");
+    EXPECT_TRUE(theirs.ok()) << theirs.status().ToString();
+    auto their_made = theirs_->CreateAgreement(*theirs, admin_);
+    EXPECT_TRUE(their_made.ok()) << their_made.status().ToString();
+    EXPECT_EQ(their_made->second, made->second);
+    return {made->first, their_made->first};
+  }
+  std::string BundleOf(const Agreement& a) {
+    auto policy = exchange_->PolicyOf(a);
+    auto exported = exchange_->Export(a, {});
+    EXPECT_TRUE(policy.ok() && exported.ok());
+    std::vector<std::string> objects = exchange_->Preamble(*policy);
+    objects.insert(objects.end(), exported->objects.begin(), exported->objects.end());
+    return BundleJson(objects);
+  }
+  std::optional<registry::Entity> Theirs(ident::Kind kind, const std::string& canonical) {
+    auto e = their_registry_->Get(kind, canonical);
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? *e : std::nullopt;
+  }
+
+  std::unique_ptr<store::Store> their_store_;
+  std::unique_ptr<registry::Registry> their_registry_;
+  std::unique_ptr<Exchange> theirs_;
+};
+
+TEST_F(ImportTest, ClearIndicatorsArriveWithTheirProvenanceOnce) {
+  Report("1101700230708", "5551234567", "0812345678");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"],"tlp":"green")");
+  const std::string bundle = BundleOf(ours);
+  auto sum = theirs_->Import(theirs, bundle, admin_);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->indicators, 1u);
+  EXPECT_EQ(sum->entities, 1u);
+  EXPECT_EQ(sum->raised, 1u);
+  auto e = Theirs(ident::Kind::kBankAccount, "025:5551234567");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->tier, registry::Tier::kDarkGrey);
+  EXPECT_EQ(e->sources, std::vector<std::string>{"xchg:AOC:green"});
+  auto history = their_registry_->History(ident::Kind::kBankAccount, "025:5551234567", 0, 10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].action, "partner_intel");
+  EXPECT_NE((*history)[0].reason.find("partner AOC"), std::string::npos);
+  // The same bundle again changes nothing.
+  auto again = theirs_->Import(theirs, bundle, admin_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->unchanged, again->objects);
+  EXPECT_EQ(again->entities, 0u);
+  EXPECT_EQ(their_registry_->History(ident::Kind::kBankAccount, "025:5551234567", 0, 10)->size(), 1u);
+}
+
+TEST_F(ImportTest, PseudonymsMatchThePartnersOwnEntities) {
+  Report("1101700230708", "5551234567", "0812345678");
+  Report("3100503321447", "5559999999", "0899999999");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"],"pseudonymise":true)");
+  // The partner knows one of the two accounts already (its own reports).
+  ASSERT_TRUE(their_registry_
+                  ->Mutate(ident::Kind::kBankAccount, "025:5551234567", admin_,
+                           [](registry::Entity* e, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
+                             e->tier = registry::Tier::kLightGrey;
+                             ev->action = "listed";
+                             return Status::Ok();
+                           })
+                  .ok());
+  auto sum = theirs_->Import(theirs, BundleOf(ours), admin_);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(sum->pseudonyms_matched, 1u);
+  EXPECT_EQ(sum->pseudonyms_unmatched, 1u);
+  EXPECT_EQ(Theirs(ident::Kind::kBankAccount, "025:5551234567")->tier, registry::Tier::kDarkGrey);
+  EXPECT_FALSE(Theirs(ident::Kind::kBankAccount, "025:5559999999"));  // never learned in clear
+  store::ScanOptions o;
+  auto unmatched = their_store_->Scan(kUnmatchedCollection, o);
+  ASSERT_TRUE(unmatched.ok());
+  EXPECT_EQ(unmatched->size(), 1u);
+  // Pseudonyms under an agreement that exchanges clear values are refused.
+  auto clear = AgreementFromJson(R"({"id":"kh-th-clear","partner":"AOC","kinds":["bank_account"]})");
+  auto made = theirs_->CreateAgreement(*clear, admin_);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ(theirs_->Import(made->first, BundleOf(ours), admin_).status().field(), "body");
+}
+
+TEST_F(ImportTest, APartnersLowerAssessmentNeverLowersOurTier) {
+  Report("1101700230708", "5551234567", "0812345678");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"])");
+  ASSERT_TRUE(their_registry_
+                  ->Mutate(ident::Kind::kBankAccount, "025:5551234567", admin_,
+                           [](registry::Entity* e, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
+                             e->tier = registry::Tier::kBlack;
+                             ev->action = "listed";
+                             return Status::Ok();
+                           })
+                  .ok());
+  auto sum = theirs_->Import(theirs, BundleOf(ours), admin_);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->kept, 1u);
+  EXPECT_EQ(Theirs(ident::Kind::kBankAccount, "025:5551234567")->tier, registry::Tier::kBlack);
+  auto history = their_registry_->History(ident::Kind::kBankAccount, "025:5551234567", 1, 10);
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_NE((*history)[0].reason.find("kept ours (black)"), std::string::npos) << (*history)[0].reason;
+}
+
+TEST_F(ImportTest, AmberOrRedIntelligenceGoesNoFurther) {
+  Report("1101700230708", "5551234567", "0812345678");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"],"tlp":"red")");
+  ASSERT_TRUE(theirs_->Import(theirs, BundleOf(ours), admin_).ok());
+  EXPECT_EQ(Theirs(ident::Kind::kBankAccount, "025:5551234567")->sources,
+            std::vector<std::string>{"xchg:AOC:red"});
+  // The partner's own agreement with a third country shares nothing of it.
+  ASSERT_TRUE(
+      theirs_->PutPartner(*PartnerFromJson(R"({"id":"MM-CID","name":"Myanmar CID","country":"MM"})"), admin_)
+          .ok());
+  auto onward = theirs_->CreateAgreement(
+      *AgreementFromJson(R"({"id":"kh-mm","partner":"MM-CID","kinds":["bank_account"],"tlp":"clear"})"),
+      admin_);
+  ASSERT_TRUE(onward.ok());
+  auto exported = theirs_->Export(onward->first, {});
+  ASSERT_TRUE(exported.ok());
+  EXPECT_EQ(exported->entities, 0u);
+}
+
+TEST_F(ImportTest, ReferencesToUnknownObjectsRejectTheWholeBundle) {
+  Report("1101700230708", "5551234567", "0812345678");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"])");
+  std::string bundle = BundleOf(ours);
+  const json b = json::parse(bundle);
+  json objects = b["objects"];
+  objects.push_back({{"type", "relationship"},
+                     {"spec_version", "2.1"},
+                     {"id", "relationship--eca24e47-2259-4850-9705-fd1065c77236"},
+                     {"created", "2026-11-20T00:00:00.000Z"},
+                     {"modified", "2026-11-20T00:00:00.000Z"},
+                     {"relationship_type", "indicates"},
+                     {"source_ref", objects[3]["id"]},
+                     {"target_ref", "campaign--b549a58c-afd9-4847-85c3-5be13d56d3cc"}});
+  json with_dangling = b;
+  with_dangling["objects"] = objects;
+  auto sum = theirs_->Import(theirs, with_dangling.dump(), admin_);
+  EXPECT_EQ(sum.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(sum.status().field(), "objects[" + std::to_string(objects.size() - 1) + "].target_ref");
+  EXPECT_FALSE(Theirs(ident::Kind::kBankAccount, "025:5551234567"));  // nothing half-imported
+  store::ScanOptions o;
+  EXPECT_TRUE(their_store_->Scan(kReceivedCollection, o)->empty());
 }
 
 }  // namespace

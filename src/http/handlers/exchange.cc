@@ -6,6 +6,7 @@
 //   GET  /api/v1/exchange/agreements/{id}
 //   PUT  /api/v1/exchange/agreements/{id}                change its terms (kinds, tiers, tlp, …)
 //   GET  /api/v1/exchange/agreements/{id}/bundle[?since=] the agreement's share as a STIX 2.1 bundle
+//   POST /api/v1/exchange/agreements/{id}/import         a bundle from the partner (all or nothing)
 #include <nlohmann/json.hpp>
 
 #include "auth/access.h"
@@ -133,6 +134,16 @@ HttpResponse GetBundle(ApiContext& ctx, const HttpRequest& request) {
   return r;
 }
 
+HttpResponse PostImport(ApiContext& ctx, const HttpRequest& request) {
+  if (Status s = CentreAdmin(ctx, request.caller); !s.ok()) return ErrorResponse(s);
+  auto a = ctx.exchange->GetAgreement(request.PathParam("id"));
+  if (!a.ok()) return ErrorResponse(a.status());
+  if (!a->active) return ErrorResponse(Conflict("agreement " + a->id + " is not active", "active"));
+  auto sum = ctx.exchange->Import(*a, request.body, request.caller);
+  if (!sum.ok()) return ErrorResponse(sum.status());
+  return HttpResponse::Json(200, exchange::ImportSummaryJson(*sum));
+}
+
 }  // namespace
 
 void RegisterExchangeRoutes(Router& router, ApiContext& ctx) {
@@ -150,6 +161,8 @@ void RegisterExchangeRoutes(Router& router, ApiContext& ctx) {
   router.Add("PUT", "/api/v1/exchange/agreements/{id}", auth::kAdminOnly, with(PutAgreement),
              /*blocking=*/true);
   router.Add("GET", "/api/v1/exchange/agreements/{id}/bundle", auth::kExchangeReaders, with(GetBundle),
+             /*blocking=*/true);
+  router.Add("POST", "/api/v1/exchange/agreements/{id}/import", auth::kAdminOnly, with(PostImport),
              /*blocking=*/true);
 }
 

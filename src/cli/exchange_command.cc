@@ -1,0 +1,184 @@
+// cfr exchange: the cross-border exchange through a running server's API (C9).
+//   cfr exchange export (--agreement A | --partner P) [--since T] > bundle.json
+//   cfr exchange import FILE (--agreement A | --partner P)
+//   cfr exchange add-partner --id KH-NPA --name … --country KH [--contact …] [--taxii-url …]
+//   cfr exchange add-agreement --id th-kh --partner KH-NPA --kinds phone,bank_account [--tiers …]
+//                              [--tlp amber] [--pseudonymise] [--partner-may-push] [--key HEX]
+//   cfr exchange list
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/http_client.h"
+
+namespace cfr::cli {
+namespace {
+
+using nlohmann::json;
+
+// Prints the server's error ("field: message") and returns the exit code: 2 for a request the
+// server refused as invalid, 1 otherwise.
+int Refused(const char* cmd, const HttpResult& r) {
+  const json j = json::parse(r.body, nullptr, false);
+  std::string message = r.body.substr(0, 500);
+  std::string field;
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    message = j["error"].value("message", message);
+    field = j["error"].value("field", "");
+  }
+  std::fprintf(stderr, "%s: HTTP %ld: %s%s%s\n", cmd, r.status, field.c_str(), field.empty() ? "" : ": ",
+               message.c_str());
+  return r.status == 400 || r.status == 404 || r.status == 409 ? kExitUsage : kExitFailure;
+}
+
+bool NeedKey(const char* cmd, const ExchangeArgs& a) {
+  if (!a.api_key.empty()) return true;
+  std::fprintf(stderr, "%s: needs --api-key KEY (or CFR_API_KEY): an administrator's key of the centre\n",
+               cmd);
+  return false;
+}
+
+// The agreement named, or the partner's only active one.
+Result<std::string> AgreementOf(const ExchangeArgs& a) {
+  if (!a.agreement.empty()) return a.agreement;
+  if (a.partner.empty())
+    return InvalidArgument("name the agreement (--agreement) or the partner (--partner)");
+  CFR_ASSIGN_OR_RETURN(
+      auto r, HttpGet(a.server + "/api/v1/exchange/agreements?partner=" + UrlEncode(a.partner), a.api_key));
+  if (r.status != 200)
+    return Unavailable("listing agreements: HTTP " + std::to_string(r.status) + " " + r.body);
+  std::vector<std::string> active;
+  for (const auto& item : json::parse(r.body, nullptr, false).value("items", json::array())) {
+    if (item.value("active", false)) active.push_back(item.value("id", ""));
+  }
+  if (active.size() == 1) return active.front();
+  return InvalidArgument("partner " + a.partner + " has " + std::to_string(active.size()) +
+                         " active agreements; name one with --agreement");
+}
+
+std::string JoinedList(const std::vector<std::string>& items) {
+  json out = json::array();
+  for (const auto& item : items) {
+    std::stringstream ss(item);
+    std::string part;
+    while (std::getline(ss, part, ',')) {
+      if (!part.empty()) out.push_back(part);
+    }
+  }
+  return out.dump();
+}
+
+}  // namespace
+
+int RunExchangeExport(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange export";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  auto id = AgreementOf(a);
+  if (!id.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, id.status().message().c_str());
+    return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  std::string url = a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/bundle";
+  if (!a.since.empty()) url += "?since=" + UrlEncode(a.since);
+  auto r = HttpGet(url, a.api_key);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+    return kExitFailure;
+  }
+  if (r->status != 200) return Refused(cmd, *r);
+  std::fwrite(r->body.data(), 1, r->body.size(), stdout);
+  std::fputc('\n', stdout);
+  const json b = json::parse(r->body, nullptr, false);
+  std::fprintf(stderr, "%s: agreement %s: %zu STIX objects\n", cmd, id->c_str(),
+               b.is_object() ? b.value("objects", json::array()).size() : size_t{0});
+  return kExitOk;
+}
+
+int RunExchangeImport(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange import";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "%s: cannot read %s\n", cmd, a.file.c_str());
+    return kExitUsage;
+  }
+  std::stringstream body;
+  body << in.rdbuf();
+  auto id = AgreementOf(a);
+  if (!id.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, id.status().message().c_str());
+    return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  auto r = HttpPost(a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/import", body.str(),
+                    {"Content-Type: application/stix+json;version=2.1", AuthorizationHeader(a.api_key)});
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+    return kExitFailure;
+  }
+  if (r->status != 200) return Refused(cmd, *r);
+  std::printf("%s\n", r->body.c_str());
+  return kExitOk;
+}
+
+int RunExchangeAddPartner(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange add-partner";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  json body = {{"name", a.name}, {"country", a.country}};
+  if (!a.contact.empty()) body["contact"] = a.contact;
+  if (!a.taxii_url.empty()) body["taxii_url"] = a.taxii_url;
+  auto r = HttpPutJson(a.server + "/api/v1/exchange/partners/" + UrlEncode(a.id), body.dump(), a.api_key);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+    return kExitFailure;
+  }
+  if (r->status != 200) return Refused(cmd, *r);
+  std::printf("%s\n", r->body.c_str());
+  return kExitOk;
+}
+
+int RunExchangeAddAgreement(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange add-agreement";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  json body = {{"id", a.id},   {"partner", a.partner},           {"kinds", json::parse(JoinedList(a.kinds))},
+               {"tlp", a.tlp}, {"pseudonymise", a.pseudonymise}, {"partner_may_push", a.partner_may_push}};
+  if (!a.tiers.empty()) body["tiers"] = json::parse(JoinedList(a.tiers));
+  if (!a.key.empty()) body["key"] = a.key;
+  auto r = HttpPostJson(a.server + "/api/v1/exchange/agreements", body.dump(), a.api_key);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+    return kExitFailure;
+  }
+  if (r->status != 201) return Refused(cmd, *r);
+  std::printf("%s\n", r->body.c_str());
+  std::fprintf(stderr, "%s: the key above is shown once: hand it to the partner's centre out of band\n", cmd);
+  return kExitOk;
+}
+
+int RunExchangeList(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange list";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  for (const char* what : {"partners", "agreements"}) {
+    auto r = HttpGet(a.server + "/api/v1/exchange/" + what, a.api_key);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+      return kExitFailure;
+    }
+    if (r->status != 200) return Refused(cmd, *r);
+    for (const auto& item : json::parse(r->body, nullptr, false).value("items", json::array())) {
+      if (std::string(what) == "partners") {
+        std::printf("partner\t%s\t%s\t%s\n", item.value("id", "").c_str(), item.value("country", "").c_str(),
+                    item.value("name", "").c_str());
+      } else {
+        std::printf("agreement\t%s\t%s\t%s\t%s\t%s\n", item.value("id", "").c_str(),
+                    item.value("partner", "").c_str(), item.value("tlp", "").c_str(),
+                    item.value("pseudonymise", false) ? "pseudonymised" : "clear",
+                    item.value("active", false) ? "active" : "inactive");
+      }
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace cfr::cli
