@@ -31,6 +31,13 @@ constexpr std::string_view kObservableTypes[] = {"artifact",
                                                  "windows-registry-key",
                                                  "x509-certificate"};
 
+// The string at `key`, or "" when it is absent or not a string (json::value would throw).
+std::string Str(const json& o, const char* key) {
+  if (!o.is_object()) return "";
+  const auto it = o.find(key);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 bool IsObservable(std::string_view type) {
   return std::find(std::begin(kObservableTypes), std::end(kObservableTypes), type) !=
          std::end(kObservableTypes);
@@ -197,7 +204,9 @@ std::vector<NamedIdentifier> IdentifiersOfPattern(std::string_view pattern) {
   return out;
 }
 
-Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limits) {
+namespace {
+
+Result<ParsedBundle> ParseUnchecked(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return InvalidArgument("larger than " + std::to_string(limits.max_bytes) + " bytes; split it", "body");
   }
@@ -206,7 +215,7 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
   if (!doc.is_object()) return InvalidArgument("must be a STIX bundle or object (a JSON object)", "body");
   ParsedBundle out;
   json objects;
-  if (doc.value("type", "") == "bundle") {
+  if (Str(doc, "type") == "bundle") {
     if (!doc.contains("id") || !doc["id"].is_string() || !IsStixId(doc["id"].get<std::string>(), "bundle"))
       return InvalidArgument("a bundle's id is bundle--<UUID>", "id");
     out.id = doc["id"].get<std::string>();
@@ -230,7 +239,7 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
   std::map<std::string, Tlp> bundle_markings;
   for (const auto& o : objects) {
     if (!o.is_object()) continue;
-    const std::string type = o.value("type", "");
+    const std::string type = Str(o, "type");
     if (type == "extension-definition" && o.contains("id") && o["id"].is_string()) {
       defined_extensions.insert(o["id"].get<std::string>());
     }
@@ -239,11 +248,11 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
       std::optional<Tlp> tlp = TlpOfMarking(id);
       if (!tlp && o.contains("extensions") && o["extensions"].is_object()) {
         const auto ext = o["extensions"].find(std::string(kTlp2ExtensionId));
-        if (ext != o["extensions"].end() && ext->is_object()) tlp = ParseTlp(ext->value("tlp_2_0", ""));
+        if (ext != o["extensions"].end() && ext->is_object()) tlp = ParseTlp(Str(*ext, "tlp_2_0"));
       }
-      if (!tlp && o.value("definition_type", "") == "tlp" && o.contains("definition") &&
+      if (!tlp && Str(o, "definition_type") == "tlp" && o.contains("definition") &&
           o["definition"].is_object())
-        tlp = ParseTlp(o["definition"].value("tlp", ""));
+        tlp = ParseTlp(Str(o["definition"], "tlp"));
       if (tlp) bundle_markings[id] = *tlp;
     }
   }
@@ -327,7 +336,7 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
       }
       if (ours != nullptr) {
         const std::string field = "extensions." + std::string(kExtensionId);
-        auto kind = ident::ParseKind(ours->value("identifier_kind", ""));
+        auto kind = ident::ParseKind(Str(*ours, "identifier_kind"));
         if (!kind.ok())
           return InvalidArgument("unknown identifier_kind", Path(i, field + ".identifier_kind"));
         const std::string value = ours->contains("value") && (*ours)["value"].is_string()
@@ -345,7 +354,7 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
                                  Path(i, field + (pseudonym.empty() ? ".value" : ".pseudonym")));
         }
         s.identifiers.push_back(std::move(*named));
-        s.tier = ours->value("tier", "");
+        s.tier = Str(*ours, "tier");
         if (const auto r = ours->find("reports"); r != ours->end() && r->is_number_integer())
           s.reports = std::max<int64_t>(0, r->get<int64_t>());
       } else if (o["pattern_type"].get<std::string>() == "stix") {
@@ -383,6 +392,16 @@ Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limit
     out.objects.push_back(std::move(s));
   }
   return out;
+}
+
+}  // namespace
+
+Result<ParsedBundle> ParseBundle(std::string_view text, const ParseLimits& limits) {
+  try {
+    return ParseUnchecked(text, limits);
+  } catch (const nlohmann::json::exception& e) {  // a property of an unexpected type we missed
+    return InvalidArgument(std::string("a property has the wrong type: ") + e.what(), "body");
+  }
 }
 
 }  // namespace cfr::exchange
