@@ -8,6 +8,7 @@ pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(URIPARSER REQUIRED IMPORTED_TARGET liburiparser)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # received STIX objects, stored compressed
 find_package(OpenSSL 3 REQUIRED)  # SHA-256 (SHA-NI): the audit chain's HMAC
 
 # libcsv (RFC 4180 CSV) ships neither pkg-config nor CMake files.
@@ -25,6 +26,7 @@ target_include_directories(phonenumber_lib SYSTEM INTERFACE ${PHONENUMBER_INCLUD
 target_link_libraries(phonenumber_lib INTERFACE ${PHONENUMBER_LIBRARY})
 
 find_package(absl REQUIRED)  # flat_hash_map for the trail's working sets
+find_package(simdjson REQUIRED)  # hot input paths: partners' STIX bundles
 find_package(nlohmann_json 3.10 REQUIRED)  # header-only; the parsers (and their fuzzers) use it
 if(NOT CFR_FUZZ)
   find_package(Boost 1.74 REQUIRED)

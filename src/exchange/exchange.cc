@@ -1,13 +1,16 @@
 #include "exchange/exchange.h"
 
 #include <sodium.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "core/hex.h"
+#include "core/json_escape.h"
 #include "core/time.h"
 #include "registry/entity.h"
 #include "registry/registry.h"
@@ -32,6 +35,7 @@ bool ValidAgreementId(std::string_view id) {
 }
 
 constexpr std::string_view kSharedTiers[] = {"black", "dark_grey", "light_grey"};
+constexpr size_t kChunkObjects = 256;
 
 // A string field: absent → `fallback`; present and not a string, or too long → an error naming it.
 Result<std::string> Field(const json& j, const char* name, const std::string& fallback, size_t max) {
@@ -55,6 +59,26 @@ Status CheckKeys(const json& j, std::initializer_list<std::string_view> known) {
     if (std::find(known.begin(), known.end(), k) == known.end()) return InvalidArgument("unknown field", k);
   }
   return Status::Ok();
+}
+
+// Chunks of received objects are stored zstd-compressed (level 1: JSON shrinks about 6 times,
+// and the store writes that much less).
+std::string Compress(std::string_view plain) {
+  std::string out(ZSTD_compressBound(plain.size()), '\0');
+  const size_t n = ZSTD_compress(out.data(), out.size(), plain.data(), plain.size(), 1);
+  out.resize(ZSTD_isError(n) ? 0 : n);
+  return out;
+}
+
+Result<std::string> Decompress(std::string_view packed) {
+  const unsigned long long size = ZSTD_getFrameContentSize(packed.data(), packed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (256u << 20))
+    return Internal("store: a chunk of received objects is corrupt");
+  std::string out(size, '\0');
+  const size_t n = ZSTD_decompress(out.data(), out.size(), packed.data(), packed.size());
+  if (ZSTD_isError(n)) return Internal("store: a chunk of received objects is corrupt");
+  out.resize(n);
+  return out;
 }
 
 std::string Random32Hex() {
@@ -377,6 +401,22 @@ Result<Key32> Exchange::AgreementKey(std::string_view id) {
   return k;
 }
 
+Result<std::string> Exchange::ReceivedObject(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kReceivedCollection, id));
+  if (!rec) return NotFound("no object " + std::string(id) + " was received");
+  const json j = json::parse(rec->value, nullptr, false);
+  CFR_ASSIGN_OR_RETURN(auto chunk, store_.Get(kReceivedChunkCollection, j.value("chunk", "")));
+  if (!chunk) return Internal("store: the chunk of " + std::string(id) + " is missing");
+  CFR_ASSIGN_OR_RETURN(const std::string objects, Decompress(chunk->value));
+  std::string_view rest = objects;
+  for (int64_t line = j.value("line", int64_t{0}); line > 0; --line) {
+    const size_t nl = rest.find('\n');
+    if (nl == std::string_view::npos) return Internal("store: the chunk of " + std::string(id) + " is short");
+    rest.remove_prefix(nl + 1);
+  }
+  return std::string(rest.substr(0, rest.find('\n')));
+}
+
 Result<ExportPolicy> Exchange::PolicyOf(const Agreement& a) {
   ExportPolicy p;
   p.tlp = a.tlp;
@@ -485,7 +525,20 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
   }
 
   const int64_t now = clock_.NowMillis();
+  // The objects themselves go into chunks of NDJSON (kChunkObjects per record): large values
+  // scattered over the index cost the store four times more than small ones (measured).
+  const std::string chunk_prefix = RandomStixId("x").substr(3);
+  // What every index record of this import shares: {"partner":…,"by":… (closed per object).
+  std::string rec_prefix = Dump({{"partner", a.partner},
+                                 {"agreement", a.id},
+                                 {"received_ms", now},
+                                 {"bundle", bundle.id},
+                                 {"by", by.Label()}});
+  rec_prefix.pop_back();
   for (int attempt = 0; attempt < 5; ++attempt) {
+    // First optimistic: every object new (Insert fails the commit if one is not); then, looking
+    // each object up, new, newer or already held.
+    const bool optimistic = attempt == 0;
     ImportSummary sum;
     sum.objects = bundle.objects.size();
     store::WriteBatch batch;
@@ -498,8 +551,20 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
       std::vector<std::string> indicators;
     };
     std::map<std::string, Intel> intel;
+    std::string chunk;
+    size_t chunk_no = 0, in_chunk = 0;
+    auto flush_chunk = [&] {
+      if (in_chunk == 0) return;
+      batch.Put(kReceivedChunkCollection, chunk_prefix + "#" + std::to_string(chunk_no), Compress(chunk));
+      chunk.clear();
+      in_chunk = 0;
+      ++chunk_no;
+    };
     for (const auto& o : bundle.objects) {
-      CFR_ASSIGN_OR_RETURN(auto had, store_.Get(kReceivedCollection, o.id));
+      std::optional<store::Record> had;
+      if (!optimistic) {
+        CFR_ASSIGN_OR_RETURN(had, store_.Get(kReceivedCollection, o.id));
+      }
       if (had) {
         const json h = json::parse(had->value, nullptr, false);
         if (h.value("modified_ms", int64_t{0}) >= o.modified_ms) {
@@ -511,14 +576,20 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
         ++sum.added;
       }
       const std::string tlp(o.unknown_marking ? "red" : TlpName(o.tlp.value_or(a.tlp)));
-      const json rec = {{"partner", a.partner}, {"agreement", a.id},
-                        {"received_ms", now},   {"modified_ms", o.modified_ms},
-                        {"tlp", tlp},           {"bundle", bundle.id},
-                        {"by", by.Label()},     {"object", json::parse(o.json, nullptr, false)}};
+      // The index record, written directly (no DOM: this runs once per object received).
+      std::string rec = rec_prefix;
+      rec += ",\"modified_ms\":" + std::to_string(o.modified_ms) + ",\"tlp\":";
+      AppendJsonString(tlp, &rec);
+      rec += ",\"chunk\":";
+      AppendJsonString(chunk_prefix + "#" + std::to_string(chunk_no), &rec);
+      rec += ",\"line\":" + std::to_string(in_chunk) + "}";
+      chunk += o.json;
+      chunk += '\n';
+      if (++in_chunk == kChunkObjects) flush_chunk();
       if (had) {
-        batch.PutIfSeq(kReceivedCollection, o.id, Dump(rec), had->seq);
+        batch.PutIfSeq(kReceivedCollection, o.id, rec, had->seq);
       } else {
-        batch.Insert(kReceivedCollection, o.id, Dump(rec));
+        batch.Insert(kReceivedCollection, o.id, rec);
       }
       if (o.type != "indicator") continue;
       std::vector<const NamedIdentifier*> agreed;  // of the kinds the agreement exchanges
@@ -556,37 +627,70 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
         in.indicators.push_back(o.id);
       }
     }
-    for (auto& entry : intel) {
-      const Intel& in = entry.second;  // (a named reference: lambdas may not capture bindings)
-      const std::string source = "xchg:" + a.partner + ":" + in.tlp;
-      bool raised = false, kept = false;
-      auto e = registry_.PrepareMutation(
-          in.kind, in.canonical, by,
-          [&](registry::Entity* ent, bool exists, registry::HistoryEvent* ev, store::WriteBatch*) -> Status {
-            if (!exists && !in.display.empty()) ent->display = in.display;
-            if (std::find(ent->sources.begin(), ent->sources.end(), source) == ent->sources.end())
-              ent->sources.push_back(source);
-            std::string note = "partner " + a.partner + " (agreement " + a.id + ", TLP:" + in.tlp + ", " +
-                               in.indicators.front() + "): " + std::string(registry::TierName(in.tier));
-            if (ent->tier == registry::Tier::kWhite) {
-              note += "; kept white (cleared on appeal)";
-              kept = in.tier != registry::Tier::kNone;
-            } else if (in.tier > ent->tier) {
-              ent->tier = in.tier;
-              raised = true;
-            } else if (in.tier < ent->tier) {
-              note += "; kept ours (" + std::string(registry::TierName(ent->tier)) + ")";
-              kept = true;
-            }
-            ev->action = "partner_intel";
-            ev->reason = note;
-            return Status::Ok();
-          },
-          &batch);
-      if (!e.ok()) return e.status();
-      ++sum.entities;
-      if (raised) ++sum.raised;
-      if (kept) ++sum.kept;
+    flush_chunk();
+    // The registry's side, on two threads (reading and encoding each entity is the cost): each
+    // prepares its half into a batch of its own, and the halves join the import's one commit.
+    std::vector<const Intel*> entities;
+    entities.reserve(intel.size());
+    for (const auto& entry : intel) entities.push_back(&entry.second);
+    struct Half {
+      store::WriteBatch batch;
+      size_t entities = 0, raised = 0, kept = 0;
+      Status status;
+    };
+    auto prepare = [&](size_t begin, size_t end, Half* half) {
+      for (size_t i = begin; i < end && half->status.ok(); ++i) {
+        const Intel& in = *entities[i];
+        const std::string source = "xchg:" + a.partner + ":" + in.tlp;
+        bool raised = false, kept = false;
+        auto e = registry_.PrepareMutation(
+            in.kind, in.canonical, by,
+            [&](registry::Entity* ent, bool exists, registry::HistoryEvent* ev,
+                store::WriteBatch*) -> Status {
+              if (!exists && !in.display.empty()) ent->display = in.display;
+              if (std::find(ent->sources.begin(), ent->sources.end(), source) == ent->sources.end())
+                ent->sources.push_back(source);
+              std::string note = "partner " + a.partner + " (agreement " + a.id + ", TLP:" + in.tlp + ", " +
+                                 in.indicators.front() + "): " + std::string(registry::TierName(in.tier));
+              if (ent->tier == registry::Tier::kWhite) {
+                note += "; kept white (cleared on appeal)";
+                kept = in.tier != registry::Tier::kNone;
+              } else if (in.tier > ent->tier) {
+                ent->tier = in.tier;
+                raised = true;
+              } else if (in.tier < ent->tier) {
+                note += "; kept ours (" + std::string(registry::TierName(ent->tier)) + ")";
+                kept = true;
+              }
+              ev->action = "partner_intel";
+              ev->reason = note;
+              return Status::Ok();
+            },
+            &half->batch);
+        if (!e.ok()) {
+          half->status = e.status();
+          return;
+        }
+        ++half->entities;
+        if (raised) ++half->raised;
+        if (kept) ++half->kept;
+      }
+    };
+    Half first, second;
+    const size_t mid = entities.size() / 2;
+    if (entities.size() >= 64) {
+      std::thread helper(prepare, mid, entities.size(), &second);
+      prepare(0, mid, &first);
+      helper.join();
+    } else {
+      prepare(0, entities.size(), &first);
+    }
+    for (Half* h : {&first, &second}) {
+      if (!h->status.ok()) return h->status;
+      batch.Append(std::move(h->batch));
+      sum.entities += h->entities;
+      sum.raised += h->raised;
+      sum.kept += h->kept;
     }
     auto committed = store_.Commit(batch);
     if (committed.ok()) return sum;

@@ -40,8 +40,10 @@ namespace cfr::exchange {
 
 inline constexpr std::string_view kPartnerCollection = "exchange_partner";
 inline constexpr std::string_view kAgreementCollection = "exchange_agreement";
-// Every STIX object received: id → {partner, agreement, received_ms, modified, tlp, object}.
+// Every STIX object received: id → {partner, agreement, received_ms, modified_ms, tlp, bundle,
+// by, chunk, line}; the objects themselves as received, 256 to a chunk (NDJSON, zstd).
 inline constexpr std::string_view kReceivedCollection = "exchange_object";
+inline constexpr std::string_view kReceivedChunkCollection = "exchange_chunk";
 // Pseudonyms that matched none of our entities yet: agreement \x1f pseudonym → indicator id.
 inline constexpr std::string_view kUnmatchedCollection = "exchange_unmatched";
 
@@ -134,6 +136,9 @@ class Exchange {
   // came marked other than clear or green is never re-shared. Errors: kInvalidArgument naming the object and
   // property (ParseBundle's, and references that are neither in the bundle nor received before).
   Result<ImportSummary> Import(const Agreement& agreement, std::string_view bundle, const Actor& by);
+
+  // A received object as the partner sent it (compact JSON); kNotFound if never received.
+  Result<std::string> ReceivedObject(std::string_view id);
 
   // The export policy of an agreement (its marking, pseudonyms, key) with our identity.
   Result<ExportPolicy> PolicyOf(const Agreement& agreement);

@@ -34,6 +34,13 @@ WriteBatch& WriteBatch::PutIfSeq(std::string_view collection, std::string_view k
   return *this;
 }
 
+WriteBatch& WriteBatch::Append(WriteBatch&& other) {
+  mutations_.insert(mutations_.end(), std::make_move_iterator(other.mutations_.begin()),
+                    std::make_move_iterator(other.mutations_.end()));
+  other.mutations_.clear();
+  return *this;
+}
+
 WriteBatch& WriteBatch::Delete(std::string_view collection, std::string_view key) {
   mutations_.push_back(Make(Mutation::Op::kDelete, Mutation::Precondition::kNone, collection, key, {}));
   return *this;

@@ -62,6 +62,8 @@ class WriteBatch {
                        uint64_t expected_seq);
   // Deletes (a no-op for a missing key).
   WriteBatch& Delete(std::string_view collection, std::string_view key);
+  // Moves every mutation of `other` to the end of this batch (batches prepared apart, one commit).
+  WriteBatch& Append(WriteBatch&& other);
 
   const std::vector<Mutation>& mutations() const { return mutations_; }
   bool empty() const { return mutations_.empty(); }
