@@ -68,6 +68,8 @@ inline constexpr RoleSet kPersonLinkers = {Role::kOperator, Role::kPolice,   Rol
 inline constexpr RoleSet kBanks = {Role::kBank, Role::kAdmin};
 // Who reads the exchange's partners, agreements and exports (admins manage them).
 inline constexpr RoleSet kExchangeReaders = {Role::kAnalyst, Role::kAdmin};
+// TAXII: partners (their own collections) and the centre's admins.
+inline constexpr RoleSet kPartners = {Role::kPartner, Role::kAdmin};
 // Everyone, with or without credentials.
 inline constexpr RoleSet kEveryone = kAgencies | RoleSet{Role::kPublic};
 

@@ -151,8 +151,9 @@ int RunServe(const Config& config) {
     mule_monitor.Touched(nodes, latest);
   });
   network::NetworkIndex networks(&transfer_graph);
+  exchange::ExchangeFeed exchange_feed;  // TAXII's order of the registry's changes
   store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor,
-                                           &networks, &access, &sessions, &audit_chain});
+                                           &networks, &access, &sessions, &audit_chain, &exchange_feed});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -232,6 +233,7 @@ int RunServe(const Config& config) {
   context.secure_cookies = config.secure_cookies == "true";
   context.orders = &orders;
   context.exchange = &exchange;
+  context.exchange_feed = &exchange_feed;
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;

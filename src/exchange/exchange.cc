@@ -401,6 +401,34 @@ Result<Key32> Exchange::AgreementKey(std::string_view id) {
   return k;
 }
 
+Result<std::string> Exchange::RecordStatus(const Agreement& a, const ImportSummary& sum,
+                                           int64_t requested_ms) {
+  const std::string id = RandomStixId("x").substr(3);
+  const json status = {{"id", id},
+                       {"status", "complete"},
+                       {"request_timestamp", FormatRfc3339Millis(requested_ms)},
+                       {"total_count", sum.objects},
+                       {"success_count", sum.objects},
+                       {"failure_count", 0},
+                       {"pending_count", 0},
+                       {"partner", a.partner},
+                       {"agreement", a.id},
+                       {"added", sum.added},
+                       {"updated", sum.updated},
+                       {"unchanged", sum.unchanged}};
+  const std::string text = Dump(status);
+  CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Insert(kStatusCollection, id, text)).status());
+  json shown = status;
+  shown.erase("partner");
+  return Dump(shown);
+}
+
+Result<std::string> Exchange::PushStatus(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kStatusCollection, id));
+  if (!rec) return NotFound("no status " + std::string(id));
+  return rec->value;
+}
+
 Result<std::string> Exchange::ReceivedObject(std::string_view id) {
   CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kReceivedCollection, id));
   if (!rec) return NotFound("no object " + std::string(id) + " was received");
@@ -433,6 +461,32 @@ std::vector<std::string> Exchange::Preamble(const ExportPolicy& policy) const {
           ExtensionDefinitionJson(policy.created_by_ref), TlpMarkingJson(policy.tlp)};
 }
 
+// One entity's objects: indicator, sighting, and its network's campaign (once per `campaigns`)
+// with the indicates relationship.
+void Exchange::AppendEntity(const registry::Entity& e, std::string_view key, const ExportPolicy& policy,
+                            std::set<std::string>* campaigns, std::vector<std::string>* out) const {
+  EntityFacts f;
+  f.kind = e.kind;
+  f.canonical = e.canonical;
+  f.tier = std::string(registry::TierName(registry::EffectiveTier(e)));
+  f.reports = e.reports;
+  f.victims = e.victims;
+  f.loss_satang = e.loss_satang;
+  f.first_seen_ms = e.first_seen_ms;
+  f.last_seen_ms = e.last_seen_ms;
+  f.updated_ms = e.updated_ms;
+  std::optional<network::Summary> net;
+  if (networks_ != nullptr) net = networks_->SummaryOfKey(key);
+  if (net) f.network = net->id;
+  AppendEntityObjects(f, policy, out);
+  if (net) {
+    const std::string campaign = CampaignId(net->id, policy);
+    if (campaigns->insert(campaign).second)
+      out->push_back(CampaignJson(net->id, f.first_seen_ms, f.updated_ms, policy));
+    out->push_back(IndicatesJson(IndicatorId(f, policy), campaign, f.updated_ms, policy));
+  }
+}
+
 Result<ExportResult> Exchange::Export(const Agreement& a, const ExportOptions& options) {
   CFR_ASSIGN_OR_RETURN(const ExportPolicy policy, PolicyOf(a));
   ExportResult out;
@@ -455,31 +509,86 @@ Result<ExportResult> Exchange::Export(const Agreement& a, const ExportOptions& o
       if (std::find(a.tiers.begin(), a.tiers.end(), tier) == a.tiers.end()) continue;
       if (e->updated_ms <= options.since_ms) continue;
       if (!Reshareable(*e)) continue;  // a partner's amber or red intelligence goes no further
-      EntityFacts f;
-      f.kind = e->kind;
-      f.canonical = e->canonical;
-      f.tier = tier;
-      f.reports = e->reports;
-      f.victims = e->victims;
-      f.loss_satang = e->loss_satang;
-      f.first_seen_ms = e->first_seen_ms;
-      f.last_seen_ms = e->last_seen_ms;
-      f.updated_ms = e->updated_ms;
-      std::optional<network::Summary> net;
-      if (networks_ != nullptr) net = networks_->SummaryOfKey(r.key);
-      if (net) f.network = net->id;
-      AppendEntityObjects(f, policy, &out.objects);
-      if (net) {
-        const std::string campaign = CampaignId(net->id, policy);
-        if (campaigns.insert(campaign).second)
-          out.objects.push_back(CampaignJson(net->id, f.first_seen_ms, f.updated_ms, policy));
-        out.objects.push_back(IndicatesJson(IndicatorId(f, policy), campaign, f.updated_ms, policy));
-      }
+      AppendEntity(*e, r.key, policy, &campaigns, &out.objects);
       ++out.entities;
     }
     if (recs.size() < o.limit) break;
   }
   return out;
+}
+
+Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, const PageRequest& request) {
+  CFR_ASSIGN_OR_RETURN(const ExportPolicy policy, PolicyOf(a));
+  TaxiiPage page;
+  const size_t limit = std::max<size_t>(1, request.limit);
+  // Where to start: a token (an entity's position, or a negative one for the n-th object of the
+  // preamble), a time, or the beginning (the preamble first).
+  ExchangeFeed::Position after{0, ""};
+  size_t preamble_from = 0;
+  bool preamble = request.added_after_ms < a.created_ms;
+  if (!request.next.empty()) {
+    if (!DecodePosition(request.next, &after)) return InvalidArgument("not a token this server gave", "next");
+    preamble = after.updated_ms < 0;
+    if (preamble) {
+      preamble_from = static_cast<size_t>(-after.updated_ms - 1);
+      after = {0, ""};
+    }
+  } else if (request.added_after_ms >= 0) {
+    after = {request.added_after_ms, std::string(1, '\x7f')};  // strictly after that time
+  }
+  auto wanted = [&](std::string_view object_json) {
+    if (request.types.empty() && request.ids.empty()) return true;
+    const size_t t = object_json.find("\"type\":\"");
+    const size_t i = object_json.find("\"id\":\"");
+    const std::string_view type =
+        t == std::string_view::npos ? "" : object_json.substr(t + 8, object_json.find('"', t + 8) - t - 8);
+    const std::string_view id =
+        i == std::string_view::npos ? "" : object_json.substr(i + 6, object_json.find('"', i + 6) - i - 6);
+    if (!request.types.empty() &&
+        std::find(request.types.begin(), request.types.end(), type) == request.types.end())
+      return false;
+    return request.ids.empty() || std::find(request.ids.begin(), request.ids.end(), id) != request.ids.end();
+  };
+  auto add = [&](std::string json_text, int64_t date_added_ms) {
+    if (!wanted(json_text)) return;
+    page.objects.push_back({std::move(json_text), date_added_ms});
+  };
+  // Our identity, the extension definition and the marking: added with the agreement.
+  if (preamble) {
+    std::vector<std::string> objects = Preamble(policy);
+    for (size_t i = preamble_from; i < objects.size(); ++i) {
+      if (page.objects.size() == limit) {
+        page.more = true;
+        page.next = EncodePosition({-static_cast<int64_t>(i) - 1, ""});
+        return page;
+      }
+      add(std::move(objects[i]), a.created_ms);
+    }
+  }
+  std::set<std::string> campaigns;
+  for (;;) {
+    bool more = false;
+    const auto positions = feed.Page(after, a.kinds, a.tiers, limit, &more);
+    for (const auto& pos : positions) {
+      CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(registry::kEntityCollection, pos.key));
+      std::vector<std::string> objects;
+      if (rec) {
+        auto e = registry::DecodeEntity(rec->value);
+        if (e.ok()) AppendEntity(*e, pos.key, policy, &campaigns, &objects);
+      }
+      size_t kept = 0;
+      for (const auto& o : objects) kept += wanted(o) ? 1 : 0;
+      if (page.objects.size() + kept > limit && !page.objects.empty()) {
+        page.more = true;
+        page.next = EncodePosition(after);
+        return page;
+      }
+      for (auto& o : objects) add(std::move(o), pos.updated_ms);
+      after = pos;
+    }
+    if (!more) break;
+  }
+  return page;
 }
 
 Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text, const Actor& by) {

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,7 @@
 #include "auth/pii.h"
 #include "core/actor.h"
 #include "core/clock.h"
+#include "exchange/feed.h"
 #include "exchange/stix.h"
 #include "exchange/stix_import.h"
 #include "ident/identifier.h"
@@ -44,6 +46,8 @@ inline constexpr std::string_view kAgreementCollection = "exchange_agreement";
 // by, chunk, line}; the objects themselves as received, 256 to a chunk (NDJSON, zstd).
 inline constexpr std::string_view kReceivedCollection = "exchange_object";
 inline constexpr std::string_view kReceivedChunkCollection = "exchange_chunk";
+// TAXII status resources of partners' pushes: id → JSON.
+inline constexpr std::string_view kStatusCollection = "exchange_status";
 // Pseudonyms that matched none of our entities yet: agreement \x1f pseudonym → indicator id.
 inline constexpr std::string_view kUnmatchedCollection = "exchange_unmatched";
 
@@ -103,6 +107,23 @@ struct ExportResult {
   std::string next;  // the entity key to resume after; empty when done
 };
 
+// A TAXII page: objects with the time each was added to the collection (the entity's change).
+struct TaxiiObject {
+  std::string json;
+  int64_t date_added_ms = 0;
+};
+struct TaxiiPage {
+  std::vector<TaxiiObject> objects;
+  bool more = false;
+  std::string next;  // the token of the next page when `more`
+};
+struct PageRequest {
+  int64_t added_after_ms = -1;          // -1: from the start
+  std::string next;                     // a token from an earlier page (takes precedence)
+  size_t limit = 1000;                  // objects at most
+  std::vector<std::string> types, ids;  // match[type], match[id]
+};
+
 class Exchange {
  public:
   // `centre` is our agency code and name (the identity that creates what we export). `networks`
@@ -137,6 +158,12 @@ class Exchange {
   // property (ParseBundle's, and references that are neither in the bundle nor received before).
   Result<ImportSummary> Import(const Agreement& agreement, std::string_view bundle, const Actor& by);
 
+  // A TAXII status resource for a push that `summary` describes (complete: the import is all or
+  // nothing); returns its JSON. PushStatus() reads one back (kNotFound).
+  Result<std::string> RecordStatus(const Agreement& agreement, const ImportSummary& summary,
+                                   int64_t requested_ms);
+  Result<std::string> PushStatus(std::string_view id);
+
   // A received object as the partner sent it (compact JSON); kNotFound if never received.
   Result<std::string> ReceivedObject(std::string_view id);
 
@@ -147,9 +174,17 @@ class Exchange {
   // The agreement's share of the registry (see the header comment).
   Result<ExportResult> Export(const Agreement& agreement, const ExportOptions& options);
 
+  // One TAXII page of the agreement's collection, in the order entities changed (the feed), each
+  // entity's objects whole (a page may hold fewer than `limit`). kInvalidArgument (field "next")
+  // for a token this server did not give.
+  Result<TaxiiPage> Page(const Agreement& agreement, const ExchangeFeed& feed, const PageRequest& request);
+
   const std::string& centre() const { return centre_; }
 
  private:
+  void AppendEntity(const registry::Entity& e, std::string_view key, const ExportPolicy& policy,
+                    std::set<std::string>* campaigns, std::vector<std::string>* out) const;
+
   store::Store& store_;
   registry::Registry& registry_;
   const auth::PersonalDataCipher& cipher_;

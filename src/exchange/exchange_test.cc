@@ -6,6 +6,7 @@
 
 #include "core/hex.h"
 #include "intake/intake_test_fixture.h"
+#include "store/change_follower.h"
 
 namespace cfr::exchange {
 namespace {
@@ -339,6 +340,45 @@ TEST_F(ImportTest, ReferencesToUnknownObjectsRejectTheWholeBundle) {
   EXPECT_FALSE(Theirs(ident::Kind::kBankAccount, "025:5551234567"));  // nothing half-imported
   store::ScanOptions o;
   EXPECT_TRUE(their_store_->Scan(kReceivedCollection, o)->empty());
+}
+
+TEST_F(ExchangeTest, TaxiiPagesFollowTheOrderEntitiesChangedIn) {
+  Report("1101700230708", "5551234567", "0812345678");
+  clock_.Advance(1000);
+  Report("3100503321447", "5559999999", "0899999999");
+  clock_.Advance(1000);
+  Report("1509900000017", "5550000001", "0898888888");
+  ExchangeFeed feed;
+  store::ChangeFollower follower(*store_, {&feed});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
+  PageRequest r;
+  r.limit = 5;  // the preamble (3) and one account (2)
+  auto first = exchange_->Page(a, feed, r);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->objects.size(), 5u);
+  EXPECT_TRUE(first->more);
+  EXPECT_EQ(json::parse(first->objects[0].json)["type"], "identity");
+  EXPECT_NE(first->objects[3].json.find("025:5551234567"), std::string::npos);
+  r.next = first->next;
+  r.limit = 100;
+  auto rest = exchange_->Page(a, feed, r);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->objects.size(), 4u);  // the two later accounts, oldest first
+  EXPECT_FALSE(rest->more);
+  EXPECT_NE(rest->objects[0].json.find("025:5559999999"), std::string::npos);
+  EXPECT_LT(rest->objects[0].date_added_ms, rest->objects[2].date_added_ms);
+  // added_after: only what changed after that time; match[type]: only sightings.
+  PageRequest since;
+  since.added_after_ms = rest->objects[0].date_added_ms;
+  since.types = {"sighting"};
+  auto later = exchange_->Page(a, feed, since);
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->objects.size(), 1u);
+  EXPECT_NE(later->objects[0].json.find("\"sighting\""), std::string::npos);
+  PageRequest bad;
+  bad.next = "not-a-token!";
+  EXPECT_EQ(exchange_->Page(a, feed, bad).status().field(), "next");
 }
 
 }  // namespace

@@ -241,10 +241,13 @@ Result<ParsedBundle> ParseUnchecked(std::string_view text, const ParseLimits& li
   }
   ParsedBundle out;
   std::vector<element> objects;
-  if (Str(top, "type") == "bundle") {
-    const std::string_view id = Str(top, "id");
-    if (!IsStixId(id, "bundle")) return InvalidArgument("a bundle's id is bundle--<UUID>", "id");
-    out.id = std::string(id);
+  const bool envelope = !Field(top, "type") && Field(top, "objects");  // a TAXII envelope
+  if (Str(top, "type") == "bundle" || envelope) {
+    if (!envelope) {
+      const std::string_view id = Str(top, "id");
+      if (!IsStixId(id, "bundle")) return InvalidArgument("a bundle's id is bundle--<UUID>", "id");
+      out.id = std::string(id);
+    }
     if (const auto f = Field(top, "objects")) {
       array list;
       if (f->get(list) != simdjson::SUCCESS)

@@ -1,4 +1,5 @@
-// Reading STIX 2.1 from partners: a bundle (or a single object) checked object by object, and the
+// Reading STIX 2.1 from partners: a bundle (or a TAXII envelope, or a single object) checked object
+// by object, and the
 // identifiers its indicators name.
 //
 // Rejected with an error naming the object and property (`objects[3].valid_from`): text that is not

@@ -28,6 +28,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterCaseRoutes(router, context);
   RegisterSessionRoutes(router, context);
   RegisterExchangeRoutes(router, context);
+  RegisterTaxiiRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

@@ -29,6 +29,7 @@ class OrderBook;
 }  // namespace cfr::cases
 namespace cfr::exchange {
 class Exchange;
+class ExchangeFeed;
 }  // namespace cfr::exchange
 namespace cfr::mule {
 class MuleMonitor;
@@ -67,6 +68,7 @@ struct ApiContext {
   RateLimiter* key_rate_limiter = nullptr;          // per API key; may be null
   RateLimiter* auth_failure_limiter = nullptr;      // failed authentications per address; may be null
   exchange::Exchange* exchange = nullptr;           // partners, agreements, STIX; may be null in tests
+  const exchange::ExchangeFeed* exchange_feed = nullptr;  // TAXII paging order; may be null in tests
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
@@ -101,6 +103,7 @@ void RegisterOrderRoutes(Router& router, ApiContext& context);
 void RegisterCaseRoutes(Router& router, ApiContext& context);
 void RegisterSessionRoutes(Router& router, ApiContext& context);
 void RegisterExchangeRoutes(Router& router, ApiContext& context);
+void RegisterTaxiiRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 
