@@ -60,12 +60,16 @@ struct ExchangeArgs {
   std::vector<std::string> kinds, tiers;
   std::string tlp = "amber", key;
   bool pseudonymise = false, partner_may_push = false;
+  // pull: the partner's TAXII API root, collection and the key it gave us
+  std::string from, collection, remote_api_key;
+  size_t page = 1000;
 };
 int RunExchangeExport(const ExchangeArgs& args);
 int RunExchangeImport(const ExchangeArgs& args);
 int RunExchangeAddPartner(const ExchangeArgs& args);
 int RunExchangeAddAgreement(const ExchangeArgs& args);
 int RunExchangeList(const ExchangeArgs& args);
+int RunExchangePull(const ExchangeArgs& args);
 
 struct DemoArgs {
   std::string data_dir = "./cfr-data";

@@ -5,6 +5,8 @@
 //   cfr exchange add-agreement --id th-kh --partner KH-NPA --kinds phone,bank_account [--tiers …]
 //                              [--tlp amber] [--pseudonymise] [--partner-may-push] [--key HEX]
 //   cfr exchange list
+//   cfr exchange pull --from URL [--collection ID] --remote-api-key K (--agreement A | --partner P)
+//     a TAXII 2.1 client: pages the partner's collection and imports each page into ours
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -178,6 +180,82 @@ int RunExchangeList(const ExchangeArgs& a) {
       }
     }
   }
+  return kExitOk;
+}
+
+int RunExchangePull(const ExchangeArgs& a) {
+  const char* cmd = "cfr exchange pull";
+  if (!NeedKey(cmd, a)) return kExitUsage;
+  if (a.from.empty() || a.remote_api_key.empty()) {
+    std::fprintf(stderr, "%s: needs --from (the partner's TAXII API root) and --remote-api-key\n", cmd);
+    return kExitUsage;
+  }
+  std::string root = a.from;
+  if (root.back() != '/') root += '/';
+  const std::vector<std::string> remote_headers = {"Accept: application/taxii+json;version=2.1",
+                                                   AuthorizationHeader(a.remote_api_key)};
+  std::string collection = a.collection;
+  if (collection.empty()) {  // the partner's only collection for us
+    auto r = HttpGetWith(root + "collections/", remote_headers);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+      return kExitFailure;
+    }
+    if (r->status != 200) return Refused(cmd, *r);
+    const json list = json::parse(r->body, nullptr, false).value("collections", json::array());
+    if (list.size() != 1) {
+      std::fprintf(stderr, "%s: the partner offers %zu collections; name one with --collection\n", cmd,
+                   list.size());
+      return kExitUsage;
+    }
+    collection = list[0].value("id", "");
+  }
+  auto id = AgreementOf(a);
+  if (!id.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, id.status().message().c_str());
+    return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
+  const std::string local = a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/import";
+  std::string next;
+  size_t pages = 0;
+  json total = json::object();
+  for (;;) {
+    std::string url =
+        root + "collections/" + UrlEncode(collection) + "/objects/?limit=" + std::to_string(a.page);
+    if (!next.empty()) url += "&next=" + UrlEncode(next);
+    auto r = HttpGetWith(url, remote_headers);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+      return kExitFailure;
+    }
+    if (r->status != 200) return Refused(cmd, *r);
+    const json envelope = json::parse(r->body, nullptr, false);
+    if (!envelope.is_object()) {
+      std::fprintf(stderr, "%s: the partner's page %zu is not JSON\n", cmd, pages + 1);
+      return kExitFailure;
+    }
+    ++pages;
+    if (envelope.contains("objects") && !envelope["objects"].empty()) {
+      // The page as received goes to our server (the envelope is imported as a bundle would be).
+      auto imported =
+          HttpPost(local, json{{"objects", envelope["objects"]}}.dump(),
+                   {"Content-Type: application/stix+json;version=2.1", AuthorizationHeader(a.api_key)});
+      if (!imported.ok()) {
+        std::fprintf(stderr, "%s: %s\n", cmd, imported.status().message().c_str());
+        return kExitFailure;
+      }
+      if (imported->status != 200) return Refused(cmd, *imported);
+      const json summary = json::parse(imported->body, nullptr, false);  // (items() must not outlive it)
+      for (const auto& [k, v] : summary.items()) {
+        if (v.is_number_integer()) total[k] = total.value(k, int64_t{0}) + v.get<int64_t>();
+      }
+    }
+    if (!envelope.value("more", false)) break;
+    next = envelope.value("next", "");
+    if (next.empty()) break;
+  }
+  total["pages"] = pages;
+  std::printf("%s\n", total.dump().c_str());
   return kExitOk;
 }
 

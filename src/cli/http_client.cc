@@ -52,6 +52,10 @@ Result<HttpResult> HttpPostJson(const std::string& url, const std::string& body,
   return Perform(url, &body, headers);
 }
 
+Result<HttpResult> HttpGetWith(const std::string& url, const std::vector<std::string>& headers) {
+  return Perform(url, nullptr, headers);
+}
+
 Result<HttpResult> HttpPutJson(const std::string& url, const std::string& body, const std::string& api_key) {
   std::vector<std::string> headers = {"Content-Type: application/json"};
   if (!api_key.empty()) headers.push_back(AuthorizationHeader(api_key));

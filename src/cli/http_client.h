@@ -24,6 +24,8 @@ Result<HttpResult> HttpPutJson(const std::string& url, const std::string& body,
                                const std::string& api_key = {});
 // "Authorization: Bearer <key>".
 std::string AuthorizationHeader(const std::string& api_key);
+// GET with the given header lines.
+Result<HttpResult> HttpGetWith(const std::string& url, const std::vector<std::string>& headers);
 // POST with the given header lines ("Content-Type: text/csv").
 Result<HttpResult> HttpPost(const std::string& url, const std::string& body,
                             const std::vector<std::string>& headers);

@@ -259,15 +259,24 @@ int Main(int argc, char** argv) {
   auto* x_agreement =
       exch->add_subcommand("add-agreement", "Create a sharing agreement; prints its key once");
   auto* x_list = exch->add_subcommand("list", "List partners and agreements");
-  for (auto* c : {x_export, x_import, x_partner, x_agreement, x_list}) {
+  auto* x_pull = exch->add_subcommand("pull", "TAXII 2.1 client: import a partner's collection page by page");
+  for (auto* c : {x_export, x_import, x_partner, x_agreement, x_list, x_pull}) {
     c->add_option("--server", xargs.server, "Server base URL (env CFR_SERVER)")->capture_default_str();
     c->add_option("--api-key", xargs.api_key, "An administrator's API key")->envname("CFR_API_KEY");
   }
-  for (auto* c : {x_export, x_import}) {
+  for (auto* c : {x_export, x_import, x_pull}) {
     c->add_option("--agreement", xargs.agreement, "The agreement");
     c->add_option("--partner", xargs.partner, "The partner (its only active agreement)");
   }
   x_export->add_option("--since", xargs.since, "Only entities changed after this RFC 3339 time");
+  x_pull->add_option("--from", xargs.from, "The partner's TAXII 2.1 API root (https://…/taxii2/api1/)")
+      ->required();
+  x_pull->add_option("--collection", xargs.collection, "The collection (default: the only one offered)");
+  x_pull->add_option("--remote-api-key", xargs.remote_api_key, "The key the partner gave us")
+      ->envname("CFR_REMOTE_API_KEY");
+  x_pull->add_option("--page", xargs.page, "Objects per page (1 to 10,000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   x_import->add_option("file", xargs.file, "The bundle (JSON)")->required();
   x_partner->add_option("--id", xargs.id, "The partner's agency code (KH-NPA)")->required();
   x_partner->add_option("--name", xargs.name, "Its name")->required();
@@ -334,6 +343,7 @@ int Main(int argc, char** argv) {
   if (x_partner->parsed()) return RunExchangeAddPartner(xargs);
   if (x_agreement->parsed()) return RunExchangeAddAgreement(xargs);
   if (x_list->parsed()) return RunExchangeList(xargs);
+  if (x_pull->parsed()) return RunExchangePull(xargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);
   if (train_mules->parsed()) return RunTrainMules(margs);

@@ -450,6 +450,7 @@ Result<ExportPolicy> Exchange::PolicyOf(const Agreement& a) {
   p.tlp = a.tlp;
   p.pseudonymise = a.pseudonymise;
   p.created_by_ref = AgencyIdentityId(centre_);
+  p.campaigns_since_ms = a.created_ms;
   if (a.pseudonymise) {
     CFR_ASSIGN_OR_RETURN(p.key, AgreementKey(a.id));
   }
@@ -482,7 +483,7 @@ void Exchange::AppendEntity(const registry::Entity& e, std::string_view key, con
   if (net) {
     const std::string campaign = CampaignId(net->id, policy);
     if (campaigns->insert(campaign).second)
-      out->push_back(CampaignJson(net->id, f.first_seen_ms, f.updated_ms, policy));
+      out->push_back(CampaignJson(net->id, policy.campaigns_since_ms, policy.campaigns_since_ms, policy));
     out->push_back(IndicatesJson(IndicatorId(f, policy), campaign, f.updated_ms, policy));
   }
 }

@@ -87,6 +87,9 @@ struct ExportPolicy {
   bool pseudonymise = false;
   Key32 key{};                 // the agreement's key (pseudonyms)
   std::string created_by_ref;  // our identity id
+  // Networks grow and merge: their campaigns carry one fixed time (the agreement's creation), so
+  // that every page and export gives a campaign the same version.
+  int64_t campaigns_since_ms = 0;
 };
 
 // The confidence (0–100) an indicator of this tier carries.
