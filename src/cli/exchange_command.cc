@@ -60,6 +60,17 @@ Result<std::string> AgreementOf(const ExchangeArgs& a) {
                          " active agreements; name one with --agreement");
 }
 
+// Prints a successful answer's body (exit 0), or what went wrong.
+int Answer(const char* cmd, const Result<HttpResult>& r, long expected) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
+    return kExitFailure;
+  }
+  if (r->status != expected) return Refused(cmd, *r);
+  std::printf("%s\n", r->body.c_str());
+  return kExitOk;
+}
+
 std::string JoinedList(const std::vector<std::string>& items) {
   json out = json::array();
   for (const auto& item : items) {
@@ -113,15 +124,10 @@ int RunExchangeImport(const ExchangeArgs& a) {
     std::fprintf(stderr, "%s: %s\n", cmd, id.status().message().c_str());
     return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  auto r = HttpPost(a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/import", body.str(),
-                    {"Content-Type: application/stix+json;version=2.1", AuthorizationHeader(a.api_key)});
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
-    return kExitFailure;
-  }
-  if (r->status != 200) return Refused(cmd, *r);
-  std::printf("%s\n", r->body.c_str());
-  return kExitOk;
+  return Answer(cmd,
+                HttpPost(a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/import", body.str(),
+                         {"Content-Type: application/stix+json;version=2.1", AuthorizationHeader(a.api_key)}),
+                200);
 }
 
 int RunExchangeAddPartner(const ExchangeArgs& a) {
@@ -130,14 +136,9 @@ int RunExchangeAddPartner(const ExchangeArgs& a) {
   json body = {{"name", a.name}, {"country", a.country}};
   if (!a.contact.empty()) body["contact"] = a.contact;
   if (!a.taxii_url.empty()) body["taxii_url"] = a.taxii_url;
-  auto r = HttpPutJson(a.server + "/api/v1/exchange/partners/" + UrlEncode(a.id), body.dump(), a.api_key);
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
-    return kExitFailure;
-  }
-  if (r->status != 200) return Refused(cmd, *r);
-  std::printf("%s\n", r->body.c_str());
-  return kExitOk;
+  return Answer(
+      cmd, HttpPutJson(a.server + "/api/v1/exchange/partners/" + UrlEncode(a.id), body.dump(), a.api_key),
+      200);
 }
 
 int RunExchangeAddAgreement(const ExchangeArgs& a) {
@@ -147,15 +148,12 @@ int RunExchangeAddAgreement(const ExchangeArgs& a) {
                {"tlp", a.tlp}, {"pseudonymise", a.pseudonymise}, {"partner_may_push", a.partner_may_push}};
   if (!a.tiers.empty()) body["tiers"] = json::parse(JoinedList(a.tiers));
   if (!a.key.empty()) body["key"] = a.key;
-  auto r = HttpPostJson(a.server + "/api/v1/exchange/agreements", body.dump(), a.api_key);
-  if (!r.ok()) {
-    std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
-    return kExitFailure;
-  }
-  if (r->status != 201) return Refused(cmd, *r);
-  std::printf("%s\n", r->body.c_str());
-  std::fprintf(stderr, "%s: the key above is shown once: hand it to the partner's centre out of band\n", cmd);
-  return kExitOk;
+  const int code =
+      Answer(cmd, HttpPostJson(a.server + "/api/v1/exchange/agreements", body.dump(), a.api_key), 201);
+  if (code == kExitOk)
+    std::fprintf(stderr, "%s: the key above is shown once: hand it to the partner's centre out of band\n",
+                 cmd);
+  return code;
 }
 
 int RunExchangeList(const ExchangeArgs& a) {

@@ -78,6 +78,18 @@ struct Centre {
   }
 };
 
+// A partner's bundle: `entities` accounts exported by another centre (clear).
+std::string SourceBundle(int entities) {
+  Centre source("source");
+  source.Fill(entities);
+  const Agreement a = source.Agree("bench", false);
+  auto policy = source.exchange->PolicyOf(a);
+  auto exported = source.exchange->Export(a, {});
+  std::vector<std::string> objects = source.exchange->Preamble(*policy);
+  objects.insert(objects.end(), exported->objects.begin(), exported->objects.end());
+  return BundleJson(objects);
+}
+
 void BM_Export(benchmark::State& state) {
   Centre c("export");
   c.Fill(static_cast<int>(state.range(0)));
@@ -104,18 +116,7 @@ BENCHMARK(BM_Export)
     ->UseRealTime();
 
 void BM_Import(benchmark::State& state) {
-  // The bundle: exported by one centre.
-  std::string bundle;
-  {
-    Centre source("import-source");
-    source.Fill(static_cast<int>(state.range(0)));
-    const Agreement a = source.Agree("bench", false);
-    auto policy = source.exchange->PolicyOf(a);
-    auto exported = source.exchange->Export(a, {});
-    std::vector<std::string> objects = source.exchange->Preamble(*policy);
-    objects.insert(objects.end(), exported->objects.begin(), exported->objects.end());
-    bundle = BundleJson(objects);
-  }
+  const std::string bundle = SourceBundle(static_cast<int>(state.range(0)));
   size_t objects = 0;
   int round = 0;
   for (auto _ : state) {
@@ -174,17 +175,7 @@ BENCHMARK(BM_TaxiiPage)
 
 // Checking a bundle alone (no store): the share of an import that parsing takes.
 void BM_ParseBundle(benchmark::State& state) {
-  std::string bundle;
-  {
-    Centre source("parse-source");
-    source.Fill(static_cast<int>(state.range(0)));
-    const Agreement a = source.Agree("bench", false);
-    auto policy = source.exchange->PolicyOf(a);
-    auto exported = source.exchange->Export(a, {});
-    std::vector<std::string> objects = source.exchange->Preamble(*policy);
-    objects.insert(objects.end(), exported->objects.begin(), exported->objects.end());
-    bundle = BundleJson(objects);
-  }
+  const std::string bundle = SourceBundle(static_cast<int>(state.range(0)));
   size_t objects = 0;
   for (auto _ : state) {
     auto parsed = ParseBundle(bundle);
