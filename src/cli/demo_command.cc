@@ -193,6 +193,10 @@ class Generator {
 
 }  // namespace
 
+// The demo partner and its agreement (demo_partner.cc); the line for demo-keys.txt.
+std::string DemoPartner(store::Store& store, registry::Registry& registry,
+                        const auth::PersonalDataCipher& cipher);
+
 int RunDemo(const DemoArgs& args) {
   auto store = OpenAuditedDataDir(args.data_dir, Actor("cfr demo", "", "admin", "shell"), "cfr demo");
   if (!store.ok()) {
@@ -429,6 +433,7 @@ int RunDemo(const DemoArgs& args) {
     std::fputs(users_text.c_str(), f);
     std::fclose(f);
   }
+  keys_text += DemoPartner(**store, registry, cipher);
   const auto keys_path = std::filesystem::path(args.data_dir) / "demo-keys.txt";
   if (std::FILE* f = std::fopen(keys_path.c_str(), "w")) {
     std::filesystem::permissions(keys_path,
