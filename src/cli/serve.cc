@@ -20,6 +20,7 @@
 #include "core/hex.h"
 #include "core/text.h"
 #include "exchange/exchange.h"
+#include "exchange/matcher.h"
 #include "http/api.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
@@ -184,7 +185,11 @@ int RunServe(const Config& config) {
   cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules, &transfer_graph);
   exchange::Exchange exchange(audited, registry, cipher, Clock::Real(), config.centre_agency,
                               "Thailand Anti Online Scam Operations Centre", &networks);
-  store::ChangeFollower order_follower(**store, {&order_issuer}, std::chrono::milliseconds(20));
+  // Writers that follow the change sequence, on a follower of their own: the report's holds, and
+  // partners' kept pseudonyms matching entities that appear later.
+  exchange::PseudonymMatcher pseudonym_matcher(exchange);
+  store::ChangeFollower order_follower(**store, {&order_issuer, &pseudonym_matcher},
+                                       std::chrono::milliseconds(20));
   if (Status s = order_follower.CatchUp(); !s.ok()) {
     std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
     return kExitFailure;

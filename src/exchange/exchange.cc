@@ -592,6 +592,63 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
   return page;
 }
 
+Result<registry::Entity> Exchange::PrepareIntel(const Agreement& a, const Intel& in, const Actor& by,
+                                                store::WriteBatch* batch, bool* raised, bool* kept) {
+  const std::string source = "xchg:" + a.partner + ":" + in.tlp;
+  return registry_.PrepareMutation(
+      in.kind, in.canonical, by,
+      [&](registry::Entity* ent, bool exists, registry::HistoryEvent* ev, store::WriteBatch*) -> Status {
+        if (!exists && !in.display.empty()) ent->display = in.display;
+        if (std::find(ent->sources.begin(), ent->sources.end(), source) == ent->sources.end())
+          ent->sources.push_back(source);
+        std::string note = "partner " + a.partner + " (agreement " + a.id + ", TLP:" + in.tlp + ", " +
+                           in.indicator + "): " + std::string(registry::TierName(in.tier));
+        if (ent->tier == registry::Tier::kWhite) {
+          note += "; kept white (cleared on appeal)";
+          *kept = in.tier != registry::Tier::kNone;
+        } else if (in.tier > ent->tier) {
+          ent->tier = in.tier;
+          *raised = true;
+        } else if (in.tier < ent->tier) {
+          note += "; kept ours (" + std::string(registry::TierName(ent->tier)) + ")";
+          *kept = true;
+        }
+        ev->action = "partner_intel";
+        ev->reason = note;
+        return Status::Ok();
+      },
+      batch);
+}
+
+Status Exchange::MatchLater(const Agreement& a, ident::Kind kind, std::string_view canonical,
+                            std::string_view pseudonym) {
+  std::string key = a.id;
+  key += '\x1f';
+  key += pseudonym;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto kept_rec, store_.Get(kUnmatchedCollection, key));
+    if (!kept_rec) return Status::Ok();  // matched meanwhile
+    const json k = json::parse(kept_rec->value, nullptr, false);
+    Intel in;
+    in.kind = kind;
+    in.canonical = std::string(canonical);
+    const auto tier = registry::ParseTier(k.is_object() ? k.value("tier", "none") : "none");
+    in.tier = tier.ok() ? *tier : registry::Tier::kNone;
+    in.tlp = k.is_object() ? k.value("tlp", "red") : "red";
+    in.indicator = k.is_object() ? k.value("indicator", "") : kept_rec->value;
+    store::WriteBatch batch;
+    bool raised = false, kept = false;
+    Actor by = Actor::System();
+    by.user = "exchange";
+    CFR_RETURN_IF_ERROR(PrepareIntel(a, in, by, &batch, &raised, &kept).status());
+    batch.Delete(kUnmatchedCollection, key);
+    auto r = store_.Commit(batch);
+    if (r.ok()) return Status::Ok();
+    if (r.status().code() != StatusCode::kConflict) return r.status();
+  }
+  return Unavailable("the entity kept changing while a partner's pseudonym matched it");
+}
+
 Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text, const Actor& by) {
   CFR_ASSIGN_OR_RETURN(ParsedBundle bundle, ParseBundle(text));
   std::set<std::string> in_bundle;
@@ -653,14 +710,14 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
     sum.objects = bundle.objects.size();
     store::WriteBatch batch;
     // Per entity: the strongest intelligence about it in this bundle.
-    struct Intel {
+    struct Gathered {
       ident::Kind kind;
       std::string canonical, display;
       registry::Tier tier = registry::Tier::kNone;
       std::string tlp;
       std::vector<std::string> indicators;
     };
-    std::map<std::string, Intel> intel;
+    std::map<std::string, Gathered> intel;
     std::string chunk;
     size_t chunk_no = 0, in_chunk = 0;
     auto flush_chunk = [&] {
@@ -719,14 +776,19 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
             std::string key = a.id;
             key += '\x1f';
             key += n.pseudonym;
-            batch.Put(kUnmatchedCollection, key, o.id);
+            batch.Put(kUnmatchedCollection, key,
+                      Dump({{"indicator", o.id},
+                            {"partner", a.partner},
+                            {"tier", registry::TierName(TierOfIntel(o))},
+                            {"tlp", tlp},
+                            {"kind", ident::KindName(n.kind)}}));
             continue;
           }
           ++sum.pseudonyms_matched;
           kind = match->second.first;
           canonical = match->second.second;
         }
-        Intel& in = intel[registry::EntityKey(kind, canonical)];
+        Gathered& in = intel[registry::EntityKey(kind, canonical)];
         in.kind = kind;
         in.canonical = canonical;
         if (in.display.empty()) in.display = display;
@@ -740,7 +802,7 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
     flush_chunk();
     // The registry's side, on two threads (reading and encoding each entity is the cost): each
     // prepares its half into a batch of its own, and the halves join the import's one commit.
-    std::vector<const Intel*> entities;
+    std::vector<const Gathered*> entities;
     entities.reserve(intel.size());
     for (const auto& entry : intel) entities.push_back(&entry.second);
     struct Half {
@@ -750,33 +812,10 @@ Result<ImportSummary> Exchange::Import(const Agreement& a, std::string_view text
     };
     auto prepare = [&](size_t begin, size_t end, Half* half) {
       for (size_t i = begin; i < end && half->status.ok(); ++i) {
-        const Intel& in = *entities[i];
-        const std::string source = "xchg:" + a.partner + ":" + in.tlp;
+        const Gathered& in = *entities[i];
         bool raised = false, kept = false;
-        auto e = registry_.PrepareMutation(
-            in.kind, in.canonical, by,
-            [&](registry::Entity* ent, bool exists, registry::HistoryEvent* ev,
-                store::WriteBatch*) -> Status {
-              if (!exists && !in.display.empty()) ent->display = in.display;
-              if (std::find(ent->sources.begin(), ent->sources.end(), source) == ent->sources.end())
-                ent->sources.push_back(source);
-              std::string note = "partner " + a.partner + " (agreement " + a.id + ", TLP:" + in.tlp + ", " +
-                                 in.indicators.front() + "): " + std::string(registry::TierName(in.tier));
-              if (ent->tier == registry::Tier::kWhite) {
-                note += "; kept white (cleared on appeal)";
-                kept = in.tier != registry::Tier::kNone;
-              } else if (in.tier > ent->tier) {
-                ent->tier = in.tier;
-                raised = true;
-              } else if (in.tier < ent->tier) {
-                note += "; kept ours (" + std::string(registry::TierName(ent->tier)) + ")";
-                kept = true;
-              }
-              ev->action = "partner_intel";
-              ev->reason = note;
-              return Status::Ok();
-            },
-            &half->batch);
+        auto e = PrepareIntel(a, {in.kind, in.canonical, in.display, in.tier, in.tlp, in.indicators.front()},
+                              by, &half->batch, &raised, &kept);
         if (!e.ok()) {
           half->status = e.status();
           return;

@@ -164,6 +164,12 @@ class Exchange {
                                    int64_t requested_ms);
   Result<std::string> PushStatus(std::string_view id);
 
+  // A pseudonym a partner sent that matched none of our entities then, and matches the entity
+  // (kind, canonical) now: the partner's intelligence is applied to it as an import would have,
+  // and the kept pseudonym removed (PseudonymMatcher calls this).
+  Status MatchLater(const Agreement& agreement, ident::Kind kind, std::string_view canonical,
+                    std::string_view pseudonym);
+
   // A received object as the partner sent it (compact JSON); kNotFound if never received.
   Result<std::string> ReceivedObject(std::string_view id);
 
@@ -184,6 +190,16 @@ class Exchange {
  private:
   void AppendEntity(const registry::Entity& e, std::string_view key, const ExportPolicy& policy,
                     std::set<std::string>* campaigns, std::vector<std::string>* out) const;
+  // What a partner says of one of our identifiers, and its effect (sources, tier, history).
+  struct Intel {
+    ident::Kind kind = ident::Kind::kPhone;
+    std::string canonical, display;
+    registry::Tier tier = registry::Tier::kNone;
+    std::string tlp;
+    std::string indicator;  // the partner's indicator id
+  };
+  Result<registry::Entity> PrepareIntel(const Agreement& a, const Intel& intel, const Actor& by,
+                                        store::WriteBatch* batch, bool* raised, bool* kept);
 
   store::Store& store_;
   registry::Registry& registry_;

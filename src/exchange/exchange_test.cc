@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "exchange/matcher.h"
 #include "intake/intake_test_fixture.h"
 #include "store/change_follower.h"
 
@@ -277,6 +278,36 @@ TEST_F(ImportTest, PseudonymsMatchThePartnersOwnEntities) {
   auto made = theirs_->CreateAgreement(*clear, admin_);
   ASSERT_TRUE(made.ok());
   EXPECT_EQ(theirs_->Import(made->first, BundleOf(ours), admin_).status().field(), "body");
+}
+
+TEST_F(ImportTest, AKeptPseudonymMatchesWhenItsEntityAppearsLater) {
+  Report("1101700230708", "5551234567", "0812345678");
+  const auto [ours, theirs] = Agree(R"("kinds":["bank_account"],"pseudonymise":true)");
+  auto sum = theirs_->Import(theirs, BundleOf(ours), admin_);
+  ASSERT_TRUE(sum.ok());
+  EXPECT_EQ(sum->pseudonyms_unmatched, 1u);  // the partner does not know the account yet
+  PseudonymMatcher matcher(*theirs_);
+  store::ChangeFollower follower(*their_store_, {&matcher});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_EQ(matcher.matched(), 0u);
+  // The partner's own victim reports the account: the kept pseudonym matches it now.
+  ASSERT_TRUE(their_registry_
+                  ->Mutate(ident::Kind::kBankAccount, "025:5551234567", admin_,
+                           [](registry::Entity*, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
+                             ev->action = "report_linked";
+                             return Status::Ok();
+                           })
+                  .ok());
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_EQ(matcher.matched(), 1u) << matcher.last_error().ToString();
+  auto e = Theirs(ident::Kind::kBankAccount, "025:5551234567");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->tier, registry::Tier::kDarkGrey);
+  EXPECT_EQ(e->sources, std::vector<std::string>{"xchg:AOC:amber"});
+  store::ScanOptions o;
+  EXPECT_TRUE(their_store_->Scan(kUnmatchedCollection, o)->empty());
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_EQ(matcher.matched(), 1u);  // once
 }
 
 TEST_F(ImportTest, APartnersLowerAssessmentNeverLowersOurTier) {

@@ -4,11 +4,12 @@ ports. Centre A holds the demo data; centre B starts empty.
 
 1. A adds B as a partner with two agreements (clear / pseudonymised) and a partner key for B;
    B adds A with the matching agreements, the pseudonymised one under the key A made.
-2. B pulls A's clear collection with `cfr exchange pull` (pages of 50): every indicator of A's
-   collection becomes an entity at B, with its provenance (source xchg:TH-A:green, a
-   partner_intel history entry).
-3. B pulls A's pseudonymised collection: every pseudonym matches one of B's entities (now the
-   same), computed independently here with Python's hashlib as well.
+2. B pulls A's pseudonymised collection first: B holds none of the identifiers, so every
+   pseudonym is kept; they equal pseudonyms computed here with Python's hashlib.
+3. B pulls A's clear collection with `cfr exchange pull` (pages of 50): every indicator of A's
+   collection becomes an entity at B with its provenance (source xchg:TH-A:green, a
+   partner_intel history entry), and the kept pseudonyms match them as they appear (source
+   xchg:TH-A:amber as well).
 4. A pulled again changes nothing (every object unchanged).
 
 Usage: tests/exchange/run.py --cfr build/release/cfr
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 
@@ -113,36 +115,13 @@ def main():
             if len(shared) < 10:
                 failures.append(f"A shares only {len(shared)} identifiers")
 
-            # 2. B pulls the clear collection.
-            clear = pull(by_title.get("OpenCFR a-b-clear", ""), "b-a-clear")
-            print("B pulled the clear collection:", clear)
-            if clear.get("pages", 0) < 2:
-                failures.append(f"the pull took {clear.get('pages')} pages; expected several of 50")
-            missing = 0
-            for kind, value in shared:
-                st, body = call(b_url, b_admin, "GET",
-                                f"/api/v1/entities/{kind}/{urllib.parse.quote(value, safe='')}")
-                if st != 200:
-                    missing += 1
-                    continue
-                entity = json.loads(body)
-                if "xchg:TH-A:green" not in entity.get("sources", []):
-                    failures.append(f"{kind} {value}: sources {entity.get('sources')}")
-            if missing:
-                failures.append(f"{missing} of {len(shared)} identifiers did not reach B")
-            kind, value = shared[0]
-            history = must(call(b_url, b_admin, "GET",
-                                f"/api/v1/entities/{kind}/{urllib.parse.quote(value, safe='')}/history"), 200, "history")
-            events = history.get("items", history.get("events", []))
-            if not any(e.get("action") == "partner_intel" for e in events):
-                failures.append(f"no partner_intel entry in the history of {kind} {value}: {events}")
-
-            # 3. The pseudonymised collection: every pseudonym is one of B's entities now.
+            # 2. B pulls the pseudonymised collection first: it holds none of A's identifiers yet,
+            #    so every pseudonym is kept for later.
             hashed = pull(by_title.get("OpenCFR a-b-pseudo", ""), "b-a-pseudo")
             print("B pulled the pseudonymised collection:", hashed)
-            if hashed.get("pseudonyms_unmatched", 1) != 0 or hashed.get("pseudonyms_matched", 0) != len(shared):
-                failures.append(f"pseudonyms: {hashed.get('pseudonyms_matched')} matched, "
-                                f"{hashed.get('pseudonyms_unmatched')} not, of {len(shared)}")
+            if hashed.get("pseudonyms_unmatched") != len(shared) or hashed.get("pseudonyms_matched") != 0:
+                failures.append(f"pseudonyms before B knows anything: {hashed.get('pseudonyms_matched')} matched, "
+                                f"{hashed.get('pseudonyms_unmatched')} kept, of {len(shared)}")
             st, page = call(a_url, partner_key, "GET",
                             "/taxii2/api1/collections/" + by_title.get("OpenCFR a-b-pseudo", "") + "/objects/?limit=10000",
                             accept="application/taxii+json;version=2.1")
@@ -153,6 +132,43 @@ def main():
                 failures.append(f"hashlib's pseudonyms differ from A's: {len(theirs ^ ours)} differ")
             else:
                 print(f"all {len(ours)} pseudonyms equal Python hashlib's")
+
+            # 3. B pulls the clear collection: every identifier arrives with its provenance, and
+            #    the kept pseudonyms match them as they appear (both sources on each).
+            clear = pull(by_title.get("OpenCFR a-b-clear", ""), "b-a-clear")
+            print("B pulled the clear collection:", clear)
+            if clear.get("pages", 0) < 2:
+                failures.append(f"the pull took {clear.get('pages')} pages; expected several of 50")
+
+            def sources_at_b():
+                found, both = 0, 0
+                for kind, value in shared:
+                    st, body = call(b_url, b_admin, "GET",
+                                    f"/api/v1/entities/{kind}/{urllib.parse.quote(value, safe='')}")
+                    if st != 200:
+                        continue
+                    found += 1
+                    sources = json.loads(body).get("sources", [])
+                    if "xchg:TH-A:green" in sources and "xchg:TH-A:amber" in sources:
+                        both += 1
+                return found, both
+
+            deadline = time.time() + 10
+            found, both = sources_at_b()
+            while both < len(shared) and time.time() < deadline:
+                time.sleep(0.2)  # the matcher follows the change sequence
+                found, both = sources_at_b()
+            print(f"B holds {found} of {len(shared)} identifiers; {both} matched their kept pseudonyms too")
+            if found != len(shared):
+                failures.append(f"{len(shared) - found} of {len(shared)} identifiers did not reach B")
+            if both != len(shared):
+                failures.append(f"only {both} of {len(shared)} kept pseudonyms matched later")
+            kind, value = shared[0]
+            history = must(call(b_url, b_admin, "GET",
+                                f"/api/v1/entities/{kind}/{urllib.parse.quote(value, safe='')}/history"), 200, "history")
+            events = history.get("items", history.get("events", []))
+            if not any(e.get("action") == "partner_intel" for e in events):
+                failures.append(f"no partner_intel entry in the history of {kind} {value}: {events}")
 
             # 4. Pulling again changes nothing.
             again = pull(by_title.get("OpenCFR a-b-clear", ""), "b-a-clear")
