@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "core/time.h"
 
@@ -226,6 +227,131 @@ std::vector<NamedIdentifier> IdentifiersOfPattern(std::string_view pattern) {
 
 namespace {
 
+// Checks object `i` of a bundle into `s` (everything but de-duplication, which needs the order).
+Status CheckObject(size_t i, const element& e, const std::set<std::string, std::less<>>& defined_extensions,
+                   const std::map<std::string, Tlp, std::less<>>& bundle_markings, StixObject* out_object,
+                   size_t* indicators, size_t* mapped) {
+  StixObject& s = *out_object;
+  object o;
+  if (e.get(o) != simdjson::SUCCESS) return InvalidArgument("must be a STIX object", Path(i, ""));
+  CFR_ASSIGN_OR_RETURN(const std::string_view type, RequireString(o, i, "type"));
+  CFR_ASSIGN_OR_RETURN(const std::string_view id, RequireString(o, i, "id"));
+  s.type = std::string(type);
+  s.id = std::string(id);
+  if (s.type.size() < 3 || s.type.size() > 250 || !IsStixId(s.id, s.type))
+    return InvalidArgument("must be " + s.type + "--<UUID> (the object's type, two hyphens, a UUID)",
+                           Path(i, "id"));
+  const bool observable = IsObservable(s.type);
+  if (const auto v = Field(o, "spec_version")) {
+    std::string_view version;
+    if (v->get(version) != simdjson::SUCCESS || version != "2.1")
+      return InvalidArgument("STIX 2.1 only (\"2.1\")", Path(i, "spec_version"));
+  } else if (!observable) {
+    return InvalidArgument("is required (\"2.1\")", Path(i, "spec_version"));
+  }
+  if (!observable) {
+    CFR_RETURN_IF_ERROR(Timestamp(o, i, "created", true).status());
+    const bool has_modified = s.type != "marking-definition";
+    CFR_ASSIGN_OR_RETURN(s.modified_ms, Timestamp(o, i, "modified", has_modified));
+    if (has_modified) s.modified = std::string(Str(o, "modified"));
+  }
+  if (const auto c = Field(o, "created_by_ref")) {
+    std::string_view ref;
+    if (c->get(ref) != simdjson::SUCCESS || !IsStixId(ref, "identity"))
+      return InvalidArgument("must be an identity's id", Path(i, "created_by_ref"));
+    s.created_by_ref = std::string(ref);
+  }
+  object extensions;
+  const bool has_extensions = Field(o, "extensions").has_value();
+  if (has_extensions) {
+    if (o["extensions"].get(extensions) != simdjson::SUCCESS)
+      return InvalidArgument("must be an object", Path(i, "extensions"));
+    for (const auto field : extensions) {
+      const std::string_view name = field.key;
+      const bool predefined = name.size() > 4 && name.substr(name.size() - 4) == "-ext";
+      if (!predefined && defined_extensions.find(name) == defined_extensions.end()) {
+        return InvalidArgument("unknown extension " + std::string(name) + " (not defined in the bundle)",
+                               Path(i, "extensions"));
+      }
+      if (!field.value.is_object())
+        return InvalidArgument("must be an object", Path(i, "extensions." + std::string(name)));
+    }
+  }
+  if (const auto m = Field(o, "object_marking_refs")) {
+    array refs;
+    if (m->get(refs) != simdjson::SUCCESS)
+      return InvalidArgument("must be an array of marking ids", Path(i, "object_marking_refs"));
+    for (element ref : refs) {
+      std::string_view mid;
+      if (ref.get(mid) != simdjson::SUCCESS || !IsStixId(mid, "marking-definition"))
+        return InvalidArgument("must hold marking-definition ids", Path(i, "object_marking_refs"));
+      std::optional<Tlp> tlp = TlpOfMarking(mid);
+      if (!tlp) {
+        const auto b = bundle_markings.find(mid);
+        if (b != bundle_markings.end()) tlp = b->second;
+      }
+      if (tlp) {
+        s.tlp = s.tlp ? Stricter(*s.tlp, *tlp) : *tlp;
+      } else {
+        s.unknown_marking = true;
+      }
+    }
+  }
+  // Type-specific requirements.
+  if (s.type == "indicator") {
+    CFR_ASSIGN_OR_RETURN(const std::string_view pattern, RequireString(o, i, "pattern"));
+    CFR_ASSIGN_OR_RETURN(const std::string_view pattern_type, RequireString(o, i, "pattern_type"));
+    CFR_RETURN_IF_ERROR(Timestamp(o, i, "valid_from", true).status());
+    CFR_ASSIGN_OR_RETURN(auto confidence, IntIn(o, i, "confidence", 0, 100, "an integer from 0 to 100"));
+    if (confidence) s.confidence = static_cast<int>(*confidence);
+    ++*indicators;
+    object ours;
+    if (has_extensions && extensions.at_key(kExtensionId).get(ours) == simdjson::SUCCESS) {
+      const std::string field = "extensions." + std::string(kExtensionId);
+      auto kind = ident::ParseKind(Str(ours, "identifier_kind"));
+      if (!kind.ok()) return InvalidArgument("unknown identifier_kind", Path(i, field + ".identifier_kind"));
+      const std::string_view value = Str(ours, "value");
+      const std::string_view pseudonym = Str(ours, "pseudonym");
+      if (value.empty() == pseudonym.empty())
+        return InvalidArgument("gives either value or pseudonym", Path(i, field));
+      auto named = Named(*kind, value, pseudonym);
+      if (!named) {
+        return InvalidArgument(pseudonym.empty() ? "not a valid " + std::string(ident::KindName(*kind))
+                                                 : "a pseudonym is 64 lowercase hex digits",
+                               Path(i, field + (pseudonym.empty() ? ".value" : ".pseudonym")));
+      }
+      s.identifiers.push_back(std::move(*named));
+      s.tier = std::string(Str(ours, "tier"));
+      int64_t reports = 0;
+      if (ours["reports"].get(reports) == simdjson::SUCCESS) s.reports = std::max<int64_t>(0, reports);
+    } else if (pattern_type == "stix") {
+      s.identifiers = IdentifiersOfPattern(pattern);
+    }
+    if (!s.identifiers.empty()) ++*mapped;
+  } else if (s.type == "relationship") {
+    CFR_RETURN_IF_ERROR(RequireString(o, i, "relationship_type").status());
+    CFR_RETURN_IF_ERROR(RequireRef(o, i, "source_ref", &s));
+    CFR_RETURN_IF_ERROR(RequireRef(o, i, "target_ref", &s));
+  } else if (s.type == "sighting") {
+    CFR_RETURN_IF_ERROR(RequireRef(o, i, "sighting_of_ref", &s));
+    CFR_RETURN_IF_ERROR(IntIn(o, i, "count", 0, 999999999, "an integer from 0 to 999,999,999").status());
+  } else if (s.type == "report" || s.type == "grouping") {
+    array refs;
+    if (o["object_refs"].get(refs) != simdjson::SUCCESS || refs.size() == 0)
+      return InvalidArgument("a non-empty list of the objects it groups", Path(i, "object_refs"));
+    size_t r = 0;
+    for (element ref : refs) {
+      const std::string field = "object_refs[" + std::to_string(r++) + "]";
+      std::string_view rid;
+      if (ref.get(rid) != simdjson::SUCCESS || !IsStixId(rid))
+        return InvalidArgument("not a STIX id", Path(i, field));
+      s.must_resolve.emplace_back(Path(i, field), std::string(rid));
+    }
+  }
+  s.json = simdjson::minify(e);
+  return Status::Ok();
+}
+
 Result<ParsedBundle> ParseUnchecked(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_bytes) {
     return InvalidArgument("larger than " + std::to_string(limits.max_bytes) + " bytes; split it", "body");
@@ -286,135 +412,49 @@ Result<ParsedBundle> ParseUnchecked(std::string_view text, const ParseLimits& li
     }
   }
 
+  // The objects are checked on two threads for a large bundle (each half in order; the first
+  // error of the first half wins), then de-duplicated in order.
+  struct Half {
+    std::vector<StixObject> objects;
+    size_t indicators = 0, mapped = 0;
+    Status status;
+  };
+  auto check = [&](size_t begin, size_t end, Half* half) {
+    half->objects.resize(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      half->status = CheckObject(i, objects[i], defined_extensions, bundle_markings,
+                                 &half->objects[i - begin], &half->indicators, &half->mapped);
+      if (!half->status.ok()) return;
+    }
+  };
+  Half first, second;
+  const size_t mid = objects.size() >= 2048 ? objects.size() / 2 : objects.size();
+  if (mid < objects.size()) {
+    std::thread helper(check, mid, objects.size(), &second);
+    check(0, mid, &first);
+    helper.join();
+  } else {
+    check(0, objects.size(), &first);
+  }
+  CFR_RETURN_IF_ERROR(first.status);
+  CFR_RETURN_IF_ERROR(second.status);
+  out.indicators = first.indicators + second.indicators;
+  out.mapped = first.mapped + second.mapped;
   std::map<std::pair<std::string, std::string>, size_t> seen;  // (id, modified) -> index in out.objects
   out.objects.reserve(objects.size());
-  for (size_t i = 0; i < objects.size(); ++i) {
-    object o;
-    if (objects[i].get(o) != simdjson::SUCCESS) return InvalidArgument("must be a STIX object", Path(i, ""));
-    StixObject s;
-    CFR_ASSIGN_OR_RETURN(const std::string_view type, RequireString(o, i, "type"));
-    CFR_ASSIGN_OR_RETURN(const std::string_view id, RequireString(o, i, "id"));
-    s.type = std::string(type);
-    s.id = std::string(id);
-    if (s.type.size() < 3 || s.type.size() > 250 || !IsStixId(s.id, s.type))
-      return InvalidArgument("must be " + s.type + "--<UUID> (the object's type, two hyphens, a UUID)",
-                             Path(i, "id"));
-    const bool observable = IsObservable(s.type);
-    if (const auto v = Field(o, "spec_version")) {
-      std::string_view version;
-      if (v->get(version) != simdjson::SUCCESS || version != "2.1")
-        return InvalidArgument("STIX 2.1 only (\"2.1\")", Path(i, "spec_version"));
-    } else if (!observable) {
-      return InvalidArgument("is required (\"2.1\")", Path(i, "spec_version"));
-    }
-    if (!observable) {
-      CFR_RETURN_IF_ERROR(Timestamp(o, i, "created", true).status());
-      const bool has_modified = s.type != "marking-definition";
-      CFR_ASSIGN_OR_RETURN(s.modified_ms, Timestamp(o, i, "modified", has_modified));
-      if (has_modified) s.modified = std::string(Str(o, "modified"));
-    }
-    if (const auto c = Field(o, "created_by_ref")) {
-      std::string_view ref;
-      if (c->get(ref) != simdjson::SUCCESS || !IsStixId(ref, "identity"))
-        return InvalidArgument("must be an identity's id", Path(i, "created_by_ref"));
-      s.created_by_ref = std::string(ref);
-    }
-    object extensions;
-    const bool has_extensions = Field(o, "extensions").has_value();
-    if (has_extensions) {
-      if (o["extensions"].get(extensions) != simdjson::SUCCESS)
-        return InvalidArgument("must be an object", Path(i, "extensions"));
-      for (const auto field : extensions) {
-        const std::string_view name = field.key;
-        const bool predefined = name.size() > 4 && name.substr(name.size() - 4) == "-ext";
-        if (!predefined && defined_extensions.find(name) == defined_extensions.end()) {
-          return InvalidArgument("unknown extension " + std::string(name) + " (not defined in the bundle)",
-                                 Path(i, "extensions"));
-        }
-        if (!field.value.is_object())
-          return InvalidArgument("must be an object", Path(i, "extensions." + std::string(name)));
+  size_t i = 0;
+  for (Half* h : {&first, &second}) {
+    for (StixObject& s : h->objects) {
+      auto [it, inserted] = seen.try_emplace({s.id, s.modified}, out.objects.size());
+      if (!inserted) {
+        if (out.objects[it->second].json != s.json)
+          return InvalidArgument("another object has this id and modified time", Path(i, "id"));
+        ++i;
+        continue;  // the same object twice
       }
+      out.objects.push_back(std::move(s));
+      ++i;
     }
-    if (const auto m = Field(o, "object_marking_refs")) {
-      array refs;
-      if (m->get(refs) != simdjson::SUCCESS)
-        return InvalidArgument("must be an array of marking ids", Path(i, "object_marking_refs"));
-      for (element ref : refs) {
-        std::string_view mid;
-        if (ref.get(mid) != simdjson::SUCCESS || !IsStixId(mid, "marking-definition"))
-          return InvalidArgument("must hold marking-definition ids", Path(i, "object_marking_refs"));
-        std::optional<Tlp> tlp = TlpOfMarking(mid);
-        if (!tlp) {
-          const auto b = bundle_markings.find(mid);
-          if (b != bundle_markings.end()) tlp = b->second;
-        }
-        if (tlp) {
-          s.tlp = s.tlp ? Stricter(*s.tlp, *tlp) : *tlp;
-        } else {
-          s.unknown_marking = true;
-        }
-      }
-    }
-    // Type-specific requirements.
-    if (s.type == "indicator") {
-      CFR_ASSIGN_OR_RETURN(const std::string_view pattern, RequireString(o, i, "pattern"));
-      CFR_ASSIGN_OR_RETURN(const std::string_view pattern_type, RequireString(o, i, "pattern_type"));
-      CFR_RETURN_IF_ERROR(Timestamp(o, i, "valid_from", true).status());
-      CFR_ASSIGN_OR_RETURN(auto confidence, IntIn(o, i, "confidence", 0, 100, "an integer from 0 to 100"));
-      if (confidence) s.confidence = static_cast<int>(*confidence);
-      ++out.indicators;
-      object ours;
-      if (has_extensions && extensions.at_key(kExtensionId).get(ours) == simdjson::SUCCESS) {
-        const std::string field = "extensions." + std::string(kExtensionId);
-        auto kind = ident::ParseKind(Str(ours, "identifier_kind"));
-        if (!kind.ok())
-          return InvalidArgument("unknown identifier_kind", Path(i, field + ".identifier_kind"));
-        const std::string_view value = Str(ours, "value");
-        const std::string_view pseudonym = Str(ours, "pseudonym");
-        if (value.empty() == pseudonym.empty())
-          return InvalidArgument("gives either value or pseudonym", Path(i, field));
-        auto named = Named(*kind, value, pseudonym);
-        if (!named) {
-          return InvalidArgument(pseudonym.empty() ? "not a valid " + std::string(ident::KindName(*kind))
-                                                   : "a pseudonym is 64 lowercase hex digits",
-                                 Path(i, field + (pseudonym.empty() ? ".value" : ".pseudonym")));
-        }
-        s.identifiers.push_back(std::move(*named));
-        s.tier = std::string(Str(ours, "tier"));
-        int64_t reports = 0;
-        if (ours["reports"].get(reports) == simdjson::SUCCESS) s.reports = std::max<int64_t>(0, reports);
-      } else if (pattern_type == "stix") {
-        s.identifiers = IdentifiersOfPattern(pattern);
-      }
-      if (!s.identifiers.empty()) ++out.mapped;
-    } else if (s.type == "relationship") {
-      CFR_RETURN_IF_ERROR(RequireString(o, i, "relationship_type").status());
-      CFR_RETURN_IF_ERROR(RequireRef(o, i, "source_ref", &s));
-      CFR_RETURN_IF_ERROR(RequireRef(o, i, "target_ref", &s));
-    } else if (s.type == "sighting") {
-      CFR_RETURN_IF_ERROR(RequireRef(o, i, "sighting_of_ref", &s));
-      CFR_RETURN_IF_ERROR(IntIn(o, i, "count", 0, 999999999, "an integer from 0 to 999,999,999").status());
-    } else if (s.type == "report" || s.type == "grouping") {
-      array refs;
-      if (o["object_refs"].get(refs) != simdjson::SUCCESS || refs.size() == 0)
-        return InvalidArgument("a non-empty list of the objects it groups", Path(i, "object_refs"));
-      size_t r = 0;
-      for (element ref : refs) {
-        const std::string field = "object_refs[" + std::to_string(r++) + "]";
-        std::string_view rid;
-        if (ref.get(rid) != simdjson::SUCCESS || !IsStixId(rid))
-          return InvalidArgument("not a STIX id", Path(i, field));
-        s.must_resolve.emplace_back(Path(i, field), std::string(rid));
-      }
-    }
-    s.json = simdjson::minify(objects[i]);
-    auto [it, inserted] = seen.try_emplace({s.id, s.modified}, out.objects.size());
-    if (!inserted) {
-      if (out.objects[it->second].json != s.json)
-        return InvalidArgument("another object has this id and modified time", Path(i, "id"));
-      continue;  // the same object twice
-    }
-    out.objects.push_back(std::move(s));
   }
   return out;
 }

@@ -76,7 +76,7 @@ Result<Kind> Detect(std::string_view raw) {
   }
   const bool has_space = v.find_first_of(" \t") != std::string_view::npos;
   const bool urlish = v.find("://") != std::string_view::npos || StartsWithIgnoreCase(v, "www.") ||
-                      StartsWithIgnoreCase(v, "hxxp");
+                      internal::HasDefangedScheme(v);
   if (urlish || (!has_space && v.find('/') != std::string_view::npos &&
                  v.find('.') != std::string_view::npos && v.find('.') < v.find('/'))) {
     auto url = internal::ParseUrl(v);

@@ -157,12 +157,20 @@ bool IsShortener(std::string_view host, std::string_view domain) {
   return s.count(host) > 0 || s.count(domain) > 0;
 }
 
+bool HasDefangedScheme(std::string_view value) {
+  // "hxxp://", "hxxps://", "hxxp[://]", "hxxps[:]//": only as the scheme ("hxxplogin.example" is a host).
+  if (!StartsWithIgnoreCase(value, "hxxp")) return false;
+  std::string_view rest = value.substr(4);
+  if (!rest.empty() && (rest.front() == 's' || rest.front() == 'S')) rest.remove_prefix(1);
+  return !rest.empty() && (rest.front() == ':' || rest.front() == '[');
+}
+
 std::string Defang(std::string_view value, bool* changed) {
   // Defanging touches the scheme and the host only: a path or query may legitimately contain
   // "(.)" or "[dot]", and rewriting them would change the link.
   std::string s(value);
   *changed = false;
-  if (StartsWithIgnoreCase(s, "hxxp")) {
+  if (HasDefangedScheme(s)) {
     s.replace(0, 4, "http");
     *changed = true;
   }

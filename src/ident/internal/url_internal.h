@@ -35,6 +35,8 @@ bool IsShortener(std::string_view host, std::string_view domain);
 
 // Undoes the usual defanging ("hxxp", "[.]", "(dot)"); sets *changed when it did.
 std::string Defang(std::string_view value, bool* changed);
+// Whether `value` starts with a defanged scheme: hxxp or hxxps followed by ':' or '['.
+bool HasDefangedScheme(std::string_view value);
 
 }  // namespace cfr::ident::internal
 
