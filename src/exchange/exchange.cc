@@ -127,16 +127,6 @@ std::string AgreementAad(std::string_view id) {
   return std::string(kAgreementCollection) + "/" + std::string(id);
 }
 
-// Sources of an entity that came from a partner's import: "xchg:<partner>:<tlp>". What a partner
-// marked other than clear or green may not go on to another partner (TLP 2.0): an entity known
-// only from such imports is never exported.
-bool Reshareable(const registry::Entity& e) {
-  if (e.sources.empty()) return true;
-  return std::any_of(e.sources.begin(), e.sources.end(), [](const std::string& s) {
-    return !s.starts_with("xchg:") || s.ends_with(":clear") || s.ends_with(":green");
-  });
-}
-
 registry::Tier TierOfIntel(const StixObject& o) {
   if (!o.tier.empty()) {
     auto t = registry::ParseTier(o.tier);

@@ -54,7 +54,10 @@ struct Centre {
       char digits[16];
       std::snprintf(digits, sizeof digits, "%010d", 100000000 + i);
       e.canonical = std::string("004:") + digits;
-      e.display = "KBANK xxxxxx" + e.canonical.substr(e.canonical.size() - 4);
+      ident::NormalizeOptions kbank;
+      kbank.kind = ident::Kind::kBankAccount;
+      if (auto id = ident::Normalize(e.canonical, kbank); id.ok())
+        e.display = id->display;  // masked, as C1 shows it
       e.tier = registry::Tier::kDarkGrey;
       e.reports = 1 + i % 3;
       e.victims = 1;

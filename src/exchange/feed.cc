@@ -11,6 +11,13 @@
 
 namespace cfr::exchange {
 
+bool Reshareable(const registry::Entity& e) {
+  if (e.sources.empty()) return true;
+  return std::any_of(e.sources.begin(), e.sources.end(), [](const std::string& s) {
+    return !s.starts_with("xchg:") || s.ends_with(":clear") || s.ends_with(":green");
+  });
+}
+
 void ExchangeFeed::Apply(const std::vector<store::Change>& changes) {
   std::unique_lock lock(mu_);
   for (const store::Change& c : changes) {
@@ -27,10 +34,7 @@ void ExchangeFeed::Apply(const std::vector<store::Change>& changes) {
     f.updated_ms = e->updated_ms;
     f.kind = e->kind;
     f.tier = static_cast<uint8_t>(registry::EffectiveTier(*e));
-    f.shareable =
-        e->sources.empty() || std::any_of(e->sources.begin(), e->sources.end(), [](const std::string& s) {
-          return !s.starts_with("xchg:") || s.ends_with(":clear") || s.ends_with(":green");
-        });
+    f.shareable = Reshareable(*e);
     order_.emplace(f.updated_ms, c.key);
     latest_.emplace(c.key, f);
   }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ident/identifier.h"
+#include "registry/entity.h"
 #include "store/change_follower.h"
 
 namespace cfr::exchange {
@@ -49,6 +50,11 @@ class ExchangeFeed final : public store::ChangeConsumer {
   std::set<std::pair<int64_t, std::string>> order_;  // guarded by mu_
   absl::flat_hash_map<std::string, Facts> latest_;   // guarded by mu_
 };
+
+// Whether an entity may go on to a partner: not when every source is a partner's import
+// ("xchg:<partner>:<tlp>") marked other than clear or green (TLP 2.0: amber and red stay with the
+// recipient).
+bool Reshareable(const registry::Entity& e);
 
 // "<updated_ms>:<key>" as an opaque TAXII `next` token (base64url), and back (updated_ms may be
 // negative: Exchange::Page marks a place within a collection's first objects so).

@@ -255,6 +255,22 @@ SERVER_URL = ""  # set once the server is up; "$SERVER" in CLI cases
 E2E_PRIVATE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 
+def api_call(base, token, method, path, body=None, accept=None):
+    """One request with a bearer key and a JSON body: (status, body text); for the other runners."""
+    import urllib.error
+    import urllib.request
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    if accept:
+        headers["Accept"] = accept
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
 def start_server(cfr, data_dir):
     env = dict(os.environ)
     # A fixed private-screening key, so that cases can check hashes computed independently.

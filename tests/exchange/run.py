@@ -23,25 +23,11 @@ import sys
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 EXT = "extension-definition--91613b69-830b-4986-b01d-39c560ea3951"
 KINDS = ["phone", "bank_account", "promptpay", "url", "domain", "email", "line_id", "social", "crypto_wallet"]
-
-
-def call(base, token, method, path, body=None, accept=None):
-    data = None if body is None else json.dumps(body).encode()
-    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-    if accept:
-        headers["Accept"] = accept
-    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
 
 
 def must(status_body, expected, what):
@@ -57,7 +43,7 @@ def main():
     args = ap.parse_args()
     cfr = os.path.abspath(args.cfr)
     sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-    from run import start_server
+    from run import api_call as call, start_server
 
     failures = []
     with tempfile.TemporaryDirectory(prefix="cfr-xchg-") as tmp:

@@ -16,21 +16,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def call(base, token, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
 
 
 def refs_of(obj):
@@ -52,7 +40,7 @@ def main():
     if not os.path.isdir(os.path.join(HERE, "node_modules", "ajv")):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=HERE, check=True)
     sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-    from run import start_server  # the e2e runner's: cfr serve on a free port
+    from run import api_call as call, start_server  # the e2e runner's: cfr serve on a free port
 
     failures = []
     with tempfile.TemporaryDirectory(prefix="cfr-stix-") as tmp:
