@@ -55,13 +55,15 @@ struct ExchangeArgs {
   std::string api_key;  // an admin's (or analyst's, to export) key (CFR_API_KEY)
   std::string agreement, partner, since, file;
   // add-partner
-  std::string id, name, country, contact, taxii_url;
+  std::string id, name, country, contact, taxii_url, taxii_collection, taxii_agreement;
   // add-agreement
   std::vector<std::string> kinds, tiers;
   std::string tlp = "amber", key;
   bool pseudonymise = false, partner_may_push = false;
   // pull: the partner's TAXII API root, collection and the key it gave us
-  std::string from, collection, remote_api_key;
+  // (add-partner: remote_api_key is the credential the server keeps for its own pulls)
+  std::string from, collection, remote_api_key, added_after;
+  bool from_start = false;  // a server-side pull: from the partner's first object
   size_t page = 1000;
 };
 int RunExchangeExport(const ExchangeArgs& args);

@@ -86,6 +86,8 @@ const std::vector<Setting>& Settings() {
        &Config::order_promptpay_addressee},
       {"orders.sweep_ms", "deadlines (expiry, escalation) are applied this often", true, nullptr,
        &Config::order_sweep_ms},
+      {"exchange.pull_seconds", "pull from partners with a TAXII URL and credential this often; 0: never",
+       true, nullptr, &Config::exchange_pull_seconds},
       {"auth.session_hours", "a console session lasts this long", true, nullptr, &Config::session_hours},
       {"auth.secure_cookies", "true: session cookies are Secure (the console is served over TLS)", false,
        &Config::secure_cookies},
@@ -290,6 +292,9 @@ Status Validate(const Config& c) {
   }
   if (c.order_sweep_ms < 10 || c.order_sweep_ms > 600000) {
     return InvalidArgument("must be between 10 and 600000", "orders.sweep_ms");
+  }
+  if (c.exchange_pull_seconds < 0 || c.exchange_pull_seconds > 7 * 24 * 3600) {
+    return InvalidArgument("0 (never) to 604800 (a week)", "exchange.pull_seconds");
   }
   if (c.mule_interval_ms < 10 || c.mule_interval_ms > 600000) {
     return InvalidArgument("mule.interval_ms must be 10 to 600000", "mule.interval_ms");

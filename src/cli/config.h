@@ -55,6 +55,7 @@ struct Config {
   int64_t order_takedown_days = 7;
   std::string order_promptpay_addressee = "ITMX";
   int64_t order_sweep_ms = 1000;
+  int64_t exchange_pull_seconds = 600;  // pull from partners this often; 0: only when asked
   std::string log_level = "info";
   std::string log_format = "text";
 

@@ -2,18 +2,24 @@
 //   cfr exchange export (--agreement A | --partner P) [--since T] > bundle.json
 //   cfr exchange import FILE (--agreement A | --partner P)
 //   cfr exchange add-partner --id KH-NPA --name … --country KH [--contact …] [--taxii-url …]
+//                            [--taxii-collection ID] [--taxii-agreement A] [--taxii-api-key K]
 //   cfr exchange add-agreement --id th-kh --partner KH-NPA --kinds phone,bank_account [--tiers …]
 //                              [--tlp amber] [--pseudonymise] [--partner-may-push] [--key HEX]
 //   cfr exchange list
-//   cfr exchange pull --from URL [--collection ID] --remote-api-key K (--agreement A | --partner P)
-//     a TAXII 2.1 client: pages the partner's collection and imports each page into ours
+//   cfr exchange pull --partner P [--from-start]
+//     the server pulls the partner's collection with the settings and credential stored with it
+//   cfr exchange pull --from URL [--collection ID] --remote-api-key K [--added-after T]
+//                     (--agreement A | --partner P)
+//     this command is the TAXII 2.1 client: it pages the partner's collection and imports each
+//     page through our server
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
+#include "core/http_client.h"
+#include "exchange/puller.h"
 
 namespace cfr::cli {
 namespace {
@@ -136,6 +142,9 @@ int RunExchangeAddPartner(const ExchangeArgs& a) {
   json body = {{"name", a.name}, {"country", a.country}};
   if (!a.contact.empty()) body["contact"] = a.contact;
   if (!a.taxii_url.empty()) body["taxii_url"] = a.taxii_url;
+  if (!a.taxii_collection.empty()) body["taxii_collection"] = a.taxii_collection;
+  if (!a.taxii_agreement.empty()) body["taxii_agreement"] = a.taxii_agreement;
+  if (!a.remote_api_key.empty()) body["taxii_api_key"] = a.remote_api_key;  // kept sealed, never shown
   return Answer(
       cmd, HttpPutJson(a.server + "/api/v1/exchange/partners/" + UrlEncode(a.id), body.dump(), a.api_key),
       200);
@@ -184,29 +193,21 @@ int RunExchangeList(const ExchangeArgs& a) {
 int RunExchangePull(const ExchangeArgs& a) {
   const char* cmd = "cfr exchange pull";
   if (!NeedKey(cmd, a)) return kExitUsage;
-  if (a.from.empty() || a.remote_api_key.empty()) {
-    std::fprintf(stderr, "%s: needs --from (the partner's TAXII API root) and --remote-api-key\n", cmd);
-    return kExitUsage;
-  }
-  std::string root = a.from;
-  if (root.back() != '/') root += '/';
-  const std::vector<std::string> remote_headers = {"Accept: application/taxii+json;version=2.1",
-                                                   AuthorizationHeader(a.remote_api_key)};
-  std::string collection = a.collection;
-  if (collection.empty()) {  // the partner's only collection for us
-    auto r = HttpGetWith(root + "collections/", remote_headers);
-    if (!r.ok()) {
-      std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
-      return kExitFailure;
-    }
-    if (r->status != 200) return Refused(cmd, *r);
-    const json list = json::parse(r->body, nullptr, false).value("collections", json::array());
-    if (list.size() != 1) {
-      std::fprintf(stderr, "%s: the partner offers %zu collections; name one with --collection\n", cmd,
-                   list.size());
+  if (a.from.empty()) {  // the server pulls, with the partner's stored settings and credential
+    if (a.partner.empty()) {
+      std::fprintf(stderr, "%s: name the partner (--partner), or give --from for a pull by this command\n",
+                   cmd);
       return kExitUsage;
     }
-    collection = list[0].value("id", "");
+    const json body = {{"from_start", a.from_start}};
+    return Answer(cmd,
+                  HttpPostJson(a.server + "/api/v1/exchange/partners/" + UrlEncode(a.partner) + "/pull",
+                               body.dump(), a.api_key),
+                  200);
+  }
+  if (a.remote_api_key.empty()) {
+    std::fprintf(stderr, "%s: --from needs --remote-api-key (the key the partner gave us)\n", cmd);
+    return kExitUsage;
   }
   auto id = AgreementOf(a);
   if (!id.ok()) {
@@ -214,45 +215,37 @@ int RunExchangePull(const ExchangeArgs& a) {
     return id.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   const std::string local = a.server + "/api/v1/exchange/agreements/" + UrlEncode(*id) + "/import";
-  std::string next;
-  size_t pages = 0;
+  exchange::TaxiiSource source;
+  source.api_root = a.from;
+  source.collection = a.collection;
+  source.api_key = a.remote_api_key;
+  source.added_after = a.added_after;
+  source.page = a.page;
   json total = json::object();
-  for (;;) {
-    std::string url =
-        root + "collections/" + UrlEncode(collection) + "/objects/?limit=" + std::to_string(a.page);
-    if (!next.empty()) url += "&next=" + UrlEncode(next);
-    auto r = HttpGetWith(url, remote_headers);
-    if (!r.ok()) {
-      std::fprintf(stderr, "%s: %s\n", cmd, r.status().message().c_str());
-      return kExitFailure;
+  int refused = kExitOk;
+  // Each page as received goes to our server's import (an envelope is imported as a bundle is).
+  auto outcome = exchange::PullCollection(source, [&](std::string_view envelope) -> Status {
+    CFR_ASSIGN_OR_RETURN(HttpResult imported, HttpPost(local, std::string(envelope),
+                                                       {"Content-Type: application/stix+json;version=2.1",
+                                                        AuthorizationHeader(a.api_key)}));
+    if (imported.status != 200) {
+      refused = Refused(cmd, imported);
+      return Unavailable("our server refused a page");
     }
-    if (r->status != 200) return Refused(cmd, *r);
-    const json envelope = json::parse(r->body, nullptr, false);
-    if (!envelope.is_object()) {
-      std::fprintf(stderr, "%s: the partner's page %zu is not JSON\n", cmd, pages + 1);
-      return kExitFailure;
+    const json summary = json::parse(imported.body, nullptr, false);  // (items() must not outlive it)
+    for (const auto& [k, v] : summary.items()) {
+      if (v.is_number_integer()) total[k] = total.value(k, int64_t{0}) + v.get<int64_t>();
     }
-    ++pages;
-    if (envelope.contains("objects") && !envelope["objects"].empty()) {
-      // The page as received goes to our server (the envelope is imported as a bundle would be).
-      auto imported =
-          HttpPost(local, json{{"objects", envelope["objects"]}}.dump(),
-                   {"Content-Type: application/stix+json;version=2.1", AuthorizationHeader(a.api_key)});
-      if (!imported.ok()) {
-        std::fprintf(stderr, "%s: %s\n", cmd, imported.status().message().c_str());
-        return kExitFailure;
-      }
-      if (imported->status != 200) return Refused(cmd, *imported);
-      const json summary = json::parse(imported->body, nullptr, false);  // (items() must not outlive it)
-      for (const auto& [k, v] : summary.items()) {
-        if (v.is_number_integer()) total[k] = total.value(k, int64_t{0}) + v.get<int64_t>();
-      }
-    }
-    if (!envelope.value("more", false)) break;
-    next = envelope.value("next", "");
-    if (next.empty()) break;
+    return Status::Ok();
+  });
+  if (refused != kExitOk) return refused;
+  if (!outcome.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, outcome.status().message().c_str());
+    return outcome.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  total["pages"] = pages;
+  total["collection"] = outcome->collection;
+  total["pages"] = outcome->pages;
+  total["next_added_after"] = outcome->last_added.empty() ? json(nullptr) : json(outcome->last_added);
   std::printf("%s\n", total.dump().c_str());
   return kExitOk;
 }

@@ -14,9 +14,9 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "cli/import_file.h"
 #include "cli/local_store.h"
+#include "core/http_client.h"
 #include "intake/import.h"
 #include "intake/intake.h"
 #include "registry/registry.h"

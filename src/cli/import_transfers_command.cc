@@ -13,9 +13,9 @@
 #include <future>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "cli/import_file.h"
 #include "cli/local_store.h"
+#include "core/http_client.h"
 #include "core/json_escape.h"
 #include "ident/bank.h"
 #include "ledger/ledger.h"

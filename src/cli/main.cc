@@ -269,9 +269,15 @@ int Main(int argc, char** argv) {
     c->add_option("--partner", xargs.partner, "The partner (its only active agreement)");
   }
   x_export->add_option("--since", xargs.since, "Only entities changed after this RFC 3339 time");
-  x_pull->add_option("--from", xargs.from, "The partner's TAXII 2.1 API root (https://…/taxii2/api1/)")
-      ->required();
+  x_pull->add_option("--from", xargs.from,
+                     "Pull by this command from this TAXII 2.1 API root (https://…/taxii2/api1/); "
+                     "without it the server pulls the --partner with its stored settings");
   x_pull->add_option("--collection", xargs.collection, "The collection (default: the only one offered)");
+  x_pull->add_option("--added-after", xargs.added_after,
+                     "Only objects added after this (the last pull's "
+                     "next_added_after)");
+  x_pull->add_flag("--from-start", xargs.from_start,
+                   "Server pull: from the first object, not the last pull's end");
   x_pull->add_option("--remote-api-key", xargs.remote_api_key, "The key the partner gave us")
       ->envname("CFR_REMOTE_API_KEY");
   x_pull->add_option("--page", xargs.page, "Objects per page (1 to 10,000)")
@@ -283,6 +289,14 @@ int Main(int argc, char** argv) {
   x_partner->add_option("--country", xargs.country, "ISO 3166-1 alpha-2 (KH)")->required();
   x_partner->add_option("--contact", xargs.contact, "A desk's e-mail or phone");
   x_partner->add_option("--taxii-url", xargs.taxii_url, "Its TAXII 2.1 API root, for pulls");
+  x_partner->add_option("--taxii-collection", xargs.taxii_collection,
+                        "Its collection for us (default: its only one)");
+  x_partner->add_option("--taxii-agreement", xargs.taxii_agreement,
+                        "Our agreement pulled objects arrive under (default: the partner's only active one)");
+  x_partner
+      ->add_option("--taxii-api-key", xargs.remote_api_key,
+                   "The key its server gave us: kept sealed by our server, never shown again")
+      ->envname("CFR_REMOTE_API_KEY");
   x_agreement->add_option("--id", xargs.id, "The agreement's id (th-kh-2026)")->required();
   x_agreement->add_option("--partner", xargs.partner, "The partner")->required();
   x_agreement->add_option("--kinds", xargs.kinds, "Identifier kinds shared (comma-separated)")->required();

@@ -8,8 +8,8 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "core/hex.h"
+#include "core/http_client.h"
 #include "core/text.h"
 #include "ident/identifier.h"
 #include "registry/screening_index.h"

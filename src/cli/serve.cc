@@ -21,6 +21,7 @@
 #include "core/text.h"
 #include "exchange/exchange.h"
 #include "exchange/matcher.h"
+#include "exchange/puller.h"
 #include "http/api.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
@@ -205,9 +206,30 @@ int RunServe(const Config& config) {
       }
     }
   });
+  // Pulls from partners' TAXII servers on a timer (and on request: POST …/partners/{id}/pull).
+  exchange::Puller puller(exchange, audited, Clock::Real());
+  std::thread pull_timer([&] {
+    if (config.exchange_pull_seconds == 0) return;
+    const int64_t every_ms = config.exchange_pull_seconds * 1000;
+    for (;;) {
+      for (int64_t waited = 0; waited < every_ms; waited += 10) {
+        if (stop_sweeper.load()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      for (const auto& [partner, report] : puller.PullAll()) {
+        if (report.ok() && report->imported.objects > 0) {
+          spdlog::info("exchange: pulled {} objects ({} new) from {}", report->imported.objects,
+                       report->imported.added, partner);
+        } else if (!report.ok()) {
+          spdlog::warn("exchange: pull from {}: {}", partner, report.status().ToString());
+        }
+      }
+    }
+  });
   auto stop_orders = [&] {
     stop_sweeper.store(true);
     if (sweeper.joinable()) sweeper.join();
+    if (pull_timer.joinable()) pull_timer.join();
     order_follower.Stop();
   };
   mule_monitor.Start();
@@ -239,6 +261,7 @@ int RunServe(const Config& config) {
   context.orders = &orders;
   context.exchange = &exchange;
   context.exchange_feed = &exchange_feed;
+  context.puller = &puller;
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;

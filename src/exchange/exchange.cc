@@ -127,6 +127,11 @@ std::string AgreementAad(std::string_view id) {
   return std::string(kAgreementCollection) + "/" + std::string(id);
 }
 
+// What a partner's sealed TAXII credential is bound to.
+std::string PartnerKeyAad(std::string_view id) {
+  return std::string(kPartnerCollection) + "/" + std::string(id) + "/taxii";
+}
+
 registry::Tier TierOfIntel(const StixObject& o) {
   if (!o.tier.empty()) {
     auto t = registry::ParseTier(o.tier);
@@ -138,17 +143,30 @@ registry::Tier TierOfIntel(const StixObject& o) {
   return registry::Tier::kNone;
 }
 
+// The partner as stored (without its credential).
+json PartnerRecord(const Partner& p) {
+  return {{"id", p.id},
+          {"name", p.name},
+          {"country", p.country},
+          {"contact", p.contact},
+          {"taxii_url", p.taxii_url},
+          {"taxii_collection", p.taxii_collection},
+          {"taxii_agreement", p.taxii_agreement},
+          {"created_ms", p.created_ms},
+          {"updated_ms", p.updated_ms}};
+}
+
 }  // namespace
 
 std::string PartnerJson(const Partner& p) {
-  return Dump({{"id", p.id},
-               {"name", p.name},
-               {"country", p.country},
-               {"contact", p.contact},
-               {"taxii_url", p.taxii_url},
-               {"identity", AgencyIdentityId(p.id)},
-               {"created_at", p.created_ms > 0 ? json(FormatRfc3339Millis(p.created_ms)) : json(nullptr)},
-               {"updated_at", p.updated_ms > 0 ? json(FormatRfc3339Millis(p.updated_ms)) : json(nullptr)}});
+  json j = PartnerRecord(p);
+  j.erase("created_ms");
+  j.erase("updated_ms");
+  j["taxii_api_key_set"] = p.taxii_api_key_set;
+  j["identity"] = AgencyIdentityId(p.id);
+  j["created_at"] = p.created_ms > 0 ? json(FormatRfc3339Millis(p.created_ms)) : json(nullptr);
+  j["updated_at"] = p.updated_ms > 0 ? json(FormatRfc3339Millis(p.updated_ms)) : json(nullptr);
+  return Dump(j);
 }
 
 std::string AgreementJson(const Agreement& a) {
@@ -176,7 +194,8 @@ std::string ImportSummaryJson(const ImportSummary& s) {
 Result<Partner> PartnerFromJson(std::string_view body) {
   const json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("must be a JSON object", "body");
-  CFR_RETURN_IF_ERROR(CheckKeys(j, {"id", "name", "country", "contact", "taxii_url"}));
+  CFR_RETURN_IF_ERROR(CheckKeys(j, {"id", "name", "country", "contact", "taxii_url", "taxii_collection",
+                                    "taxii_agreement", "taxii_api_key"}));
   Partner p;
   CFR_ASSIGN_OR_RETURN(p.id, Field(j, "id", "", 32));
   if (!ValidPartnerId(p.id))
@@ -191,6 +210,20 @@ Result<Partner> PartnerFromJson(std::string_view body) {
   CFR_ASSIGN_OR_RETURN(p.taxii_url, Field(j, "taxii_url", "", 500));
   if (!p.taxii_url.empty() && !p.taxii_url.starts_with("https://") && !p.taxii_url.starts_with("http://"))
     return InvalidArgument("an http(s) URL of the partner's TAXII API root", "taxii_url");
+  CFR_ASSIGN_OR_RETURN(p.taxii_collection, Field(j, "taxii_collection", "", 100));
+  CFR_ASSIGN_OR_RETURN(p.taxii_agreement, Field(j, "taxii_agreement", "", 40));
+  if (!p.taxii_agreement.empty() && !ValidAgreementId(p.taxii_agreement))
+    return InvalidArgument("an agreement id: 3 to 40 of a-z, 0-9 and '-'", "taxii_agreement");
+  if (const auto key = j.find("taxii_api_key"); key != j.end() && !key->is_null()) {
+    if (!key->is_string())
+      return InvalidArgument("must be a string (\"\" removes the stored one)", "taxii_api_key");
+    const std::string& k = key->get_ref<const std::string&>();
+    if (k.size() > 1000) return InvalidArgument("longer than 1000 characters", "taxii_api_key");
+    if (std::any_of(k.begin(), k.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; }))
+      return InvalidArgument("must not contain spaces or control characters", "taxii_api_key");
+    p.taxii_api_key = k;
+  }
   return p;
 }
 
@@ -259,19 +292,23 @@ Result<Partner> Exchange::PutPartner(const Partner& partner, const Actor& by) {
   const int64_t now = clock_.NowMillis();
   for (int attempt = 0; attempt < 8; ++attempt) {
     CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kPartnerCollection, p.id));
-    p.created_ms = now;
-    if (rec) p.created_ms = json::parse(rec->value, nullptr, false).value("created_ms", now);
+    const json old = rec ? json::parse(rec->value, nullptr, false) : json::object();
+    p.created_ms = rec ? old.value("created_ms", now) : now;
     p.updated_ms = now;
-    const json j = {{"id", p.id},
-                    {"name", p.name},
-                    {"country", p.country},
-                    {"contact", p.contact},
-                    {"taxii_url", p.taxii_url},
-                    {"created_ms", p.created_ms},
-                    {"updated_ms", p.updated_ms}};
+    json j = PartnerRecord(p);
+    // The credential: sealed, bound to this partner's record; kept when the update names none.
+    if (!p.taxii_api_key) {
+      if (old.contains("taxii_key")) j["taxii_key"] = old["taxii_key"];
+    } else if (!p.taxii_api_key->empty()) {
+      j["taxii_key"] = HexEncode(cipher_.Seal(*p.taxii_api_key, PartnerKeyAad(p.id)));
+    }
+    p.taxii_api_key_set = j.contains("taxii_key");
     auto r =
         store_.Commit(store::WriteBatch().PutIfSeq(kPartnerCollection, p.id, Dump(j), rec ? rec->seq : 0));
-    if (r.ok()) return p;
+    if (r.ok()) {
+      p.taxii_api_key.reset();
+      return p;
+    }
     if (r.status().code() != StatusCode::kConflict) return r.status();
   }
   return Unavailable("the partner kept changing; try again");
@@ -287,9 +324,22 @@ Result<Partner> Exchange::GetPartner(std::string_view id) {
   p.country = j.value("country", "");
   p.contact = j.value("contact", "");
   p.taxii_url = j.value("taxii_url", "");
+  p.taxii_collection = j.value("taxii_collection", "");
+  p.taxii_agreement = j.value("taxii_agreement", "");
+  p.taxii_api_key_set = j.contains("taxii_key");
   p.created_ms = j.value("created_ms", int64_t{0});
   p.updated_ms = j.value("updated_ms", int64_t{0});
   return p;
+}
+
+Result<std::string> Exchange::PartnerTaxiiKey(std::string_view id) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kPartnerCollection, id));
+  if (!rec) return NotFound("no partner " + std::string(id));
+  const json j = json::parse(rec->value, nullptr, false);
+  if (!j.is_object() || !j.contains("taxii_key") || !j["taxii_key"].is_string())
+    return NotFound("partner " + std::string(id) + " has no TAXII credential (set taxii_api_key)");
+  CFR_ASSIGN_OR_RETURN(const std::string sealed, HexDecode(j["taxii_key"].get<std::string>()));
+  return cipher_.Open(sealed, PartnerKeyAad(id));
 }
 
 Result<std::vector<Partner>> Exchange::Partners() {
@@ -524,17 +574,35 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
       preamble_from = static_cast<size_t>(-after.updated_ms - 1);
       after = {0, ""};
     }
-  } else if (request.added_after_ms >= 0) {
+  } else if (request.added_after_ms >= a.created_ms) {
     after = {request.added_after_ms, std::string(1, '\x7f')};  // strictly after that time
   }
+  // An entity that changed before the agreement was made was added to its collection when the
+  // agreement was: objects come in the order they were added (the preamble first), as TAXII asks,
+  // and a client resuming after the last page's X-TAXII-Date-Added-Last misses nothing.
+  // A string property's value in an object as we write it (type, id, created, modified).
+  auto property = [](std::string_view object_json, std::string_view key) -> std::string_view {
+    const size_t at = object_json.find(key);
+    if (at == std::string_view::npos) return {};
+    const size_t from = at + key.size();
+    return object_json.substr(from, object_json.find('"', from) - from);
+  };
+  auto version_wanted = [&](std::string_view object_json) {
+    if (request.version_last) return true;  // ("all": the current version is the only one kept)
+    const std::string_view created = property(object_json, "\"created\":\"");
+    std::string_view modified = property(object_json, "\"modified\":\"");
+    if (modified.empty()) modified = created;
+    if (request.version_first && modified == created) return true;
+    if (request.version_times.empty()) return false;
+    auto t = ParseRfc3339(modified);
+    return t.ok() && std::find(request.version_times.begin(), request.version_times.end(), *t) !=
+                         request.version_times.end();
+  };
   auto wanted = [&](std::string_view object_json) {
+    if (!version_wanted(object_json)) return false;
     if (request.types.empty() && request.ids.empty()) return true;
-    const size_t t = object_json.find("\"type\":\"");
-    const size_t i = object_json.find("\"id\":\"");
-    const std::string_view type =
-        t == std::string_view::npos ? "" : object_json.substr(t + 8, object_json.find('"', t + 8) - t - 8);
-    const std::string_view id =
-        i == std::string_view::npos ? "" : object_json.substr(i + 6, object_json.find('"', i + 6) - i - 6);
+    const std::string_view type = property(object_json, "\"type\":\"");
+    const std::string_view id = property(object_json, "\"id\":\"");
     if (!request.types.empty() &&
         std::find(request.types.begin(), request.types.end(), type) == request.types.end())
       return false;
@@ -574,7 +642,7 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
         page.next = EncodePosition(after);
         return page;
       }
-      for (auto& o : objects) add(std::move(o), pos.updated_ms);
+      for (auto& o : objects) add(std::move(o), std::max(pos.updated_ms, a.created_ms));
       after = pos;
     }
     if (!more) break;

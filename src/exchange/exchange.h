@@ -50,6 +50,8 @@ inline constexpr std::string_view kReceivedChunkCollection = "exchange_chunk";
 inline constexpr std::string_view kStatusCollection = "exchange_status";
 // Pseudonyms that matched none of our entities yet: agreement \x1f pseudonym → indicator id.
 inline constexpr std::string_view kUnmatchedCollection = "exchange_unmatched";
+// The state of pulls from each partner: partner → JSON (added_after, last pull and its outcome).
+inline constexpr std::string_view kPullCollection = "exchange_pull";
 
 struct Partner {
   std::string id;         // the partner's agency code: 2–32 of A–Z, 0–9, '-'
@@ -57,6 +59,13 @@ struct Partner {
   std::string country;    // ISO 3166-1 alpha-2 ("KH")
   std::string contact;    // a desk's e-mail or phone
   std::string taxii_url;  // the partner's TAXII 2.1 API root, for pulls; may be empty
+  // Pulls: the partner's collection for us (empty: its only one), and our agreement its objects
+  // are imported under (empty: the partner's only active agreement).
+  std::string taxii_collection, taxii_agreement;
+  // The credential the partner's server gave us (a bearer token). Write-only: kept sealed with the
+  // keyring, never shown. On input, nullopt keeps the stored one and "" removes it.
+  std::optional<std::string> taxii_api_key;
+  bool taxii_api_key_set = false;  // on output: whether one is stored
   int64_t created_ms = 0, updated_ms = 0;
 };
 
@@ -122,6 +131,12 @@ struct PageRequest {
   std::string next;                     // a token from an earlier page (takes precedence)
   size_t limit = 1000;                  // objects at most
   std::vector<std::string> types, ids;  // match[type], match[id]
+  // match[version]: "last" (the default), "first", "all", or times (epoch ms) of versions. We keep
+  // the current version of each object only (they are made from the registry as it is), so "last"
+  // and "all" are the same, "first" is an object not modified since it was created, and a time
+  // matches an object whose current version (`modified`, else `created`) is that time.
+  bool version_first = false, version_last = true;
+  std::vector<int64_t> version_times;
 };
 
 class Exchange {
@@ -135,6 +150,8 @@ class Exchange {
   Result<Partner> PutPartner(const Partner& partner, const Actor& by);
   Result<Partner> GetPartner(std::string_view id);
   Result<std::vector<Partner>> Partners();
+  // The partner's TAXII credential in clear (for a pull); kNotFound when none is stored.
+  Result<std::string> PartnerTaxiiKey(std::string_view id);
 
   // Creates an agreement with a fresh key (or the one `agreement.key` gives: the partner's centre
   // made it); returns it and the key (64 hex digits), which is shown this once. kNotFound for an

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "core/time.h"
 #include "exchange/matcher.h"
 #include "intake/intake_test_fixture.h"
 #include "store/change_follower.h"
@@ -374,6 +375,8 @@ TEST_F(ImportTest, ReferencesToUnknownObjectsRejectTheWholeBundle) {
 }
 
 TEST_F(ExchangeTest, TaxiiPagesFollowTheOrderEntitiesChangedIn) {
+  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
+  clock_.Advance(1000);
   Report("1101700230708", "5551234567", "0812345678");
   clock_.Advance(1000);
   Report("3100503321447", "5559999999", "0899999999");
@@ -382,7 +385,6 @@ TEST_F(ExchangeTest, TaxiiPagesFollowTheOrderEntitiesChangedIn) {
   ExchangeFeed feed;
   store::ChangeFollower follower(*store_, {&feed});
   ASSERT_TRUE(follower.CatchUp().ok());
-  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
   PageRequest r;
   r.limit = 5;  // the preamble (3) and one account (2)
   auto first = exchange_->Page(a, feed, r);
@@ -410,6 +412,83 @@ TEST_F(ExchangeTest, TaxiiPagesFollowTheOrderEntitiesChangedIn) {
   PageRequest bad;
   bad.next = "not-a-token!";
   EXPECT_EQ(exchange_->Page(a, feed, bad).status().field(), "next");
+}
+
+// An agreement made after the entities: they were added to its collection when it was made, so
+// the objects come in the order of date_added (the preamble first) and a client resuming after the
+// last object's date_added gets nothing more — nor misses anything that changes later.
+TEST_F(ExchangeTest, EntitiesOlderThanTheAgreementAreAddedWithIt) {
+  Report("1101700230708", "5551234567", "0812345678");
+  clock_.Advance(1000);
+  Report("3100503321447", "5559999999", "0899999999");
+  clock_.Advance(1000);
+  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
+  ExchangeFeed feed;
+  store::ChangeFollower follower(*store_, {&feed});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  PageRequest all;
+  auto page = exchange_->Page(a, feed, all);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->objects.size(), 7u);  // the preamble and two accounts
+  for (size_t i = 1; i < page->objects.size(); ++i) {
+    EXPECT_LE(page->objects[i - 1].date_added_ms, page->objects[i].date_added_ms) << i;
+  }
+  EXPECT_EQ(page->objects.back().date_added_ms, a.created_ms);
+  PageRequest since;
+  since.added_after_ms = page->objects.back().date_added_ms;
+  EXPECT_TRUE(exchange_->Page(a, feed, since)->objects.empty());
+  PageRequest before;  // a time before the agreement: everything
+  before.added_after_ms = a.created_ms - 1;
+  EXPECT_EQ(exchange_->Page(a, feed, before)->objects.size(), 7u);
+  clock_.Advance(1000);
+  Report("1509900000017", "5550000001", "0898888888");
+  ASSERT_TRUE(follower.CatchUp().ok());
+  auto later = exchange_->Page(a, feed, since);
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->objects.size(), 2u);
+  EXPECT_NE(later->objects[0].json.find("025:5550000001"), std::string::npos);
+}
+
+// match[version]: we keep each object's current version only.
+TEST_F(ExchangeTest, VersionsMatchTheCurrentOne) {
+  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
+  clock_.Advance(1000);
+  Report("1101700230708", "5551234567", "0812345678");
+  clock_.Advance(1000);
+  Report("3100503321447", "5551234567", "0899999999");  // the same account again: a new version
+  ExchangeFeed feed;
+  store::ChangeFollower follower(*store_, {&feed});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  PageRequest last;
+  auto page = exchange_->Page(a, feed, last);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->objects.size(), 5u);
+  const json indicator = json::parse(page->objects[3].json);
+  ASSERT_EQ(indicator["type"], "indicator");
+  ASSERT_NE(indicator["created"], indicator["modified"]);
+  PageRequest first;  // the first version of the indicator is gone; the preamble's is current
+  first.version_last = false;
+  first.version_first = true;
+  auto firsts = exchange_->Page(a, feed, first);
+  ASSERT_TRUE(firsts.ok());
+  EXPECT_EQ(firsts->objects.size(), 3u);
+  for (const auto& o : firsts->objects) {
+    const json j = json::parse(o.json);
+    EXPECT_NE(j["type"], "indicator");
+    EXPECT_EQ(j.value("modified", j["created"].get<std::string>()), j["created"]);
+  }
+  PageRequest at;  // the indicator's version by its timestamp
+  at.version_last = false;
+  at.version_times = {*ParseRfc3339(indicator["modified"].get<std::string>())};
+  auto exact = exchange_->Page(a, feed, at);
+  ASSERT_TRUE(exact.ok());
+  bool found = false;
+  for (const auto& o : exact->objects) found = found || json::parse(o.json)["id"] == indicator["id"];
+  EXPECT_TRUE(found);
+  at.version_times = {*ParseRfc3339(indicator["created"].get<std::string>())};
+  auto older = exchange_->Page(a, feed, at);
+  ASSERT_TRUE(older.ok());
+  for (const auto& o : older->objects) EXPECT_NE(json::parse(o.json)["id"], indicator["id"]);
 }
 
 }  // namespace

@@ -30,6 +30,7 @@ class OrderBook;
 namespace cfr::exchange {
 class Exchange;
 class ExchangeFeed;
+class Puller;
 }  // namespace cfr::exchange
 namespace cfr::mule {
 class MuleMonitor;
@@ -69,6 +70,7 @@ struct ApiContext {
   RateLimiter* auth_failure_limiter = nullptr;      // failed authentications per address; may be null
   exchange::Exchange* exchange = nullptr;           // partners, agreements, STIX; may be null in tests
   const exchange::ExchangeFeed* exchange_feed = nullptr;  // TAXII paging order; may be null in tests
+  exchange::Puller* puller = nullptr;                     // pulls from partners; may be null in tests
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without

@@ -271,8 +271,9 @@ def api_call(base, token, method, path, body=None, accept=None):
         return e.code, e.read().decode()
 
 
-def start_server(cfr, data_dir):
+def start_server(cfr, data_dir, extra_env=None):
     env = dict(os.environ)
+    env.update(extra_env or {})
     # A fixed private-screening key, so that cases can check hashes computed independently.
     env["CFR_SCREENING_PRIVATE_KEY"] = E2E_PRIVATE_KEY
     env["CFR_SCREENING_PUBLIC_CHECKS_BURST"] = "5"

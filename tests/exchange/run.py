@@ -11,6 +11,12 @@ ports. Centre A holds the demo data; centre B starts empty.
    partner_intel history entry), and the kept pseudonyms match them as they appear (source
    xchg:TH-A:amber as well).
 4. A pulled again changes nothing (every object unchanged).
+5. The server pulls by itself: B keeps A's TAXII URL, collection and B's key at A with the
+   partner (the key sealed, never shown again); `POST …/partners/TH-A/pull` from the start
+   finds every object unchanged, a second one asks only for what was added since (nothing); a
+   wrong key is refused and the failure recorded in the partner's pull state.
+6. Scheduled pulls: B restarted with exchange.pull_seconds=1; an identifier A lists afterwards
+   reaches B without anyone asking. B's data files never hold the key in clear.
 
 Usage: tests/exchange/run.py --cfr build/release/cfr
 """
@@ -160,10 +166,70 @@ def main():
             again = pull(by_title.get("OpenCFR a-b-clear", ""), "b-a-clear")
             if again.get("unchanged") != again.get("objects") or again.get("entities", 0) != 0:
                 failures.append(f"a second pull changed something: {again}")
+
+            # 5. The server pulls with the partner's stored settings and credential.
+            clear_collection = by_title.get("OpenCFR a-b-clear", "")
+            settings = {"name": "centre A", "country": "TH", "taxii_url": a_url + "/taxii2/api1/",
+                        "taxii_collection": clear_collection, "taxii_agreement": "b-a-clear"}
+            saved = must(call(b_url, b_admin, "PUT", "/api/v1/exchange/partners/TH-A",
+                              dict(settings, taxii_api_key=partner_key)), 200, "B keeps A's TAXII settings")
+            shown = json.dumps(saved) + json.dumps(must(call(b_url, b_admin, "GET", "/api/v1/exchange/partners"),
+                                                        200, "B lists partners"))
+            if partner_key in shown or saved.get("taxii_api_key_set") is not True:
+                failures.append(f"the stored TAXII key is shown or not kept: {saved}")
+            # An update that names no key keeps it.
+            must(call(b_url, b_admin, "PUT", "/api/v1/exchange/partners/TH-A", settings), 200, "B updates A")
+            full = must(call(b_url, b_admin, "POST", "/api/v1/exchange/partners/TH-A/pull", {"from_start": True}),
+                        200, "B's server pulls A from the start")
+            print("B's server pulled A from the start:", full)
+            if full.get("objects", 0) < len(shared) or full.get("unchanged") != full.get("objects"):
+                failures.append(f"a server pull from the start should find every object unchanged: {full}")
+            if not full.get("next_added_after"):
+                failures.append(f"the pull did not learn where the next one starts: {full}")
+            since = must(call(b_url, b_admin, "POST", "/api/v1/exchange/partners/TH-A/pull"), 200,
+                         "B's server pulls A again")
+            if since.get("added_after") != full.get("next_added_after") or since.get("objects") != 0:
+                failures.append(f"the next pull should ask for what was added since, and get nothing: {since}")
+            st, body = call(b_url, b_admin, "PUT", "/api/v1/exchange/partners/TH-A",
+                            dict(settings, taxii_api_key="cfr_bogus_0123456789"))
+            st, body = call(b_url, b_admin, "POST", "/api/v1/exchange/partners/TH-A/pull")
+            state = must(call(b_url, b_admin, "GET", "/api/v1/exchange/partners/TH-A"), 200, "A at B")
+            if st != 503 or "401" not in body or "401" not in json.dumps(state.get("pull", {}).get("last_error")):
+                failures.append(f"a pull with a wrong key: HTTP {st} {body[:300]}; state {state.get('pull')}")
+            must(call(b_url, b_admin, "PUT", "/api/v1/exchange/partners/TH-A",
+                      dict(settings, taxii_api_key=partner_key)), 200, "B restores its key")
+
+            # 6. Scheduled pulls: B restarted to pull every second; A lists a new identifier.
+            b_proc.terminate()
+            b_proc.wait(timeout=15)
+            b_proc, b_port = start_server(cfr, b_dir, {"CFR_EXCHANGE_PULL_SECONDS": "1"})
+            b_url = f"http://127.0.0.1:{b_port}"
+            operator = must(call(a_url, a_admin, "POST", "/api/v1/admin/keys",
+                                 {"role": "operator", "agency": "AOC", "name": "xchg-operator"}), 201, "A's operator")["token"]
+            new_phone = "+66899990123"
+            must(call(a_url, operator, "POST", f"/api/v1/entities/phone/{urllib.parse.quote(new_phone)}/listing",
+                      {"tier": "dark_grey", "reason": "reported by three victims today"}), 200, "A lists a phone")
+            deadline = time.time() + 15
+            st = 0
+            while st != 200 and time.time() < deadline:
+                time.sleep(0.25)
+                st, body = call(b_url, b_admin, "GET", f"/api/v1/entities/phone/{urllib.parse.quote(new_phone)}")
+            if st != 200 or "xchg:TH-A:green" not in json.loads(body).get("sources", []):
+                failures.append(f"a scheduled pull did not bring A's new phone: HTTP {st} {body[:300]}")
+            else:
+                state = must(call(b_url, b_admin, "GET", "/api/v1/exchange/partners/TH-A"), 200, "A at B")["pull"]
+                print("a scheduled pull brought A's new phone; pull state:", {k: state.get(k) for k in
+                      ("last_pull_at", "last_success_at", "next_added_after")})
         finally:
             for p in (a_proc, b_proc):
                 p.terminate()
                 p.wait(timeout=15)
+        # The key B keeps for A's server is sealed: no file of B's holds it in clear.
+        for root, _, files in os.walk(b_dir):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    if partner_key.encode() in f.read():
+                        failures.append(f"B's {name} holds the partner's TAXII key in clear")
     for f in failures:
         print("FAIL " + f)
     print(f"exchange: {'ok' if not failures else str(len(failures)) + ' failures'}")

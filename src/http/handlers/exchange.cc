@@ -1,6 +1,8 @@
 // The cross-border exchange (C9): partners, agreements and STIX exports.
 //   GET  /api/v1/exchange/partners                       partners (analyst, admin)
+//   GET  /api/v1/exchange/partners/{id}                  one, with the state of pulls from it
 //   PUT  /api/v1/exchange/partners/{id}                  create or update one (the centre's admins)
+//   POST /api/v1/exchange/partners/{id}/pull             pull its TAXII collection now (the centre's admins)
 //   GET  /api/v1/exchange/agreements[?partner=]          agreements, without their keys
 //   POST /api/v1/exchange/agreements                     create one: its key is in this answer only
 //   GET  /api/v1/exchange/agreements/{id}
@@ -10,8 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/access.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "exchange/exchange.h"
+#include "exchange/puller.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
@@ -53,6 +57,37 @@ HttpResponse PutPartner(ApiContext& ctx, const HttpRequest& request) {
   auto saved = ctx.exchange->PutPartner(*p, request.caller);
   if (!saved.ok()) return ErrorResponse(saved.status());
   return HttpResponse::Json(200, exchange::PartnerJson(*saved));
+}
+
+HttpResponse GetPartner(ApiContext& ctx, const HttpRequest& request) {
+  auto p = ctx.exchange->GetPartner(request.PathParam("id"));
+  if (!p.ok()) return ErrorResponse(p.status());
+  json out = json::parse(exchange::PartnerJson(*p));
+  if (ctx.puller != nullptr) {
+    auto state = ctx.puller->StateJson(p->id);
+    if (!state.ok()) return ErrorResponse(state.status());
+    out["pull"] = json::parse(*state, nullptr, false);
+  }
+  return HttpResponse::Json(200, out.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+HttpResponse PostPull(ApiContext& ctx, const HttpRequest& request) {
+  if (Status s = CentreAdmin(ctx, request.caller); !s.ok()) return ErrorResponse(s);
+  if (ctx.puller == nullptr) return ErrorResponse(Unavailable("pulls are not configured"));
+  bool from_start = false;
+  if (!TrimSpace(request.body).empty()) {
+    const json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return ErrorResponse(InvalidArgument("must be a JSON object", "body"));
+    for (const auto& [name, value] : body.items()) {
+      if (name != "from_start") return ErrorResponse(InvalidArgument("unknown field", name));
+      if (!value.is_boolean()) return ErrorResponse(InvalidArgument("true or false", "from_start"));
+      from_start = value.get<bool>();
+    }
+  }
+  auto report = ctx.puller->Pull(request.PathParam("id"), request.caller, from_start);
+  if (!report.ok()) return ErrorResponse(report.status());
+  return HttpResponse::Json(200, exchange::PullReportJson(*report));
 }
 
 HttpResponse ListAgreements(ApiContext& ctx, const HttpRequest& request) {
@@ -154,7 +189,10 @@ void RegisterExchangeRoutes(Router& router, ApiContext& ctx) {
     };
   };
   router.Add("GET", "/api/v1/exchange/partners", auth::kExchangeReaders, with(ListPartners));
+  router.Add("GET", "/api/v1/exchange/partners/{id}", auth::kExchangeReaders, with(GetPartner));
   router.Add("PUT", "/api/v1/exchange/partners/{id}", auth::kAdminOnly, with(PutPartner), /*blocking=*/true);
+  router.Add("POST", "/api/v1/exchange/partners/{id}/pull", auth::kAdminOnly, with(PostPull),
+             /*blocking=*/true);
   router.Add("GET", "/api/v1/exchange/agreements", auth::kExchangeReaders, with(ListAgreements));
   router.Add("POST", "/api/v1/exchange/agreements", auth::kAdminOnly, with(PostAgreement), /*blocking=*/true);
   router.Add("GET", "/api/v1/exchange/agreements/{id}", auth::kExchangeReaders, with(GetAgreement));

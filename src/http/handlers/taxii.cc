@@ -137,6 +137,20 @@ HttpResponse GetCollection(ApiContext& ctx, const HttpRequest& request) {
   });
 }
 
+// A match[…] value's comma-separated items (empty ones dropped).
+std::vector<std::string> SplitList(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    const size_t comma = value.find(',', start);
+    std::string item = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(std::move(item));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 Result<exchange::PageRequest> PageRequestOf(const HttpRequest& request) {
   exchange::PageRequest r;
   r.limit = 1000;
@@ -154,17 +168,27 @@ Result<exchange::PageRequest> PageRequestOf(const HttpRequest& request) {
       r.next = value;
     } else if (name == "match[type]" || name == "match[id]") {
       std::vector<std::string>& into = name == "match[type]" ? r.types : r.ids;
-      size_t start = 0;
-      while (start <= value.size()) {
-        const size_t comma = value.find(',', start);
-        const std::string item =
-            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (!item.empty()) into.push_back(item);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
+      for (std::string& item : SplitList(value)) into.push_back(std::move(item));
+    } else if (name == "match[version]") {
+      r.version_last = false;
+      for (const std::string& item : SplitList(value)) {
+        if (item == "last" || item == "all") {
+          r.version_last = true;
+        } else if (item == "first") {
+          r.version_first = true;
+        } else if (auto t = ParseRfc3339(item); t.ok()) {
+          r.version_times.push_back(*t);
+        } else {
+          return InvalidArgument("last, first, all or a version's timestamp, comma-separated",
+                                 "match[version]");
+        }
       }
-    } else if (name == "match[version]" || name == "match[spec_version]") {
-      // Every object is served in its last version, STIX 2.1: nothing to narrow.
+      if (!r.version_last && !r.version_first && r.version_times.empty()) r.version_last = true;
+    } else if (name == "match[spec_version]") {
+      for (const std::string& item : SplitList(value)) {
+        if (item != "2.1")
+          return InvalidArgument("this server holds STIX 2.1 objects only", "match[spec_version]");
+      }
     } else {
       return InvalidArgument("unknown query parameter", name);
     }

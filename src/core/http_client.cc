@@ -1,15 +1,32 @@
-#include "cli/http_client.h"
+#include "core/http_client.h"
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
+#include <string_view>
 #include <vector>
 
-namespace cfr::cli {
+#include "core/text.h"
+
+namespace cfr {
 namespace {
 
 size_t Append(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// One header line ("Name: value\r\n"); the status line and the blank line are skipped.
+size_t AppendHeader(char* data, size_t size, size_t n, void* out) {
+  const std::string_view line(data, size * n);
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static_cast<HttpResult*>(out)->headers.emplace_back(std::move(name),
+                                                        std::string(TrimSpace(line.substr(colon + 1))));
+  }
   return size * n;
 }
 
@@ -23,6 +40,8 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, Append);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERFUNCTION, AppendHeader);
+  curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &result);
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 60L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
@@ -40,6 +59,13 @@ Result<HttpResult> Perform(const std::string& url, const std::string* post_body,
 }
 
 }  // namespace
+
+std::string HttpResult::Header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (n == name) return v;
+  }
+  return {};
+}
 
 Result<HttpResult> HttpGet(const std::string& url, const std::string& api_key) {
   std::vector<std::string> headers;
@@ -85,4 +111,4 @@ std::string UrlEncode(const std::string& value) {
   return out;
 }
 
-}  // namespace cfr::cli
+}  // namespace cfr
