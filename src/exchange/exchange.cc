@@ -566,7 +566,7 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
   // preamble), a time, or the beginning (the preamble first).
   ExchangeFeed::Position after{0, ""};
   size_t preamble_from = 0;
-  bool preamble = request.added_after_ms < a.created_ms;
+  bool preamble = request.added_after_ms < a.updated_ms;
   if (!request.next.empty()) {
     if (!DecodePosition(request.next, &after)) return InvalidArgument("not a token this server gave", "next");
     preamble = after.updated_ms < 0;
@@ -574,12 +574,13 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
       preamble_from = static_cast<size_t>(-after.updated_ms - 1);
       after = {0, ""};
     }
-  } else if (request.added_after_ms >= a.created_ms) {
+  } else if (request.added_after_ms >= a.updated_ms) {
     after = {request.added_after_ms, std::string(1, '\x7f')};  // strictly after that time
   }
-  // An entity that changed before the agreement was made was added to its collection when the
-  // agreement was: objects come in the order they were added (the preamble first), as TAXII asks,
-  // and a client resuming after the last page's X-TAXII-Date-Added-Last misses nothing.
+  // An entity that changed before the agreement's terms were last set (made, or changed: other
+  // kinds, tiers or marking) was added to its collection then: objects come in the order they
+  // were added (the preamble first), as TAXII asks, and a client resuming after the last page's
+  // X-TAXII-Date-Added-Last misses nothing — not even what widened terms now share.
   // A string property's value in an object as we write it (type, id, created, modified).
   auto property = [](std::string_view object_json, std::string_view key) -> std::string_view {
     const size_t at = object_json.find(key);
@@ -621,7 +622,7 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
         page.next = EncodePosition({-static_cast<int64_t>(i) - 1, ""});
         return page;
       }
-      add(std::move(objects[i]), a.created_ms);
+      add(std::move(objects[i]), a.updated_ms);
     }
   }
   std::set<std::string> campaigns;
@@ -642,7 +643,7 @@ Result<TaxiiPage> Exchange::Page(const Agreement& a, const ExchangeFeed& feed, c
         page.next = EncodePosition(after);
         return page;
       }
-      for (auto& o : objects) add(std::move(o), std::max(pos.updated_ms, a.created_ms));
+      for (auto& o : objects) add(std::move(o), std::max(pos.updated_ms, a.updated_ms));
       after = pos;
     }
     if (!more) break;

@@ -449,6 +449,33 @@ TEST_F(ExchangeTest, EntitiesOlderThanTheAgreementAreAddedWithIt) {
   EXPECT_NE(later->objects[0].json.find("025:5550000001"), std::string::npos);
 }
 
+// Widened terms share entities that changed long before: they are added to the collection when
+// the terms change, so a partner resuming where it stopped receives them.
+TEST_F(ExchangeTest, WidenedTermsAddTheEntitiesTheyNowShare) {
+  Report("1101700230708", "5551234567", "0812345678");  // its account is dark grey, its phone not
+  clock_.Advance(1000);
+  const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["phone"]})");
+  ExchangeFeed feed;
+  store::ChangeFollower follower(*store_, {&feed});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  auto before = exchange_->Page(a, feed, PageRequest{});
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->objects.size(), 3u);  // the preamble alone
+  PageRequest resume;
+  resume.added_after_ms = before->objects.back().date_added_ms;
+  clock_.Advance(1000);
+  Agreement wider = a;
+  wider.kinds.push_back(ident::Kind::kBankAccount);
+  auto updated = exchange_->UpdateAgreement(wider, admin_);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  auto after = exchange_->Page(*updated, feed, resume);
+  ASSERT_TRUE(after.ok());
+  bool account = false;
+  for (const auto& o : after->objects)
+    account = account || o.json.find("025:5551234567") != std::string::npos;
+  EXPECT_TRUE(account) << "the account the widened terms share did not come";
+}
+
 // match[version]: we keep each object's current version only.
 TEST_F(ExchangeTest, VersionsMatchTheCurrentOne) {
   const Agreement a = Make(R"({"id":"th-kh","partner":"KH-NPA","kinds":["bank_account"]})");
