@@ -10,6 +10,8 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)  # received STIX objects, stored compressed
 find_package(OpenSSL 3 REQUIRED)  # SHA-256 (SHA-NI): the audit chain's HMAC
+find_package(ICU 72 REQUIRED COMPONENTS uc data)  # messages: NFKC, Thai word segmentation
+pkg_check_modules(FASTTEXT REQUIRED IMPORTED_TARGET fasttext)  # the message classifier
 
 # libcsv (RFC 4180 CSV) ships neither pkg-config nor CMake files.
 find_path(CSV_INCLUDE_DIR csv.h REQUIRED)

@@ -147,6 +147,25 @@ int RunTrainMules(const MuleArgs& args);
 // K-fold cross-validation) on labelled data.
 int RunEvalMules(const MuleArgs& args);
 
+struct ContentArgs {
+  std::vector<std::string> files;  // train / eval: label<TAB>text files
+  std::string model = "content-model.bin";
+  std::string data_dir;  // analyze: screen against this (stopped) server's registry
+  uint64_t seed = 2026;
+  int folds = 5;
+  bool json = false;
+  std::string errors;  // eval: write the misclassified messages here
+  // fastText's hyper-parameters (defaults: content::TrainOptions)
+  int epoch = 0, dim = 0, word_ngrams = 0, minn = -1, maxn = -1;
+  double lr = 0;
+};
+// cfr content train: the message classifier from labelled messages, written to args.model.
+int RunContentTrain(const ContentArgs& args);
+// cfr content analyze: one message per line on stdin, one JSON analysis per line out.
+int RunContentAnalyze(const ContentArgs& args);
+// cfr eval content: k-fold cross-validated per-class precision, recall, F1 and the confusion matrix.
+int RunEvalContent(const ContentArgs& args);
+
 struct AdminArgs {
   std::string data_dir = "./cfr-data";
   std::string role;

@@ -218,7 +218,47 @@ int Main(int argc, char** argv) {
       ->excludes(eval_model);
   eval_mules->add_option("--scores", margs.scores, "Write every account's score (CSV)");
   eval_mules->add_flag("--json", margs.json, "Print the figures as one JSON object");
+  ContentArgs cargs;
+  auto* train_content = train->add_subcommand("content", "Train the message classifier (C10)");
+  train_content->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
+  train_content->add_option("--out", cargs.model, "The model file to write")->capture_default_str();
+  train_content->add_option("--seed", cargs.seed, "Random seed (training is deterministic)")
+      ->capture_default_str();
+  auto* eval_content =
+      eval->add_subcommand("content", "Cross-validated precision, recall, F1 of the message classifier");
+  eval_content->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
+  eval_content->add_option("--folds", cargs.folds, "K-fold cross-validation")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 20));
+  eval_content->add_option("--seed", cargs.seed, "Random seed")->capture_default_str();
+  eval_content->add_flag("--json", cargs.json, "Print the figures as one JSON object");
+  eval_content->add_option("--errors", cargs.errors,
+                           "Write the misclassified messages (true, predicted, features)");
+  for (auto* c : {train_content, eval_content}) {
+    c->add_option("--epoch", cargs.epoch, "fastText epochs");
+    c->add_option("--dim", cargs.dim, "fastText dimensions");
+    c->add_option("--lr", cargs.lr, "fastText learning rate");
+    c->add_option("--word-ngrams", cargs.word_ngrams, "fastText word n-grams");
+    c->add_option("--minn", cargs.minn, "fastText shortest character n-gram (0: none)");
+    c->add_option("--maxn", cargs.maxn, "fastText longest character n-gram (0: none)");
+  }
   eval->require_subcommand(1);
+
+  // cfr content
+  auto* content_cmd = app.add_subcommand("content", "Scam messages and fake news (C10)");
+  content_cmd->require_subcommand(1);
+  auto* content_train =
+      content_cmd->add_subcommand("train", "Train the message classifier (as `cfr train content`)");
+  content_train->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
+  content_train->add_option("--out", cargs.model, "The model file to write")->capture_default_str();
+  content_train->add_option("--seed", cargs.seed, "Random seed (training is deterministic)")
+      ->capture_default_str();
+  auto* content_analyze = content_cmd->add_subcommand(
+      "analyze", "Analyse messages: one per line on stdin, one JSON per line out");
+  content_analyze->add_option("--model", cargs.model, "The classifier (cfr content train)")
+      ->capture_default_str();
+  content_analyze->add_option("--data-dir", cargs.data_dir,
+                              "Screen identifiers and match fact-checks against this stopped server's data");
 
   // cfr admin
   auto* admin = app.add_subcommand("admin", "API keys on a stopped server's data directory (C12)");
@@ -361,6 +401,9 @@ int Main(int argc, char** argv) {
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
   if (finbench->parsed()) return RunFinbench(fargs);
   if (train_mules->parsed()) return RunTrainMules(margs);
+  if (train_content->parsed() || content_train->parsed()) return RunContentTrain(cargs);
+  if (eval_content->parsed()) return RunEvalContent(cargs);
+  if (content_analyze->parsed()) return RunContentAnalyze(cargs);
   if (eval_mules->parsed()) {
     if (margs.cv > 0) margs.model.clear();  // --model excludes --cv: the default model is not used
     return RunEvalMules(margs);

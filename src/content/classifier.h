@@ -1,0 +1,76 @@
+// The message classifier (C10): fastText (Debian's libfasttext) supervised on labelled messages,
+// one label set for Thai and English: scam, spam, transactional (OTP and the like), legitimate.
+//
+// Training is deterministic for a seed (one thread; fastText seeds its generator from it). The
+// model file is fastText's own format. Predict is const and thread-safe.
+#ifndef CFR_CONTENT_CLASSIFIER_H_
+#define CFR_CONTENT_CLASSIFIER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace fasttext {
+class FastText;
+}  // namespace fasttext
+
+namespace cfr::content {
+
+inline constexpr std::string_view kLabels[] = {"scam", "spam", "transactional", "legitimate"};
+
+// A data set's label in ours: scam; spam; OTP → transactional; OK, ham → legitimate (any case).
+Result<std::string> MapLabel(std::string_view raw);
+
+struct LabelledText {
+  std::string label;  // one of kLabels
+  std::string text;
+};
+// A `label<TAB>text` file (a first line "label<TAB>text" is a header). Errors name the line.
+Result<std::vector<LabelledText>> ReadLabelledTsv(const std::string& path);
+
+struct TrainOptions {
+  uint64_t seed = 2026;
+  int epoch = 30;
+  int dim = 64;
+  double lr = 0.5;
+  int word_ngrams = 2;
+  int minn = 3, maxn = 5;  // character n-grams: spellings and typos share them (cross-validated)
+};
+
+struct Prediction {
+  std::string label;
+  double probability = 0;
+  std::vector<std::pair<std::string, double>> probabilities;  // every label, most likely first
+  // The tokens that weighed most toward `label` (their weight: how much more they score it
+  // than the average label), most first.
+  std::vector<std::pair<std::string, double>> top_tokens;
+};
+
+class Classifier {
+ public:
+  ~Classifier();
+  Classifier(const Classifier&) = delete;
+  Classifier& operator=(const Classifier&) = delete;
+
+  // `features` are one line of space-separated features per example (Features() in analyzer.h).
+  static Result<std::unique_ptr<Classifier>> Train(
+      const std::vector<std::pair<std::string, std::string>>& label_features, const TrainOptions& options);
+  static Result<std::unique_ptr<Classifier>> Load(const std::string& path);
+  Status Save(const std::string& path) const;
+
+  // `top` tokens of evidence at most (0: none).
+  Prediction Predict(std::string_view features, size_t top = 0) const;
+
+ private:
+  Classifier();
+  std::unique_ptr<fasttext::FastText> model_;
+};
+
+}  // namespace cfr::content
+
+#endif  // CFR_CONTENT_CLASSIFIER_H_
