@@ -38,6 +38,7 @@ struct Config {
   int64_t risk_recent_bonus = registry::RiskWeights{}.recent_bonus;
   int64_t risk_recent_days = registry::RiskWeights{}.recent_days;
   std::string mule_model;          // the mule model file; empty: <data_dir>/mule-model.json if present
+  std::string content_model;       // the message classifier; empty: <data_dir>/content-model.bin if present
   int64_t mule_interval_ms = 200;  // how often the dirty accounts are scored
   std::string key_file;            // the keyring; empty: <data_dir>/keyring (created on first start)
   std::string centre_agency = "AOC";

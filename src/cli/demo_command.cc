@@ -193,6 +193,9 @@ class Generator {
 
 }  // namespace
 
+// The demo fact-checks (demo_factchecks.cc); how many were written.
+size_t DemoFactChecks(store::Store& store);
+
 // The demo partner and its agreement (demo_partner.cc); the line for demo-keys.txt.
 std::string DemoPartner(store::Store& store, registry::Registry& registry,
                         const auth::PersonalDataCipher& cipher);
@@ -434,6 +437,7 @@ int RunDemo(const DemoArgs& args) {
     std::fclose(f);
   }
   keys_text += DemoPartner(**store, registry, cipher);
+  DemoFactChecks(**store);
   const auto keys_path = std::filesystem::path(args.data_dir) / "demo-keys.txt";
   if (std::FILE* f = std::fopen(keys_path.c_str(), "w")) {
     std::filesystem::permissions(keys_path,

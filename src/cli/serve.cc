@@ -17,6 +17,7 @@
 #include "cases/orders.h"
 #include "cli/local_store.h"
 #include "cli/logging.h"
+#include "content/analyzer.h"
 #include "core/hex.h"
 #include "core/text.h"
 #include "exchange/exchange.h"
@@ -131,6 +132,28 @@ int RunServe(const Config& config) {
     }
   }
 
+  // The message classifier: the configured file, else <data_dir>/content-model.bin when there is one.
+  std::unique_ptr<content::Classifier> content_model;
+  {
+    std::string path = config.content_model;
+    if (path.empty() &&
+        std::filesystem::exists(std::filesystem::path(config.data_dir) / "content-model.bin")) {
+      path = (std::filesystem::path(config.data_dir) / "content-model.bin").string();
+    }
+    if (path.empty()) {
+      spdlog::warn(
+          "no message classifier (cfr content train; content.model): messages are analysed without a label");
+    } else {
+      auto loaded = content::Classifier::Load(path);
+      if (!loaded.ok()) {
+        std::fprintf(stderr, "cfr serve: content.model: %s\n", loaded.status().ToString().c_str());
+        return kExitFailure;
+      }
+      content_model = std::move(*loaded);
+      spdlog::info("message classifier {} loaded", path);
+    }
+  }
+
   // In-memory indexes are consumers of the change sequence; they are rebuilt before serving.
   ledger::TransferGraph transfer_graph(ledger::TransferGraph::StoreChunks(**store));
   ledger::Ledger ledger(audited, transfer_graph);
@@ -154,8 +177,10 @@ int RunServe(const Config& config) {
   });
   network::NetworkIndex networks(&transfer_graph);
   exchange::ExchangeFeed exchange_feed;  // TAXII's order of the registry's changes
-  store::ChangeFollower follower(**store, {&screening, &private_screening, &transfer_graph, &mule_monitor,
-                                           &networks, &access, &sessions, &audit_chain, &exchange_feed});
+  content::FactCheckIndex fact_check_index;
+  store::ChangeFollower follower(
+      **store, {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks, &access, &sessions,
+                &audit_chain, &exchange_feed, &fact_check_index});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -262,6 +287,10 @@ int RunServe(const Config& config) {
   context.exchange = &exchange;
   context.exchange_feed = &exchange_feed;
   context.puller = &puller;
+  const content::Analyzer analyzer(content_model.get(), &screening, &fact_check_index);
+  content::FactChecks fact_checks(audited, Clock::Real());
+  context.content = &analyzer;
+  context.fact_checks = &fact_checks;
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;

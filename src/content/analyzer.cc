@@ -67,9 +67,9 @@ std::string AnalysisJson(const Analysis& a, bool with_registry) {
               {"as_written", h.found.as_written},
               {"listed", h.listed}};
     if (h.listed) {
-      json r = {{"verdict", registry::VerdictName(h.summary.verdict)},
-                {"tier", registry::TierName(h.summary.tier)}};
+      json r = {{"verdict", registry::VerdictName(h.summary.verdict)}};
       if (with_registry) {
+        r["tier"] = registry::TierName(h.summary.tier);
         r["reports"] = h.summary.reports;
         r["victims"] = h.summary.victims;
         r["held"] = h.summary.held;

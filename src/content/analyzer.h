@@ -64,7 +64,7 @@ class Analyzer {
 };
 
 // The analysis as JSON (what the API answers). `with_registry` false leaves out the registry's
-// figures (reports, victims) for callers that may only know whether an identifier is listed.
+// tier and figures (reports, victims, held): the verdict alone, as the public check discloses.
 std::string AnalysisJson(const Analysis& a, bool with_registry = true);
 
 }  // namespace cfr::content

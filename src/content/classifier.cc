@@ -151,7 +151,9 @@ Prediction Classifier::Predict(std::string_view features, size_t top) const {
   for (const auto& [log_prob, id] : predictions) {
     std::string label = dict->getLabel(id);
     if (label.starts_with(kPrefix)) label.erase(0, kPrefix.size());
-    out.probabilities.emplace_back(std::move(label), std::exp(static_cast<double>(log_prob)));
+    // fastText's scores are log(p + 1e-5).
+    out.probabilities.emplace_back(std::move(label),
+                                   std::max(0.0, std::exp(static_cast<double>(log_prob)) - 1e-5));
   }
   if (out.probabilities.empty()) {  // nothing the model knows: no opinion
     for (std::string_view l : kLabels)

@@ -157,6 +157,7 @@ TEST_F(AnalyzerTest, AThaiScamSmsWithItsLinkInTheRegistryAndTheBankNamed) {
   EXPECT_NE(json.find("\"tier\":\"black\""), std::string::npos);
   EXPECT_NE(json.find("\"id\":\"KTB\""), std::string::npos);
   EXPECT_EQ(AnalysisJson(*a, false).find("\"reports\""), std::string::npos);  // figures left out
+  EXPECT_EQ(AnalysisJson(*a, false).find("\"tier\""), std::string::npos);
 }
 
 TEST_F(AnalyzerTest, AListedIdentifierMakesItAScamWhateverTheText) {

@@ -29,6 +29,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterSessionRoutes(router, context);
   RegisterExchangeRoutes(router, context);
   RegisterTaxiiRoutes(router, context);
+  RegisterContentRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

@@ -27,6 +27,10 @@ namespace cfr::cases {
 class CaseBook;
 class OrderBook;
 }  // namespace cfr::cases
+namespace cfr::content {
+class Analyzer;
+class FactChecks;
+}  // namespace cfr::content
 namespace cfr::exchange {
 class Exchange;
 class ExchangeFeed;
@@ -71,6 +75,8 @@ struct ApiContext {
   exchange::Exchange* exchange = nullptr;           // partners, agreements, STIX; may be null in tests
   const exchange::ExchangeFeed* exchange_feed = nullptr;  // TAXII paging order; may be null in tests
   exchange::Puller* puller = nullptr;                     // pulls from partners; may be null in tests
+  const content::Analyzer* content = nullptr;             // message analysis; may be null in tests
+  content::FactChecks* fact_checks = nullptr;             // checked claims; may be null in tests
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
@@ -106,6 +112,7 @@ void RegisterCaseRoutes(Router& router, ApiContext& context);
 void RegisterSessionRoutes(Router& router, ApiContext& context);
 void RegisterExchangeRoutes(Router& router, ApiContext& context);
 void RegisterTaxiiRoutes(Router& router, ApiContext& context);
+void RegisterContentRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -27,7 +27,11 @@ void Router::Add(std::string method, std::string pattern, auth::RoleSet roles, H
 const Router::Route* Router::Match(const HttpRequest& request,
                                    std::vector<std::pair<std::string, std::string>>* params_out,
                                    std::string* allowed) const {
-  const auto segments = SplitPath(request.path);
+  // Segments of the path as sent (percent-encoded), so that an encoded '/' stays inside its
+  // parameter ("/entities/url/https%3A%2F%2Fa.com%2F"); each is decoded on its own.
+  std::string_view raw = request.path;
+  if (!request.target.empty()) raw = std::string_view(request.target).substr(0, request.target.find('?'));
+  const auto segments = SplitPath(raw);
   for (const Route& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
     std::vector<std::pair<std::string, std::string>> params;
@@ -43,7 +47,8 @@ const Router::Route* Router::Match(const HttpRequest& request,
           params.emplace_back(want.substr(1, want.size() - 2), std::move(decoded));
         }
       } else {
-        match = want == segments[i];
+        std::string decoded;
+        match = want == segments[i] || (PercentDecode(segments[i], &decoded, false) && want == decoded);
       }
     }
     if (!match) continue;

@@ -24,6 +24,15 @@ TEST(RouterTest, MatchesLiteralsAndCaptures) {
   req.path = "/api/v1/entities/url/https%3A%2F%2Fa.com%2F/history";
   r = router.Dispatch(&req);
   EXPECT_EQ(r.body, "kind=url;canonical=https://a.com/;");
+  // As the server receives it: the decoded path has '/' where the link had %2F; the target as
+  // sent keeps the link inside its segment.
+  req.target = "/api/v1/entities/url/https%3A%2F%2Fa.com%2Flogin?x=1";
+  req.path = "/api/v1/entities/url/https://a.com/login";
+  r = router.Dispatch(&req);
+  EXPECT_EQ(r.body, "kind=url;canonical=https://a.com/login;");
+  req.target = "/api/v1/%65ntities/phone/0812345678";  // an encoded letter in a fixed segment
+  req.path = "/api/v1/entities/phone/0812345678";
+  EXPECT_EQ(router.Dispatch(&req).body, "kind=phone;canonical=0812345678;");
 }
 
 TEST(RouterTest, UnknownPathIs404AndWrongMethodIs405) {

@@ -19,9 +19,11 @@ Two kinds of case files under cases/:
     < stdin line                (optional lines fed to stdin)
     exit N
     expected stdout lines       (exact; '<any>' matches a whole line)
+    ~ text expected on stdout   (optional, substring; for long JSON lines)
     ! text expected on stderr   (optional, substring)
     In arguments, $SERVER is the server's URL, $DATA a scratch directory, $KEY the private
-    screening key, $FIXTURES the directory tests/e2e/fixtures and $CFR the cfr binary.
+    screening key, $FIXTURES the directory tests/e2e/fixtures, $CFR the cfr binary and $MODEL
+    the message classifier the server loads (trained from ../shared/data before it starts).
 
 Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
 response ("@capture NAME cookie:cfr_session": the value of a cookie the response sets);
@@ -229,13 +231,14 @@ def run_cli_case(case, cfr, data_dir):
         argv[0] = cfr
     fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
     argv = [substitute(a).replace("$DATA", data_dir).replace("$SERVER", SERVER_URL).replace("$KEY", E2E_PRIVATE_KEY)
-            .replace("$FIXTURES", fixtures).replace("$CFR", cfr) for a in argv]
+            .replace("$FIXTURES", fixtures).replace("$CFR", cfr).replace("$MODEL", CONTENT_MODEL) for a in argv]
     stdin = "".join(l[2:] + "\n" for l in lines if l.startswith("< "))
     exit_line = next(l for l in lines if l.startswith("exit "))
     want_exit = int(exit_line.split()[1])
     after = lines[lines.index(exit_line) + 1:]
-    want_stdout = [l for l in after if not l.startswith("! ")]
+    want_stdout = [l for l in after if not l.startswith("! ") and not l.startswith("~ ")]
     want_stderr = [l[2:] for l in after if l.startswith("! ")]
+    want_in_stdout = [l[2:] for l in after if l.startswith("~ ")]  # substrings of stdout (long JSON)
     p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60)
     if p.returncode != want_exit:
         return f"exit {p.returncode}, expected {want_exit}; stderr: {p.stderr[:300]}"
@@ -243,6 +246,9 @@ def run_cli_case(case, cfr, data_dir):
     if want_stdout != ["<any>"]:
         if len(got) != len(want_stdout) or any(w != "<any>" and w != g for w, g in zip(want_stdout, got)):
             return f"stdout:\n{p.stdout}\nexpected:\n" + "\n".join(want_stdout)
+    for w in want_in_stdout:
+        if w not in p.stdout:
+            return f"stdout lacks {w!r}: {p.stdout[:600]}"
     for w in want_stderr:
         if w not in p.stderr:
             return f"stderr lacks {w!r}: {p.stderr[:300]}"
@@ -252,6 +258,9 @@ def run_cli_case(case, cfr, data_dir):
 
 
 SERVER_URL = ""  # set once the server is up; "$SERVER" in CLI cases
+CONTENT_MODEL = ""  # the message classifier the server loads; "$MODEL" in CLI cases
+SHARED_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "..",
+                           "shared", "data")
 E2E_PRIVATE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
 
@@ -375,6 +384,14 @@ def main():
         if made.returncode != 0 or not made.stdout.startswith("cfr_"):
             raise SystemExit(f"cfr admin create-key failed: {made.stderr}")
         ADMIN_TOKEN = made.stdout.strip()
+        # The message classifier, trained as the README's first command trains it.
+        global CONTENT_MODEL
+        CONTENT_MODEL = os.path.join(tmp, "server", "content-model.bin")
+        trained = subprocess.run([cfr, "content", "train", "--data", os.path.join(SHARED_DATA, "thai-sms", "train.tsv"),
+                                  "--data", os.path.join(SHARED_DATA, "uci-sms", "train.tsv"), "--out", CONTENT_MODEL],
+                                 capture_output=True, text=True)
+        if trained.returncode != 0:
+            raise SystemExit(f"cfr content train failed: {trained.stderr}")
         proc, port = start_server(cfr, os.path.join(tmp, "server"))
         SERVER_URL = f"http://127.0.0.1:{port}"
         SERVER_PORT = port
