@@ -165,6 +165,8 @@ int RunContentTrain(const ContentArgs& args);
 int RunContentAnalyze(const ContentArgs& args);
 // cfr eval content: k-fold cross-validated per-class precision, recall, F1 and the confusion matrix.
 int RunEvalContent(const ContentArgs& args);
+// cfr content features: "__label__L features" per message (fastText's format).
+int RunContentFeatures(const ContentArgs& args);
 
 struct AdminArgs {
   std::string data_dir = "./cfr-data";

@@ -3,7 +3,9 @@
 //   cfr content analyze [--model content-model.bin] [--data-dir DIR] < messages.txt
 //     one message per line in, one JSON analysis per line out; with --data-dir, the identifiers
 //     are screened against that (stopped) server's registry and its fact-checks matched
-//   cfr eval content --data FILE [--data FILE …] [--folds 5] [--seed N] [--json]
+//   cfr eval content --data FILE [--data FILE …] [--folds 5] [--seed N] [--json] [--errors FILE]
+//   cfr content features --data FILE …   each message's features in fastText's format (for
+//     the fastText command line: bench/content.sh)
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -131,6 +133,20 @@ int RunContentAnalyze(const ContentArgs& a) {
   if (store) IgnoreError(store->Close());
   if (refused > 0)
     std::fprintf(stderr, "%s: %zu of %zu lines refused (see their error)\n", cmd, refused, number);
+  return kExitOk;
+}
+
+int RunContentFeatures(const ContentArgs& a) {
+  const char* cmd = "cfr content features";
+  std::vector<size_t> file_of;
+  size_t skipped = 0;
+  auto features = LoadFeatures(a.files, &file_of, &skipped);
+  if (!features.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, features.status().message().c_str());
+    return kExitUsage;
+  }
+  // fastText's own training/test format: what `fasttext predict` and `fasttext test` read.
+  for (const auto& [label, f] : *features) std::printf("__label__%s %s\n", label.c_str(), f.c_str());
   return kExitOk;
 }
 

@@ -257,6 +257,9 @@ int Main(int argc, char** argv) {
       "analyze", "Analyse messages: one per line on stdin, one JSON per line out");
   content_analyze->add_option("--model", cargs.model, "The classifier (cfr content train)")
       ->capture_default_str();
+  auto* content_features = content_cmd->add_subcommand(
+      "features", "Print each labelled message's classifier features in fastText's format");
+  content_features->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
   content_analyze->add_option("--data-dir", cargs.data_dir,
                               "Screen identifiers and match fact-checks against this stopped server's data");
 
@@ -404,6 +407,7 @@ int Main(int argc, char** argv) {
   if (train_content->parsed() || content_train->parsed()) return RunContentTrain(cargs);
   if (eval_content->parsed()) return RunEvalContent(cargs);
   if (content_analyze->parsed()) return RunContentAnalyze(cargs);
+  if (content_features->parsed()) return RunContentFeatures(cargs);
   if (eval_mules->parsed()) {
     if (margs.cv > 0) margs.model.clear();  // --model excludes --cv: the default model is not used
     return RunEvalMules(margs);

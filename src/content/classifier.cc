@@ -22,7 +22,7 @@ constexpr std::string_view kPrefix = "__label__";
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   return out;
 }
 
@@ -110,6 +110,7 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(
     return InvalidArgument(std::string("fastText training failed: ") + e.what(), "data");
   }
   std::remove(path);
+  c->PrepareScores();
   return c;
 }
 
@@ -124,6 +125,9 @@ Result<std::unique_ptr<Classifier>> Classifier::Load(const std::string& path) {
   }
   if (c->model_->getDictionary()->nlabels() < 2)
     return InvalidArgument(path + " has fewer than two labels", "model");
+  if (c->model_->isQuant())
+    return InvalidArgument(path + " is a quantised model; train one with cfr content train", "model");
+  c->PrepareScores();
   return c;
 }
 
@@ -136,59 +140,117 @@ Status Classifier::Save(const std::string& path) const {
   return Status::Ok();
 }
 
+void Classifier::PrepareScores() {
+  const auto dict = model_->getDictionary();
+  const auto input = model_->getInputMatrix();
+  const auto output = model_->getOutputMatrix();
+  nlabels_ = static_cast<size_t>(output->size(0));
+  labels_.clear();
+  for (int32_t l = 0; l < static_cast<int32_t>(nlabels_); ++l) {
+    std::string label = dict->getLabel(l);
+    if (label.starts_with(kPrefix)) label.erase(0, kPrefix.size());
+    labels_.push_back(std::move(label));
+  }
+  const int64_t rows = input->size(0), dim = input->size(1);
+  row_scores_.assign(static_cast<size_t>(rows) * nlabels_, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = input->data() + r * dim;
+    for (size_t l = 0; l < nlabels_; ++l) {
+      const float* out = output->data() + static_cast<int64_t>(l) * dim;
+      double dot = 0;
+      for (int64_t j = 0; j < dim; ++j) dot += static_cast<double>(in[j]) * out[j];
+      row_scores_[static_cast<size_t>(r) * nlabels_ + l] = static_cast<float>(dot);
+    }
+  }
+}
+
+std::vector<int32_t> Classifier::RowsOf(std::string_view features) const {
+  // fastText's own reading of a line: words, their subwords, word n-grams, end of line.
+  std::vector<int32_t> words, labels;
+  std::string line(features);
+  line += '\n';
+  std::istringstream in(line);
+  model_->getDictionary()->getLine(in, words, labels);
+  return words;
+}
+
 Prediction Classifier::Predict(std::string_view features, size_t top) const {
   Prediction out;
   const auto dict = model_->getDictionary();
-  std::vector<int32_t> words, labels;
-  {
-    std::string line(features);
-    line += '\n';
-    std::istringstream in(line);
-    dict->getLine(in, words, labels);
-  }
-  fasttext::Predictions predictions;
-  if (!words.empty()) model_->predict(-1, words, predictions, 0.0);
-  for (const auto& [log_prob, id] : predictions) {
-    std::string label = dict->getLabel(id);
-    if (label.starts_with(kPrefix)) label.erase(0, kPrefix.size());
-    // fastText's scores are log(p + 1e-5).
-    out.probabilities.emplace_back(std::move(label),
-                                   std::max(0.0, std::exp(static_cast<double>(log_prob)) - 1e-5));
-  }
-  if (out.probabilities.empty()) {  // nothing the model knows: no opinion
+  const std::vector<int32_t> words = RowsOf(features);
+  if (words.empty() || nlabels_ == 0) {  // nothing the model knows: no opinion
     for (std::string_view l : kLabels)
       out.probabilities.emplace_back(std::string(l), 1.0 / std::size(kLabels));
+    out.label = out.probabilities.front().first;
+    out.probability = out.probabilities.front().second;
+    return out;
   }
+  // Scores: the mean over the rows; probabilities: their softmax.
+  std::vector<double> score(nlabels_, 0.0);
+  for (const int32_t w : words) {
+    const float* row = row_scores_.data() + static_cast<size_t>(w) * nlabels_;
+    for (size_t l = 0; l < nlabels_; ++l) score[l] += row[l];
+  }
+  double max = -1e300;
+  for (double& v : score) {
+    v /= static_cast<double>(words.size());
+    max = std::max(max, v);
+  }
+  double sum = 0;
+  for (double& v : score) {
+    v = std::exp(v - max);
+    sum += v;
+  }
+  for (size_t l = 0; l < nlabels_; ++l) out.probabilities.emplace_back(labels_[l], score[l] / sum);
   std::stable_sort(out.probabilities.begin(), out.probabilities.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
   out.label = out.probabilities.front().first;
   out.probability = out.probabilities.front().second;
-  if (top == 0 || predictions.empty()) return out;
-  // Each token's vector against each label's output row: how much it pushes toward the label
+  if (top == 0) return out;
+  // Each token's share: the mean over its rows (word and subwords) of its score for the label
   // predicted, beyond the average label.
-  const auto output = model_->getOutputMatrix();
-  const int32_t predicted = predictions.front().second;
-  const int64_t nlabels = output->size(0), dim = output->size(1);
-  fasttext::Vector v(dim);
-  std::set<std::string> seen;
-  std::istringstream tokens{std::string(features)};
-  std::string token;
-  while (tokens >> token) {
-    if (!seen.insert(token).second || token.starts_with("__")) continue;  // markers are not words
-    model_->getWordVector(v, token);
+  const size_t predicted =
+      static_cast<size_t>(std::find(labels_.begin(), labels_.end(), out.label) - labels_.begin());
+  std::set<std::string_view> seen;
+  size_t start = 0;
+  while (start < features.size()) {
+    size_t end = features.find(' ', start);
+    if (end == std::string_view::npos) end = features.size();
+    const std::string_view token = features.substr(start, end - start);
+    start = end + 1;
+    if (token.empty() || token.starts_with("__") || !seen.insert(token).second)
+      continue;  // markers are not words
+    const std::vector<int32_t> rows = dict->getSubwords(std::string(token));
+    if (rows.empty()) continue;
     double mine = 0, all = 0;
-    for (int64_t l = 0; l < nlabels; ++l) {
-      double dot = 0;
-      for (int64_t j = 0; j < dim; ++j) dot += static_cast<double>(v[j]) * output->at(l, j);
-      all += dot;
-      if (l == predicted) mine = dot;
+    for (const int32_t r : rows) {
+      const float* row = row_scores_.data() + static_cast<size_t>(r) * nlabels_;
+      mine += row[predicted];
+      for (size_t l = 0; l < nlabels_; ++l) all += row[l];
     }
-    const double weight = mine - all / static_cast<double>(nlabels);
-    if (weight > 0) out.top_tokens.emplace_back(token, weight);
+    const double weight = (mine - all / static_cast<double>(nlabels_)) / static_cast<double>(rows.size());
+    if (weight > 0) out.top_tokens.emplace_back(std::string(token), weight);
   }
   std::sort(out.top_tokens.begin(), out.top_tokens.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });
   if (out.top_tokens.size() > top) out.top_tokens.resize(top);
+  return out;
+}
+
+Prediction Classifier::PredictWithFastText(std::string_view features) const {
+  Prediction out;
+  const std::vector<int32_t> words = RowsOf(features);
+  fasttext::Predictions predictions;
+  if (!words.empty()) model_->predict(-1, words, predictions, 0.0);
+  for (const auto& [log_prob, id] : predictions) {
+    // fastText's scores are log(p + 1e-5).
+    out.probabilities.emplace_back(labels_[static_cast<size_t>(id)],
+                                   std::max(0.0, std::exp(static_cast<double>(log_prob)) - 1e-5));
+  }
+  if (!out.probabilities.empty()) {
+    out.label = out.probabilities.front().first;
+    out.probability = out.probabilities.front().second;
+  }
   return out;
 }
 

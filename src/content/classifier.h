@@ -3,6 +3,13 @@
 //
 // Training is deterministic for a seed (one thread; fastText seeds its generator from it). The
 // model file is fastText's own format. Predict is const and thread-safe.
+//
+// Serving: fastText's supervised model is linear — the hidden vector is the mean of the input rows
+// of a message's words, subwords and word n-grams, and a label's score is its output row · that
+// mean — so a label's score is also the mean over the rows of (input row · output row). Those
+// products are computed once per model (rows × labels floats), and a prediction adds a few floats
+// per row instead of a vector of `dim` per row. The answer is fastText's own (a unit test holds the
+// two equal); the evidence — each token's rows' share toward the label — comes from the same table.
 #ifndef CFR_CONTENT_CLASSIFIER_H_
 #define CFR_CONTENT_CLASSIFIER_H_
 
@@ -65,10 +72,19 @@ class Classifier {
 
   // `top` tokens of evidence at most (0: none).
   Prediction Predict(std::string_view features, size_t top = 0) const;
+  // fastText's own prediction (the reference the fast path is checked against).
+  Prediction PredictWithFastText(std::string_view features) const;
 
  private:
   Classifier();
+  void PrepareScores();  // row_scores_ from the model's matrices
+  // The input rows of a line of features, as fastText reads it.
+  std::vector<int32_t> RowsOf(std::string_view features) const;
+
   std::unique_ptr<fasttext::FastText> model_;
+  std::vector<std::string> labels_;  // without "__label__"
+  std::vector<float> row_scores_;    // [row * labels + label]: input row · output row
+  size_t nlabels_ = 0;
 };
 
 }  // namespace cfr::content

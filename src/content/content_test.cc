@@ -57,6 +57,27 @@ TEST(ClassifierTest, TrainingIsDeterministicForASeed) {
   }
 }
 
+// The fast path (per-row scores) answers what fastText's own prediction answers.
+TEST(ClassifierTest, AnswersAsFastTextDoes) {
+  auto th = ReadLabelledTsv(kThai);
+  auto en = ReadLabelledTsv(kEnglish);
+  ASSERT_TRUE(th.ok() && en.ok());
+  th->insert(th->end(), en->begin(), en->end());
+  const auto features = FeaturesOf(*th);
+  for (size_t i = 0; i < features.size(); i += 3) {
+    const Prediction fast = Model().Predict(features[i].second, 3);
+    const Prediction reference = Model().PredictWithFastText(features[i].second);
+    ASSERT_EQ(fast.label, reference.label) << features[i].second;
+    for (const auto& [label, p] : reference.probabilities) {
+      for (const auto& [l2, p2] : fast.probabilities) {
+        if (l2 == label) {
+          EXPECT_NEAR(p, p2, 2e-5) << label << " " << features[i].second;
+        }
+      }
+    }
+  }
+}
+
 TEST(ClassifierTest, SavedAndLoadedItAnswersTheSame) {
   const std::string path = ::testing::TempDir() + "/cfr-content-model-" + std::to_string(::getpid()) + ".bin";
   ASSERT_TRUE(Model().Save(path).ok());

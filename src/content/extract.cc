@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+
+#include <absl/container/flat_hash_map.h>
 #include <utility>
 
 #include "core/text.h"
@@ -22,7 +24,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   return out;
 }
 
@@ -77,32 +79,71 @@ bool LooksLikeHost(std::string_view t) {
   return psl_is_public_suffix2(psl_builtin(), tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 
-bool ContainsNoCase(std::string_view text, std::string_view word, size_t from, size_t to) {
-  to = std::min(to, text.size());
-  if (from >= to) return false;
-  const std::string window = Lower(text.substr(from, to - from));
-  return window.find(word) != std::string::npos;
-}
-
-// Does `text` say, in the `before` bytes ahead of `at`, any of `words`?
-bool SaidBefore(std::string_view text, size_t at, size_t before,
+// Does `lower` (the text in lower case) say, in the `before` bytes ahead of `at`, any of `words`?
+bool SaidBefore(std::string_view lower, size_t at, size_t before,
                 std::initializer_list<std::string_view> words) {
   const size_t from = at > before ? at - before : 0;
+  const std::string_view window = lower.substr(from, std::min(at, lower.size()) - from);
   return std::any_of(words.begin(), words.end(),
-                     [&](std::string_view w) { return ContainsNoCase(text, w, from, at); });
+                     [&](std::string_view w) { return window.find(w) != std::string_view::npos; });
+}
+
+// Every alias of every brand, indexed by its first three bytes, so that a text is scanned once.
+struct AliasIndex {
+  struct Alias {
+    const Brand* brand;
+    std::string_view text;
+    bool latin;  // matched as a whole word
+  };
+  absl::flat_hash_map<uint32_t, std::vector<Alias>> by_prefix;
+  static uint32_t Key(std::string_view s) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
+           static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
+           static_cast<uint32_t>(static_cast<unsigned char>(s[2])) << 16;
+  }
+};
+
+const AliasIndex& Aliases() {
+  static const AliasIndex index = [] {
+    AliasIndex x;
+    for (const Brand& b : AllBrands()) {
+      for (const std::string& a : b.aliases) {
+        if (a.size() < 3) continue;  // (the data file keeps aliases specific)
+        x.by_prefix[AliasIndex::Key(a)].push_back({&b, a, static_cast<unsigned char>(a[0]) < 0x80});
+      }
+    }
+    return x;
+  }();
+  return index;
+}
+
+// Brands named in `lower` (the text in lower case), each once, in the order first named.
+std::vector<BrandMention> NamedBrands(std::string_view lower) {
+  std::vector<BrandMention> out;
+  const AliasIndex& index = Aliases();
+  for (size_t i = 0; i + 3 <= lower.size(); ++i) {
+    const auto it = index.by_prefix.find(AliasIndex::Key(lower.substr(i, 3)));
+    if (it == index.by_prefix.end()) continue;
+    for (const AliasIndex::Alias& a : it->second) {
+      if (lower.compare(i, a.text.size(), a.text) != 0) continue;
+      if (a.latin) {  // a whole word: not "scb" in "describe", nor "pea" in "speak"
+        const size_t end = i + a.text.size();
+        if ((i > 0 && IsAlnum(lower[i - 1])) || (end < lower.size() && IsAlnum(lower[end]))) continue;
+      }
+      if (std::none_of(out.begin(), out.end(), [&](const BrandMention& m) { return m.brand == a.brand; }))
+        out.push_back({a.brand, std::string(a.text), false});
+    }
+  }
+  return out;
 }
 
 // The bank named in the text (its code), when exactly one is.
-std::string OnlyBankNamed(std::string_view normalized) {
+std::string OnlyBankNamed(std::string_view lower) {
   std::string code;
-  const std::string lower = Lower(normalized);
-  for (const Brand& b : AllBrands()) {
-    if (b.bank_code.empty()) continue;
-    for (const std::string& alias : b.aliases) {
-      if (lower.find(alias) == std::string::npos) continue;
-      if (!code.empty() && code != b.bank_code) return {};
-      code = b.bank_code;
-    }
+  for (const BrandMention& m : NamedBrands(lower)) {
+    if (m.brand->bank_code.empty()) continue;
+    if (!code.empty() && code != m.brand->bank_code) return {};
+    code = m.brand->bank_code;
   }
   return code;
 }
@@ -122,8 +163,8 @@ class Collector {
   std::set<std::string> seen_;
 };
 
-void ExtractDigits(std::string_view s, Collector* c) {
-  const std::string bank = OnlyBankNamed(s);
+void ExtractDigits(std::string_view s, std::string_view lower, Collector* c) {
+  const std::string bank = OnlyBankNamed(lower);
   size_t i = 0;
   while (i < s.size()) {
     const bool plus = s[i] == '+' && i + 1 < s.size() && IsDigit(s[i + 1]);
@@ -151,9 +192,9 @@ void ExtractDigits(std::string_view s, Collector* c) {
     const bool glued = j < s.size() && (std::isalpha(static_cast<unsigned char>(s[j])) != 0);
     i = j;
     if (glued || digits.size() < 9 || digits.size() > 13) continue;
-    const bool promptpay = SaidBefore(s, static_cast<size_t>(written.data() - s.data()), 60,
+    const bool promptpay = SaidBefore(lower, static_cast<size_t>(written.data() - s.data()), 60,
                                       {"พร้อมเพย์", "พร้อมเพ", "promptpay", "prompt pay"});
-    const bool account_word = SaidBefore(s, static_cast<size_t>(written.data() - s.data()), 80,
+    const bool account_word = SaidBefore(lower, static_cast<size_t>(written.data() - s.data()), 80,
                                          {"บัญชี", "บช", "account", "acc", "a/c", "เลขที่"});
     const bool thai_phone = (!plus && digits[0] == '0' && (digits.size() == 9 || digits.size() == 10)) ||
                             ((plus || digits.starts_with("66")) && digits.starts_with("66") &&
@@ -176,6 +217,7 @@ void ExtractDigits(std::string_view s, Collector* c) {
 std::vector<FoundIdentifier> ExtractIdentifiers(std::string_view s) {
   std::vector<FoundIdentifier> out;
   Collector c(&out);
+  const std::string lower_text = Lower(s);
   for (const Chunk& chunk : Chunks(s)) {
     const std::string_view t = chunk.text;
     const std::string lower = Lower(t);
@@ -207,13 +249,13 @@ std::vector<FoundIdentifier> ExtractIdentifiers(std::string_view s) {
         std::all_of(t.begin(), t.end(),
                     [](char ch) { return IsAlnum(ch) || ch == '.' || ch == '_' || ch == '-'; }) &&
         !std::all_of(t.begin(), t.end(), [](char ch) { return IsDigit(ch) || ch == '-' || ch == '.'; }) &&
-        SaidBefore(s, chunk.begin, 24, {"line", "ไลน์", "ไอดี", "แอดไลน์"})) {
+        SaidBefore(lower_text, chunk.begin, 24, {"line", "ไลน์", "ไอดี", "แอดไลน์"})) {
       ident::NormalizeOptions line;
       line.kind = ident::Kind::kLineId;
       if (lower != "line" && lower != "id") c.Add(ident::Normalize(t, line), t);
     }
   }
-  ExtractDigits(s, &c);
+  ExtractDigits(s, lower_text, &c);
   return out;
 }
 
@@ -264,25 +306,7 @@ const std::vector<Brand>& AllBrands() {
 }
 
 std::vector<BrandMention> FindBrands(std::string_view normalized, const std::vector<FoundIdentifier>& found) {
-  std::vector<BrandMention> out;
-  const std::string lower = Lower(normalized);
-  auto named = [&](const Brand& b) {
-    return std::any_of(out.begin(), out.end(), [&](const BrandMention& m) { return m.brand == &b; });
-  };
-  for (const Brand& b : AllBrands()) {
-    for (const std::string& alias : b.aliases) {
-      const bool latin = static_cast<unsigned char>(alias[0]) < 0x80;
-      for (size_t at = lower.find(alias); at != std::string::npos; at = lower.find(alias, at + 1)) {
-        if (latin) {  // a whole word: not "scb" in "describe", nor "pea" in "speak"
-          const size_t end = at + alias.size();
-          if ((at > 0 && IsAlnum(lower[at - 1])) || (end < lower.size() && IsAlnum(lower[end]))) continue;
-        }
-        if (!named(b)) out.push_back({&b, alias, false});
-        break;
-      }
-      if (named(b)) break;
-    }
-  }
+  std::vector<BrandMention> out = NamedBrands(Lower(normalized));
   // Look-alike links: a registrable domain that spells a brand's Latin alias, not the brand's own.
   for (const FoundIdentifier& f : found) {
     if (f.id.kind != ident::Kind::kUrl) continue;

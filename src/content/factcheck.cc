@@ -74,17 +74,23 @@ bool ValidDate(std::string_view d) {
   return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
-// Shingles: overlapping pairs of tokens, and the tokens alone (short claims still match).
-std::vector<uint64_t> Shingles(const std::vector<std::string>& tokens) {
-  std::vector<uint64_t> out;
+// Shingles: overlapping pairs of tokens, and the tokens alone (short claims still match); each as
+// two 64-bit hashes (the halves of XXH3-128), the second odd.
+std::vector<std::pair<uint64_t, uint64_t>> Shingles(const std::vector<std::string>& tokens) {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
   out.reserve(tokens.size() * 2);
+  auto add = [&](std::string_view s) {
+    const XXH128_hash_t h = XXH3_128bits(s.data(), s.size());
+    out.emplace_back(h.low64, h.high64 | 1);
+  };
+  std::string pair;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    out.push_back(XXH3_64bits(tokens[i].data(), tokens[i].size()));
+    add(tokens[i]);
     if (i + 1 < tokens.size()) {
-      std::string pair = tokens[i];
+      pair.assign(tokens[i]);
       pair += '\x1f';
       pair += tokens[i + 1];
-      out.push_back(XXH3_64bits(pair.data(), pair.size()));
+      add(pair);
     }
   }
   std::sort(out.begin(), out.end());
@@ -196,13 +202,15 @@ Result<std::vector<FactCheck>> FactChecks::List(std::string_view after, size_t l
 }
 
 Signature SignatureOf(const std::vector<std::string>& tokens) {
+  // The k-th hash function of a shingle is a + k·b over 64 bits (a, b: its two hashes, b odd), a
+  // family good enough for min-wise estimates and one multiply-add per slot.
   Signature s;
   s.fill(UINT64_MAX);
-  for (const uint64_t h : Shingles(tokens)) {
+  for (const auto& [a, b] : Shingles(tokens)) {
+    uint64_t v = a;
     for (size_t k = 0; k < kMinHashes; ++k) {
-      // A different hash function per slot: the shingle's hash rehashed with the slot as seed.
-      const uint64_t v = XXH3_64bits_withSeed(&h, sizeof h, k + 1);
       s[k] = std::min(s[k], v);
+      v += b;
     }
   }
   return s;
@@ -251,12 +259,19 @@ std::vector<ClaimMatch> FactCheckIndex::Match(const std::vector<std::string>& to
   if (tokens.empty()) return out;
   const Signature s = SignatureOf(tokens);
   std::shared_lock lock(mu_);
-  std::set<std::string> candidates;
+  std::vector<const std::string*> candidates;
   for (size_t b = 0; b < kBands; ++b) {
     auto bucket = buckets_.find(BandHash(s, b));
-    if (bucket != buckets_.end()) candidates.insert(bucket->second.begin(), bucket->second.end());
+    if (bucket == buckets_.end()) continue;
+    for (const std::string& id : bucket->second) candidates.push_back(&id);
   }
-  for (const std::string& id : candidates) {
+  std::sort(candidates.begin(), candidates.end(),
+            [](const std::string* a, const std::string* b) { return *a < *b; });
+  candidates.erase(std::unique(candidates.begin(), candidates.end(),
+                               [](const std::string* a, const std::string* b) { return *a == *b; }),
+                   candidates.end());
+  for (const std::string* candidate : candidates) {
+    const std::string& id = *candidate;
     const auto it = entries_.find(id);
     if (it == entries_.end()) continue;
     const double sim = EstimatedSimilarity(s, it->second.signature);

@@ -4,10 +4,10 @@
 //
 // FactChecks: records "factcheck" (id → JSON), created and changed through the store (audited
 // by the store under it). FactCheckIndex follows the change sequence and keeps, per claim, a
-// MinHash signature (64 values) of its shingles — overlapping pairs of segmented tokens, plus
-// the tokens themselves for short claims — banded for lookup (32 bands of 2): a message is
-// compared only with claims that share a band, and its similarity is the signature estimate of
-// the Jaccard similarity of the two shingle sets.
+// MinHash signature (64 values; the k-th hash of a shingle a + k·b from its 128-bit hash) of its shingles —
+// overlapping pairs of segmented tokens, plus the tokens themselves for short claims — banded for lookup (32
+// bands of 2): a message is compared only with claims that share a band, and its similarity is the signature
+// estimate of the Jaccard similarity of the two shingle sets.
 //
 // Thread-safety: FactChecks is thread-safe; the index takes one writer (its follower) and any
 // number of readers.

@@ -286,7 +286,7 @@ std::vector<std::string> Tokenize(std::string_view normalized) {
     }
     if (IsThaiOrAscii(piece)) {
       std::string t(piece);
-      for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : t) c = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
       tokens.push_back(std::move(t));
     } else {
       icu::UnicodeString w =
