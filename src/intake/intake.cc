@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -205,62 +206,95 @@ Result<size_t> Intake::SealLegacyVictims() {
   }
   CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Put("meta", kDone, "1")).status());
   CFR_ASSIGN_OR_RETURN(const size_t moved, MoveLegacyVictimAccounts());
-  return sealed + moved;
+  CFR_ASSIGN_OR_RETURN(const size_t narratives, MoveLegacyNarratives());
+  return sealed + moved + narratives;
 }
 
-Result<size_t> Intake::MoveLegacyVictimAccounts() {
-  // Reports saved before the victim's own accounts were personal data held them in clear
-  // (loss_transfers[i].from): move them into the sealed victim record, once per data directory.
-  constexpr std::string_view kDone = "victim_accounts_sealed";
-  CFR_ASSIGN_OR_RETURN(auto done, store_.Get("meta", kDone));
+namespace {
+
+// Moves what `move` takes out of each report (changing the report) into its sealed victim record,
+// once per data directory (`done_flag` in meta); returns how many reports changed. `move` also
+// names victim accounts to index by keyed hash.
+Result<size_t> MoveIntoVictimRecords(
+    store::Store& store, const auth::PersonalDataCipher& cipher, std::string_view done_flag,
+    const std::function<bool(json*, json*, std::vector<std::string>*)>& move) {
+  CFR_ASSIGN_OR_RETURN(auto done, store.Get("meta", done_flag));
   if (done) return size_t{0};
   size_t moved = 0;
   store::ScanOptions o;
   o.limit = 500;
   for (;;) {
-    CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kReports, o));
+    CFR_ASSIGN_OR_RETURN(auto recs, store.Scan(kReports, o));
     for (const auto& r : recs) {
       json report = json::parse(r.value, nullptr, false);
-      if (!report.is_object() || !report.contains("loss_transfers") || !report["loss_transfers"].is_array())
-        continue;
-      json accounts = json::array();
-      std::vector<std::string> ids;
-      json& transfers = report["loss_transfers"];
-      for (size_t i = 0; i < transfers.size(); ++i) {
-        if (!transfers[i].is_object() || !transfers[i].contains("from")) continue;
-        json a = transfers[i]["from"];
-        transfers[i].erase("from");
-        if (!a.is_object()) continue;
-        a["loss_transfer"] = i;
-        ids.push_back(a.value("canonical", ""));
-        accounts.push_back(std::move(a));
-      }
-      if (accounts.empty()) continue;
-      CFR_ASSIGN_OR_RETURN(auto victim_rec, store_.Get(kVictims, r.key));
+      if (!report.is_object()) continue;
+      CFR_ASSIGN_OR_RETURN(auto victim_rec, store.Get(kVictims, r.key));
       if (!victim_rec) continue;
       const std::string aad = std::string(kVictims) + "/" + r.key;
       std::string clear = victim_rec->value;
       if (auth::PersonalDataCipher::IsSealed(clear)) {
-        CFR_ASSIGN_OR_RETURN(clear, cipher_.Open(clear, aad));
+        CFR_ASSIGN_OR_RETURN(clear, cipher.Open(clear, aad));
       }
       json victim = json::parse(clear, nullptr, false);
       if (!victim.is_object()) continue;
-      victim["accounts"] = accounts;
+      std::vector<std::string> account_ids;
+      if (!move(&report, &victim, &account_ids)) continue;
       store::WriteBatch batch;
       batch.PutIfSeq(kReports, r.key, report.dump(-1, ' ', false, json::error_handler_t::replace), r.seq);
       batch.PutIfSeq(kVictims, r.key,
-                     cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace), aad),
+                     cipher.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace), aad),
                      victim_rec->seq);
-      for (const auto& k : VictimIndexKeys(cipher_, Victim{}, ids, r.key))
+      for (const auto& k : VictimIndexKeys(cipher, Victim{}, account_ids, r.key))
         batch.Put(kVictimIndexCollection, k, "");
-      CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
+      CFR_RETURN_IF_ERROR(store.Commit(batch).status());
       ++moved;
     }
     if (recs.size() < o.limit) break;
     o.start_after = recs.back().key;
   }
-  CFR_RETURN_IF_ERROR(store_.Commit(store::WriteBatch().Put("meta", kDone, "1")).status());
+  CFR_RETURN_IF_ERROR(store.Commit(store::WriteBatch().Put("meta", done_flag, "1")).status());
   return moved;
+}
+
+}  // namespace
+
+Result<size_t> Intake::MoveLegacyVictimAccounts() {
+  // Reports saved before the victim's own accounts were personal data held them in clear
+  // (loss_transfers[i].from): move them into the sealed victim record, once per data directory.
+  return MoveIntoVictimRecords(
+      store_, cipher_, "victim_accounts_sealed",
+      [](json* report, json* victim, std::vector<std::string>* ids) {
+        if (!report->contains("loss_transfers") || !(*report)["loss_transfers"].is_array()) return false;
+        json accounts = json::array();
+        json& transfers = (*report)["loss_transfers"];
+        for (size_t i = 0; i < transfers.size(); ++i) {
+          if (!transfers[i].is_object() || !transfers[i].contains("from")) continue;
+          json a = transfers[i]["from"];
+          transfers[i].erase("from");
+          if (!a.is_object()) continue;
+          a["loss_transfer"] = i;
+          ids->push_back(a.value("canonical", ""));
+          accounts.push_back(std::move(a));
+        }
+        if (accounts.empty()) return false;
+        (*victim)["accounts"] = std::move(accounts);
+        return true;
+      });
+}
+
+Result<size_t> Intake::MoveLegacyNarratives() {
+  // Reports saved before the narrative was personal data held it in clear (free text that names
+  // people, accounts, places): move it into the sealed victim record, once per data directory.
+  return MoveIntoVictimRecords(
+      store_, cipher_, "report_narratives_sealed", [](json* report, json* victim, std::vector<std::string>*) {
+        const auto it = report->find("narrative");
+        if (it == report->end()) return false;
+        const std::string text = it->is_string() ? it->get<std::string>() : std::string();
+        report->erase("narrative");
+        (*report)["has_narrative"] = !text.empty();
+        (*victim)["narrative"] = text;
+        return true;
+      });
 }
 
 std::string Intake::Fingerprint(std::string_view text) const {
@@ -463,7 +497,7 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
         {"channel", report.channel},
         {"scam_type", report.scam_type},
         {"occurred_at", FormatRfc3339Millis(report.occurred_at_ms)},
-        {"narrative", report.narrative},
+        {"has_narrative", !report.narrative.empty()},  // the text itself is in the sealed victim record
         {"victim", {{"province", report.victim.province}, {"age_band", report.victim.age_band}}},
         {"loss_transfers", transfers},
         {"total_loss_satang", report.TotalLossSatang()},
@@ -481,7 +515,8 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
                          {"email", report.victim.email},
                          {"province", report.victim.province},
                          {"age_band", report.victim.age_band},
-                         {"accounts", victim_accounts}};
+                         {"accounts", victim_accounts},
+                         {"narrative", report.narrative}};
     batch.Insert(kVictims, result.report_id,
                  cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace),
                               std::string(kVictims) + "/" + result.report_id));

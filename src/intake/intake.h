@@ -95,6 +95,9 @@ class Intake {
   // Part of SealLegacyVictims: moves the victim's own accounts out of reports saved before they
   // were sealed (loss_transfers[i].from) into the victim record; once per data directory.
   Result<size_t> MoveLegacyVictimAccounts();
+  // Part of SealLegacyVictims: moves the narrative out of reports saved before it was sealed
+  // into the victim record; once per data directory.
+  Result<size_t> MoveLegacyNarratives();
 
   // Reports matching `query`, newest first. kInvalidArgument (field "cursor") for a cursor this
   // store did not issue.

@@ -337,5 +337,40 @@ TEST_F(IntakeTest, VictimAccountsKeptInReportsByAnOlderVersionMoveIntoTheSealedR
   EXPECT_EQ(*intake_->MoveLegacyVictimAccounts(), 0u);  // once
 }
 
+// The narrative is free text that names people, accounts and places: it is personal data, kept
+// in the sealed victim record, never in clear in the report.
+TEST_F(IntakeTest, TheNarrativeIsSealedWithTheVictim) {
+  json body = json::parse(VictimReport("4071234567"));
+  body["narrative"] = "Khun Somsak from the DSI said my account 123-4-56789-0 was frozen";
+  auto r = Submit(body.dump());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const json report = json::parse(*intake_->ReportJson(r->report_id));
+  EXPECT_EQ(report.count("narrative"), 0u);
+  EXPECT_EQ(report["has_narrative"], true);
+  EXPECT_EQ(json::parse(*intake_->VictimJson(r->report_id))["narrative"], body["narrative"]);
+  for (const char* collection : {"report", "victim"}) {
+    auto rec = store_->Get(collection, r->report_id);
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->value.find("Somsak"), std::string::npos) << collection;
+  }
+}
+
+TEST_F(IntakeTest, NarrativesKeptInReportsByAnOlderVersionMoveIntoTheSealedRecord) {
+  ASSERT_TRUE(store_
+                  ->Commit(store::WriteBatch()
+                               .Put("report", "RPT-2025-000001",
+                                    R"({"id":"RPT-2025-000001","narrative":"Khun Somsak called me"})")
+                               .Put(kVictimCollection, "RPT-2025-000001",
+                                    R"({"report_id":"RPT-2025-000001","name":"Old Victim"})"))
+                  .ok());
+  EXPECT_EQ(*intake_->SealLegacyVictims(), 2u);  // sealed, then the narrative moved
+  auto rec = store_->Get("report", "RPT-2025-000001");
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->value.find("Somsak"), std::string::npos);
+  EXPECT_EQ(json::parse((*rec)->value)["has_narrative"], true);
+  EXPECT_EQ(json::parse(*intake_->VictimJson("RPT-2025-000001"))["narrative"], "Khun Somsak called me");
+  EXPECT_EQ(*intake_->MoveLegacyNarratives(), 0u);  // once
+}
+
 }  // namespace
 }  // namespace cfr::intake
