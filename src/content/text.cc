@@ -221,34 +221,42 @@ Result<std::string> NormalizeText(std::string_view text) {
   if (text.size() > kMaxTextBytes) {
     return PayloadTooLarge("longer than " + std::to_string(kMaxTextBytes / 1024) + " KiB", "text");
   }
-  icu::UnicodeString u =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-  if (U_FAILURE(status)) return Internal(std::string("ICU: ") + u_errorName(status));
-  icu::UnicodeString normalized = nfkc->normalize(u, status);
-  if (U_FAILURE(status)) return Internal(std::string("ICU: ") + u_errorName(status));
-  icu::UnicodeString cleaned;
-  for (int32_t i = 0; i < normalized.length(); i = normalized.moveIndex32(i, 1)) {
-    const UChar32 c = normalized.char32At(i);
-    const int8_t type = u_charType(c);
-    if (type == U_FORMAT_CHAR) continue;  // zero-width, bidi controls, soft hyphen, BOM
-    if (type == U_CONTROL_CHAR || type == U_LINE_SEPARATOR || type == U_PARAGRAPH_SEPARATOR ||
-        type == U_SPACE_SEPARATOR) {
-      cleaned.append(static_cast<UChar>(' '));
-    } else if (type == U_DECIMAL_DIGIT_NUMBER) {
-      cleaned.append(static_cast<UChar>('0' + u_charDigitValue(c)));
-    } else {
-      cleaned.append(c);
-    }
-  }
-  // NFKC splits Thai SARA AM (ำ) into NIKHAHIT + SARA AA (ํา), and people type SARA E twice (เเ)
-  // for SARA AE (แ): both are put back as one letter, or ICU's dictionary no longer knows the word.
-  cleaned.findAndReplace(icu::UnicodeString(u"\u0E4D\u0E32"), icu::UnicodeString(u"\u0E33"));
-  cleaned.findAndReplace(icu::UnicodeString(u"\u0E40\u0E40"), icu::UnicodeString(u"\u0E41"));
-  FoldHomoglyphs(&cleaned);
   std::string utf8;
-  cleaned.toUTF8String(utf8);
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    // ASCII: NFKC changes nothing, and there are no other digits, format characters or look-alikes.
+    utf8.assign(text);
+    for (char& c : utf8) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
+  } else {
+    icu::UnicodeString u =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status)) return Internal(std::string("ICU: ") + u_errorName(status));
+    icu::UnicodeString normalized = nfkc->normalize(u, status);
+    if (U_FAILURE(status)) return Internal(std::string("ICU: ") + u_errorName(status));
+    icu::UnicodeString cleaned;
+    for (int32_t i = 0; i < normalized.length(); i = normalized.moveIndex32(i, 1)) {
+      const UChar32 c = normalized.char32At(i);
+      const int8_t type = u_charType(c);
+      if (type == U_FORMAT_CHAR) continue;  // zero-width, bidi controls, soft hyphen, BOM
+      if (type == U_CONTROL_CHAR || type == U_LINE_SEPARATOR || type == U_PARAGRAPH_SEPARATOR ||
+          type == U_SPACE_SEPARATOR) {
+        cleaned.append(static_cast<UChar>(' '));
+      } else if (type == U_DECIMAL_DIGIT_NUMBER) {
+        cleaned.append(static_cast<UChar>('0' + u_charDigitValue(c)));
+      } else {
+        cleaned.append(c);
+      }
+    }
+    // NFKC splits Thai SARA AM (ำ) into NIKHAHIT + SARA AA (ํา), and people type SARA E twice (เเ)
+    // for SARA AE (แ): both are put back as one letter, or ICU's dictionary no longer knows the word.
+    cleaned.findAndReplace(icu::UnicodeString(u"\u0E4D\u0E32"), icu::UnicodeString(u"\u0E33"));
+    cleaned.findAndReplace(icu::UnicodeString(u"\u0E40\u0E40"), icu::UnicodeString(u"\u0E41"));
+    FoldHomoglyphs(&cleaned);
+    cleaned.toUTF8String(utf8);
+  }
   std::string out = CollapseSpaces(JoinSpacedDigits(Refang(utf8)));
   if (out.empty()) return InvalidArgument("is empty (nothing but spaces or invisible characters)", "text");
   return out;
