@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -73,8 +74,10 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(
   for (const auto& [label, features] : label_features) labels.insert(label);
   if (labels.size() < 2) return InvalidArgument("training needs at least two labels", "data");
   // fastText trains from a file.
-  char path[] = "/tmp/cfr-content-train-XXXXXX";
-  const int fd = mkstemp(path);
+  // A file of our own in the temporary directory (mkstemp fills in the template's last six characters).
+  std::string path =
+      (std::filesystem::temp_directory_path() / "cfr-content-train-").string() + std::string(6, 'X');
+  const int fd = mkstemp(path.data());
   if (fd < 0) return Internal("cannot create a temporary training file");
   close(fd);
   {
@@ -83,7 +86,7 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(
       out << kPrefix << label << ' ' << features << '\n';
     }
     if (!out) {
-      std::remove(path);
+      std::remove(path.c_str());
       return Internal("cannot write the training file");
     }
   }
@@ -106,10 +109,10 @@ Result<std::unique_ptr<Classifier>> Classifier::Train(
   try {
     c->model_->train(args);
   } catch (const std::exception& e) {
-    std::remove(path);
+    std::remove(path.c_str());
     return InvalidArgument(std::string("fastText training failed: ") + e.what(), "data");
   }
-  std::remove(path);
+  std::remove(path.c_str());
   c->PrepareScores();
   return c;
 }

@@ -11,7 +11,7 @@ std::string N(std::string_view s) {
   return r.ok() ? *r : std::string();
 }
 
-TEST(NormalizeTextTest, FoldsWhatScammersUseToDodgeFilters) {
+TEST(NormalizeTextTest, FoldsWhatScammersUseAgainstFilters) {
   EXPECT_EQ(N("โทร ๐๘๑-๒๓๔-๕๖๗๘"), "โทร 081-234-5678");                            // Thai digits
   EXPECT_EQ(N("คลิก\u200b ลิงก์\u200d\ufeff"), "คลิก ลิงก์");                            // zero-width, BOM
   EXPECT_EQ(N("ｗｗｗ．ｋｂａｎｋ．ｃｏｍ"), "www.kbank.com");                     // full-width (NFKC)

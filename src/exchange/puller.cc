@@ -175,7 +175,6 @@ Result<PullReport> Puller::PullLocked(const Partner& partner, const Actor& by, b
     t.objects += s.objects, t.added += s.added, t.updated += s.updated, t.unchanged += s.unchanged;
     t.indicators += s.indicators, t.entities += s.entities, t.raised += s.raised, t.kept += s.kept;
     t.pseudonyms_matched += s.pseudonyms_matched, t.pseudonyms_unmatched += s.pseudonyms_unmatched;
-    ++report.pages;
     return Status::Ok();
   });
   report.finished_ms = clock_.NowMillis();

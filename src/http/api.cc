@@ -5,6 +5,7 @@
 #include "auth/access.h"
 #include "auth/sessions.h"
 #include "core/text.h"
+#include "http/error_mapping.h"
 
 namespace cfr::embedded {
 extern const std::string_view kOpenApiJson;
@@ -37,6 +38,18 @@ Router BuildApiRouter(ApiContext& context) {
 }
 
 Actor CallerOf(const HttpRequest& request) { return request.caller; }
+
+std::optional<HttpResponse> PublicRateLimited(ApiContext& context, const HttpRequest& request) {
+  int retry_after = 1;
+  if (context.public_rate_limiter == nullptr ||
+      context.public_rate_limiter->Allow(request.remote_address, &retry_after))
+    return std::nullopt;
+  HttpResponse r =
+      ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
+                                                         std::to_string(retry_after) + " s"));
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
+}
 
 std::string_view CookieValue(const HttpRequest& request, std::string_view name) {
   std::string_view cookies = request.Header("cookie");

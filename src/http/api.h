@@ -3,6 +3,7 @@
 #ifndef CFR_HTTP_API_H_
 #define CFR_HTTP_API_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -88,6 +89,9 @@ Actor CallerOf(const HttpRequest& request);
 // must carry the session's CSRF token in X-CSRF-Token (403 otherwise); per-key and per-session
 // rate limits, and a limit on failed attempts per address (checked before the costly verification).
 Result<Actor> AuthenticateRequest(ApiContext& context, const HttpRequest& request, int* retry_after_s);
+// The public's per-address limit (ctx.public_rate_limiter): the 429 answer with Retry-After when
+// this address is over it, else nullopt (also for a context without a limiter).
+std::optional<HttpResponse> PublicRateLimited(ApiContext& context, const HttpRequest& request);
 // The value of cookie `name` in the request's Cookie header, or empty.
 std::string_view CookieValue(const HttpRequest& request, std::string_view name);
 

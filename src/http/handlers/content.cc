@@ -17,7 +17,6 @@
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
-#include "http/rate_limiter.h"
 #include "store/change_follower.h"
 
 namespace cfr::http {
@@ -50,15 +49,8 @@ Result<std::string> TextOf(const json& item, const std::string& path) {
 
 HttpResponse Analyze(ApiContext& ctx, const HttpRequest& request) {
   const bool is_public = request.caller.role == "public";
-  if (is_public && ctx.public_rate_limiter != nullptr) {
-    int retry_after = 1;
-    if (!ctx.public_rate_limiter->Allow(request.remote_address, &retry_after)) {
-      HttpResponse r =
-          ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
-                                                             std::to_string(retry_after) + " s"));
-      r.headers.emplace_back("Retry-After", std::to_string(retry_after));
-      return r;
-    }
+  if (is_public) {
+    if (auto limited = PublicRateLimited(ctx, request)) return std::move(*limited);
   }
   auto body = ParseJsonBody(request);
   if (!body.ok()) return ErrorResponse(body.status());

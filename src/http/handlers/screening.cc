@@ -128,16 +128,7 @@ HttpResponse ScreenBatch(ApiContext& ctx, const HttpRequest& request) {
 }
 
 HttpResponse PublicCheck(ApiContext& ctx, const HttpRequest& request) {
-  if (ctx.public_rate_limiter != nullptr) {
-    int retry_after = 1;
-    if (!ctx.public_rate_limiter->Allow(request.remote_address, &retry_after)) {
-      HttpResponse r =
-          ErrorResponse(Status(StatusCode::kRateLimited, "too many checks from this address; try again in " +
-                                                             std::to_string(retry_after) + " s"));
-      r.headers.emplace_back("Retry-After", std::to_string(retry_after));
-      return r;
-    }
-  }
+  if (auto limited = PublicRateLimited(ctx, request)) return std::move(*limited);
   if (request.HasQuery("bank")) return ErrorResponse(InvalidArgument("unknown query parameter", "bank"));
   auto id = NormalizeQueryItem(request, /*allow_region=*/false);
   if (!id.ok()) return ErrorResponse(id.status());
