@@ -426,6 +426,12 @@ Result<Order> OrderBook::Issue(const NewOrder& n, const Actor& by) {
   return o;
 }
 
+Result<Order> ParseOrderRecord(std::string_view record) {
+  const json j = json::parse(record, nullptr, false);
+  if (!j.is_object()) return InvalidArgument("an order record is not a JSON object");
+  return OrderFrom(j);
+}
+
 Result<Order> OrderBook::Get(std::string_view id) {
   CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kOrders, id));
   if (!rec) return NotFound("no order " + std::string(id));

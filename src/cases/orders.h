@@ -194,6 +194,8 @@ class OrderIssuer : public store::ChangeConsumer {
 };
 
 std::string OrderJson(const Order& o);
+// An order from its stored record (the JSON OrderJson wrote); for indexes following the store.
+Result<Order> ParseOrderRecord(std::string_view record);
 
 // The agency that takes down `target` when the caller names none: the platform hosting a URL,
 // domain or account (META, TIKTOK, LINE, TELEGRAM, GOOGLE, X, SHOPEE, LAZADA by registrable

@@ -59,6 +59,10 @@ const std::vector<Setting>& Settings() {
       {"risk.recent_days", "what counts as recent, in days", true, nullptr, &Config::risk_recent_days},
       {"mule.model", "mule model file (cfr train mules); empty: <data_dir>/mule-model.json if present", false,
        &Config::mule_model},
+      {"console.dir",
+       "the web console's built files (web/dist); empty: web/dist under the working directory or the "
+       "source tree; none: serve no console",
+       false, &Config::console_dir},
       {"content.model",
        "message classifier (cfr content train); empty: <data_dir>/content-model.bin if present", false,
        &Config::content_model},

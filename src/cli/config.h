@@ -37,7 +37,8 @@ struct Config {
   int64_t risk_per_tenfold_loss_baht = registry::RiskWeights{}.per_tenfold_loss_baht;
   int64_t risk_recent_bonus = registry::RiskWeights{}.recent_bonus;
   int64_t risk_recent_days = registry::RiskWeights{}.recent_days;
-  std::string mule_model;          // the mule model file; empty: <data_dir>/mule-model.json if present
+  std::string mule_model;   // the mule model file; empty: <data_dir>/mule-model.json if present
+  std::string console_dir;  // the console's built files; empty: web/dist found beside us; "none": no console
   std::string content_model;       // the message classifier; empty: <data_dir>/content-model.bin if present
   int64_t mule_interval_ms = 200;  // how often the dirty accounts are scored
   std::string key_file;            // the keyring; empty: <data_dir>/keyring (created on first start)

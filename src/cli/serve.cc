@@ -26,15 +26,43 @@
 #include "http/api.h"
 #include "http/rate_limiter.h"
 #include "http/server.h"
+#include "http/static_site.h"
 #include "intake/intake.h"
 #include "mule/monitor.h"
 #include "network/network.h"
 #include "registry/registry.h"
 #include "registry/screening_index.h"
+#include "stats/stats.h"
 #include "store/change_follower.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
+namespace {
+
+// The console's built files: console.dir when set ("none": no console), else web/dist under the
+// working directory or in the source tree this binary was built in (build/<preset>/cfr). Null when
+// no console is to be served.
+Result<std::unique_ptr<http::StaticSite>> LoadConsole(const Config& config) {
+  namespace fs = std::filesystem;
+  if (config.console_dir == "none") return std::unique_ptr<http::StaticSite>();
+  if (!config.console_dir.empty()) return http::StaticSite::Load(config.console_dir);
+  std::vector<fs::path> candidates = {fs::path("web") / "dist"};
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path().parent_path() / "web" / "dist");
+  for (const fs::path& dir : candidates) {
+    if (fs::exists(dir / "index.html", ec)) {
+      auto site = http::StaticSite::Load(dir.string());
+      if (site.ok())
+        spdlog::info("serving the console from {} ({} files)", dir.string(), (*site)->file_count());
+      return site;
+    }
+  }
+  spdlog::warn("no console found (web/dist); build it with: cd web && npm ci && npm run build");
+  return std::unique_ptr<http::StaticSite>();
+}
+
+}  // namespace
 
 int RunServe(const Config& config) {
   // Block the termination signals before any thread starts, so that every thread inherits the
@@ -178,9 +206,10 @@ int RunServe(const Config& config) {
   network::NetworkIndex networks(&transfer_graph);
   exchange::ExchangeFeed exchange_feed;  // TAXII's order of the registry's changes
   content::FactCheckIndex fact_check_index;
+  stats::StatsIndex stats_index;  // the dashboards' statistics
   store::ChangeFollower follower(
       **store, {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks, &access, &sessions,
-                &audit_chain, &exchange_feed, &fact_check_index});
+                &audit_chain, &exchange_feed, &fact_check_index, &stats_index});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -291,11 +320,24 @@ int RunServe(const Config& config) {
   content::FactChecks fact_checks(audited, Clock::Real());
   context.content = &analyzer;
   context.fact_checks = &fact_checks;
+  context.stats = &stats_index;
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;
   context.auth_failure_limiter = &auth_failure_limiter;
   http::Router router = http::BuildApiRouter(context);
+  auto console = LoadConsole(config);
+  if (!console.ok()) {
+    std::fprintf(stderr, "cfr serve: console.dir: %s\n", console.status().message().c_str());
+    stop_orders();
+    follower.Stop();
+    mule_monitor.Stop();
+    IgnoreError((*store)->Close());
+    return kExitUsage;
+  }
+  if (*console != nullptr) {
+    router.SetFallback([site = console->get()](const http::HttpRequest& r) { return site->Serve(r); });
+  }
   http::ServerOptions server_options;
   server_options.address = host;
   server_options.port = port;
@@ -323,6 +365,12 @@ int RunServe(const Config& config) {
   const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::printf("OpenCFR listening on http://%s:%u/  (API: http://%s:%u/api/v1/openapi.json)\n",
               shown_host.c_str(), (*server)->port(), shown_host.c_str(), (*server)->port());
+  if (*console != nullptr) {
+    std::printf("The console: http://%s:%u/  (demo users and passwords: %s/demo-users.txt)\n",
+                shown_host.c_str(), (*server)->port(), config.data_dir.c_str());
+  } else {
+    std::printf("No console is served (build it: cd web && npm ci && npm run build; or set console.dir)\n");
+  }
   std::fflush(stdout);
   spdlog::info("serving on {}:{} with {} I/O threads", host, (*server)->port(), (*server)->threads());
 

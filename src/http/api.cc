@@ -31,6 +31,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterExchangeRoutes(router, context);
   RegisterTaxiiRoutes(router, context);
   RegisterContentRoutes(router, context);
+  RegisterStatsRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

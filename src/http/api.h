@@ -43,6 +43,9 @@ class MuleMonitor;
 namespace cfr::network {
 class NetworkIndex;
 }  // namespace cfr::network
+namespace cfr::stats {
+class StatsIndex;
+}  // namespace cfr::stats
 
 namespace cfr::http {
 
@@ -78,6 +81,7 @@ struct ApiContext {
   exchange::Puller* puller = nullptr;                     // pulls from partners; may be null in tests
   const content::Analyzer* content = nullptr;             // message analysis; may be null in tests
   content::FactChecks* fact_checks = nullptr;             // checked claims; may be null in tests
+  const stats::StatsIndex* stats = nullptr;               // the dashboards' statistics; may be null in tests
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without
@@ -117,6 +121,7 @@ void RegisterSessionRoutes(Router& router, ApiContext& context);
 void RegisterExchangeRoutes(Router& router, ApiContext& context);
 void RegisterTaxiiRoutes(Router& router, ApiContext& context);
 void RegisterContentRoutes(Router& router, ApiContext& context);
+void RegisterStatsRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

@@ -110,6 +110,9 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
+  if (fallback_) {
+    if (auto answer = fallback_(*request)) return std::move(*answer);
+  }
   return ErrorResponse(NotFound("no such endpoint: " + request->method + " " + request->path));
 }
 

@@ -10,6 +10,7 @@
 #ifndef CFR_HTTP_ROUTER_H_
 #define CFR_HTTP_ROUTER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ class Router {
   void Add(std::string method, std::string pattern, auth::RoleSet roles, Handler handler,
            bool blocking = false);
 
+  // What answers a request that no route matches (the console's static files), before the 404.
+  using Fallback = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
+  void SetFallback(Fallback fallback) { fallback_ = std::move(fallback); }
+
   // Replaces the default authenticator (every caller is the public one).
   void SetAuthenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
 
@@ -65,6 +70,7 @@ class Router {
   static std::vector<std::string_view> SplitPath(std::string_view path);
   std::vector<Route> routes_;
   Authenticator authenticator_;
+  Fallback fallback_;
 };
 
 }  // namespace cfr::http

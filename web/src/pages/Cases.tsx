@@ -1,0 +1,166 @@
+// Cases: the list (filters, paging) and one case (reports, orders with their deadlines counting
+// down, notes, timeline, linked cases, the workflow).
+import { useState, type FormEvent } from "react";
+import { get, post, put, withQuery, type Page } from "../api";
+import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
+import { useI18n, type MessageKey } from "../i18n";
+import { Link } from "../router";
+import { useSession } from "../session";
+
+interface CaseSummary { id: string; status: string; assignee: string | null; opened_at: string; reports: number; scam_type: string; total_loss_satang: number }
+
+const STATUSES = ["new", "triaged", "holds_requested", "held", "investigating", "referred_to_police", "closed"];
+
+export function CaseListPage() {
+  const { t, dateTime, baht } = useI18n();
+  const [status, setStatus] = useState("");
+  const [assignee, setAssignee] = useState("");
+  const [items, setItems] = useState<CaseSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const { error, loading } = useLoad(async () => {
+    const page = await get<Page<CaseSummary>>(withQuery("/api/v1/cases", { status, assignee, limit: 50 }));
+    setItems(page.items);
+    setCursor(page.next_cursor);
+    return page;
+  }, [status, assignee]);
+  const more = async () => {
+    const page = await get<Page<CaseSummary>>(withQuery("/api/v1/cases", { status, assignee, limit: 50, cursor }));
+    setItems((xs) => [...xs, ...page.items]);
+    setCursor(page.next_cursor);
+  };
+  return (
+    <div className="stack">
+      <h1>{t("nav_cases")}</h1>
+      <div className="filters">
+        <label>{t("status")}<select value={status} onChange={(e) => setStatus(e.target.value)} aria-label="status">
+          <option value="">{t("all")}</option>
+          {STATUSES.map((s) => <option key={s} value={s}>{t(("status_" + s) as MessageKey)}</option>)}</select></label>
+        <label>{t("assignee")}<input value={assignee} onChange={(e) => setAssignee(e.target.value)} /></label>
+      </div>
+      <ErrorBox error={error} />
+      {loading && items.length === 0 ? <Loading /> : (
+        <table className="grid" data-testid="case-list">
+          <thead><tr><th>{t("case")}</th><th>{t("status")}</th><th>{t("scam_type")}</th><th className="num">{t("reports")}</th><th className="num">{t("total_loss")}</th><th>{t("assignee")}</th><th>{t("opened_at")}</th></tr></thead>
+          <tbody>
+            {items.map((c) => (
+              <tr key={c.id}>
+                <td><Link href={`/cases/${c.id}`}>{c.id}</Link></td>
+                <td><StatusBadge status={c.status} /></td>
+                <td>{t(("scam_" + c.scam_type) as MessageKey)}</td>
+                <td className="num">{c.reports}</td>
+                <td className="num">{baht(c.total_loss_satang)}</td>
+                <td>{c.assignee ?? "—"}</td>
+                <td>{dateTime(c.opened_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <More cursor={cursor} onMore={more} />
+    </div>
+  );
+}
+
+interface CaseDetail {
+  id: string; status: string; assignee: string | null; scam_type: string; opened_at: string;
+  total_loss_satang: number; held_satang: number; report_ids: string[];
+  notes: { at: string; by: string; text: string }[];
+  timeline: { at: string; by: string; event: string; note: string }[];
+  deadlines: { what: string; due_at: string; overdue: boolean }[];
+  orders: { id: string; kind: string; status: string; addressee: string; target: string; amount_satang: number; held_satang: number; escalated: boolean; expires_at: string | null }[];
+  linked_cases: { case_id: string; shared_identifiers: string[]; shared_trail_accounts: string[] }[];
+}
+
+export function CasePage({ id }: { id: string }) {
+  const { t, dateTime, baht } = useI18n();
+  const { me } = useSession();
+  const { data: c, error, reload } = useLoad(() => get<CaseDetail>(`/api/v1/cases/${encodeURIComponent(id)}`), [id]);
+  const [note, setNote] = useState("");
+  const [to, setTo] = useState("");
+  const [moveNote, setMoveNote] = useState("");
+  const [assignee, setAssignee] = useState("");
+  const [actionError, setActionError] = useState<unknown>(null);
+  const act = async (f: () => Promise<unknown>) => {
+    setActionError(null);
+    try {
+      await f();
+      reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+  if (error) return <ErrorBox error={error} />;
+  if (!c) return <Loading />;
+  const officer = me && ["operator", "police", "admin"].includes(me.role);
+  return (
+    <div className="stack" data-testid="case-detail">
+      <h1>{t("case")} {c.id} <StatusBadge status={c.status} /></h1>
+      <div className="facts">
+        <div><span>{t("scam_type")}</span>{t(("scam_" + c.scam_type) as MessageKey)}</div>
+        <div><span>{t("opened_at")}</span>{dateTime(c.opened_at)}</div>
+        <div><span>{t("total_loss")}</span>{baht(c.total_loss_satang)}</div>
+        <div><span>{t("held")}</span>{baht(c.held_satang)}</div>
+        <div><span>{t("assignee")}</span>{c.assignee ?? "—"}</div>
+      </div>
+      <p>
+        <Link href={`/trail?case=${c.id}`}>{t("open_trail")}</Link>
+        {officer && <> · <a href={`/api/v1/cases/${encodeURIComponent(c.id)}/evidence-pack?format=html`} target="_blank" rel="noreferrer">{t("evidence_pack")}</a></>}
+      </p>
+      <ErrorBox error={actionError} />
+      {officer && (
+        <Section title={t("workflow")}>
+          <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(() => post(`/api/v1/cases/${c.id}/status`, moveNote ? { to, note: moveNote } : { to })); }}>
+            <label>{t("move_to")}<select value={to} onChange={(e) => setTo(e.target.value)} aria-label="move to" required>
+              <option value="">—</option>{STATUSES.map((s) => <option key={s} value={s}>{t(("status_" + s) as MessageKey)}</option>)}</select></label>
+            <label>{t("note")}<input value={moveNote} onChange={(e) => setMoveNote(e.target.value)} /></label>
+            <button type="submit">{t("move")}</button>
+          </form>
+          <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(() => put(`/api/v1/cases/${c.id}/assignee`, { assignee })); }}>
+            <label>{t("assign_to")}<input value={assignee} onChange={(e) => setAssignee(e.target.value)} placeholder={me?.user ?? ""} /></label>
+            <button type="submit">{t("assign")}</button>
+          </form>
+        </Section>
+      )}
+      <Section title={t("deadlines")}>
+        <table className="grid" data-testid="deadlines">
+          <tbody>{c.deadlines.map((d, i) => (
+            <tr key={i} className={d.overdue ? "overdue" : ""}><td>{d.what}</td><td>{dateTime(d.due_at)}</td><td><Countdown due={d.due_at} /></td></tr>
+          ))}</tbody>
+        </table>
+      </Section>
+      <Section title={t("orders")}>
+        <table className="grid" data-testid="case-orders">
+          <thead><tr><th>{t("order")}</th><th>{t("kind")}</th><th>{t("status")}</th><th>{t("addressee")}</th><th>{t("target")}</th><th className="num">{t("amount")}</th><th className="num">{t("held")}</th><th>{t("expires")}</th></tr></thead>
+          <tbody>{c.orders.map((o) => (
+            <tr key={o.id} className={o.escalated ? "overdue" : ""}>
+              <td><Link href={`/orders?id=${o.id}`}>{o.id}</Link></td><td>{t(("order_" + o.kind) as MessageKey)}</td><td><StatusBadge status={o.status} /></td>
+              <td>{o.addressee}</td><td>{o.target}</td><td className="num">{baht(o.amount_satang)}</td><td className="num">{baht(o.held_satang)}</td>
+              <td><Countdown due={o.expires_at} done={["released", "expired", "rejected"].includes(o.status)} /></td>
+            </tr>
+          ))}</tbody>
+        </table>
+      </Section>
+      <Section title={t("reports")}>
+        <ul>{c.report_ids.map((r) => <li key={r}>{r}</li>)}</ul>
+      </Section>
+      <Section title={t("notes")}>
+        <ul className="notes">{c.notes.map((n, i) => <li key={i}><span className="muted">{dateTime(n.at)} · {n.by}</span> {n.text}</li>)}</ul>
+        <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(async () => { await post(`/api/v1/cases/${c.id}/notes`, { text: note }); setNote(""); }); }}>
+          <input aria-label={t("add_note")} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t("add_note")} required />
+          <button type="submit">{t("add")}</button>
+        </form>
+      </Section>
+      <Section title={t("timeline")}>
+        <ol className="timeline">{c.timeline.map((e, i) => <li key={i}><span className="muted">{dateTime(e.at)} · {e.by}</span> <strong>{e.event}</strong> {e.note}</li>)}</ol>
+      </Section>
+      <Section title={t("linked_cases")}>
+        {c.linked_cases.length === 0 ? <p className="muted">{t("none")}</p> : (
+          <table className="grid"><thead><tr><th>{t("case")}</th><th>{t("shared_identifiers")}</th><th>{t("shared_trail_accounts")}</th></tr></thead>
+            <tbody>{c.linked_cases.map((l) => (
+              <tr key={l.case_id}><td><Link href={`/cases/${l.case_id}`}>{l.case_id}</Link></td><td>{l.shared_identifiers.join(", ")}</td><td>{l.shared_trail_accounts.join(", ")}</td></tr>
+            ))}</tbody></table>
+        )}
+      </Section>
+    </div>
+  );
+}

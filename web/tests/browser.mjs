@@ -1,0 +1,265 @@
+// Browser tests of the console: Debian's Chromium driven by playwright-core against a real
+// `cfr serve` on a fresh demo data directory. Each step is a job of MISSION.md's users done in
+// the browser; a screenshot of each screen is saved (test artefacts; --screenshots DIR as well).
+//
+//   node tests/browser.mjs --cfr ../build/release/cfr [--screenshots ../docs/screenshots] [--keep]
+import { chromium } from "playwright-core";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const cfr = resolve(opt("--cfr", join(here, "../../build/release/cfr")));
+const shots = resolve(opt("--artifacts", join(here, "../test-artifacts")));
+const docsShots = opt("--screenshots", null);
+const browserPath = opt("--browser", process.env.CFR_CHROMIUM ?? "/usr/bin/chromium");
+mkdirSync(shots, { recursive: true });
+
+const data = mkdtempSync(join(tmpdir(), "cfr-browser-"));
+execFileSync(cfr, ["demo", "--data", data], { stdio: "ignore" });
+const users = Object.fromEntries(
+  readFileSync(join(data, "demo-users.txt"), "utf8").trim().split("\n").map((l) => {
+    const [name, role, agency, password] = l.split("\t");
+    return [name, { name, role, agency, password }];
+  }),
+);
+
+// The server on a free port, serving the built console.
+const server = spawn(cfr, ["serve", "--data", data, "--listen", "127.0.0.1:0"], {
+  stdio: ["ignore", "pipe", "pipe"],
+  env: { ...process.env, CFR_CONSOLE_DIR: join(here, "../dist") },
+});
+let serverLog = "";
+const base = await new Promise((ok, fail) => {
+  const timer = setTimeout(() => fail(new Error("cfr serve did not start:\n" + serverLog)), 30000);
+  server.stdout.on("data", (b) => {
+    serverLog += b;
+    const m = /listening on (http:\/\/[^/\s]+)\//.exec(serverLog);
+    if (m) {
+      clearTimeout(timer);
+      ok(m[1]);
+    }
+  });
+  server.stderr.on("data", (b) => (serverLog += b));
+  server.on("exit", (code) => fail(new Error(`cfr serve exited (${code}):\n${serverLog}`)));
+});
+
+// A receiving account of the demo's first report (a mule: reported, dark grey), as a person
+// would type it: the bank's short name and the account number.
+const keys = Object.fromEntries(readFileSync(join(data, "demo-keys.txt"), "utf8").trim().split("\n").map((l) => l.split("\t")).map((f) => [f[0] + (f[0] === "bank" ? ":" + f[1] : ""), f[2]]));
+async function apiGet(path) {
+  const r = await fetch(base + path, { headers: { Authorization: "Bearer " + keys.operator } });
+  if (!r.ok) throw new Error(`${path}: ${r.status}`);
+  return r.json();
+}
+const firstReport = await apiGet("/api/v1/reports/RPT-" + new Date().getFullYear() + "-000001");
+const canonical = firstReport.loss_transfers[0].to.canonical;
+const banks = (await apiGet("/api/v1/banks")).items;
+const acct = {
+  canonical,
+  bank: banks.find((b) => b.code === canonical.split(":")[0]).short_name,
+  number: canonical.split(":")[1],
+};
+acct.account = acct.bank + " " + acct.number;
+
+const browser = await chromium.launch({
+  executablePath: browserPath,
+  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+
+let failures = 0;
+const results = [];
+async function step(name, fn) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "en-GB" });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  // 4xx answers are part of some steps (a bad value gets its error); a 5xx never is.
+  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && consoleErrors.push(m.text()));
+  page.on("response", (r) => r.status() >= 500 && consoleErrors.push(`${r.status()} from ${r.url()}`));
+  const started = Date.now();
+  try {
+    await fn(page);
+    if (consoleErrors.length) throw new Error("errors in the page: " + consoleErrors.join(" | "));
+    results.push(`ok    ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failures++;
+    results.push(`FAIL  ${name}: ${e.message.split("\n")[0]}`);
+    await page.screenshot({ path: join(shots, `FAILED-${name}.png`), fullPage: true }).catch(() => {});
+    console.error(e);
+  } finally {
+    await context.close();
+  }
+}
+async function shot(page, file) {
+  await page.screenshot({ path: join(shots, file), fullPage: false });
+  if (docsShots) copyFileSync(join(shots, file), join(resolve(docsShots), file));
+}
+function expect(cond, what) {
+  if (!cond) throw new Error(what);
+}
+async function login(page, user) {
+  await page.goto(base + "/login");
+  await page.getByLabel(/User name|ชื่อผู้ใช้/).fill(user.name);
+  await page.getByLabel(/Password|รหัสผ่าน/).fill(user.password);
+  await page.getByRole("button", { name: /Log in|เข้าสู่ระบบ/ }).click();
+  await page.getByTestId("user").waitFor();
+}
+async function english(page) {
+  await page.getByTestId("lang-en").click();
+}
+
+// --- the public check: no login, one box, a verdict
+await step("public-check", async (page) => {
+  const started = Date.now();
+  await page.goto(base + "/check");
+  await page.getByRole("button", { name: /Check|ตรวจสอบ/ }).waitFor();
+  const firstLoadMs = Date.now() - started;
+  results.push(`      first load of /check: ${firstLoadMs} ms`);
+  await english(page);
+  // A receiving account of the demo's first report: dark grey (reported).
+  await page.getByRole("textbox").fill(acct.account);
+  await page.getByRole("button", { name: "Check" }).click();
+  const verdict = await page.getByTestId("verdict").innerText();
+  expect(/High risk|Confirmed scam|Suspicious|Reported/.test(verdict), "a reported account's verdict: " + verdict);
+  await shot(page, "public-check.png");
+  await page.getByRole("textbox").fill("not a number");
+  await page.getByRole("button", { name: "Check" }).click();
+  await page.getByRole("alert").waitFor();
+});
+
+// --- an operator files a report, sees the holds, opens the trail graph
+await step("intake-holds-trail", async (page) => {
+  await login(page, users["demo.operator"]);
+  await english(page);
+  await page.goto(base + "/intake");
+  await page.locator('input[name="victim.name"]').fill("Somsri Test");
+  await page.locator('input[name="victim.phone"]').fill("081-111-2222");
+  await page.locator('input[name="victim.province"]').fill("Bangkok");
+  await page.locator('select[name="scam_type"]').selectOption("call_centre_impersonation");
+  await page.getByLabel("loss_transfers[0].to.bank").selectOption(acct.bank);
+  await page.locator('input[name="loss_transfers[0].to.account"]').fill(acct.number);
+  await page.locator(".check.good").first().waitFor();  // validated live
+  await page.locator('input[name="loss_transfers[0].amount"]').fill("12,500.50");
+  await page.locator('input[name="scammer_identifiers[0].value"]').fill("02-123-4567");
+  await shot(page, "intake.png");
+  await page.getByTestId("save-report").click();
+  await page.getByTestId("intake-saved").waitFor();
+  const caseId = await page.getByTestId("saved-case").innerText();
+  expect(/^CFR-\d{4}-\d{6}$/.test(caseId), "a case number: " + caseId);
+  const holds = await page.getByTestId("urgent-holds").locator("tbody tr").count();
+  expect(holds >= 1, "at least one urgent hold");
+  expect((await page.getByTestId("urgent-holds").innerText()).includes("12,500.50"), "the hold asks for the amount lost");
+  await shot(page, "intake-saved.png");
+  await page.getByRole("link", { name: "Follow the money" }).click();
+  await page.getByRole("button", { name: "Follow the money" }).click();
+  await page.getByTestId("trail-totals").waitFor();
+  expect((await page.getByTestId("trail-totals").innerText()).includes("✓"), "the trail reconciles");
+  await page.locator('[data-testid="graph"] canvas').first().waitFor();
+  await page.getByTestId("time-slider").fill("40");
+  await shot(page, "trail.png");
+  // The case itself: its orders with deadlines counting down.
+  await page.goto(base + "/cases/" + caseId);
+  await page.getByTestId("case-orders").waitFor();
+  expect(await page.getByTestId("case-orders").locator("tbody tr").count() >= 1, "the case lists its orders");
+  expect(/left/.test(await page.getByTestId("deadlines").innerText()), "deadlines count down");
+  await shot(page, "case.png");
+});
+
+// --- a bank user acknowledges and executes an order
+await step("bank-acknowledges-order", async (page) => {
+  const bank = users["demo.bank.kbank"];
+  await login(page, bank);
+  await english(page);
+  await page.goto(base + "/orders");
+  await page.getByTestId("order-list").waitFor();
+  const first = page.getByTestId("order-list").locator("tbody tr").first();
+  await first.waitFor();
+  await first.getByRole("link").click();
+  await page.getByTestId("order-detail").waitFor();
+  await page.getByTestId("acknowledge").click();
+  await page.getByText("acknowledged", { exact: true }).first().waitFor();
+  await page.locator('input[name="held"]').fill("1000");
+  await page.getByTestId("execute").click();
+  await page.getByTestId("order-detail").getByText("executed", { exact: true }).waitFor();
+  await shot(page, "bank-orders.png");
+});
+
+// --- Thai: the labels, the Buddhist-era dates
+await step("thai", async (page) => {
+  await login(page, users["demo.police"]);
+  await page.getByTestId("lang-th").click();
+  await page.goto(base + "/cases");
+  await page.getByTestId("case-list").waitFor();
+  const nav = await page.locator("nav").innerText();
+  expect(nav.includes("คดี") && nav.includes("คำสั่ง"), "Thai menu: " + nav);
+  const table = await page.getByTestId("case-list").innerText();
+  const year = new Date().getFullYear() + 543;
+  expect(table.includes(String(year)), `Buddhist-era year ${year} in the dates`);
+  expect(/฿[\d,]+\.\d\d/.test(table), "amounts in baht with separators");
+  await shot(page, "cases-thai.png");
+  await page.reload();  // the choice is remembered
+  expect((await page.locator("nav").innerText()).includes("คดี"), "Thai after reload");
+});
+
+// --- the dashboard renders its charts
+await step("dashboard", async (page) => {
+  await login(page, users["demo.analyst"]);
+  await english(page);
+  await page.goto(base + "/dashboard");
+  await page.getByTestId("kpis").waitFor();
+  for (const id of ["chart-daily", "chart-types", "chart-hold", "chart-banks"]) {
+    await page.locator(`[data-testid="${id}"][data-rendered="true"] canvas`).first().waitFor();
+  }
+  await shot(page, "dashboard.png");
+});
+
+// --- the message check highlights its evidence
+await step("content-check", async (page) => {
+  await login(page, users["demo.operator"]);
+  await english(page);
+  await page.goto(base + "/content");
+  await page.getByRole("textbox").fill("ธนาคารกรุงไทยแจ้ง บัญชีของท่านถูกระงับ ยืนยันตัวตนที่ hxxps://krungthai-refund[.]com/login ด่วน");
+  await page.getByRole("button", { name: "Analyse" }).click();
+  await page.getByTestId("content-verdict").waitFor();
+  expect(await page.getByTestId("highlighted").locator("mark").count() >= 1, "evidence highlighted");
+  await shot(page, "content.png");
+});
+
+// --- the other screens open with demo data
+await step("screens", async (page) => {
+  await login(page, users["demo.admin"]);
+  await english(page);
+  for (const [path, testId, file] of [
+    ["/networks", "network-list", "networks.png"],
+    ["/alerts", "alert-list", "alerts.png"],
+    ["/exchange", "partners", "exchange.png"],
+    ["/admin", "users", "admin.png"],
+  ]) {
+    await page.goto(base + path);
+    await page.getByTestId(testId).waitFor();
+    await shot(page, file);
+  }
+  await page.goto(base + "/networks");
+  await page.getByTestId("network-list").locator("tbody tr a").first().click();
+  await page.locator('[data-testid="graph"] canvas').first().waitFor();
+  await shot(page, "network.png");
+  await page.goto(base + "/entities/bank_account/" + encodeURIComponent(acct.canonical));
+  await page.getByTestId("entity-history").waitFor();
+  await shot(page, "entity.png");
+});
+
+await browser.close();
+server.kill("SIGTERM");
+if (!args.includes("--keep")) rmSync(data, { recursive: true, force: true });
+console.log(results.join("\n"));
+console.log(failures ? `browser tests: ${failures} failed (screenshots in ${shots})` : `browser tests: all passed (screenshots in ${shots})`);
+process.exit(failures ? 1 : 0);
