@@ -316,6 +316,7 @@ Overview StatsIndex::Compute(const StatsFilter& f, int64_t now_ms) const {
     if (r.duplicate) continue;
     for (uint32_t k = 0; k < r.cells_count; ++k) {
       const Cell& c = s.cells[r.cells_begin + k];
+      if (want_bank != kNone && c.bank != want_bank) continue;  // a bank's view: its own accounts
       BankRow& b = by_bank[c.bank];
       ++b.transfers;
       b.amount_satang += c.amount_satang;

@@ -8,7 +8,8 @@
 // order issued → acknowledged → executed) and deadlines (acknowledge by).
 //
 // Filters: the time range (when reports were received), scam type, province, and bank — reports
-// with a loss transfer into that bank, orders addressed to it. Orders follow their report's
+// with a loss transfer into that bank (their whole loss; among the receiving banks only that
+// bank), orders addressed to it. Orders follow their report's
 // filters; an order issued by hand (no report) counts only when no report filter is set, by its
 // issue time.
 //

@@ -126,6 +126,14 @@ TEST_F(StatsTest, FiltersByTimeTypeProvinceAndBank) {
   EXPECT_EQ(o.loss_satang, 1000000);
   EXPECT_EQ(o.orders_issued, 1);  // only the orders addressed to KBANK
   EXPECT_EQ(o.held_satang, 0);
+  ASSERT_EQ(o.mule_banks.size(), 1u);
+  EXPECT_EQ(o.mule_banks[0].bank, "KBANK");
+  by_bank.bank = "BAY";  // A and its duplicate paid BAY, and the PromptPay number: only BAY listed
+  o = index_.Compute(by_bank, now);
+  EXPECT_EQ(o.reports, 2);
+  EXPECT_EQ(o.loss_satang, 4620000);
+  ASSERT_EQ(o.mule_banks.size(), 1u);
+  EXPECT_EQ(o.mule_banks[0].amount_satang, 4500000);
 
   StatsFilter by_type;
   by_type.scam_type = "call_centre_impersonation";

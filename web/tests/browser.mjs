@@ -164,7 +164,13 @@ await step("intake-holds-trail", async (page) => {
   await page.getByTestId("trail-totals").waitFor();
   expect((await page.getByTestId("trail-totals").innerText()).includes("✓"), "the trail reconciles");
   await page.locator('[data-testid="graph"] canvas').first().waitFor();
-  await page.getByTestId("time-slider").fill("40");
+  // The demo's first case: money that went on through further mules, drawn with a time slider.
+  await page.goto(base + "/trail?case=" + firstReport.case_id);
+  await page.getByRole("button", { name: "Follow the money" }).click();
+  await page.getByTestId("holdings").waitFor();
+  await page.locator('[data-testid="graph"] canvas').first().waitFor();
+  await page.getByTestId("time-slider").fill("60");
+  await page.waitForTimeout(300);
   await shot(page, "trail.png");
   // The case itself: its orders with deadlines counting down.
   await page.goto(base + "/cases/" + caseId);

@@ -18,8 +18,9 @@ const STYLE = [
   { selector: ".faded", style: { opacity: 0.12 } },
 ];
 
-export function Graph({ nodes, edges, onSelect, height = 480 }: {
-  nodes: GraphNode[]; edges: GraphEdge[]; onSelect?: (id: string) => void; height?: number;
+// `root`: lay the graph out in levels from this node (a money trail flows from the victim).
+export function Graph({ nodes, edges, onSelect, height = 480, root }: {
+  nodes: GraphNode[]; edges: GraphEdge[]; onSelect?: (id: string) => void; height?: number; root?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const cy = useRef<Core | null>(null);
@@ -34,9 +35,12 @@ export function Graph({ nodes, edges, onSelect, height = 480 }: {
       cy.current?.destroy();
       cy.current = cytoscape({
         container: box.current, elements, style: STYLE as never,
-        layout: { name: nodes.length > 150 ? "grid" : "cose", animate: false } as never,
-        wheelSensitivity: 0.3,
+        layout: (root
+          ? { name: "breadthfirst", roots: [root], directed: true, spacingFactor: 1.1, animate: false }
+          : { name: nodes.length > 150 ? "grid" : "cose", animate: false }) as never,
+        wheelSensitivity: 0.3, maxZoom: 2.5, minZoom: 0.05,
       });
+      cy.current.fit(undefined, 30);
       cy.current.on("tap", "node", (ev) => onSelect?.(ev.target.id()));
     });
     return () => {

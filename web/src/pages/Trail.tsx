@@ -81,7 +81,7 @@ export function TrailPage() {
           <Section title={t("path_graph")}>
             <label className="slider">{t("time")}: {times.length ? dateTime(cutoff) : "—"}
               <input type="range" min={0} max={100} value={until} onChange={(e) => setUntil(Number(e.target.value))} aria-label="time slider" data-testid="time-slider" /></label>
-            <Graph nodes={elements.nodes} edges={elements.edges} />
+            <Graph nodes={elements.nodes} edges={elements.edges} root="victim" />
           </Section>
           <div className="two">
             <Section title={t("holdings")}>
