@@ -42,6 +42,8 @@ const std::vector<Setting>& Settings() {
        &Config::public_checks_burst},
       {"screening.private_key", "hex key of the private (k-anonymity) screening hash; empty: generated",
        false, &Config::private_screening_key},
+      {"metrics.allow", "comma-separated client addresses that may read /metrics without credentials", false,
+       &Config::metrics_allow},
       {"server.trusted_proxies", "comma-separated proxy addresses whose X-Forwarded-For is believed", false,
        &Config::trusted_proxies},
       {"risk.tier_black", "risk points of a black tier", true, nullptr, &Config::risk_tier_black},

@@ -24,7 +24,8 @@ struct Config {
   int64_t max_header_bytes = 16 << 10;
   int64_t idle_timeout_ms = 30000;
   int64_t shutdown_grace_ms = 10000;
-  std::string trusted_proxies;  // comma-separated addresses of load balancers
+  std::string trusted_proxies;                  // comma-separated addresses of load balancers
+  std::string metrics_allow = "127.0.0.1,::1";  // may read /metrics without credentials
   int64_t public_checks_per_minute = 30;
   int64_t public_checks_burst = 10;
   std::string private_screening_key;  // hex, 32-128 digits; empty: generated once, kept in the store

@@ -39,6 +39,19 @@
 namespace cfr::cli {
 namespace {
 
+// "a, b,c" → {"a", "b", "c"}.
+std::vector<std::string> SplitList(std::string_view list) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    std::string item(TrimSpace(list.substr(start, comma - start)));
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
 // The console's built files: console.dir when set ("none": no console), else web/dist under the
 // working directory or in the source tree this binary was built in (build/<preset>/cfr). Null when
 // no console is to be served.
@@ -321,6 +334,9 @@ int RunServe(const Config& config) {
   context.content = &analyzer;
   context.fact_checks = &fact_checks;
   context.stats = &stats_index;
+  http::ServiceMetrics service_metrics;
+  context.metrics = &service_metrics;
+  context.metrics_allow = SplitList(config.metrics_allow);
   context.order_follower = &order_follower;
   context.cases = &case_book;
   context.key_rate_limiter = &key_limiter;
@@ -346,13 +362,7 @@ int RunServe(const Config& config) {
   server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   server_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
-  for (size_t start = 0; start < config.trusted_proxies.size();) {
-    size_t comma = config.trusted_proxies.find(',', start);
-    if (comma == std::string::npos) comma = config.trusted_proxies.size();
-    std::string proxy(TrimSpace(std::string_view(config.trusted_proxies).substr(start, comma - start)));
-    if (!proxy.empty()) server_options.trusted_proxies.push_back(std::move(proxy));
-    start = comma + 1;
-  }
+  server_options.trusted_proxies = SplitList(config.trusted_proxies);
   auto server = http::StartHttpServer(server_options, router);
   if (!server.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());

@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/actor.h"
 #include "core/clock.h"
+#include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "intake/intake.h"
@@ -82,6 +84,10 @@ struct ApiContext {
   const content::Analyzer* content = nullptr;             // message analysis; may be null in tests
   content::FactChecks* fact_checks = nullptr;             // checked claims; may be null in tests
   const stats::StatsIndex* stats = nullptr;               // the dashboards' statistics; may be null in tests
+  ServiceMetrics* metrics = nullptr;  // recorded by handlers, shown at /metrics; may be null
+  // Addresses that may read /metrics without credentials (a Prometheus server); others need a key
+  // of the centre (operator, analyst, police, admin).
+  std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};
 };
 
 // Who is calling: the router's authenticator found it (Authorization: Bearer <API key>; without

@@ -1,5 +1,7 @@
 #include "http/router.h"
 
+#include <chrono>
+
 #include "auth/audit_scope.h"
 #include "http/error_mapping.h"
 
@@ -74,10 +76,20 @@ bool Router::IsBlocking(const HttpRequest& request) const {
 }
 
 HttpResponse Router::Dispatch(HttpRequest* request) const {
+  const auto started = std::chrono::steady_clock::now();
   std::string allowed;
   std::vector<std::pair<std::string, std::string>> params;
-  if (const Route* route = Match(*request, &params, &allowed)) {
-    request->path_params = std::move(params);
+  const Route* route = Match(*request, &params, &allowed);
+  if (route != nullptr) request->path_params = std::move(params);
+  HttpResponse response = DispatchTo(route, allowed, request);
+  (route != nullptr ? *route->metrics : *unmatched_)
+      .Record(response.status,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+HttpResponse Router::DispatchTo(const Route* route, const std::string& allowed, HttpRequest* request) const {
+  if (route != nullptr) {
     if (authenticator_) {
       int retry_after_s = 0;
       auto caller = authenticator_(*request, &retry_after_s);
@@ -114,6 +126,38 @@ HttpResponse Router::Dispatch(HttpRequest* request) const {
     if (auto answer = fallback_(*request)) return std::move(*answer);
   }
   return ErrorResponse(NotFound("no such endpoint: " + request->method + " " + request->path));
+}
+
+void Router::WriteMetrics(std::string* out) const {
+  static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  WriteMetricHeader(
+      "cfr_http_requests_total", "counter",
+      "HTTP requests by route and status class (route \"other\": console files and unknown paths)", out);
+  auto labels = [](const std::string& method, const std::string& pattern) {
+    return "method=\"" + EscapeLabel(method) + "\",route=\"" + EscapeLabel(pattern) + "\"";
+  };
+  for (const Route& r : routes_) {
+    for (int k = 0; k < 5; ++k) {
+      const uint64_t n = r.metrics->by_class[k].load(std::memory_order_relaxed);
+      if (n > 0)
+        WriteSample("cfr_http_requests_total", labels(r.method, r.pattern) + ",code=\"" + kClasses[k] + "\"",
+                    static_cast<double>(n), out);
+    }
+  }
+  for (int k = 0; k < 5; ++k) {
+    const uint64_t n = unmatched_->by_class[k].load(std::memory_order_relaxed);
+    if (n > 0)
+      WriteSample("cfr_http_requests_total", labels("", "other") + ",code=\"" + kClasses[k] + "\"",
+                  static_cast<double>(n), out);
+  }
+  WriteMetricHeader("cfr_http_request_duration_seconds", "histogram",
+                    "time from routing a request to its response being ready, by route", out);
+  for (const Route& r : routes_) {
+    if (r.metrics->latency.count() > 0)
+      r.metrics->latency.Write("cfr_http_request_duration_seconds", labels(r.method, r.pattern), out);
+  }
+  if (unmatched_->latency.count() > 0)
+    unmatched_->latency.Write("cfr_http_request_duration_seconds", labels("", "other"), out);
 }
 
 std::vector<RouteInfo> Router::Routes() const {

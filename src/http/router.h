@@ -10,12 +10,14 @@
 #ifndef CFR_HTTP_ROUTER_H_
 #define CFR_HTTP_ROUTER_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "auth/roles.h"
 #include "http/http_types.h"
+#include "http/metrics.h"
 
 namespace cfr::http {
 
@@ -55,6 +57,10 @@ class Router {
 
   std::vector<RouteInfo> Routes() const;
 
+  // Appends every route's request counts (by status class) and latency histogram, and those of
+  // requests no route matched (the console's files, 404s), in the Prometheus text format.
+  void WriteMetrics(std::string* out) const;
+
  private:
   struct Route {
     std::string method;
@@ -63,14 +69,18 @@ class Router {
     auth::RoleSet roles;
     Handler handler;
     bool blocking = false;
+    std::shared_ptr<RouteMetrics> metrics = std::make_shared<RouteMetrics>();
   };
   // The route matching method and path, or null.
   const Route* Match(const HttpRequest& request, std::vector<std::pair<std::string, std::string>>* params,
                      std::string* allowed) const;
   static std::vector<std::string_view> SplitPath(std::string_view path);
+  // Dispatch once the route (or none) is known.
+  HttpResponse DispatchTo(const Route* route, const std::string& allowed, HttpRequest* request) const;
   std::vector<Route> routes_;
   Authenticator authenticator_;
   Fallback fallback_;
+  std::shared_ptr<RouteMetrics> unmatched_ = std::make_shared<RouteMetrics>();
 };
 
 }  // namespace cfr::http

@@ -76,5 +76,53 @@ TEST(HttpTypesTest, QueryDecoding) {
   EXPECT_EQ(out, "ก");
 }
 
+TEST(RouterTest, CountsRequestsAndLatencyPerRouteForPrometheus) {
+  Router router;
+  router.Add("GET", "/api/v1/cases/{id}", auth::kEveryone, Echo);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/api/v1/cases/CFR-1";
+  router.Dispatch(&req);
+  router.Dispatch(&req);
+  req.path = "/nowhere";
+  router.Dispatch(&req);
+  std::string text;
+  router.WriteMetrics(&text);
+  EXPECT_NE(text.find("# TYPE cfr_http_requests_total counter\n"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find("cfr_http_requests_total{method=\"GET\",route=\"/api/v1/cases/{id}\",code=\"2xx\"} 2\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cfr_http_requests_total{method=\"\",route=\"other\",code=\"4xx\"} 1\n"),
+            std::string::npos)
+      << text;
+  // A histogram: cumulative buckets ending at +Inf, equal to the count.
+  EXPECT_NE(text.find("cfr_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/cases/"
+                      "{id}\",le=\"+Inf\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("cfr_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/cases/{id}\"} 2\n"),
+      std::string::npos)
+      << text;
+}
+
+TEST(MetricsTest, HistogramBucketsAreCumulative) {
+  Histogram h({0.001, 0.01});
+  h.Observe(0.0005);
+  h.Observe(0.005);
+  h.Observe(0.005);
+  h.Observe(3);
+  std::string text;
+  h.Write("x_seconds", "a=\"b\"", &text);
+  EXPECT_EQ(text,
+            "x_seconds_bucket{a=\"b\",le=\"0.001\"} 1\n"
+            "x_seconds_bucket{a=\"b\",le=\"0.01\"} 3\n"
+            "x_seconds_bucket{a=\"b\",le=\"+Inf\"} 4\n"
+            "x_seconds_sum{a=\"b\"} 3.0105\n"
+            "x_seconds_count{a=\"b\"} 4\n");
+  EXPECT_EQ(EscapeLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
 }  // namespace
 }  // namespace cfr::http

@@ -149,6 +149,8 @@ struct StatsIndex::State {
   std::vector<std::string> order_ids, order_cases;
   absl::flat_hash_map<std::string, uint32_t> order_rows;            // order id → row
   absl::flat_hash_map<std::string, std::vector<uint32_t>> waiting;  // report id → orders seen first
+  int64_t hold_buckets[std::size(kBuckets) + 1] = {};  // report → hold, every order counted once
+  int64_t hold_count = 0, hold_sum_ms = 0;
 
   void PutReport(std::string_view id, std::string_view value);
   void PutOrder(std::string_view id, std::string_view value);
@@ -223,6 +225,14 @@ void StatsIndex::State::PutOrder(std::string_view id, std::string_view value) {
     orders.push_back(row);
     order_ids.emplace_back(id);
     order_cases.emplace_back(Str(doc, "case_id"));
+    if (row.report_saved_ms != 0) {
+      const int64_t ms = std::max<int64_t>(0, row.issued_ms - row.report_saved_ms);
+      size_t b = 0;
+      while (b < std::size(kBuckets) && ms > kBuckets[b]) ++b;
+      ++hold_buckets[b];
+      ++hold_count;
+      hold_sum_ms += ms;
+    }
   }
   if (!report_id.empty()) {
     if (auto r = report_rows.find(Key(report_id)); r != report_rows.end()) {
@@ -254,6 +264,26 @@ void StatsIndex::Apply(const std::vector<store::Change>& changes) {
       }
     }
   }
+}
+
+Gauges StatsIndex::Snapshot(int64_t now_ms) const {
+  std::shared_lock lock(mu_);
+  const State& s = *state_;
+  Gauges g;
+  g.reports = static_cast<int64_t>(s.report_rows.size());
+  g.orders = static_cast<int64_t>(s.order_rows.size());
+  for (const OrderRow& o : s.orders) {
+    if (!o.live) continue;
+    const std::string_view status = kStatuses[o.status];
+    if (status == "issued" || status == "acknowledged") ++g.orders_open;
+    if (status == "issued" && o.ack_due_ms != 0 && o.ack_due_ms < now_ms) ++g.orders_overdue;
+  }
+  for (size_t b = 0; b <= std::size(kBuckets); ++b) {
+    g.hold_latency_buckets.emplace_back(b < std::size(kBuckets) ? kBuckets[b] : -1, s.hold_buckets[b]);
+  }
+  g.hold_latency_count = s.hold_count;
+  g.hold_latency_sum_ms = s.hold_sum_ms;
+  return g;
 }
 
 size_t StatsIndex::report_count() const {

@@ -86,6 +86,15 @@ struct Overview {
   double computed_ms = 0;
 };
 
+// What /metrics shows, cheap enough for every scrape: counts, open and overdue orders, and the
+// report → hold latency of every automatic order so far (cumulative bucket counts, in ms).
+struct Gauges {
+  int64_t reports = 0, orders = 0, orders_open = 0, orders_overdue = 0;
+  std::vector<std::pair<int64_t, int64_t>> hold_latency_buckets;  // (upper bound ms or -1, count)
+  int64_t hold_latency_count = 0;
+  int64_t hold_latency_sum_ms = 0;
+};
+
 class StatsIndex final : public store::ChangeConsumer {
  public:
   StatsIndex();
@@ -97,6 +106,8 @@ class StatsIndex final : public store::ChangeConsumer {
 
   // The statistics over what matches `filter`; overdue as of `now_ms`.
   Overview Compute(const StatsFilter& filter, int64_t now_ms) const;
+
+  Gauges Snapshot(int64_t now_ms) const;
 
   size_t report_count() const;
   size_t order_count() const;

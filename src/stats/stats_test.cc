@@ -113,6 +113,15 @@ TEST_F(StatsTest, CountsLossesHoldsAndLatenciesOverEveryReport) {
   EXPECT_EQ(o.overdue_orders[0].addressee, "ITMX");
   const Overview later = index_.Compute({}, clock_.NowMillis() + 16 * kMinute);
   EXPECT_EQ(later.orders_overdue, 2);
+  // The figures /metrics shows agree.
+  const Gauges g = index_.Snapshot(clock_.NowMillis() + 16 * kMinute);
+  EXPECT_EQ(g.reports, 3);
+  EXPECT_EQ(g.orders, 3);
+  EXPECT_EQ(g.orders_open, 2);
+  EXPECT_EQ(g.orders_overdue, 2);
+  EXPECT_EQ(g.hold_latency_count, 3);
+  ASSERT_FALSE(g.hold_latency_buckets.empty());
+  EXPECT_EQ(g.hold_latency_buckets[0].second, 3);  // all within 100 ms
 }
 
 TEST_F(StatsTest, FiltersByTimeTypeProvinceAndBank) {

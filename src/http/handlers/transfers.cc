@@ -298,7 +298,13 @@ void RegisterTransferRoutes(Router& router, ApiContext& ctx) {
       /*blocking=*/true);
   router.Add("POST", "/api/v1/trails", auth::kCentreAndBanks, [&ctx](const HttpRequest& r) {
     if (ctx.graph == nullptr) return ErrorResponse(Unavailable("the ledger is not open"));
-    return PostTrail(ctx, r);
+    const auto started = std::chrono::steady_clock::now();
+    HttpResponse response = PostTrail(ctx, r);
+    if (ctx.metrics != nullptr && response.status == 200) {
+      ctx.metrics->trail.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    return response;
   });
 }
 
