@@ -32,11 +32,13 @@ struct Fixture {
         std::snprintf(id, sizeof id, "CFR-2026-%06d", i + 1);
         // One case in a hundred is with the police; the rest wait for holds.
         const char* status = i % 100 == 7 ? "referred_to_police" : "holds_requested";
-        batch.Insert("case", id,
-                     std::string(R"({"id":")") + id + R"(","opened_at":"2026-11-23T12:08:52.575Z","report_ids":["RPT-2026-)" +
-                         std::to_string(i + 1) + R"("],"scam_type":"fake_shopping","status":")" + status +
-                         R"(","timeline":[{"at":"2026-11-23T12:12:34.439Z","by":"system","event":"holds_requested",)"
-                         R"("note":"3 hold orders for report"}],"total_loss_satang":649700})");
+        batch.Insert(
+            "case", id,
+            std::string(R"({"id":")") + id +
+                R"(","opened_at":"2026-11-23T12:08:52.575Z","report_ids":["RPT-2026-)" +
+                std::to_string(i + 1) + R"("],"scam_type":"fake_shopping","status":")" + status +
+                R"(","timeline":[{"at":"2026-11-23T12:12:34.439Z","by":"system","event":"holds_requested",)"
+                R"("note":"3 hold orders for report"}],"total_loss_satang":649700})");
       }
       (void)store->Commit(batch);
     }
