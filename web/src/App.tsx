@@ -18,11 +18,12 @@ import { ContentPage } from "./pages/Content";
 import { ExchangePage } from "./pages/Exchange";
 import { DashboardPage } from "./pages/Dashboard";
 import { AdminPage } from "./pages/Admin";
+import { TransfersPage } from "./pages/Transfers";
 
 const SCREEN_PATH: Record<Screen, string> = {
   intake: "/intake", cases: "/cases", orders: "/orders", entity: "/entities", trail: "/trail",
   networks: "/networks", alerts: "/alerts", exchange: "/exchange", content: "/content",
-  dashboard: "/dashboard", admin: "/admin",
+  dashboard: "/dashboard", transfers: "/transfers", admin: "/admin",
 };
 
 function LangSwitch() {
@@ -112,6 +113,7 @@ export function App() {
   else if (path === "/content" && can("content")) page = <ContentPage />;
   else if (path === "/dashboard" && can("dashboard")) page = <DashboardPage />;
   else if (path === "/admin" && can("admin")) page = <AdminPage />;
+  else if (path === "/transfers" && can("transfers")) page = <TransfersPage />;
   else if (path === "/" || path === "/login") page = <Loading />;
   return <Frame screens={screens}>{page}</Frame>;
 }

@@ -35,15 +35,19 @@ export async function api<T>(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : JSON.stringify(body),
+    body === undefined ? headers : { "Content-Type": "application/json", ...headers });
+}
+
+// A body that is not JSON (a bank's CSV or NDJSON transfers), sent as it is.
+export function postText<T>(path: string, text: string, contentType: string): Promise<T> {
+  return send<T>("POST", path, text, { "Content-Type": contentType });
+}
+
+async function send<T>(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<T> {
   const h: Record<string, string> = { Accept: "application/json", ...headers };
   if (method !== "GET") h["X-CSRF-Token"] = csrfToken();
-  if (body !== undefined) h["Content-Type"] = "application/json";
-  const res = await fetch(path, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
+  const res = await fetch(path, { method, headers: h, body, credentials: "same-origin" });
   const text = await res.text();
   let parsed: unknown = null;
   if (text) {

@@ -91,6 +91,15 @@ export const en = {
   // admin
   agencies: "Agencies", users: "Users", create_user: "Create user", disable: "Disable", disabled: "disabled", api_keys: "API keys",
   create_key: "Create key", key_shown_once: "The key, shown this once:", revoke: "Revoke", revoked: "revoked",
+  // added: transfers, case reports, orders by hand, complaints, fact-checks, agencies
+  nav_transfers: "Transfers", transfers_hint: "Submit your bank's transfers for tracing: a CSV file (header: txn_id, from_bank, from_account, to_bank, to_account, exit_type, exit_detail, amount_satang, currency, at, channel) or NDJSON. Re-submitting changes nothing.",
+  file: "File", all_or_nothing: "all or nothing", submit_transfers: "Submit", result: "Result", saved: "Saved", replayed: "Already received",
+  rejected_rows: "Rejected", line: "Line", show_victim: "Show the victim's personal data (audited)", victim_read_audited: "This read is in the audit log.",
+  issue_order: "Issue an order", addressee_hint: "telco or registrar (optional)", issue: "Issue", order_issued: "Issued {id}",
+  complaint_filed_at: "Police complaint filed", complaint_reference: "Complaint reference", record_complaint: "Record complaint",
+  extend_until: "Extend until", extend: "Extend", claim: "Claim", source: "Source", checked_on: "Checked on", explanation: "Explanation",
+  save_agency: "Save agency",
+
 };
 
 export type Messages = typeof en;
@@ -169,4 +178,11 @@ export const th: Messages = {
   computed_in: "เซิร์ฟเวอร์คำนวณใน {ms} มิลลิวินาที",
   agencies: "หน่วยงาน", users: "ผู้ใช้", create_user: "สร้างผู้ใช้", disable: "ระงับ", disabled: "ระงับแล้ว", api_keys: "กุญแจ API",
   create_key: "สร้างกุญแจ", key_shown_once: "กุญแจนี้แสดงเพียงครั้งเดียว:", revoke: "เพิกถอน", revoked: "เพิกถอนแล้ว",
+  nav_transfers: "รายการโอน", transfers_hint: "ส่งรายการโอนของธนาคารเพื่อติดตามเส้นทางเงิน: ไฟล์ CSV (หัวตาราง: txn_id, from_bank, from_account, to_bank, to_account, exit_type, exit_detail, amount_satang, currency, at, channel) หรือ NDJSON ส่งซ้ำได้โดยไม่เกิดรายการซ้ำ",
+  file: "ไฟล์", all_or_nothing: "บันทึกทั้งหมดหรือไม่บันทึกเลย", submit_transfers: "ส่ง", result: "ผลลัพธ์", saved: "บันทึกแล้ว", replayed: "เคยได้รับแล้ว",
+  rejected_rows: "ถูกปฏิเสธ", line: "บรรทัด", show_victim: "แสดงข้อมูลส่วนบุคคลของผู้เสียหาย (บันทึกการเข้าถึง)", victim_read_audited: "การเปิดดูนี้ถูกบันทึกในบันทึกการตรวจสอบ",
+  issue_order: "ออกคำสั่ง", addressee_hint: "ผู้ให้บริการหรือผู้รับจดทะเบียน (ไม่บังคับ)", issue: "ออกคำสั่ง", order_issued: "ออกคำสั่ง {id} แล้ว",
+  complaint_filed_at: "วันที่แจ้งความกับตำรวจ", complaint_reference: "เลขคดีตำรวจ", record_complaint: "บันทึกการแจ้งความ",
+  extend_until: "ขยายถึง", extend: "ขยายเวลา", claim: "ข้อกล่าวอ้าง", source: "แหล่งที่มา", checked_on: "ตรวจสอบเมื่อ", explanation: "คำอธิบาย",
+  save_agency: "บันทึกหน่วยงาน",
 };

@@ -45,7 +45,7 @@ export function useSession(): SessionState {
 // The screens each role works in, in the order the menu shows them.
 export type Screen =
   | "intake" | "cases" | "orders" | "entity" | "trail" | "networks" | "alerts" | "exchange" | "content"
-  | "dashboard" | "admin";
+  | "dashboard" | "transfers" | "admin";
 
 const CENTRE: Screen[] = ["dashboard", "cases", "orders", "entity", "trail", "networks", "alerts", "content"];
 
@@ -58,9 +58,9 @@ export function screensFor(role: string): Screen[] {
     case "analyst":
       return [...CENTRE, "exchange"];
     case "admin":
-      return ["intake", ...CENTRE, "exchange", "admin"];
+      return ["intake", ...CENTRE, "exchange", "transfers", "admin"];
     case "bank":
-      return ["orders", "alerts", "entity", "trail", "content"];
+      return ["orders", "alerts", "entity", "trail", "transfers", "dashboard", "content"];
     case "telco":
     case "platform":
       return ["orders", "entity", "content"];

@@ -1,6 +1,6 @@
 // Administration: agencies, console users and API keys (a key's token is shown once).
 import { useState, type FormEvent } from "react";
-import { api, get, post } from "../api";
+import { api, get, post, put } from "../api";
 import { ErrorBox, Loading, Section, useLoad } from "../components/common";
 import { useI18n, type MessageKey } from "../i18n";
 
@@ -19,6 +19,7 @@ export function AdminPage() {
   const [user, setUser] = useState({ name: "", role: "operator", agency: "", password: "" });
   const [key, setKey] = useState({ name: "", role: "bank", agency: "" });
   const [token, setToken] = useState<string | null>(null);
+  const [agency, setAgency] = useState({ code: "", name: "", kind: "bank" });
   const run = async (f: () => Promise<unknown>, reload: () => void) => {
     setError(null);
     try {
@@ -34,6 +35,13 @@ export function AdminPage() {
       <h1>{t("nav_admin")}</h1>
       <ErrorBox error={error} />
       <Section title={t("agencies")}>
+        <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void run(() => put(`/api/v1/admin/agencies/${encodeURIComponent(agency.code.trim())}`, { name: agency.name, kind: agency.kind }), agencies.reload); }}>
+          <label>{t("code")}<input value={agency.code} onChange={(e) => setAgency({ ...agency, code: e.target.value.toUpperCase() })} required /></label>
+          <label>{t("name")}<input value={agency.name} onChange={(e) => setAgency({ ...agency, name: e.target.value })} required /></label>
+          <label>{t("kind")}<select value={agency.kind} onChange={(e) => setAgency({ ...agency, kind: e.target.value })}>
+            {["centre", "bank", "telco", "platform", "police", "partner"].map((k) => <option key={k} value={k}>{k}</option>)}</select></label>
+          <button type="submit">{t("save_agency")}</button>
+        </form>
         {!agencies.data ? <Loading /> : (
           <table className="grid"><thead><tr><th>{t("code")}</th><th>{t("name")}</th><th>{t("kind")}</th><th>{t("created_at")}</th></tr></thead>
             <tbody>{agencies.data.items.map((a) => <tr key={a.code}><td>{a.code}</td><td>{a.name}</td><td>{a.kind}</td><td>{dateTime(a.created_at)}</td></tr>)}</tbody></table>

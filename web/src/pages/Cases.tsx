@@ -2,6 +2,7 @@
 // down, notes, timeline, linked cases, the workflow).
 import { useState, type FormEvent } from "react";
 import { get, post, put, withQuery, type Page } from "../api";
+import { bahtToSatang } from "../format";
 import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
 import { useI18n, type MessageKey } from "../i18n";
 import { Link } from "../router";
@@ -69,6 +70,99 @@ interface CaseDetail {
   deadlines: { what: string; due_at: string; overdue: boolean }[];
   orders: { id: string; kind: string; status: string; addressee: string; target: string; amount_satang: number; held_satang: number; escalated: boolean; expires_at: string | null }[];
   linked_cases: { case_id: string; shared_identifiers: string[]; shared_trail_accounts: string[] }[];
+}
+
+interface Ident { kind: string; canonical: string; display: string }
+interface ReportJson {
+  id: string; saved_at: string; occurred_at: string; channel: string; scam_type: string; duplicate_of: string | null;
+  has_narrative: boolean; total_loss_satang: number; victim: { province?: string; age_band?: string };
+  loss_transfers: { to: Ident; amount_satang: number; at: string }[];
+  scammer_identifiers: Ident[];
+}
+interface Victim { name?: string; national_id?: string; phone?: string; email?: string; narrative?: string }
+
+const entityHref = (x: Ident) => `/entities/${x.kind}/${encodeURIComponent(x.canonical)}`;
+
+// One report of the case: the money and the scammer's identifiers (each a link to the registry);
+// officers may open the victim's sealed record (an audited read).
+function ReportCard({ id, officer }: { id: string; officer: boolean }) {
+  const { t, dateTime, baht } = useI18n();
+  const { data: r, error } = useLoad(() => get<ReportJson>(`/api/v1/reports/${encodeURIComponent(id)}`), [id]);
+  const [victim, setVictim] = useState<Victim | null>(null);
+  const [victimError, setVictimError] = useState<unknown>(null);
+  if (error) return <ErrorBox error={error} />;
+  if (!r) return <Loading />;
+  return (
+    <div className="report" data-testid="report-card">
+      <p><strong>{r.id}</strong> · {dateTime(r.saved_at)} · {t(("channel_" + r.channel) as MessageKey)} · {r.victim.province ?? "—"} · {r.victim.age_band ?? ""}
+        {r.duplicate_of && <> · {t("duplicate_of", { id: r.duplicate_of })}</>}</p>
+      <table className="grid">
+        <thead><tr><th>{t("to_account")}</th><th className="num">{t("amount")}</th><th>{t("time")}</th></tr></thead>
+        <tbody>{r.loss_transfers.map((x, i) => (
+          <tr key={i}><td><Link href={entityHref(x.to)}>{x.to.display}</Link></td><td className="num">{baht(x.amount_satang)}</td><td>{dateTime(x.at)}</td></tr>
+        ))}</tbody>
+      </table>
+      {r.scammer_identifiers.length > 0 && (
+        <p>{t("scammer_identifiers")}: {r.scammer_identifiers.map((x) => <Link key={x.kind + x.canonical} href={entityHref(x)} className="chip">{x.display}</Link>)}</p>
+      )}
+      {officer && !victim && (
+        <button className="link" onClick={() => get<Victim>(`/api/v1/reports/${encodeURIComponent(id)}/victim`).then(setVictim).catch(setVictimError)}>
+          {t("show_victim")}</button>
+      )}
+      <ErrorBox error={victimError} />
+      {victim && (
+        <div className="sealed" data-testid="victim">
+          <p className="muted">{t("victim_read_audited")}</p>
+          <p>{victim.name} · {victim.national_id ?? ""} · {victim.phone ?? ""} · {victim.email ?? ""}</p>
+          {victim.narrative && <p className="message">{victim.narrative}</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+// Officers issue block orders (a phone number, to its telco) and takedowns (a link or account,
+// to the platform that hosts it) — and holds by hand.
+function IssueOrder({ caseId, onDone }: { caseId: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState("block");
+  const [target, setTarget] = useState("");
+  const [addressee, setAddressee] = useState("");
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [issued, setIssued] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const body: Record<string, unknown> = { kind, case_id: caseId, target: { value: target.trim() }, reason };
+    if (addressee.trim()) body.addressee = addressee.trim().toUpperCase();
+    if (kind === "hold") body.amount_satang = bahtToSatang(amount) ?? -1;
+    try {
+      const o = await post<{ id: string; addressee: string }>("/api/v1/orders", body);
+      setIssued(`${o.id} → ${o.addressee}`);
+      setTarget("");
+      setReason("");
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Section title={t("issue_order")}>
+      <form className="row" onSubmit={submit}>
+        <label>{t("kind")}<select aria-label="order kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+          {["block", "takedown", "hold"].map((k) => <option key={k} value={k}>{t(("order_" + k) as MessageKey)}</option>)}</select></label>
+        <label>{t("target")}<input value={target} onChange={(e) => setTarget(e.target.value)} placeholder={t("identifier_placeholder")} required /></label>
+        <label>{t("addressee")}<input value={addressee} onChange={(e) => setAddressee(e.target.value)} placeholder={t("addressee_hint")} /></label>
+        {kind === "hold" && <label>{t("amount_baht")}<input value={amount} onChange={(e) => setAmount(e.target.value)} inputMode="decimal" required /></label>}
+        <label>{t("reason")}<input value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
+        <button type="submit">{t("issue")}</button>
+      </form>
+      {issued && <p className="muted">{t("order_issued", { id: issued })}</p>}
+      <ErrorBox error={error} />
+    </Section>
+  );
 }
 
 export function CasePage({ id }: { id: string }) {
@@ -141,8 +235,9 @@ export function CasePage({ id }: { id: string }) {
         </table>
       </Section>
       <Section title={t("reports")}>
-        <ul>{c.report_ids.map((r) => <li key={r}>{r}</li>)}</ul>
+        {c.report_ids.map((r) => <ReportCard key={r} id={r} officer={!!officer} />)}
       </Section>
+      {officer && <IssueOrder caseId={c.id} onDone={reload} />}
       <Section title={t("notes")}>
         <ul className="notes">{c.notes.map((n, i) => <li key={i}><span className="muted">{dateTime(n.at)} · {n.by}</span> {n.text}</li>)}</ul>
         <form className="row" onSubmit={(e: FormEvent) => { e.preventDefault(); void act(async () => { await post(`/api/v1/cases/${c.id}/notes`, { text: note }); setNote(""); }); }}>

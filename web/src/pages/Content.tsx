@@ -6,6 +6,8 @@ import { post } from "../api";
 import { ErrorBox, Section, Tier } from "../components/common";
 import { useI18n, type MessageKey } from "../i18n";
 import { Link } from "../router";
+import { useSession } from "../session";
+import { FactChecksSection } from "./FactChecks";
 
 interface Analysis {
   label: string; probability: number; label_source?: string; language: string; normalized: string;
@@ -42,6 +44,7 @@ function Highlighted({ text, marks }: { text: string; marks: { s: string; cls: s
 
 export function ContentPage() {
   const { t, lang } = useI18n();
+  const { me } = useSession();
   const [text, setText] = useState("");
   const [result, setResult] = useState<Analysis | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -98,6 +101,7 @@ export function ContentPage() {
           )}
         </>
       )}
+      {me && me.role !== "public" && <FactChecksSection />}
     </div>
   );
 }

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { get, post, withQuery, type Page } from "../api";
 import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
-import { bahtToSatang } from "../format";
+import { bahtToSatang, bangkokLocalToIso, nowBangkokLocal } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
@@ -25,6 +25,9 @@ function OrderActions({ order, onDone }: { order: Order; onDone: () => void }) {
   const { me } = useSession();
   const [held, setHeld] = useState("");
   const [note, setNote] = useState("");
+  const [filedAt, setFiledAt] = useState(nowBangkokLocal());
+  const [reference, setReference] = useState("");
+  const [until, setUntil] = useState(nowBangkokLocal());
   const [error, setError] = useState<unknown>(null);
   const addressee = me?.agency === order.addressee;
   const officer = me && ["operator", "police", "admin"].includes(me.role);
@@ -57,6 +60,20 @@ function OrderActions({ order, onDone }: { order: Order; onDone: () => void }) {
             void run("execute", body);
           }}>{t("execute")}</button>
           <button className="danger" onClick={() => run("reject", { reason: note })}>{t("reject")}</button>
+        </div>
+      )}
+      {me && ["operator", "police", "admin"].includes(me.role) && order.kind === "hold" && ["issued", "acknowledged", "executed", "extended"].includes(order.status) && (
+        <div className="row">
+          <label>{t("complaint_filed_at")}<input type="datetime-local" value={filedAt} onChange={(e) => setFiledAt(e.target.value)} /></label>
+          <label>{t("complaint_reference")}<input value={reference} onChange={(e) => setReference(e.target.value)} /></label>
+          <button onClick={() => run("complaint", { filed_at: bangkokLocalToIso(filedAt), reference })}>{t("record_complaint")}</button>
+        </div>
+      )}
+      {me && ["police", "admin"].includes(me.role) && order.kind === "hold" && ["issued", "acknowledged", "executed", "extended"].includes(order.status) && (
+        <div className="row">
+          <label>{t("extend_until")}<input type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} /></label>
+          <label>{t("reason")}<input value={note} onChange={(e) => setNote(e.target.value)} /></label>
+          <button onClick={() => run("extend", { until: bangkokLocalToIso(until), reason: note })}>{t("extend")}</button>
         </div>
       )}
       {officer && !["released", "expired", "rejected"].includes(order.status) && (
