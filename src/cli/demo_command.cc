@@ -4,6 +4,7 @@
 // real mule networks), PromptPay mules, scammers' phones, LINE IDs, links and wallets, a few
 // duplicate reports, then police confirmations (black) of the busiest mules and a bank's
 // light-grey listings. Everything is marked as demo data in the narratives.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "auth/access.h"
 #include "auth/sessions.h"
+#include "cases/orders.h"
 #include "cli/commands.h"
 #include "cli/local_store.h"
 #include "core/hex.h"
@@ -34,6 +36,14 @@ extern const std::string_view kDemoNamesTxt;
 
 namespace cfr::cli {
 namespace {
+
+// Appends a transfer as the next row. (Built in place: GCC 12 warns, wrongly, that a moved
+// Result<Transfer> in an aggregate may be uninitialised.)
+void AppendRow(std::vector<ledger::TransferRow>* rows, const ledger::Transfer& t) {
+  rows->emplace_back();
+  rows->back().line = rows->size();
+  rows->back().transfer = t;
+}
 
 struct Pools {
   std::vector<std::string> given, surname, province;
@@ -212,7 +222,12 @@ int RunDemo(const DemoArgs& args) {
                  args.data_dir.c_str());
     return kExitFailure;
   }
-  registry::Registry registry(**store, Clock::Real());
+  // The demo's own clock: each report is received when a victim would have called (an hour or
+  // a few after the scam), holds are issued and banks answer at their own times, so that cases,
+  // orders and the dashboards look like a month of work.
+  const int64_t now = Clock::Real().NowMillis();
+  ManualClock demo_clock(now);
+  registry::Registry registry(**store, demo_clock);
   auto keyring = DataDirKeyring(args.data_dir);  // the keyring cfr serve will use by default
   if (!keyring.ok()) {
     std::fprintf(stderr, "cfr demo: %s\n", keyring.status().ToString().c_str());
@@ -224,40 +239,67 @@ int RunDemo(const DemoArgs& args) {
     return kExitFailure;
   }
   const auth::PersonalDataCipher cipher(*keyring);
-  intake::Intake intake(**store, registry, Clock::Real(), *key, cipher);
+  intake::Intake intake(**store, registry, demo_clock, *key, cipher);
   Generator gen(args.seed);
-  const int64_t now = Clock::Real().NowMillis();
   const Actor hotline{"demo.operator", "AOC", "operator"};
   const Actor bank{"demo.kbank", "KBANK", "bank"};
   const Actor police{"demo.police", "RTP-CIB", "police"};
   int saved = 0, duplicates = 0, failed = 0;
-  std::string last_body, last_nid;
   struct Loss {
     std::string mule;
     int64_t amount, at_ms;
   };
   std::vector<Loss> losses;
+  // The reports, generated in the generator's order (the same seed gives the same data), then
+  // received in time order.
+  struct Pending {
+    int64_t received_ms;
+    std::string body;
+    bool again;  // the previous loss reported again, through a bank
+  };
+  std::vector<Pending> pending;
   for (int i = 0; i < args.reports; ++i) {
     const int64_t when = now - static_cast<int64_t>(gen.Uniform(30 * 24 * 60)) * 60000 - 3600000;
     std::string nid;
     std::string body = gen.Report(when, &nid);
-    // About one report in 30 is the same loss reported again through a bank.
-    if (i > 0 && gen.Uniform(30) == 0) body = last_body;
-    auto report = intake::ParseReport(body, Clock::Real());
+    // About one report in 30 is the same loss reported again through a bank, a little later.
+    if (i > 0 && gen.Uniform(30) == 0) {
+      pending.push_back(
+          {std::min(now - 60000, pending.back().received_ms + 45 * 60000), pending.back().body, true});
+      continue;
+    }
+    // Received 66 minutes to 6 hours after the scam began (its transfers end within 65 minutes).
+    const uint64_t h = std::hash<std::string>{}(body);
+    int64_t received = when + 66 * 60000 + static_cast<int64_t>(h % 300) * 60000;
+    if (received > now - 60000) received = now - 60000 - static_cast<int64_t>(h % 600000);
+    pending.push_back({received, std::move(body), false});
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const Pending& a, const Pending& b) { return a.received_ms < b.received_ms; });
+  struct Received {
+    std::string report_json;
+    int64_t received_ms;
+  };
+  std::vector<Received> received_reports;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    const std::string& body = pending[i].body;
+    demo_clock.Set(pending[i].received_ms);
+    auto report = intake::ParseReport(body, demo_clock);
     if (!report.ok()) {
       // A bug in the generator: report the first one, count the rest.
       if (failed++ == 0) {
-        std::fprintf(stderr, "cfr demo: generated report %d is invalid: %s\n", i,
+        std::fprintf(stderr, "cfr demo: generated report %zu is invalid: %s\n", i,
                      report.status().ToString().c_str());
       }
       continue;
     }
-    auto r = intake.Submit(*report, "", body, body == last_body ? bank : hotline);
+    auto r = intake.Submit(*report, "", body, pending[i].again ? bank : hotline);
     if (!r.ok()) {
-      if (failed++ == 0) std::fprintf(stderr, "cfr demo: report %d: %s\n", i, r.status().ToString().c_str());
+      if (failed++ == 0) std::fprintf(stderr, "cfr demo: report %zu: %s\n", i, r.status().ToString().c_str());
       continue;
     }
     ++saved;
+    received_reports.push_back({r->report_json, pending[i].received_ms});
     if (!r->duplicate_of.empty()) ++duplicates;
     if (r->duplicate_of.empty()) {
       for (const auto& t : report->loss_transfers) {
@@ -265,10 +307,9 @@ int RunDemo(const DemoArgs& args) {
           losses.push_back({t.to.canonical, t.amount_satang, t.at_ms});
       }
     }
-    last_body = body;
-    last_nid = nid;
     if (args.progress && saved % 100 == 0) std::fprintf(stderr, "\rcfr demo: %d reports", saved);
   }
+  demo_clock.Set(now);
   // The police confirm the five busiest mules; a bank flags two more as light grey.
   int listed = 0;
   for (size_t i = 0; i < 7 && i < gen.mules().size(); ++i) {
@@ -296,7 +337,7 @@ int RunDemo(const DemoArgs& args) {
     t.amount_satang = amount;
     t.at_ms = at_ms;
     t.channel = exit == ledger::Exit::kNone ? "promptpay" : exit == ledger::Exit::kAtmCash ? "atm" : "crypto";
-    rows.push_back({rows.size() + 1, t});
+    AppendRow(&rows, t);
   };
   for (const Loss& loss : losses) {
     int64_t at = loss.at_ms + (3 + static_cast<int64_t>(gen.Uniform(8))) * 60000;
@@ -347,7 +388,7 @@ int RunDemo(const DemoArgs& args) {
     rows.clear();
   };
   ledger::GenerateTransfers(background, [&](const ledger::Transfer& t) {
-    rows.push_back({rows.size() + 1, t});
+    AppendRow(&rows, t);
     if (rows.size() == 10000 && background_status.ok()) flush();
   });
   if (background_status.ok() && !rows.empty()) flush();
@@ -356,6 +397,42 @@ int RunDemo(const DemoArgs& args) {
                  background_status.ToString().c_str());
     ++failed;
   }
+
+  // Each report's holds, issued as it was received (direct, and down the money trail the banks'
+  // transfers show), and the banks' answers: most acknowledge within minutes and report what they
+  // could hold; the police file the victim's complaint for some. Orders older than the legal
+  // timers expire when `cfr serve` first sweeps them, as they would have.
+  cases::OrderBook orders(**store, demo_clock, cases::OrderRules{});
+  int issued_orders = 0;
+  for (const Received& rr : received_reports) {
+    demo_clock.Set(rr.received_ms);
+    auto issued = orders.IssueForReport(rr.report_json, &graph);
+    if (!issued.ok()) {
+      if (failed++ == 0)
+        std::fprintf(stderr, "cfr demo: issuing holds: %s\n", issued.status().ToString().c_str());
+      continue;
+    }
+    for (const cases::Order& o : *issued) {
+      ++issued_orders;
+      const uint64_t h = std::hash<std::string>{}(o.id + std::to_string(args.seed));
+      const Actor addressee{"demo.fraud-desk", o.addressee, "bank"};
+      const int64_t ack_at = rr.received_ms + static_cast<int64_t>(2 + h % 38) * 60000;
+      if (h % 100 >= 85 || ack_at >= now) continue;  // one in seven never answered
+      demo_clock.Set(ack_at);
+      if (!orders.Acknowledge(o.id, addressee).ok()) continue;
+      const int64_t exec_at = ack_at + static_cast<int64_t>(5 + (h >> 8) % 55) * 60000;
+      if ((h >> 16) % 100 >= 75 || exec_at >= now) continue;
+      demo_clock.Set(exec_at);
+      const int64_t held = o.amount_satang * static_cast<int64_t>(10 + (h >> 24) % 80) / 100;
+      if (!orders.Execute(o.id, held, "[DEMO DATA] held what was left", addressee).ok()) continue;
+      const int64_t complaint_at = exec_at + static_cast<int64_t>(2 + (h >> 32) % 22) * 3600000;
+      if ((h >> 40) % 3 != 0 || complaint_at >= now) continue;
+      demo_clock.Set(complaint_at);
+      IgnoreError(
+          orders.RecordComplaint(o.id, complaint_at, "[DEMO] BKK-" + o.id.substr(4), police).status());
+    }
+  }
+  demo_clock.Set(now);
 
   // The mule model `cfr serve` loads: trained on another generated stream (seed + 1), never on
   // the demo's own accounts.
@@ -447,10 +524,10 @@ int RunDemo(const DemoArgs& args) {
   }
   if (args.progress) std::fprintf(stderr, "\r");
   std::printf(
-      "demo data in %s: %d reports (%d duplicates), %d listings by police and banks, %zu transfers, mule "
-      "model "
-      "%s\n",
-      args.data_dir.c_str(), saved, duplicates, listed, transfers, model_path.c_str());
+      "demo data in %s: %d reports (%d duplicates), %d orders, %d listings by police and banks, %zu "
+      "transfers, "
+      "mule model %s\n",
+      args.data_dir.c_str(), saved, duplicates, issued_orders, listed, transfers, model_path.c_str());
   if (failed > 0) std::fprintf(stderr, "cfr demo: %d reports failed (the first is shown above)\n", failed);
   std::printf("demo API keys, one per role (role, agency, key; also in %s):\n%s", keys_path.c_str(),
               keys_text.c_str());

@@ -146,7 +146,7 @@ class InMemory final : public Queries {
  private:
   int64_t Index(int64_t id) const {
     const auto it = index_.find(id);
-    return it == index_.end() ? -1 : it->second;
+    return it == index_.end() ? int64_t{-1} : static_cast<int64_t>(it->second);  // not -1u
   }
   // The first t.limit edges of `edges` in the truncation order (ties: other id, time, amount).
   std::vector<const Edge*> Truncate(const std::vector<Edge>& edges, Truncation t) const;

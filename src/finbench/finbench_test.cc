@@ -103,6 +103,11 @@ TEST_F(SmallSnapshot, WorkedAnswersInBothImplementations) {
     EXPECT_EQ(tcr8[1].dst_id, 1);  // 3 -> 1 at distance 4 and 2 -> 1 at 3: min 3, inflow 1300
     EXPECT_EQ(tcr8[1].min_distance, 3);
     EXPECT_DOUBLE_EQ(tcr8[1].ratio, 0.65);
+    // An account the snapshot does not have: empty answers (the in-memory index once answered
+    // "not found" as account number 4294967295).
+    EXPECT_TRUE(q->Tcr1(424242, 0, 1000, all).empty());
+    EXPECT_EQ(q->Tcr3(424242, 4, 0, 1000), -1);
+    EXPECT_TRUE(q->Tcr4(424242, 2, 0, 1000).empty());
   }
 }
 

@@ -425,7 +425,9 @@ int64_t TransferGraph::NodeOf(std::string_view name) const {
   const uint64_t key = AccountKey(name);
   if (key == 0) {
     const auto it = other_nodes_.find(std::string(name));
-    return it == other_nodes_.end() ? -1 : it->second;
+    // (Both arms int64_t: with -1 and a uint32_t the common type is unsigned, and "not found"
+    // came back as 4294967295.)
+    return it == other_nodes_.end() ? int64_t{-1} : static_cast<int64_t>(it->second);
   }
   return NodeOfKey(key);
 }

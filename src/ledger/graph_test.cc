@@ -150,6 +150,19 @@ TEST(TransferGraphTest, KnownIdsGetNoSecondEdgeAcrossCompactions) {
   EXPECT_EQ(g.transfers(), 3u);
 }
 
+TEST(TransferGraphTest, AnUnknownNameThatIsNoAccountIsNotFound) {
+  // A money trail seeded by a PromptPay proxy asks for "mobile:+66…" once exits (names that are
+  // not accounts) exist: "not found" must be -1, never a node number (a server crashed on this).
+  TransferGraph g;
+  std::string chunk;
+  AppendEncoded(Make(1, Account(1), "", 100, kT0), &chunk);  // an exit: exit:crypto:bitkub:0xabc
+  ASSERT_TRUE(g.ApplyChunk("a", chunk).ok());
+  TransferGraph::ReadLock lock(g);
+  EXPECT_GE(g.NodeOf("exit:crypto:bitkub:0xabc"), 0);
+  EXPECT_EQ(g.NodeOf("mobile:+66839033644"), -1);
+  EXPECT_EQ(g.NodeOf(Account(9)), -1);
+}
+
 TEST(TransferGraphTest, KnownIdsAcrossTheIdDirectoryThreshold) {
   TransferGraph::Options options;
   options.background_compaction = false;

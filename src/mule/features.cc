@@ -190,7 +190,7 @@ Neighbourhood BuildNeighbourhood(const ledger::TransferGraph& graph, std::span<c
   for (size_t i = 0; i < nodes.size(); ++i) index.emplace(nodes[i], static_cast<uint32_t>(i));
   auto index_of = [&](uint32_t node) -> int64_t {
     auto it = index.find(node);
-    return it == index.end() ? -1 : it->second;
+    return it == index.end() ? int64_t{-1} : static_cast<int64_t>(it->second);  // not -1u
   };
   Neighbourhood h;
   h.begin.reserve(nodes.size() + 1);

@@ -55,7 +55,10 @@ const base = await new Promise((ok, fail) => {
     }
   });
   server.stderr.on("data", (b) => (serverLog += b));
-  server.on("exit", (code) => fail(new Error(`cfr serve exited (${code}):\n${serverLog}`)));
+  server.on("exit", (code, signal) => {
+    serverLog += `\n[cfr serve exited: code ${code}, signal ${signal}]\n`;
+    fail(new Error(`cfr serve exited (${code}):\n${serverLog}`));
+  });
 });
 
 // A receiving account of the demo's first report (a mule: reported, dark grey), as a person
@@ -156,6 +159,11 @@ await step("intake-holds-trail", async (page) => {
   await page.locator('input[name="loss_transfers[0].to.account"]').fill(acct.number);
   await page.locator(".check.good").first().waitFor();  // validated live
   await page.locator('input[name="loss_transfers[0].amount"]').fill("12,500.50");
+  // A second transfer, to a KBANK account: the bank user below acts on its hold.
+  await page.getByRole("button", { name: "+ transfer" }).click();
+  await page.getByLabel("loss_transfers[1].to.bank").selectOption("KBANK");
+  await page.locator('input[name="loss_transfers[1].to.account"]').fill("123-4-56789-0");
+  await page.locator('input[name="loss_transfers[1].amount"]').fill("3000");
   await page.locator('input[name="scammer_identifiers[0].value"]').fill("02-123-4567");
   await shot(page, "intake.png");
   await page.getByTestId("save-report").click();
@@ -163,7 +171,7 @@ await step("intake-holds-trail", async (page) => {
   const caseId = await page.getByTestId("saved-case").innerText();
   expect(/^CFR-\d{4}-\d{6}$/.test(caseId), "a case number: " + caseId);
   const holds = await page.getByTestId("urgent-holds").locator("tbody tr").count();
-  expect(holds >= 1, "at least one urgent hold");
+  expect(holds >= 2, "a hold for each receiving account");
   expect((await page.getByTestId("urgent-holds").innerText()).includes("12,500.50"), "the hold asks for the amount lost");
   await shot(page, "intake-saved.png");
   await page.getByRole("link", { name: "Follow the money" }).click();
@@ -314,5 +322,6 @@ await browser.close();
 server.kill("SIGTERM");
 if (!args.includes("--keep")) rmSync(data, { recursive: true, force: true });
 console.log(results.join("\n"));
+if (failures) console.log("--- the server's log (last 40 lines):\n" + serverLog.split("\n").slice(-40).join("\n"));
 console.log(failures ? `browser tests: ${failures} failed (screenshots in ${shots})` : `browser tests: all passed (screenshots in ${shots})`);
 process.exit(failures ? 1 : 0);
