@@ -77,6 +77,8 @@ Order OrderFrom(const json& j) {
   o.hops = j.value("hops", 0);
   o.amount_satang = j.value("amount_satang", int64_t{0});
   o.held_satang = j.value("held_satang", int64_t{0});
+  o.returned_satang = j.value("returned_satang", int64_t{0});
+  o.returned_ms = TimeFrom(j, "returned_at");
   o.issued_ms = TimeFrom(j, "issued_at");
   o.ack_due_ms = TimeFrom(j, "ack_due_at");
   o.acknowledged_ms = TimeFrom(j, "acknowledged_at");
@@ -143,6 +145,8 @@ std::string OrderJson(const Order& o) {
                   {"hops", o.hops},
                   {"amount_satang", o.amount_satang},
                   {"held_satang", o.held_satang},
+                  {"returned_satang", o.returned_satang},
+                  {"returned_at", TimeJson(o.returned_ms)},
                   {"issued_at", TimeJson(o.issued_ms)},
                   {"ack_due_at", TimeJson(o.ack_due_ms)},
                   {"acknowledged_at", TimeJson(o.acknowledged_ms)},
@@ -645,6 +649,31 @@ Result<Order> OrderBook::Extend(std::string_view id, int64_t until_ms, std::stri
       o->status = OrderStatus::kExtended;
     o->history.push_back(
         {now, "extended", by.Label(), "until " + Time(until_ms) + ": " + std::string(reason)});
+    return Status::Ok();
+  });
+}
+
+Result<Order> OrderBook::RecordReturn(std::string_view id, int64_t returned_satang, std::string_view note,
+                                      const Actor& by) {
+  const int64_t now = clock_.NowMillis();
+  return Change(id, [&](Order* o) -> Status {
+    CFR_RETURN_IF_ERROR(MustBeAddressee(*o, by));
+    if (o->kind != OrderKind::kHold) return Conflict("only a hold returns money", "status");
+    if (o->executed_ms == 0) return Conflict("the hold was never executed: nothing was held", "status");
+    if (returned_satang < o->returned_satang) {
+      return InvalidArgument(
+          "the total returned so far; it was " + std::to_string(o->returned_satang) + " satang",
+          "returned_satang");
+    }
+    if (returned_satang > o->held_satang) {
+      return InvalidArgument("more than was held (" + std::to_string(o->held_satang) + " satang)",
+                             "returned_satang");
+    }
+    o->returned_satang = returned_satang;
+    o->returned_ms = now;
+    o->history.push_back({now, "returned", by.Label(),
+                          std::to_string(returned_satang) + " satang returned to the victim in all" +
+                              (note.empty() ? "" : ": " + std::string(note))});
     return Status::Ok();
   });
 }

@@ -95,10 +95,11 @@ struct Order {
   std::string addressee;         // the agency that must act: a bank's short name, a telco, …
   std::string basis = "manual";  // direct (a loss transfer), trail (further down), manual
   int hops = 0;
-  int64_t amount_satang = 0;  // asked to hold (holds)
-  int64_t held_satang = 0;    // reported held (executed holds)
+  int64_t amount_satang = 0;    // asked to hold (holds)
+  int64_t held_satang = 0;      // reported held (executed holds)
+  int64_t returned_satang = 0;  // of what was held, returned to the victim so far (the bank reports it)
   int64_t issued_ms = 0, ack_due_ms = 0, acknowledged_ms = 0, executed_ms = 0, complaint_ms = 0;
-  int64_t expires_ms = 0, escalated_ms = 0, closed_ms = 0;
+  int64_t expires_ms = 0, escalated_ms = 0, closed_ms = 0, returned_ms = 0;
   int64_t report_saved_ms = 0;  // automatic orders: when the report was saved (latency)
   std::string reason;           // of the order, or of a rejection / release
   std::vector<OrderEvent> history;
@@ -152,6 +153,11 @@ class OrderBook {
   Result<Order> RecordComplaint(std::string_view id, int64_t filed_ms, std::string_view reference,
                                 const Actor& by);
   Result<Order> Extend(std::string_view id, int64_t until_ms, std::string_view reason, const Actor& by);
+  // The addressee bank reports how much of what it held has been returned to the victim, in all
+  // so far (never less than before, never more than held). Holds that were executed only (also
+  // once extended, released or expired: the money may be returned after the hold ends).
+  Result<Order> RecordReturn(std::string_view id, int64_t returned_satang, std::string_view note,
+                             const Actor& by);
   Result<Order> Release(std::string_view id, std::string_view reason, const Actor& by);
 
   // Applies every deadline due by now: expiry, escalation. Returns how many orders changed.

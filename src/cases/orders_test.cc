@@ -137,6 +137,31 @@ TEST_F(OrdersTest, ABankSeesAndActsOnItsOwnOrdersOnly) {
   EXPECT_EQ(book_->Execute(bay.id, -1, "", bay_).status().code(), StatusCode::kConflict);
 }
 
+TEST_F(OrdersTest, ABankReportsTheMoneyReturnedToTheVictim) {
+  const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
+  auto early = book_->RecordReturn(bay.id, 0, "", bay_);
+  EXPECT_EQ(early.status().code(), StatusCode::kConflict);  // nothing held yet
+  EXPECT_EQ(early.status().field(), "status");
+  ASSERT_TRUE(book_->Execute(bay.id, 3800000, "", bay_).ok());
+  EXPECT_EQ(book_->RecordReturn(bay.id, 1000000, "", scb_).status().code(), StatusCode::kPermissionDenied);
+  auto part = book_->RecordReturn(bay.id, 1000000, "first instalment", bay_);
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  EXPECT_EQ(part->returned_satang, 1000000);
+  EXPECT_EQ(part->history.back().event, "returned");
+  auto less = book_->RecordReturn(bay.id, 500000, "", bay_);  // a total never goes down
+  EXPECT_EQ(less.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(less.status().field(), "returned_satang");
+  EXPECT_EQ(book_->RecordReturn(bay.id, 3800001, "", bay_).status().field(), "returned_satang");  // > held
+  // Released holds may still return what was held; the record keeps it.
+  ASSERT_TRUE(book_->Release(bay.id, "court order: pay the victim", police_).ok());
+  auto all = book_->RecordReturn(bay.id, 3800000, "", bay_);
+  ASSERT_TRUE(all.ok());
+  auto again = book_->Get(bay.id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->returned_satang, 3800000);
+  EXPECT_GT(again->returned_ms, 0);
+}
+
 TEST_F(OrdersTest, AHoldExpiresAfter72HoursWithoutAComplaint) {
   const Order bay = Only(*book_->IssueForReport(SaveReport(), nullptr), "025:5551234567");
   ASSERT_TRUE(book_->Execute(bay.id, 4500000, "", bay_).ok());

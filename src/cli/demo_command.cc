@@ -400,12 +400,14 @@ int RunDemo(const DemoArgs& args) {
 
   // Each report's holds, issued as it was received (direct, and down the money trail the banks'
   // transfers show), and the banks' answers: most acknowledge within minutes and report what they
-  // could hold; the police file the victim's complaint for some. Orders older than the legal
-  // timers expire when `cfr serve` first sweeps them, as they would have.
+  // could hold; the police file the victim's complaint for some, and half of what is held goes
+  // back to its victim. The legal timers run along (expiry, escalation).
   cases::OrderBook orders(**store, demo_clock, cases::OrderRules{});
   int issued_orders = 0;
   for (const Received& rr : received_reports) {
     demo_clock.Set(rr.received_ms);
+    // The legal timers as they ran: holds expire and unanswered orders escalate in their time.
+    IgnoreError(orders.Sweep().status());
     auto issued = orders.IssueForReport(rr.report_json, &graph);
     if (!issued.ok()) {
       if (failed++ == 0)
@@ -425,6 +427,13 @@ int RunDemo(const DemoArgs& args) {
       demo_clock.Set(exec_at);
       const int64_t held = o.amount_satang * static_cast<int64_t>(10 + (h >> 24) % 80) / 100;
       if (!orders.Execute(o.id, held, "[DEMO DATA] held what was left", addressee).ok()) continue;
+      // Half the money held goes back to its victim within days (the bank reports it).
+      const int64_t return_at = exec_at + static_cast<int64_t>(1 + (h >> 44) % 5) * 86400000;
+      if (held > 0 && (h >> 48) % 2 == 0 && return_at < now) {
+        demo_clock.Set(return_at);
+        IgnoreError(
+            orders.RecordReturn(o.id, held, "[DEMO DATA] returned to the victim", addressee).status());
+      }
       const int64_t complaint_at = exec_at + static_cast<int64_t>(2 + (h >> 32) % 22) * 3600000;
       if ((h >> 40) % 3 != 0 || complaint_at >= now) continue;
       demo_clock.Set(complaint_at);
@@ -433,6 +442,7 @@ int RunDemo(const DemoArgs& args) {
     }
   }
   demo_clock.Set(now);
+  IgnoreError(orders.Sweep().status());
 
   // The mule model `cfr serve` loads: trained on another generated stream (seed + 1), never on
   // the demo's own accounts.

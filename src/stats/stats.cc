@@ -73,7 +73,7 @@ struct OrderRow {
   uint8_t kind = 0;    // 0 hold, 1 block, 2 takedown
   uint8_t status = 0;  // index into kStatuses
   bool live = false;
-  int64_t amount_satang = 0, held_satang = 0;
+  int64_t amount_satang = 0, held_satang = 0, returned_satang = 0;
   int64_t issued_ms = 0, report_saved_ms = 0, acknowledged_ms = 0, executed_ms = 0, ack_due_ms = 0;
 };
 
@@ -214,6 +214,7 @@ void StatsIndex::State::PutOrder(std::string_view id, std::string_view value) {
   row.addressee = addressees.Id(Str(doc, "addressee"));
   row.amount_satang = Int(doc, "amount_satang");
   row.held_satang = Int(doc, "held_satang");
+  row.returned_satang = Int(doc, "returned_satang");
   row.issued_ms = Time(doc, "issued_at");
   row.report_saved_ms = Time(doc, "report_saved_at");
   row.acknowledged_ms = Time(doc, "acknowledged_at");
@@ -394,10 +395,14 @@ Overview StatsIndex::Compute(const StatsFilter& f, int64_t now_ms) const {
     if (o.executed_ms != 0) ++out.orders_executed;
     if (o.kind == 0) {
       out.held_satang += o.held_satang;
+      out.returned_satang += o.returned_satang;
       if (o.report >= 0 && !out.daily.empty()) {
         const int64_t day = DayOf(s.reports[static_cast<size_t>(o.report)].saved_ms);
-        if (day >= first_day && day <= last_day)
-          out.daily[static_cast<size_t>(day - first_day)].held_satang += o.held_satang;
+        if (day >= first_day && day <= last_day) {
+          DayRow& d = out.daily[static_cast<size_t>(day - first_day)];
+          d.held_satang += o.held_satang;
+          d.returned_satang += o.returned_satang;
+        }
       }
     }
     if (o.report_saved_ms != 0) {
@@ -423,6 +428,9 @@ Overview StatsIndex::Compute(const StatsFilter& f, int64_t now_ms) const {
   out.report_to_execute = Summarise(&to_execute);
   out.recovery_ratio =
       out.loss_satang > 0 ? static_cast<double>(out.held_satang) / static_cast<double>(out.loss_satang) : 0.0;
+  out.returned_ratio = out.loss_satang > 0
+                           ? static_cast<double>(out.returned_satang) / static_cast<double>(out.loss_satang)
+                           : 0.0;
 
   auto finish = [](const Dict& names, std::vector<CountRow>* rows, std::vector<CountRow>* into) {
     for (size_t k = 0; k < rows->size(); ++k) {

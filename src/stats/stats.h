@@ -14,8 +14,9 @@
 // issue time.
 //
 // Conventions: days are Bangkok days (UTC+7); a duplicate report counts as a report but its loss
-// does not count twice; "held" is what banks reported holding on executed hold orders; the
-// recovery ratio is held / loss.
+// does not count twice; "held" is what banks reported holding on executed hold orders, "returned"
+// what they report returned to the victims of it; the recovery ratio is held / loss, the returned
+// ratio returned / loss.
 //
 // Thread-safe: Apply (the follower's thread) excludes readers briefly; Compute runs concurrently
 // with other Computes.
@@ -51,7 +52,8 @@ struct DayRow {
   std::string day;  // YYYY-MM-DD, Bangkok
   int64_t reports = 0;
   int64_t loss_satang = 0;
-  int64_t held_satang = 0;  // held on orders issued for that day's reports
+  int64_t held_satang = 0;      // held on orders issued for that day's reports
+  int64_t returned_satang = 0;  // of it, returned to the victims so far
 };
 
 struct BankRow {
@@ -75,8 +77,9 @@ struct OverdueOrder {
 };
 
 struct Overview {
-  int64_t reports = 0, duplicates = 0, loss_satang = 0, held_satang = 0;
-  double recovery_ratio = 0;
+  int64_t reports = 0, duplicates = 0, loss_satang = 0, held_satang = 0, returned_satang = 0;
+  double recovery_ratio = 0;  // held / loss
+  double returned_ratio = 0;  // returned / loss
   std::vector<DayRow> daily;
   std::vector<CountRow> scam_types, provinces, channels;  // most reports first
   std::vector<BankRow> mule_banks;                        // most money received first

@@ -58,6 +58,7 @@ class StatsTest : public intake::IntakeTest {
     const Actor bay_user{"bay-fraud", "BAY", "bank"};
     ASSERT_TRUE(book_->Acknowledge(bay->orders[0].id, bay_user).ok());
     ASSERT_TRUE(book_->Execute(bay->orders[0].id, 2000000, "", bay_user).ok());
+    ASSERT_TRUE(book_->RecordReturn(bay->orders[0].id, 1500000, "", bay_user).ok());
     clock_.Advance(kDay);
     b_saved_ms_ = clock_.NowMillis();
     Save(
@@ -81,10 +82,13 @@ TEST_F(StatsTest, CountsLossesHoldsAndLatenciesOverEveryReport) {
   EXPECT_EQ(o.loss_satang, 4620000 + 1000000);  // the duplicate's loss is not counted twice
   EXPECT_EQ(o.held_satang, 2000000);
   EXPECT_NEAR(o.recovery_ratio, 2000000.0 / 5620000.0, 1e-9);
+  EXPECT_EQ(o.returned_satang, 1500000);
+  EXPECT_NEAR(o.returned_ratio, 1500000.0 / 5620000.0, 1e-9);
   ASSERT_EQ(o.daily.size(), 2u);
   EXPECT_EQ(o.daily[0].reports, 2);
   EXPECT_EQ(o.daily[0].loss_satang, 4620000);
   EXPECT_EQ(o.daily[0].held_satang, 2000000);
+  EXPECT_EQ(o.daily[0].returned_satang, 1500000);
   EXPECT_EQ(o.daily[1].reports, 1);
   ASSERT_EQ(o.scam_types.size(), 2u);
   EXPECT_EQ(o.scam_types[0].key, "call_centre_impersonation");

@@ -98,8 +98,8 @@ export const en = {
   issue_order: "Issue an order", addressee_hint: "telco or registrar (optional)", issue: "Issue", order_issued: "Issued {id}",
   complaint_filed_at: "Police complaint filed", complaint_reference: "Complaint reference", record_complaint: "Record complaint",
   extend_until: "Extend until", extend: "Extend", claim: "Claim", source: "Source", checked_on: "Checked on", explanation: "Explanation",
-  save_agency: "Save agency",
-
+  save_agency: "Save agency", returned: "Returned to victims", returned_baht: "Returned to the victim so far (baht)",
+  record_return: "Record",
 };
 
 export type Messages = typeof en;
@@ -184,5 +184,6 @@ export const th: Messages = {
   issue_order: "ออกคำสั่ง", addressee_hint: "ผู้ให้บริการหรือผู้รับจดทะเบียน (ไม่บังคับ)", issue: "ออกคำสั่ง", order_issued: "ออกคำสั่ง {id} แล้ว",
   complaint_filed_at: "วันที่แจ้งความกับตำรวจ", complaint_reference: "เลขคดีตำรวจ", record_complaint: "บันทึกการแจ้งความ",
   extend_until: "ขยายถึง", extend: "ขยายเวลา", claim: "ข้อกล่าวอ้าง", source: "แหล่งที่มา", checked_on: "ตรวจสอบเมื่อ", explanation: "คำอธิบาย",
-  save_agency: "บันทึกหน่วยงาน",
+  save_agency: "บันทึกหน่วยงาน", returned: "คืนผู้เสียหายแล้ว", returned_baht: "คืนเงินให้ผู้เสียหายแล้วรวม (บาท)",
+  record_return: "บันทึก",
 };

@@ -206,15 +206,20 @@ await step("bank-acknowledges-order", async (page) => {
   await english(page);
   await page.goto(base + "/orders");
   await page.getByTestId("order-list").waitFor();
-  const first = page.getByTestId("order-list").locator("tbody tr").first();
-  await first.waitFor();
-  await first.getByRole("link").click();
+  // The hold the operator's report above asked KBANK for (account xxxxxx7890, 3,000 baht).
+  const mine = page.getByTestId("order-list").locator("tbody tr", { hasText: "xxxxxx7890" }).first();
+  await mine.waitFor();
+  await mine.getByRole("link").click();
   await page.getByTestId("order-detail").waitFor();
   await page.getByTestId("acknowledge").click();
   await page.getByText("acknowledged", { exact: true }).first().waitFor();
   await page.locator('input[name="held"]').fill("1000");
   await page.getByTestId("execute").click();
   await page.getByTestId("order-detail").getByText("executed", { exact: true }).waitFor();
+  // Later the bank returns part of what it held to the victim.
+  await page.locator('input[name="returned"]').fill("400");
+  await page.getByTestId("record-return").click();
+  await page.getByTestId("order-detail").getByText("฿400.00").waitFor();
   await shot(page, "bank-orders.png");
 });
 

@@ -8,6 +8,7 @@
 //   POST /api/v1/orders/{id}/complaint          police: {"filed_at","reference"}
 //   POST /api/v1/orders/{id}/extend             police: {"until","reason"}
 //   POST /api/v1/orders/{id}/release            officers: {"reason"}
+//   POST /api/v1/orders/{id}/return             the addressee: {"returned_satang","note"} (in all so far)
 // The centre sees every order; a bank, telco or platform only those addressed to it (another
 // agency's order is 404 to it, so its existence does not leak).
 #include <nlohmann/json.hpp>
@@ -167,6 +168,21 @@ HttpResponse PostExecute(ApiContext& ctx, const HttpRequest& request) {
   return OrderResponse(ctx.orders->Execute(o->id, held, note->value_or(""), request.caller));
 }
 
+HttpResponse PostReturn(ApiContext& ctx, const HttpRequest& request) {
+  auto o = Visible(ctx, request);
+  if (!o.ok()) return ErrorResponse(o.status());
+  auto body = Body(request, {"returned_satang", "note"});
+  if (!body.ok()) return ErrorResponse(body.status());
+  if (!body->contains("returned_satang") || !(*body)["returned_satang"].is_number_integer()) {
+    return ErrorResponse(InvalidArgument(
+        "the total returned to the victim so far, an integer number of satang", "returned_satang"));
+  }
+  auto note = OptionalString(*body, "note", "");
+  if (!note.ok()) return ErrorResponse(note.status());
+  return OrderResponse(ctx.orders->RecordReturn(o->id, (*body)["returned_satang"].get<int64_t>(),
+                                                note->value_or(""), request.caller));
+}
+
 HttpResponse PostReject(ApiContext& ctx, const HttpRequest& request) {
   auto o = Visible(ctx, request);
   if (!o.ok()) return ErrorResponse(o.status());
@@ -224,6 +240,7 @@ void RegisterOrderRoutes(Router& router, ApiContext& ctx) {
   router.Add("POST", "/api/v1/orders/{id}/acknowledge", kParties, with(PostAcknowledge), /*blocking=*/true);
   router.Add("POST", "/api/v1/orders/{id}/execute", kParties, with(PostExecute), /*blocking=*/true);
   router.Add("POST", "/api/v1/orders/{id}/reject", kParties, with(PostReject), /*blocking=*/true);
+  router.Add("POST", "/api/v1/orders/{id}/return", kParties, with(PostReturn), /*blocking=*/true);
   router.Add("POST", "/api/v1/orders/{id}/complaint", auth::kOfficers, with(PostComplaint),
              /*blocking=*/true);
   router.Add("POST", "/api/v1/orders/{id}/extend", kPolice, with(PostExtend), /*blocking=*/true);

@@ -88,7 +88,8 @@ json SeriesJson(const stats::Overview& o, std::string_view series, const network
       out.push_back({{"day", d.day},
                      {"reports", d.reports},
                      {"loss_satang", d.loss_satang},
-                     {"held_satang", d.held_satang}});
+                     {"held_satang", d.held_satang},
+                     {"returned_satang", d.returned_satang}});
     }
     return out;
   }
@@ -169,7 +170,9 @@ HttpResponse Overview(ApiContext& ctx, const HttpRequest& request) {
                {"duplicates", o.duplicates},
                {"loss_satang", o.loss_satang},
                {"held_satang", o.held_satang},
+               {"returned_satang", o.returned_satang},
                {"recovery_ratio", o.recovery_ratio},
+               {"returned_ratio", o.returned_ratio},
                {"orders",
                 {{"issued", o.orders_issued},
                  {"open", o.orders_open},

@@ -9,6 +9,7 @@ import { Link } from "../router";
 
 interface Overview {
   reports: number; duplicates: number; loss_satang: number; held_satang: number; recovery_ratio: number;
+  returned_satang: number; returned_ratio: number;
   daily: { day: string; reports: number; loss_satang: number; held_satang: number }[];
   scam_types: { scam_type: string; reports: number; loss_satang: number }[];
   provinces: { province: string; reports: number; loss_satang: number }[];
@@ -95,6 +96,7 @@ export function DashboardPage() {
             <div><span>{t("total_loss")}</span><strong>{baht(data.loss_satang)}</strong></div>
             <div><span>{t("held")}</span><strong>{baht(data.held_satang)}</strong></div>
             <div><span>{t("recovery_ratio")}</span><strong>{(data.recovery_ratio * 100).toFixed(1)}%</strong></div>
+            <div><span>{t("returned")}</span><strong>{baht(data.returned_satang)}</strong> <small>{(data.returned_ratio * 100).toFixed(1)}%</small></div>
             <div><span>{t("report_to_hold_p99")}</span><strong>{duration(data.report_to_hold.p99_ms)}</strong></div>
             <div><span>{t("report_to_ack_p50")}</span><strong>{data.report_to_ack.count ? duration(data.report_to_ack.p50_ms) : "—"}</strong></div>
             <div className={data.orders.overdue ? "alarm" : ""}><span>{t("orders_overdue")}</span><strong>{num(data.orders.overdue)}</strong></div>

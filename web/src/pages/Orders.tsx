@@ -12,7 +12,7 @@ import { useSession } from "../session";
 interface Order {
   id: string; kind: string; status: string; case_id: string; report_id: string | null; addressee: string;
   target: { kind: string; canonical: string; display: string };
-  basis: string; hops: number; amount_satang: number; held_satang: number; reason: string;
+  basis: string; hops: number; amount_satang: number; held_satang: number; returned_satang: number; reason: string;
   issued_at: string; ack_due_at: string | null; acknowledged_at: string | null; executed_at: string | null;
   expires_at: string | null; escalated: boolean; complaint_filed_at: string | null;
   history: { at: string; event: string; by: string; note: string }[];
@@ -27,6 +27,7 @@ function OrderActions({ order, onDone }: { order: Order; onDone: () => void }) {
   const [note, setNote] = useState("");
   const [filedAt, setFiledAt] = useState(nowBangkokLocal());
   const [reference, setReference] = useState("");
+  const [returned, setReturned] = useState("");
   const [until, setUntil] = useState(nowBangkokLocal());
   const [error, setError] = useState<unknown>(null);
   const addressee = me?.agency === order.addressee;
@@ -60,6 +61,12 @@ function OrderActions({ order, onDone }: { order: Order; onDone: () => void }) {
             void run("execute", body);
           }}>{t("execute")}</button>
           <button className="danger" onClick={() => run("reject", { reason: note })}>{t("reject")}</button>
+        </div>
+      )}
+      {addressee && order.kind === "hold" && order.executed_at && (
+        <div className="row">
+          <label>{t("returned_baht")}<input name="returned" inputMode="decimal" value={returned} onChange={(e) => setReturned(e.target.value)} /></label>
+          <button data-testid="record-return" onClick={() => run("return", { returned_satang: bahtToSatang(returned) ?? -1 })}>{t("record_return")}</button>
         </div>
       )}
       {me && ["operator", "police", "admin"].includes(me.role) && order.kind === "hold" && ["issued", "acknowledged", "executed", "extended"].includes(order.status) && (
@@ -100,6 +107,7 @@ function OrderDetail({ id, onChange }: { id: string; onChange: () => void }) {
         <div><span>{t("target")}</span><Link href={`/entities/${o.target.kind}/${encodeURIComponent(o.target.canonical)}`}>{o.target.display}</Link></div>
         <div><span>{t("amount")}</span>{baht(o.amount_satang)}</div>
         <div><span>{t("held")}</span>{baht(o.held_satang)}</div>
+        <div><span>{t("returned")}</span>{baht(o.returned_satang ?? 0)}</div>
         <div><span>{t("case")}</span>{o.case_id}</div>
         <div><span>{t("issued_at")}</span>{dateTime(o.issued_at)}</div>
         <div><span>{t("ack_due")}</span>{o.acknowledged_at ? dateTime(o.acknowledged_at) : <Countdown due={o.ack_due_at} />}</div>
