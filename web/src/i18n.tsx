@@ -64,6 +64,23 @@ export function makeI18n(lang: Lang, setLang: (l: Lang) => void): I18n {
   };
 }
 
+// The server's event codes (order history, case timeline) and deadline descriptions, in the
+// console's language; anything unknown is shown as the server wrote it.
+export function eventLabel(t: I18n["t"], event: string): string {
+  for (const key of ["event_" + event, "status_" + event]) {
+    const s = t(key as MessageKey);
+    if (s !== key) return s;
+  }
+  return event;
+}
+
+export function deadlineLabel(t: I18n["t"], what: string): string {
+  if (what === "triage") return t("deadline_triage");
+  if (what.startsWith("acknowledge ")) return t("deadline_ack", { id: what.slice(12) });
+  if (what.startsWith("expiry of ")) return t("deadline_expiry", { id: what.slice(10) });
+  return what;
+}
+
 export function useI18n(): I18n {
   const ctx = useContext(I18nContext);
   if (!ctx) throw new Error("useI18n outside I18nProvider");

@@ -100,6 +100,9 @@ export const en = {
   extend_until: "Extend until", extend: "Extend", claim: "Claim", source: "Source", checked_on: "Checked on", explanation: "Explanation",
   save_agency: "Save agency", returned: "Returned to victims", returned_baht: "Returned to the victim so far (baht)",
   record_return: "Record",
+  event_complaint: "police complaint", event_returned: "money returned", event_note: "note",
+  event_assigned: "assigned", event_opened: "opened", event_report_added: "report added",
+  deadline_triage: "triage the case", deadline_ack: "{id} to be acknowledged", deadline_expiry: "{id} expires",
 };
 
 export type Messages = typeof en;
@@ -186,4 +189,7 @@ export const th: Messages = {
   extend_until: "ขยายถึง", extend: "ขยายเวลา", claim: "ข้อกล่าวอ้าง", source: "แหล่งที่มา", checked_on: "ตรวจสอบเมื่อ", explanation: "คำอธิบาย",
   save_agency: "บันทึกหน่วยงาน", returned: "คืนผู้เสียหายแล้ว", returned_baht: "คืนเงินให้ผู้เสียหายแล้วรวม (บาท)",
   record_return: "บันทึก",
+  event_complaint: "แจ้งความกับตำรวจแล้ว", event_returned: "คืนเงินแล้ว", event_note: "บันทึก",
+  event_assigned: "มอบหมายแล้ว", event_opened: "เปิดคดี", event_report_added: "เพิ่มรายงาน",
+  deadline_triage: "คัดกรองคดี", deadline_ack: "{id} ต้องได้รับการตอบรับ", deadline_expiry: "{id} หมดอายุ",
 };

@@ -249,7 +249,7 @@ await step("police-complaint", async (page) => {
   await page.getByTestId("order-detail").waitFor();
   await page.getByLabel("Complaint reference").fill("BKK-2569-0042");
   await page.getByRole("button", { name: "Record complaint" }).click();
-  await page.locator("ol.timeline").getByText("complaint", { exact: true }).waitFor();
+  await page.locator("ol.timeline").getByText("police complaint", { exact: true }).waitFor();
   await shot(page, "police-order.png");
 });
 

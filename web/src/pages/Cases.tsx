@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { get, post, put, withQuery, type Page } from "../api";
 import { bahtToSatang } from "../format";
 import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
-import { useI18n, type MessageKey } from "../i18n";
+import { deadlineLabel, eventLabel, useI18n, type MessageKey } from "../i18n";
 import { Link } from "../router";
 import { useSession } from "../session";
 
@@ -218,7 +218,7 @@ export function CasePage({ id }: { id: string }) {
       <Section title={t("deadlines")}>
         <table className="grid" data-testid="deadlines">
           <tbody>{c.deadlines.map((d, i) => (
-            <tr key={i} className={d.overdue ? "overdue" : ""}><td>{d.what}</td><td>{dateTime(d.due_at)}</td><td><Countdown due={d.due_at} /></td></tr>
+            <tr key={i} className={d.overdue ? "overdue" : ""}><td>{deadlineLabel(t, d.what)}</td><td>{dateTime(d.due_at)}</td><td><Countdown due={d.due_at} /></td></tr>
           ))}</tbody>
         </table>
       </Section>
@@ -246,7 +246,7 @@ export function CasePage({ id }: { id: string }) {
         </form>
       </Section>
       <Section title={t("timeline")}>
-        <ol className="timeline">{c.timeline.map((e, i) => <li key={i}><span className="muted">{dateTime(e.at)} · {e.by}</span> <strong>{e.event}</strong> {e.note}</li>)}</ol>
+        <ol className="timeline">{c.timeline.map((e, i) => <li key={i}><span className="muted">{dateTime(e.at)} · {e.by}</span> <strong>{eventLabel(t, e.event)}</strong> {e.note}</li>)}</ol>
       </Section>
       <Section title={t("linked_cases")}>
         {c.linked_cases.length === 0 ? <p className="muted">{t("none")}</p> : (

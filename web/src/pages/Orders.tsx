@@ -5,7 +5,7 @@ import { useState } from "react";
 import { get, post, withQuery, type Page } from "../api";
 import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
 import { bahtToSatang, bangkokLocalToIso, nowBangkokLocal } from "../format";
-import { useI18n, type MessageKey } from "../i18n";
+import { eventLabel, useI18n, type MessageKey } from "../i18n";
 import { Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
 
@@ -115,7 +115,7 @@ function OrderDetail({ id, onChange }: { id: string; onChange: () => void }) {
       </div>
       <p>{o.reason}</p>
       <OrderActions order={o} onDone={() => { reload(); onChange(); }} />
-      <ol className="timeline">{o.history.map((h, i) => <li key={i}><span className="muted">{dateTime(h.at)} · {h.by}</span> <strong>{h.event}</strong> {h.note}</li>)}</ol>
+      <ol className="timeline">{o.history.map((h, i) => <li key={i}><span className="muted">{dateTime(h.at)} · {h.by}</span> <strong>{eventLabel(t, h.event)}</strong> {h.note}</li>)}</ol>
     </Section>
   );
 }
