@@ -28,6 +28,7 @@ target_include_directories(phonenumber_lib SYSTEM INTERFACE ${PHONENUMBER_INCLUD
 target_link_libraries(phonenumber_lib INTERFACE ${PHONENUMBER_LIBRARY})
 
 find_package(absl REQUIRED)  # flat_hash_map for the trail's working sets
+find_package(ZLIB REQUIRED)  # the console's files, sent gzip-compressed
 find_package(simdjson REQUIRED)  # hot input paths: partners' STIX bundles
 find_package(nlohmann_json 3.10 REQUIRED)  # header-only; the parsers (and their fuzzers) use it
 if(NOT CFR_FUZZ)

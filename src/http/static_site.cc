@@ -1,6 +1,7 @@
 #include "http/static_site.h"
 
 #include <xxhash.h>
+#include <zlib.h>
 
 #include <array>
 #include <filesystem>
@@ -40,6 +41,39 @@ bool MatchesEtag(std::string_view list, std::string_view etag) {
     list.remove_prefix(comma + 1);
   }
   return false;
+}
+
+bool Compressible(std::string_view type) {
+  return StartsWith(type, "text/") || StartsWith(type, "application/json") || StartsWith(type, "image/svg") ||
+         StartsWith(type, "application/manifest");
+}
+
+// The gzip form of `data` (zlib, best compression), or empty on failure.
+std::string Gzip(std::string_view data) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? out : std::string();
+}
+
+// Whether an Accept-Encoding value accepts gzip (and does not refuse it with q=0).
+bool AcceptsGzip(std::string_view accept) {
+  size_t at = accept.find("gzip");
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = accept.substr(at + 4);
+  rest = rest.substr(0, rest.find(','));
+  const size_t q = rest.find("q=");
+  if (q == std::string_view::npos) return true;
+  std::string_view value = rest.substr(q + 2);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return !(value == "0" || value == "0.0" || value == "0.00" || value == "0.000");
 }
 
 }  // namespace
@@ -96,6 +130,10 @@ Result<std::unique_ptr<StaticSite>> StaticSite::Load(const std::string& root) {
     const uint64_t hash = XXH3_64bits(file.body.data(), file.body.size());
     file.etag = "\"" + HexEncode(std::string_view(reinterpret_cast<const char*>(&hash), sizeof hash)) + "\"";
     file.immutable = StartsWith(rel, "/assets/");
+    if (Compressible(file.content_type) && file.body.size() >= 1024) {
+      file.gzip = Gzip(file.body);
+      if (file.gzip.size() >= file.body.size()) file.gzip.clear();
+    }
     site->files_.emplace(rel, std::move(file));
   }
   if (ec) return Unavailable("cannot list the console directory " + root + ": " + ec.message());
@@ -106,9 +144,12 @@ Result<std::unique_ptr<StaticSite>> StaticSite::Load(const std::string& root) {
 }
 
 HttpResponse StaticSite::Answer(const File& file, const HttpRequest& request) const {
+  // The compressed form is another representation: its own ETag.
+  const bool gzip = !file.gzip.empty() && AcceptsGzip(request.Header("accept-encoding"));
+  const std::string etag = gzip ? file.etag.substr(0, file.etag.size() - 1) + "-gz\"" : file.etag;
   HttpResponse r;
   r.content_type = file.content_type;
-  r.headers.emplace_back("ETag", file.etag);
+  r.headers.emplace_back("ETag", etag);
   r.headers.emplace_back("Cache-Control",
                          file.immutable ? "public, max-age=31536000, immutable" : "no-cache");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
@@ -117,12 +158,18 @@ HttpResponse StaticSite::Answer(const File& file, const HttpRequest& request) co
     r.headers.emplace_back("X-Frame-Options", "DENY");
     r.headers.emplace_back("Referrer-Policy", "same-origin");
   }
-  if (MatchesEtag(request.Header("if-none-match"), file.etag)) {
+  if (!file.gzip.empty()) r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (MatchesEtag(request.Header("if-none-match"), etag)) {
     r.status = 304;
     return r;
   }
   r.status = 200;
-  r.body = file.body;
+  if (gzip) {
+    r.headers.emplace_back("Content-Encoding", "gzip");
+    r.body = file.gzip;
+  } else {
+    r.body = file.body;
+  }
   return r;
 }
 

@@ -8,6 +8,9 @@
 //   no such file, asking for text/html) gets index.html: the console routes in the browser.
 // - API prefixes (/api/, /taxii2/) never fall back to the console: their unknown paths stay JSON
 //   404s.
+// - Text files (HTML, scripts, styles, JSON, SVG) are gzip-compressed once at load and sent
+//   compressed to browsers that accept gzip (Vary: Accept-Encoding; the compressed form has its
+//   own ETag).
 // - HTML answers carry a Content-Security-Policy (scripts, styles, fonts, connections only from
 //   this origin; no framing) and the usual hardening headers.
 // Paths are matched against the loaded file list only, so nothing outside the directory can be
@@ -41,6 +44,7 @@ class StaticSite {
  private:
   struct File {
     std::string body;
+    std::string gzip;  // the body gzip-compressed, or empty when not worth it
     std::string content_type;
     std::string etag;
     bool immutable = false;

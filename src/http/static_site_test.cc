@@ -1,6 +1,7 @@
 #include "http/static_site.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,46 @@ TEST_F(StaticSiteTest, ServesFilesWithTypesAndCaching) {
   ASSERT_TRUE(font.has_value());
   EXPECT_EQ(font->content_type, "font/woff2");
   EXPECT_EQ(font->body.size(), 6u);
+}
+
+TEST_F(StaticSiteTest, TextIsSentGzippedToBrowsersThatAcceptIt) {
+  std::string script;
+  for (int i = 0; i < 200; ++i)
+    script += "function f" + std::to_string(i) + "() { return " + std::to_string(i) + "; }\n";
+  Write("assets/big-1a2b.js", script);
+  auto site = StaticSite::Load(dir_.string());
+  ASSERT_TRUE(site.ok());
+  HttpRequest request = Get("/assets/big-1a2b.js");
+  request.headers.emplace_back("accept-encoding", "gzip, deflate, br");
+  auto zipped = (*site)->Serve(request);
+  ASSERT_TRUE(zipped.has_value());
+  EXPECT_EQ(HeaderOf(*zipped, "Content-Encoding"), "gzip");
+  EXPECT_EQ(HeaderOf(*zipped, "Vary"), "Accept-Encoding");
+  EXPECT_LT(zipped->body.size(), script.size() / 3);
+  // It inflates to the file.
+  std::string inflated(script.size() + 16, '\0');
+  z_stream z{};
+  ASSERT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(zipped->body.data());
+  z.avail_in = static_cast<uInt>(zipped->body.size());
+  z.next_out = reinterpret_cast<Bytef*>(inflated.data());
+  z.avail_out = static_cast<uInt>(inflated.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  inflated.resize(z.total_out);
+  inflateEnd(&z);
+  EXPECT_EQ(inflated, script);
+  // Without gzip (or refusing it): the plain file, under another ETag.
+  HttpRequest plain = Get("/assets/big-1a2b.js");
+  plain.headers.emplace_back("accept-encoding", "gzip;q=0, identity");
+  auto unzipped = (*site)->Serve(plain);
+  ASSERT_TRUE(unzipped.has_value());
+  EXPECT_TRUE(HeaderOf(*unzipped, "Content-Encoding").empty());
+  EXPECT_EQ(unzipped->body, script);
+  EXPECT_NE(HeaderOf(*unzipped, "ETag"), HeaderOf(*zipped, "ETag"));
+  // Small files and fonts are sent as they are.
+  HttpRequest font = Get("/assets/noto-sans-thai.woff2");
+  font.headers.emplace_back("accept-encoding", "gzip");
+  EXPECT_TRUE(HeaderOf(*(*site)->Serve(font), "Content-Encoding").empty());
 }
 
 TEST_F(StaticSiteTest, RevalidationAnswers304) {
