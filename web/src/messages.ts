@@ -102,6 +102,8 @@ export const en = {
   record_return: "Record",
   event_complaint: "police complaint", event_returned: "money returned", event_note: "note",
   event_assigned: "assigned", event_opened: "opened", event_report_added: "report added",
+  contact: "Contact", their_key: "Their TAXII key (write-only)", save_partner: "Save partner", partner_may_push: "partner may push",
+  make_agreement: "Make agreement", agreement_key_once: "The agreement's key, shown this once (give it to the partner):", bundle: "STIX bundle",
   deadline_triage: "triage the case", deadline_ack: "{id} to be acknowledged", deadline_expiry: "{id} expires",
 };
 
@@ -191,5 +193,7 @@ export const th: Messages = {
   record_return: "บันทึก",
   event_complaint: "แจ้งความกับตำรวจแล้ว", event_returned: "คืนเงินแล้ว", event_note: "บันทึก",
   event_assigned: "มอบหมายแล้ว", event_opened: "เปิดคดี", event_report_added: "เพิ่มรายงาน",
+  contact: "ผู้ติดต่อ", their_key: "กุญแจ TAXII ของพันธมิตร (บันทึกได้อย่างเดียว)", save_partner: "บันทึกพันธมิตร", partner_may_push: "พันธมิตรส่งข้อมูลเข้าได้",
+  make_agreement: "ทำข้อตกลง", agreement_key_once: "กุญแจของข้อตกลง แสดงเพียงครั้งเดียว (ส่งให้พันธมิตร):", bundle: "ชุดข้อมูล STIX",
   deadline_triage: "คัดกรองคดี", deadline_ack: "{id} ต้องได้รับการตอบรับ", deadline_expiry: "{id} หมดอายุ",
 };

@@ -307,13 +307,27 @@ await step("screens", async (page) => {
   for (const [path, testId, file] of [
     ["/networks", "network-list", "networks.png"],
     ["/alerts", "alert-list", "alerts.png"],
-    ["/exchange", "partners", "exchange.png"],
     ["/admin", "users", "admin.png"],
   ]) {
     await page.goto(base + path);
     await page.getByTestId(testId).waitFor();
     await shot(page, file);
   }
+  // The liaison's work: a new partner and a pseudonymising agreement, its key shown once.
+  await page.goto(base + "/exchange");
+  const partnerForm = page.getByTestId("partner-form");
+  await partnerForm.getByLabel("Code", { exact: true }).fill("LA-CIB");
+  await partnerForm.getByLabel("Name", { exact: true }).fill("Lao anti-fraud unit (browser test)");
+  await partnerForm.getByLabel("Country", { exact: true }).fill("LA");
+  await partnerForm.getByRole("button", { name: "Save partner" }).click();
+  await page.getByTestId("partners").getByText("LA-CIB").waitFor();
+  const agreementForm = page.getByTestId("agreement-form");
+  await agreementForm.getByLabel("Agreement", { exact: true }).fill("th-la-browser");
+  await agreementForm.locator("select").first().selectOption("LA-CIB");
+  await agreementForm.getByRole("button", { name: "Make agreement" }).click();
+  expect(/^[0-9a-f]{64}$/.test(await page.getByTestId("agreement-key").innerText()), "a 32-byte key, shown once");
+  await page.getByTestId("agreements").getByText("th-la-browser").waitFor();
+  await shot(page, "exchange.png");
   await page.goto(base + "/networks");
   await page.getByTestId("network-list").locator("tbody tr a").first().click();
   await page.locator('[data-testid="graph"] canvas').first().waitFor();
