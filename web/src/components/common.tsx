@@ -40,9 +40,11 @@ export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error as ApiError;
   const message = e instanceof ApiError ? e.message : String((error as Error).message ?? error);
+  // The kind of error in the console's language; the server's own words after it.
+  const kind = e instanceof ApiError ? t(("err_" + e.code) as MessageKey) : "";
   return (
     <div className="error" role="alert">
-      <strong>{t("error")}</strong> {message}
+      <strong>{t("error")}</strong> {kind && !kind.startsWith("err_") ? <strong>{kind}: </strong> : null}{message}
       {e instanceof ApiError && e.field ? <span className="field"> ({t("field")}: {e.field})</span> : null}
     </div>
   );
