@@ -1,7 +1,7 @@
 // Small pieces every screen uses: loading and error states, tier and status badges, a countdown
 // to a deadline, and a hook that loads data and reloads on demand.
 import { Component, useCallback, useEffect, useState, type ReactNode } from "react";
-import { ApiError } from "../api";
+import { ApiError, get, withQuery, type Page } from "../api";
 import { useI18n, type MessageKey } from "../i18n";
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): {
@@ -126,4 +126,25 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: st
     if (this.state.error) return <div className="error" role="alert">{this.state.error.message}</div>;
     return this.props.children;
   }
+}
+
+// A cursor listing ({"items","next_cursor"}): the first page for `query`, reloaded when it
+// changes, and more pages appended on demand. `first` is the first page's whole answer (some
+// listings say more, e.g. a total).
+export function usePaged<T, P extends Page<T> = Page<T>>(path: string, query: Record<string, string | number | undefined>) {
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const key = withQuery(path, query);
+  const { data: first, error, loading, reload } = useLoad(async () => {
+    const page = await get<P>(key);
+    setItems(page.items);
+    setCursor(page.next_cursor);
+    return page;
+  }, [key]);
+  const more = async () => {
+    const page = await get<P>(withQuery(path, { ...query, cursor: cursor ?? undefined }));
+    setItems((xs) => [...xs, ...page.items]);
+    setCursor(page.next_cursor);
+  };
+  return { items, cursor, more, first, error, loading, reload };
 }

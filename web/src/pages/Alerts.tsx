@@ -1,8 +1,8 @@
 // The mule alerts queue: accounts nobody reported whose score crossed the threshold, with the
 // reasons; acknowledge, or dismiss with a reason (the feedback for the next training).
 import { useState } from "react";
-import { get, post, withQuery } from "../api";
-import { ErrorBox, Loading, More, useLoad } from "../components/common";
+import { post, type Page } from "../api";
+import { ErrorBox, Loading, More, usePaged } from "../components/common";
 import { useI18n } from "../i18n";
 import { Link } from "../router";
 
@@ -48,21 +48,9 @@ function AlertRow({ a, onDone }: { a: Alert; onDone: () => void }) {
 export function AlertsPage() {
   const { t, num } = useI18n();
   const [status, setStatus] = useState("open");
-  const [items, setItems] = useState<Alert[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [total, setTotal] = useState(0);
-  const { error, loading, reload } = useLoad(async () => {
-    const p = await get<{ items: Alert[]; next_cursor: string | null; total: number }>(withQuery("/api/v1/alerts", { status, limit: 50 }));
-    setItems(p.items);
-    setCursor(p.next_cursor);
-    setTotal(p.total);
-    return p;
-  }, [status]);
-  const more = async () => {
-    const p = await get<{ items: Alert[]; next_cursor: string | null }>(withQuery("/api/v1/alerts", { status, limit: 50, cursor }));
-    setItems((xs) => [...xs, ...p.items]);
-    setCursor(p.next_cursor);
-  };
+  const { items, cursor, more, first, error, loading, reload } =
+    usePaged<Alert, Page<Alert> & { total: number }>("/api/v1/alerts", { status, limit: 50 });
+  const total = first?.total ?? 0;
   return (
     <div className="stack">
       <h1>{t("nav_alerts")} <small className="muted">({num(total)})</small></h1>

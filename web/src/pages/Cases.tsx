@@ -1,9 +1,9 @@
 // Cases: the list (filters, paging) and one case (reports, orders with their deadlines counting
 // down, notes, timeline, linked cases, the workflow).
 import { useState, type FormEvent } from "react";
-import { get, post, put, withQuery, type Page } from "../api";
+import { get, post, put } from "../api";
 import { bahtToSatang } from "../format";
-import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
+import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad, usePaged } from "../components/common";
 import { deadlineLabel, eventLabel, useI18n, type MessageKey } from "../i18n";
 import { Link } from "../router";
 import { useSession } from "../session";
@@ -16,19 +16,7 @@ export function CaseListPage() {
   const { t, dateTime, baht } = useI18n();
   const [status, setStatus] = useState("");
   const [assignee, setAssignee] = useState("");
-  const [items, setItems] = useState<CaseSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const { error, loading } = useLoad(async () => {
-    const page = await get<Page<CaseSummary>>(withQuery("/api/v1/cases", { status, assignee, limit: 50 }));
-    setItems(page.items);
-    setCursor(page.next_cursor);
-    return page;
-  }, [status, assignee]);
-  const more = async () => {
-    const page = await get<Page<CaseSummary>>(withQuery("/api/v1/cases", { status, assignee, limit: 50, cursor }));
-    setItems((xs) => [...xs, ...page.items]);
-    setCursor(page.next_cursor);
-  };
+  const { items, cursor, more, error, loading } = usePaged<CaseSummary>("/api/v1/cases", { status, assignee, limit: 50 });
   return (
     <div className="stack">
       <h1>{t("nav_cases")}</h1>

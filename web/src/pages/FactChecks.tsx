@@ -1,7 +1,7 @@
 // The fact-check desk: checked claims (verdict, source, date) that messages are matched against.
 import { useState, type FormEvent } from "react";
-import { api, get, post, withQuery, type Page } from "../api";
-import { ErrorBox, Loading, More, Section, useLoad } from "../components/common";
+import { api, post } from "../api";
+import { ErrorBox, Loading, More, Section, usePaged } from "../components/common";
 import { useI18n, type MessageKey } from "../i18n";
 import { useSession } from "../session";
 
@@ -13,19 +13,7 @@ export function FactChecksSection() {
   const { t } = useI18n();
   const { me } = useSession();
   const writer = me && ["operator", "analyst", "admin"].includes(me.role);
-  const [items, setItems] = useState<FactCheck[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const { error, loading, reload } = useLoad(async () => {
-    const p = await get<Page<FactCheck>>(withQuery("/api/v1/factchecks", { limit: 50 }));
-    setItems(p.items);
-    setCursor(p.next_cursor);
-    return p;
-  }, []);
-  const more = async () => {
-    const p = await get<Page<FactCheck>>(withQuery("/api/v1/factchecks", { limit: 50, cursor }));
-    setItems((xs) => [...xs, ...p.items]);
-    setCursor(p.next_cursor);
-  };
+  const { items, cursor, more, error, loading, reload } = usePaged<FactCheck>("/api/v1/factchecks", { limit: 50 });
   const [form, setForm] = useState({ claim: "", verdict: "false", explanation: "", source: "", checked_on: new Date().toISOString().slice(0, 10) });
   const [actionError, setActionError] = useState<unknown>(null);
   const submit = async (e: FormEvent) => {

@@ -1,7 +1,7 @@
 // Mule networks: the most damaging first, and one network drawn with the reason for every link.
 import { useState } from "react";
-import { get, withQuery } from "../api";
-import { ErrorBox, Loading, More, Section, useLoad } from "../components/common";
+import { get } from "../api";
+import { ErrorBox, Loading, More, Section, useLoad, usePaged } from "../components/common";
 import { Graph } from "../components/Graph";
 import { useI18n } from "../i18n";
 import { Link, navigate } from "../router";
@@ -12,19 +12,7 @@ interface NetworkSummary { id: string; size: number; victims: number; loss_satan
 export function NetworksPage() {
   const { t, baht, num } = useI18n();
   const [sort, setSort] = useState("loss");
-  const [items, setItems] = useState<NetworkSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const { error, loading } = useLoad(async () => {
-    const p = await get<{ items: NetworkSummary[]; next_cursor: string | null }>(withQuery("/api/v1/networks", { sort, limit: 50 }));
-    setItems(p.items);
-    setCursor(p.next_cursor);
-    return p;
-  }, [sort]);
-  const more = async () => {
-    const p = await get<{ items: NetworkSummary[]; next_cursor: string | null }>(withQuery("/api/v1/networks", { sort, limit: 50, cursor }));
-    setItems((xs) => [...xs, ...p.items]);
-    setCursor(p.next_cursor);
-  };
+  const { items, cursor, more, error, loading } = usePaged<NetworkSummary>("/api/v1/networks", { sort, limit: 50 });
   return (
     <div className="stack">
       <h1>{t("nav_networks")}</h1>

@@ -2,8 +2,8 @@
 // by the caller's agency) and acknowledges, executes with the amount held, or rejects; the centre
 // sees them all, records the police complaint, extends and releases.
 import { useState } from "react";
-import { get, post, withQuery, type Page } from "../api";
-import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad } from "../components/common";
+import { get, post } from "../api";
+import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad, usePaged } from "../components/common";
 import { bahtToSatang, bangkokLocalToIso, nowBangkokLocal } from "../format";
 import { eventLabel, useI18n, type MessageKey } from "../i18n";
 import { Link, navigate, useLocation } from "../router";
@@ -126,19 +126,7 @@ export function OrdersPage() {
   const selected = query.get("id");
   const [status, setStatus] = useState("issued");
   const [kind, setKind] = useState("");
-  const [items, setItems] = useState<Order[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const { error, loading, reload } = useLoad(async () => {
-    const page = await get<Page<Order>>(withQuery("/api/v1/orders", { status, kind, limit: 100 }));
-    setItems(page.items);
-    setCursor(page.next_cursor);
-    return page;
-  }, [status, kind]);
-  const more = async () => {
-    const page = await get<Page<Order>>(withQuery("/api/v1/orders", { status, kind, limit: 100, cursor }));
-    setItems((xs) => [...xs, ...page.items]);
-    setCursor(page.next_cursor);
-  };
+  const { items, cursor, more, error, loading, reload } = usePaged<Order>("/api/v1/orders", { status, kind, limit: 100 });
   return (
     <div className="stack">
       <h1>{t("nav_orders")}</h1>
