@@ -376,8 +376,11 @@ int RunServe(const Config& config) {
   std::printf("OpenCFR listening on http://%s:%u/  (API: http://%s:%u/api/v1/openapi.json)\n",
               shown_host.c_str(), (*server)->port(), shown_host.c_str(), (*server)->port());
   if (*console != nullptr) {
-    std::printf("The console: http://%s:%u/  (demo users and passwords: %s/demo-users.txt)\n",
-                shown_host.c_str(), (*server)->port(), config.data_dir.c_str());
+    const auto demo_users = std::filesystem::path(config.data_dir) / "demo-users.txt";
+    std::printf("The console: http://%s:%u/%s\n", shown_host.c_str(), (*server)->port(),
+                std::filesystem::exists(demo_users)
+                    ? ("  (demo users and passwords: " + demo_users.string() + ")").c_str()
+                    : "");
   } else {
     std::printf("No console is served (build it: cd web && npm ci && npm run build; or set console.dir)\n");
   }
