@@ -342,14 +342,18 @@ int RunServe(const Config& config) {
   context.key_rate_limiter = &key_limiter;
   context.auth_failure_limiter = &auth_failure_limiter;
   http::Router router = http::BuildApiRouter(context);
-  auto console = LoadConsole(config);
-  if (!console.ok()) {
-    std::fprintf(stderr, "cfr serve: console.dir: %s\n", console.status().message().c_str());
+  // Stops what has started, for a start that fails from here on.
+  auto abandon = [&](int exit_code) {
     stop_orders();
     follower.Stop();
     mule_monitor.Stop();
     IgnoreError((*store)->Close());
-    return kExitUsage;
+    return exit_code;
+  };
+  auto console = LoadConsole(config);
+  if (!console.ok()) {
+    std::fprintf(stderr, "cfr serve: console.dir: %s\n", console.status().message().c_str());
+    return abandon(kExitUsage);
   }
   if (*console != nullptr) {
     router.SetFallback([site = console->get()](const http::HttpRequest& r) { return site->Serve(r); });
@@ -366,11 +370,7 @@ int RunServe(const Config& config) {
   auto server = http::StartHttpServer(server_options, router);
   if (!server.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", server.status().message().c_str());
-    stop_orders();
-    follower.Stop();
-    mule_monitor.Stop();
-    IgnoreError((*store)->Close());
-    return kExitFailure;
+    return abandon(kExitFailure);
   }
   const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   std::printf("OpenCFR listening on http://%s:%u/  (API: http://%s:%u/api/v1/openapi.json)\n",
