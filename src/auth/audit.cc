@@ -316,6 +316,21 @@ Result<AuditVerification> AuditChain::Verify(store::Store& store, const Keyring&
       expected_key[i] = '0';
     }
   };
+  // The head first: entries sealed while the chain is read (by this server or another) come after
+  // it and are checked as the chain's continuation; the head must match the chain where it points.
+  CFR_ASSIGN_OR_RETURN(auto head, store.Get(kAuditHeadCollection, kHeadKey));
+  uint64_t head_n = 0;
+  std::string head_hash;
+  if (head) {
+    const json h = json::parse(head->value, nullptr, false);
+    if (!h.is_object() || !h.contains("n") || !h.contains("hash") || !h["n"].is_number_unsigned() ||
+        !h["hash"].is_string()) {
+      return fail(0, "the chain's head record is malformed");
+    }
+    head_n = h["n"].get<uint64_t>();
+    head_hash = h["hash"].get<std::string>();
+  }
+  std::string hash_at_head = head_n == 0 ? std::string(kZeroHash) : std::string();
   // The next page is read while this one is hashed (the two halves of the work, on two cores).
   auto read_page = [&store](const store::ScanOptions& page) { return store.Scan(kAuditCollection, page); };
   auto next_page = std::async(std::launch::async, read_page, o);
@@ -365,30 +380,26 @@ Result<AuditVerification> AuditChain::Verify(store::Store& store, const Keyring&
       }
       last_key->Into(r.key, value, prev_hex);
       prev.assign(prev_hex, 64);
+      if (expected == head_n) hash_at_head = prev;
       ++expected;
       next_key();
       ++v.entries;
     }
     if (!more) break;
   }
-  CFR_ASSIGN_OR_RETURN(auto head, store.Get(kAuditHeadCollection, kHeadKey));
   const uint64_t last = expected - 1;
   if (head) {
-    const json h = json::parse(head->value, nullptr, false);
-    if (!h.is_object() || !h.contains("n") || !h.contains("hash") || !h["n"].is_number_unsigned() ||
-        !h["hash"].is_string()) {
-      return fail(last, "the chain's head record is malformed");
+    if (head_n > last) {
+      return fail(last + 1, "the head says " + std::to_string(head_n) + " entries, the chain has " +
+                                std::to_string(last) + ": entries were removed from the end");
     }
-    const uint64_t head_n = h["n"].get<uint64_t>();
-    if (head_n != last) {
-      return fail(std::min(head_n, last) + 1, "the head says " + std::to_string(head_n) +
-                                                  " entries, the chain has " + std::to_string(last) +
-                                                  ": entries were removed from the end or added");
+    if (head_hash != hash_at_head) {
+      return fail(head_n, "entry " + std::to_string(head_n) + " (the last when the check began) was altered");
     }
-    if (h["hash"].get<std::string>() != prev)
-      return fail(last, "entry " + std::to_string(last) + " (the last) was altered");
   } else if (last > 0) {
-    return fail(1, "the chain's head record is missing");
+    // Sealed for the first time while the chain was read?
+    CFR_ASSIGN_OR_RETURN(auto now, store.Get(kAuditHeadCollection, kHeadKey));
+    if (!now) return fail(1, "the chain's head record is missing");
   }
   store::ScanOptions p;
   p.limit = 100000;

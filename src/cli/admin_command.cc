@@ -21,7 +21,8 @@ namespace cfr::cli {
 namespace {
 
 Result<std::unique_ptr<store::Store>> Open(const char* cmd, const AdminArgs& args) {
-  auto store = OpenAuditedDataDir(args.data_dir, Actor("cli", "", "admin", "shell"), "cfr admin");
+  auto store =
+      OpenAuditedDataDir(args.data_dir, args.store_url, Actor("cli", "", "admin", "shell"), "cfr admin");
   if (!store.ok()) {
     std::fprintf(stderr, "%s: %s (is a server running on it? then use POST /api/v1/admin/keys)\n", cmd,
                  store.status().message().c_str());

@@ -17,7 +17,7 @@ int RunAuditVerify(const AuditArgs& args) {
   auto keyring = auth::Keyring::Load(key_file);
   if (!keyring.ok() && keyring.status().code() == StatusCode::kNotFound) {
     // A data directory no server has run on yet: no chain, no key; start both.
-    auto probe = OpenDataDir(args.data_dir);
+    auto probe = OpenDataDir(args.data_dir, args.store_url);
     if (probe.ok()) {
       auto head = (*probe)->Get(auth::kAuditHeadCollection, "head");
       IgnoreError((*probe)->Close());
@@ -28,7 +28,7 @@ int RunAuditVerify(const AuditArgs& args) {
     std::fprintf(stderr, "%s: %s\n", cmd, keyring.status().ToString().c_str());
     return kExitFailure;
   }
-  auto store = OpenDataDir(args.data_dir);
+  auto store = OpenDataDir(args.data_dir, args.store_url);
   if (!store.ok()) {
     std::fprintf(stderr, "%s: %s (is a server running on it? then use GET /api/v1/audit/verify)\n", cmd,
                  store.status().message().c_str());

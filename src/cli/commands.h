@@ -75,6 +75,7 @@ int RunExchangePull(const ExchangeArgs& args);
 
 struct DemoArgs {
   std::string data_dir = "./cfr-data";
+  std::string store_url;  // --store: empty for the embedded store in data_dir, or postgresql://…
   int reports = 500;
   uint64_t seed = 2026;
   bool progress = false;
@@ -89,6 +90,7 @@ struct ImportArgs {
   std::string file;
   std::string format;       // csv or ndjson; empty: from the file's extension
   std::string data_dir;     // import straight into this data directory (the server stopped)
+  std::string store_url;    // --store: empty for the embedded store in data_dir, or postgresql://…
   std::string server;       // or through this running server
   std::string api_key;      // with --server: the importer's API key (CFR_API_KEY); it names the caller
   std::string reject_file;  // default FILE.rejects.ndjson
@@ -150,7 +152,8 @@ int RunEvalMules(const MuleArgs& args);
 struct ContentArgs {
   std::vector<std::string> files;  // train / eval: label<TAB>text files
   std::string model = "content-model.bin";
-  std::string data_dir;  // analyze: screen against this (stopped) server's registry
+  std::string data_dir;   // analyze: screen against this (stopped) server's registry
+  std::string store_url;  // --store: empty for the embedded store in data_dir, or postgresql://…
   uint64_t seed = 2026;
   int folds = 5;
   bool json = false;
@@ -170,6 +173,7 @@ int RunContentFeatures(const ContentArgs& args);
 
 struct AdminArgs {
   std::string data_dir = "./cfr-data";
+  std::string store_url;  // --store: empty for the embedded store in data_dir, or postgresql://…
   std::string role;
   std::string agency;  // create-key: default the centre
   std::string name;
@@ -188,10 +192,26 @@ int RunKeysRotate(const AdminArgs& args);
 
 struct AuditArgs {
   std::string data_dir = "./cfr-data";
-  std::string key_file;  // empty: <data_dir>/keyring
+  std::string store_url;  // --store: empty for the embedded store in data_dir, or postgresql://…
+  std::string key_file;   // empty: <data_dir>/keyring
 };
 // cfr audit verify: seals pending entries, then checks the chain (a stopped server's data).
 int RunAuditVerify(const AuditArgs& args);
+
+struct BackupArgs {
+  std::string data_dir = "./cfr-data";
+  std::string store_url;  // --store: empty for the embedded store in data_dir, or postgresql://…
+  std::string key_file;   // empty: <data_dir>/keyring
+  std::string out;        // backup: the new backup directory
+  std::string from;       // restore: the backup directory
+  bool no_keyring = false;
+};
+// cfr backup: a consistent copy of the store (while it serves), the keyring and the models,
+// with a manifest of SHA-256 hashes (backup_command.cc).
+int RunBackup(const BackupArgs& args);
+// cfr restore: checks a backup against its manifest and restores it into a new data directory or
+// an empty PostgreSQL database.
+int RunRestore(const BackupArgs& args);
 
 }  // namespace cfr::cli
 

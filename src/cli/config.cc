@@ -24,7 +24,10 @@ struct Setting {
 
 const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
-      {"store.data_dir", "directory of the embedded store (created if missing)", false, &Config::data_dir},
+      {"store.data_dir", "directory of the embedded store (created if missing), the keyring and the models",
+       false, &Config::data_dir},
+      {"store.url", "empty: the embedded store in store.data_dir; postgresql://user@host:port/db: PostgreSQL",
+       false, &Config::store_url},
       {"server.listen", "address and port to listen on, host:port", false, &Config::listen},
       {"server.threads", "I/O threads; 0 = one per core", true, nullptr, &Config::threads},
       {"server.worker_threads", "threads for handlers that wait on durable commits (reports, listings)", true,

@@ -17,6 +17,7 @@ namespace cfr::cli {
 
 struct Config {
   std::string data_dir = "./cfr-data";
+  std::string store_url;  // empty: the embedded store in data_dir; postgresql://… : PostgreSQL
   std::string listen = "127.0.0.1:8080";
   int64_t threads = 0;          // 0: one per core
   int64_t worker_threads = 32;  // for handlers that wait on durable commits

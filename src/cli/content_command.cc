@@ -102,7 +102,7 @@ int RunContentAnalyze(const ContentArgs& a) {
   registry::ScreeningIndex screening;
   content::FactCheckIndex claims;
   if (!a.data_dir.empty()) {
-    auto opened = OpenDataDir(a.data_dir);
+    auto opened = OpenDataDir(a.data_dir, a.store_url);
     if (!opened.ok()) {
       std::fprintf(stderr, "%s: %s\n", cmd, opened.status().message().c_str());
       return kExitFailure;

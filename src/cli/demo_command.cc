@@ -211,7 +211,8 @@ std::string DemoPartner(store::Store& store, registry::Registry& registry,
                         const auth::PersonalDataCipher& cipher);
 
 int RunDemo(const DemoArgs& args) {
-  auto store = OpenAuditedDataDir(args.data_dir, Actor("cfr demo", "", "admin", "shell"), "cfr demo");
+  auto store =
+      OpenAuditedDataDir(args.data_dir, args.store_url, Actor("cfr demo", "", "admin", "shell"), "cfr demo");
   if (!store.ok()) {
     std::fprintf(stderr, "cfr demo: %s\n", store.status().message().c_str());
     return kExitFailure;

@@ -135,7 +135,7 @@ int RunImportReports(const ImportArgs& args) {
 
   std::unique_ptr<Sink> sink;
   if (!args.data_dir.empty()) {
-    auto store = OpenAuditedDataDir(args.data_dir, actor, "cfr import reports");
+    auto store = OpenAuditedDataDir(args.data_dir, args.store_url, actor, "cfr import reports");
     if (!store.ok()) {
       std::fprintf(stderr, "%s: %s (is a server running on it? then use --server)\n", cmd,
                    store.status().message().c_str());

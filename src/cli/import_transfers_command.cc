@@ -39,8 +39,8 @@ int RunImportTransfers(const ImportArgs& args) {
   std::unique_ptr<ledger::TransferGraph> graph;
   std::unique_ptr<ledger::Ledger> ledger;
   if (!args.data_dir.empty()) {
-    auto opened = OpenAuditedDataDir(args.data_dir, Actor(args.user, args.agency, "bank", "shell"),
-                                     "cfr import transfers");
+    auto opened = OpenAuditedDataDir(args.data_dir, args.store_url,
+                                     Actor(args.user, args.agency, "bank", "shell"), "cfr import transfers");
     if (!opened.ok()) {
       std::fprintf(stderr, "%s: %s (is a server running on it? then use --server)\n", cmd,
                    opened.status().message().c_str());

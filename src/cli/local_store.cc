@@ -8,14 +8,26 @@
 #include "core/clock.h"
 #include "core/hex.h"
 #include "intake/intake.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
 
-Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir) {
+Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir, const std::string& store_url) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Unavailable("cannot create data directory " + data_dir + ": " + ec.message());
+  if (!store_url.empty()) {
+    if (!store::IsPostgresUrl(store_url)) {
+      return InvalidArgument(
+          "the store must be empty (the embedded store in the data directory) or a "
+          "postgresql:// URL",
+          "store");
+    }
+    store::PostgresOptions options;
+    options.url = store_url;
+    return store::OpenPostgresStore(options);
+  }
   store::SqliteOptions options;
   options.path = (std::filesystem::path(data_dir) / "cfr.db").string();
   return store::OpenSqliteStore(options);
@@ -37,9 +49,10 @@ class OwningAuditedStore : private OwnedStore, public auth::AuditedStore {
 
 }  // namespace
 
-Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir, const Actor& who,
+Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir,
+                                                         const std::string& store_url, const Actor& who,
                                                          const std::string& command) {
-  CFR_ASSIGN_OR_RETURN(auto inner, OpenDataDir(data_dir));
+  CFR_ASSIGN_OR_RETURN(auto inner, OpenDataDir(data_dir, store_url));
   auto audited = std::make_unique<OwningAuditedStore>(std::move(inner));
   audited->SetDefaultContext({who, "shell", command, data_dir});
   return std::unique_ptr<store::Store>(std::move(audited));

@@ -14,14 +14,18 @@
 
 namespace cfr::cli {
 
-// Creates the directory if needed and opens (or creates) DIR/cfr.db. Fails if another process
-// (a running server) holds it.
-Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir);
+// Creates the directory if needed and opens the store: with an empty `store_url`, the embedded
+// store DIR/cfr.db (which fails if another process, a running server, holds it); with a
+// postgresql:// URL, that database (which any number of processes may share). The directory
+// keeps the keyring and the models either way.
+Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir,
+                                                  const std::string& store_url = "");
 
 // OpenDataDir, wrapped so that every commit the command makes carries its audit entry (and reads
 // of personal data are audited) as `who`, action `command`, from "shell". The server seals the
 // entries into the chain when it next starts (or `cfr audit verify` does).
-Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir, const Actor& who,
+Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir,
+                                                         const std::string& store_url, const Actor& who,
                                                          const std::string& command);
 
 // The data directory's keyring (DIR/keyring, created when missing), for the commands that write

@@ -17,6 +17,16 @@ int Fail(int code, const std::string& command, const std::string& message) {
   return code;
 }
 
+// --store on the commands that open a data directory; CFR_STORE_URL (as for serve's store.url)
+// when absent.
+void AddStoreOption(CLI::App* command, std::string& store_url) {
+  command
+      ->add_option(
+          "--store", store_url,
+          "postgresql://user@host:port/db to work on PostgreSQL; empty: the embedded store in --data")
+      ->envname("CFR_STORE_URL");
+}
+
 }  // namespace
 
 namespace {
@@ -35,6 +45,10 @@ int Main(int argc, char** argv) {
   int64_t flag_threads = -1;
   serve->add_option("--config", config_file, "TOML configuration file");
   serve->add_option("--data", flag_data, "Data directory of the embedded store (store.data_dir)");
+  std::string flag_store;
+  serve->add_option(
+      "--store", flag_store,
+      "postgresql://user@host:port/db to run on PostgreSQL; empty: the embedded store (store.url)");
   serve->add_option("--listen", flag_listen, "host:port to listen on (server.listen)");
   serve->add_option("--threads", flag_threads, "I/O threads, 0 = one per core (server.threads)");
   serve->add_option("--log-level", flag_log_level, "trace, debug, info, warn, error (log.level)");
@@ -75,6 +89,7 @@ int Main(int argc, char** argv) {
   // cfr demo
   auto* demo = app.add_subcommand("demo", "Write realistic demo data into a new data directory");
   DemoArgs dargs;
+  AddStoreOption(demo, dargs.store_url);
   demo->add_option("--data", dargs.data_dir, "Data directory (must not hold reports yet)")
       ->capture_default_str();
   demo->add_option("--reports", dargs.reports, "How many reports")
@@ -91,6 +106,7 @@ int Main(int argc, char** argv) {
   ImportArgs iargs;
   import_reports->add_option("file", iargs.file, "The file (.csv, .ndjson)")->required();
   import_reports->add_option("--format", iargs.format, "csv or ndjson (default: from the file's extension)");
+  AddStoreOption(import_reports, iargs.store_url);
   import_reports->add_option("--data", iargs.data_dir,
                              "Import into this data directory (the server stopped)");
   import_reports->add_option("--api-key", iargs.api_key, "With --server: the API key to import with")
@@ -117,6 +133,7 @@ int Main(int argc, char** argv) {
                                "csv or ndjson (default: from the file's extension)");
   import_transfers->add_option("--bank", targs.agency, "The submitting bank (code, short name or BIC)")
       ->required();
+  AddStoreOption(import_transfers, targs.store_url);
   import_transfers->add_option("--data", targs.data_dir,
                                "Import into this data directory (the server stopped)");
   import_transfers->add_option("--api-key", targs.api_key, "With --server: the bank's API key")
@@ -260,6 +277,7 @@ int Main(int argc, char** argv) {
   auto* content_features = content_cmd->add_subcommand(
       "features", "Print each labelled message's classifier features in fastText's format");
   content_features->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
+  AddStoreOption(content_analyze, cargs.store_url);
   content_analyze->add_option("--data-dir", cargs.data_dir,
                               "Screen identifiers and match fact-checks against this stopped server's data");
 
@@ -279,6 +297,7 @@ int Main(int argc, char** argv) {
   create_user->add_option("--agency", aargs.agency, "The agency (default: the centre)");
   for (auto* c : {create_key, list_keys, revoke_key, create_user}) {
     c->add_option("--data", aargs.data_dir, "Data directory (the server stopped)")->capture_default_str();
+    AddStoreOption(c, aargs.store_url);
     c->add_option("--centre-agency", aargs.centre_agency, "The centre's agency code (auth.centre_agency)")
         ->capture_default_str();
   }
@@ -364,6 +383,22 @@ int Main(int argc, char** argv) {
   auto* audit_verify =
       audit->add_subcommand("verify", "Check the audit hash chain of a stopped server's data directory");
   audit_verify->add_option("--data", uargs.data_dir, "Data directory")->capture_default_str();
+  AddStoreOption(audit_verify, uargs.store_url);
+
+  // cfr backup / cfr restore
+  BackupArgs bargs;
+  auto* backup = app.add_subcommand("backup", "Copy the store (while it serves), the keyring and the models");
+  backup->add_option("--out", bargs.out, "The new backup directory")->required();
+  backup->add_flag("--no-keyring", bargs.no_keyring, "Leave the keyring out (it is kept apart)");
+  auto* restore =
+      app.add_subcommand("restore", "Restore a backup into a new data directory or empty database");
+  restore->add_option("--from", bargs.from, "The backup directory")->required();
+  for (auto* c : {backup, restore}) {
+    c->add_option("--data", bargs.data_dir, "Data directory (its store, keyring and models)")
+        ->capture_default_str();
+    AddStoreOption(c, bargs.store_url);
+    c->add_option("--key-file", bargs.key_file, "The keyring (default: DATA/keyring)");
+  }
   audit_verify->add_option("--key-file", uargs.key_file,
                            "The keyring (security.key_file; default DIR/keyring)");
 
@@ -390,6 +425,8 @@ int Main(int argc, char** argv) {
   if (normalize->parsed()) return RunNormalize(nargs);
   if (create_key->parsed()) return RunAdminCreateKey(aargs);
   if (audit_verify->parsed()) return RunAuditVerify(uargs);
+  if (backup->parsed()) return RunBackup(bargs);
+  if (restore->parsed()) return RunRestore(bargs);
   if (keys_rotate->parsed()) return RunKeysRotate(aargs);
   if (list_keys->parsed()) return RunAdminListKeys(aargs);
   if (revoke_key->parsed()) return RunAdminRevokeKey(aargs);
@@ -433,6 +470,7 @@ int Main(int argc, char** argv) {
     return Fail(kExitUsage, "serve", s.message());
   }
   const std::pair<const char*, std::string*> string_flags[] = {{"store.data_dir", &flag_data},
+                                                               {"store.url", &flag_store},
                                                                {"server.listen", &flag_listen},
                                                                {"log.level", &flag_log_level},
                                                                {"log.format", &flag_log_format}};

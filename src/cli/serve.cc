@@ -34,6 +34,7 @@
 #include "registry/screening_index.h"
 #include "stats/stats.h"
 #include "store/change_follower.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
@@ -96,12 +97,14 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  auto store = OpenDataDir(config.data_dir);
+  auto store = OpenDataDir(config.data_dir, config.store_url);
   if (!store.ok()) {
     std::fprintf(stderr, "cfr serve: %s\n", store.status().message().c_str());
     return kExitFailure;
   }
-  spdlog::info("store open: {} (schema {}, last change {})", config.data_dir, (*store)->SchemaVersion(),
+  const std::string store_name =
+      config.store_url.empty() ? config.data_dir : store::RedactPostgresUrl(config.store_url);
+  spdlog::info("store open: {} (schema {}, last change {})", store_name, (*store)->SchemaVersion(),
                (*store)->LastSeq());
 
   auto private_key = StoredSecret(**store, "private_screening_key", config.private_screening_key);
@@ -311,7 +314,7 @@ int RunServe(const Config& config) {
   context.raw_store = store->get();
   context.keyring = &*keyring;
   context.follower = &follower;
-  context.store_kind = "sqlite";
+  context.store_kind = config.store_url.empty() ? "sqlite" : "postgresql";
   context.version = CFR_VERSION;
   context.registry = &registry;
   context.screening = &screening;

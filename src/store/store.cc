@@ -46,6 +46,39 @@ WriteBatch& WriteBatch::Delete(std::string_view collection, std::string_view key
   return *this;
 }
 
+namespace {
+constexpr size_t kMaxCollectionBytes = 64;
+constexpr size_t kMaxKeyBytes = 1024;
+constexpr size_t kMaxValueBytes = 16 << 20;
+}  // namespace
+
+Status ValidateBatch(const WriteBatch& batch) {
+  for (size_t i = 0; i < batch.mutations().size(); ++i) {
+    const Mutation& m = batch.mutations()[i];
+    const std::string where = "mutations[" + std::to_string(i) + "]";
+    if (m.collection.empty() || m.collection.size() > kMaxCollectionBytes) {
+      return InvalidArgument("store: collection name must have 1 to 64 bytes", where + ".collection");
+    }
+    if (m.key.size() > kMaxKeyBytes) return InvalidArgument("store: key exceeds 1 KiB", where + ".key");
+    if (m.value.size() > kMaxValueBytes) {
+      return InvalidArgument("store: value exceeds 16 MiB", where + ".value");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
+    if (last != 0xFF) {
+      ++last;
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return {};
+}
+
 size_t WriteBatch::ByteSize() const {
   size_t n = 0;
   for (const Mutation& m : mutations_) n += m.collection.size() + m.key.size() + m.value.size() + 16;

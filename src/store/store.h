@@ -126,6 +126,11 @@ class Store {
   virtual Status Close() = 0;
 };
 
+// For backends. The limits Commit() enforces: kInvalidArgument naming the mutation's field.
+Status ValidateBatch(const WriteBatch& batch);
+// The smallest key greater than every key with this prefix, or empty if there is none.
+std::string PrefixSuccessor(std::string prefix);
+
 }  // namespace cfr::store
 
 #endif  // CFR_STORE_STORE_H_

@@ -280,6 +280,9 @@ def api_call(base, token, method, path, body=None, accept=None):
         return e.code, e.read().decode()
 
 
+STORE_URL = ""  # --store: the server's PostgreSQL database; empty: the embedded store
+
+
 def start_server(cfr, data_dir, extra_env=None):
     env = dict(os.environ)
     env.update(extra_env or {})
@@ -290,7 +293,10 @@ def start_server(cfr, data_dir, extra_env=None):
     env["CFR_SERVER_TRUSTED_PROXIES"] = "127.0.0.1"
     # The role matrix makes many refused calls from one address on purpose.
     env["CFR_AUTH_FAILURES_PER_MINUTE"] = "100000"
-    proc = subprocess.Popen([cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"],
+    argv = [cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"]
+    if STORE_URL:
+        argv += ["--store", STORE_URL]
+    proc = subprocess.Popen(argv,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stdout.readline()
     if "listening on http://127.0.0.1:" not in line:
@@ -372,15 +378,21 @@ def role_matrix():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cfr", required=True)
+    ap.add_argument("--store", default="",
+                    help="run the server on this PostgreSQL database (postgresql://…) instead of the embedded store")
     ap.add_argument("--cases", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases"))
     args = ap.parse_args()
     cfr = os.path.abspath(args.cfr)
+    global STORE_URL
+    STORE_URL = args.store
+    CAPTURES["store_kind"] = "postgresql" if STORE_URL else "sqlite"
     files = sorted(os.listdir(args.cases))
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="cfr-e2e-") as tmp:
         global SERVER_URL, SERVER_PORT, ADMIN_TOKEN
         made = subprocess.run([cfr, "admin", "create-key", "--data", os.path.join(tmp, "server"), "--role", "admin",
-                               "--name", "e2e-admin"], capture_output=True, text=True)
+                               "--name", "e2e-admin"] + (["--store", STORE_URL] if STORE_URL else []),
+                              capture_output=True, text=True)
         if made.returncode != 0 or not made.stdout.startswith("cfr_"):
             raise SystemExit(f"cfr admin create-key failed: {made.stderr}")
         ADMIN_TOKEN = made.stdout.strip()
@@ -439,7 +451,7 @@ def main():
                 else:
                     passed += 1
                     print("ok   shutdown: SIGTERM stops the server cleanly (exit 0)")
-    print(f"e2e: {passed} passed, {failed} failed")
+    print(f"e2e{' (PostgreSQL)' if STORE_URL else ''}: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
 

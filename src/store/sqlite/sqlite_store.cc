@@ -8,10 +8,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "store/group_commit.h"
 
 namespace cfr::embedded {
 extern const std::string_view kSqliteMigration0001;
@@ -29,10 +30,6 @@ struct Migration {
 const Migration kMigrations[] = {
     {1, "records", &embedded::kSqliteMigration0001},
 };
-
-constexpr size_t kMaxCollectionBytes = 64;
-constexpr size_t kMaxKeyBytes = 1024;
-constexpr size_t kMaxValueBytes = 16 << 20;
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -127,34 +124,6 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool writer) {
   return db;
 }
 
-// The smallest key greater than every key with this prefix, or empty if there is none.
-std::string PrefixSuccessor(std::string prefix) {
-  while (!prefix.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
-    if (last != 0xFF) {
-      ++last;
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return {};
-}
-
-Status ValidateBatch(const WriteBatch& batch) {
-  for (size_t i = 0; i < batch.mutations().size(); ++i) {
-    const Mutation& m = batch.mutations()[i];
-    const std::string where = "mutations[" + std::to_string(i) + "]";
-    if (m.collection.empty() || m.collection.size() > kMaxCollectionBytes) {
-      return InvalidArgument("store: collection name must have 1 to 64 bytes", where + ".collection");
-    }
-    if (m.key.size() > kMaxKeyBytes) return InvalidArgument("store: key exceeds 1 KiB", where + ".key");
-    if (m.value.size() > kMaxValueBytes) {
-      return InvalidArgument("store: value exceeds 16 MiB", where + ".value");
-    }
-  }
-  return Status::Ok();
-}
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
@@ -178,32 +147,12 @@ class SqliteStore final : public Store {
     Stmt scan;
     Stmt changes;
   };
-  // A queued batch; it lives on its committer's stack until the committer wakes. The writer
-  // fills `result` for a whole group, then wakes only the group's first committer; each woken
-  // committer wakes two more (children 2i+1, 2i+2 of the group), so waking a group of n costs the
-  // writer one wake-up instead of n, and the rest spread over the committers' own threads.
-  struct Group;
-  struct PendingCommit {
-    const WriteBatch* batch = nullptr;
-    Result<uint64_t> result = uint64_t{0};
-    std::shared_ptr<const Group> group;  // set with `result`, before `done`
-    size_t index = 0;
-    std::atomic<bool> done{false};
-  };
-  struct Group {
-    std::vector<PendingCommit*> members;
-  };
-  static void Complete(PendingCommit* p) {
-    p->done.store(true, std::memory_order_release);
-    p->done.notify_one();
-  }
-
   Status Migrate();
   Status PrepareWriter();
   Result<std::unique_ptr<Reader>> OpenReader();
   Reader* AcquireReader();
   void ReleaseReader(Reader* r);
-  void WriterLoop();
+  std::vector<Result<uint64_t>> CommitGroup(const std::vector<const WriteBatch*>& group);
   // Applies one batch inside the open transaction; on error the caller rolls back its savepoint.
   Status ApplyBatch(const WriteBatch& batch, uint64_t* next_seq);
   static bool HasPrecondition(const WriteBatch& batch);
@@ -229,11 +178,7 @@ class SqliteStore final : public Store {
   std::vector<Reader*> free_readers_;             // guarded by readers_mu_
   int readers_out_ = 0;                           // guarded by readers_mu_
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<PendingCommit*> queue_;  // guarded by queue_mu_
-  bool stopping_ = false;             // guarded by queue_mu_
-  std::thread writer_;
+  std::unique_ptr<GroupCommitQueue> queue_;
 
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> last_seq_{0};
@@ -270,7 +215,10 @@ Status SqliteStore::Open() {
     free_readers_.push_back(reader.get());
     readers_.push_back(std::move(reader));
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  queue_ = std::make_unique<GroupCommitQueue>(
+      options_.max_group_batches, options_.max_group_bytes,
+      [this](const std::vector<const WriteBatch*>& group) { return CommitGroup(group); });
+  queue_->Start();
   return Status::Ok();
 }
 
@@ -379,23 +327,8 @@ void SqliteStore::ReleaseReader(Reader* r) {
 
 Result<uint64_t> SqliteStore::Commit(const WriteBatch& batch) {
   CFR_RETURN_IF_ERROR(ValidateBatch(batch));
-  PendingCommit pending;
-  pending.batch = &batch;
-  {
-    std::lock_guard lock(queue_mu_);
-    if (stopping_) return Unavailable("store: closed");
-    queue_.push_back(&pending);
-  }
-  queue_cv_.notify_one();
-  pending.done.wait(false, std::memory_order_acquire);
-  // Wake this committer's two children in the group (their records are still on their stacks:
-  // they cannot return before being woken).
-  const std::vector<PendingCommit*>& members = pending.group->members;
-  for (size_t child = 2 * pending.index + 1; child <= 2 * pending.index + 2 && child < members.size();
-       ++child) {
-    Complete(members[child]);
-  }
-  return std::move(pending.result);
+  if (queue_ == nullptr) return Unavailable("store: closed");
+  return queue_->Commit(batch);
 }
 
 bool SqliteStore::HasPrecondition(const WriteBatch& batch) {
@@ -476,74 +409,49 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
   return Status::Ok();
 }
 
-void SqliteStore::WriterLoop() {
-  while (true) {
-    auto shared = std::make_shared<Group>();
-    std::vector<PendingCommit*>& group = shared->members;
-    {
-      std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
-      size_t bytes = 0;
-      while (!queue_.empty() && group.size() < options_.max_group_batches &&
-             (group.empty() || bytes + queue_.front()->batch->ByteSize() <= options_.max_group_bytes)) {
-        bytes += queue_.front()->batch->ByteSize();
-        group.push_back(queue_.front());
-        queue_.pop_front();
-      }
+std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const WriteBatch*>& group) {
+  const uint64_t group_start = last_seq_.load() + 1;
+  uint64_t next_seq = group_start;
+  std::vector<Result<uint64_t>> results;
+  results.reserve(group.size());
+  Status fatal = Exec(writer_db_, "BEGIN IMMEDIATE");
+  for (size_t i = 0; i < group.size() && fatal.ok(); ++i) {
+    // A batch with no precondition cannot fail alone (any error it meets is fatal to the group),
+    // so only a batch with one needs a savepoint to be undone by itself.
+    const bool conditional = HasPrecondition(*group[i]);
+    if (conditional) {
+      fatal = StepOnce(w_savepoint_, "savepoint");
+      if (!fatal.ok()) break;
     }
-    const uint64_t group_start = last_seq_.load() + 1;
-    uint64_t next_seq = group_start;
-    std::vector<Result<uint64_t>> results;
-    results.reserve(group.size());
-    Status fatal = Exec(writer_db_, "BEGIN IMMEDIATE");
-    for (size_t i = 0; i < group.size() && fatal.ok(); ++i) {
-      // A batch with no precondition cannot fail alone (any error it meets is fatal to the group),
-      // so only a batch with one needs a savepoint to be undone by itself.
-      const bool conditional = HasPrecondition(*group[i]->batch);
-      if (conditional) {
-        fatal = StepOnce(w_savepoint_, "savepoint");
-        if (!fatal.ok()) break;
-      }
-      const uint64_t batch_start = next_seq;
-      Status s = ApplyBatch(*group[i]->batch, &next_seq);
-      if (s.ok()) {
-        if (conditional) fatal = StepOnce(w_release_, "release savepoint");
-        results.emplace_back(next_seq - 1);
-      } else if (conditional && (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound)) {
-        next_seq = batch_start;  // this batch is undone; its numbers are reused
-        fatal = StepOnce(w_rollback_to_, "rollback to savepoint");
-        if (fatal.ok()) fatal = StepOnce(w_release_, "release savepoint");
-        results.emplace_back(std::move(s));
-      } else {
-        fatal = std::move(s);
-      }
+    const uint64_t batch_start = next_seq;
+    Status s = ApplyBatch(*group[i], &next_seq);
+    if (s.ok()) {
+      if (conditional) fatal = StepOnce(w_release_, "release savepoint");
+      results.emplace_back(next_seq - 1);
+    } else if (conditional && (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound)) {
+      next_seq = batch_start;  // this batch is undone; its numbers are reused
+      fatal = StepOnce(w_rollback_to_, "rollback to savepoint");
+      if (fatal.ok()) fatal = StepOnce(w_release_, "release savepoint");
+      results.emplace_back(std::move(s));
+    } else {
+      fatal = std::move(s);
     }
-    if (fatal.ok()) fatal = Exec(writer_db_, "COMMIT");
-    if (!fatal.ok()) {
-      IgnoreError(Exec(writer_db_, "ROLLBACK"));
-      for (size_t i = 0; i < group.size(); ++i) {
-        group[i]->result = fatal;
-        group[i]->group = shared;
-        group[i]->index = i;
-      }
-      Complete(group[0]);
-      continue;
-    }
-    {
-      std::lock_guard lock(seq_mu_);
-      last_seq_.store(next_seq - 1, std::memory_order_release);
-    }
-    seq_cv_.notify_all();
-    for (size_t i = 0; i < group.size(); ++i) {
-      // A batch whose deletes all missed made no change: it returns the seq it observed.
-      if (results[i].ok() && *results[i] < group_start) results[i] = group_start - 1;
-      group[i]->result = std::move(results[i]);
-      group[i]->group = shared;
-      group[i]->index = i;
-    }
-    Complete(group[0]);
   }
+  if (fatal.ok()) fatal = Exec(writer_db_, "COMMIT");
+  if (!fatal.ok()) {
+    IgnoreError(Exec(writer_db_, "ROLLBACK"));
+    return std::vector<Result<uint64_t>>(group.size(), Result<uint64_t>(fatal));
+  }
+  {
+    std::lock_guard lock(seq_mu_);
+    last_seq_.store(next_seq - 1, std::memory_order_release);
+  }
+  seq_cv_.notify_all();
+  for (auto& r : results) {
+    // A batch whose deletes all missed made no change: it returns the seq it observed.
+    if (r.ok() && *r < group_start) r = group_start - 1;
+  }
+  return results;
 }
 
 Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std::string_view key) {
@@ -619,12 +527,7 @@ uint64_t SqliteStore::WaitForChanges(uint64_t after_seq, std::chrono::millisecon
 Status SqliteStore::Close() {
   std::lock_guard close_lock(close_mu_);
   if (lock_fd_ < 0 && writer_db_ == nullptr) return Status::Ok();  // already closed
-  {
-    std::lock_guard lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();  // drains the queue first
+  if (queue_ != nullptr) queue_->Stop();                           // commits what is queued first
   {
     std::unique_lock lock(readers_mu_);
     closed_.store(true);
