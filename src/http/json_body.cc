@@ -135,6 +135,9 @@ Result<DecisionBody> ParseDecisionBody(const HttpRequest& request,
 
 Result<size_t> ListLimit(const HttpRequest& request) {
   if (!request.HasQuery("limit")) return size_t{50};
+  size_t given = 0;
+  for (const auto& [name, value] : request.query) given += name == "limit" ? 1 : 0;
+  if (given > 1) return InvalidArgument("must be given once", "limit");
   const std::string_view v = request.Query("limit");
   size_t n = 0;
   for (char c : v) {
@@ -144,6 +147,14 @@ Result<size_t> ListLimit(const HttpRequest& request) {
   }
   if (v.empty() || n < 1 || n > 1000) return InvalidArgument("must be an integer from 1 to 1000", "limit");
   return n;
+}
+
+Status ValidCursor(std::string_view cursor) {
+  bool ok = cursor.size() <= 256;
+  for (const char c : cursor) ok = ok && c > ' ' && c < 0x7F;
+  if (!ok)
+    return InvalidArgument("not a cursor this server gave (the next_cursor of an earlier page)", "cursor");
+  return Status::Ok();
 }
 
 std::string Dump(const nlohmann::json& value) {

@@ -49,8 +49,11 @@ struct DecisionBody {
 Result<DecisionBody> ParseDecisionBody(const HttpRequest& request,
                                        std::initializer_list<std::string_view> allowed);
 
-// The ?limit= of a list endpoint: default 50, 1 to 1000; errors name "limit".
+// The ?limit= of a list endpoint: default 50, 1 to 1000, given once; errors name "limit".
 Result<size_t> ListLimit(const HttpRequest& request);
+
+// A ?cursor= that could be a next_cursor this server gave: printable ASCII, at most 256 bytes.
+Status ValidCursor(std::string_view cursor);
 
 // Serialises with invalid UTF-8 replaced (error messages may quote untrusted input).
 std::string Dump(const nlohmann::json& value);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "auth/audit_scope.h"
+#include "core/text.h"
 #include "http/error_mapping.h"
 
 namespace cfr::http {
@@ -109,6 +110,10 @@ HttpResponse Router::DispatchTo(const Route* route, const std::string& allowed, 
       }
       return ErrorResponse(PermissionDenied("the role " + request->caller.role + " may not call " +
                                             route->method + " " + route->pattern));
+    }
+    // Handlers may quote parameters in JSON: they are text.
+    for (const auto& [name, value] : request->path_params) {
+      if (!IsValidUtf8(value)) return ErrorResponse(InvalidArgument("must be valid UTF-8", name));
     }
     // Every write the handler makes, and every read of personal data, is audited as this caller.
     auth::AuditScope audit(

@@ -52,6 +52,7 @@ HttpResponse ListCases(ApiContext& ctx, const HttpRequest& request) {
     } else if (name == "assignee") {
       q.assignee = value;
     } else if (name == "cursor") {
+      if (Status s = ValidCursor(value); !s.ok()) return ErrorResponse(s);
       q.cursor = value;
     } else if (name != "limit") {
       return ErrorResponse(InvalidArgument("unknown query parameter", name));

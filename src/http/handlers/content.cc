@@ -94,6 +94,7 @@ HttpResponse ListFactChecks(ApiContext& ctx, const HttpRequest& request) {
         return ErrorResponse(InvalidArgument("1 to 1000", "limit"));
       limit = std::stoul(value);
     } else if (name == "cursor") {
+      if (Status s = ValidCursor(value); !s.ok()) return ErrorResponse(s);
       cursor = value;
     } else {
       return ErrorResponse(InvalidArgument("unknown query parameter", name));

@@ -47,8 +47,17 @@ Result<json> Body(const HttpRequest& request, std::initializer_list<std::string_
   return body;
 }
 
-Result<std::string> RequiredString(const json& body, std::string_view key) {
+// Free text (reasons, references, notes) is at most this long.
+constexpr size_t kMaxTextBytes = 2000;
+
+Result<std::optional<std::string>> OptionalText(const json& body, std::string_view key) {
   CFR_ASSIGN_OR_RETURN(auto v, OptionalString(body, key, ""));
+  if (v && v->size() > kMaxTextBytes) return InvalidArgument("must be at most 2000 bytes", std::string(key));
+  return v;
+}
+
+Result<std::string> RequiredString(const json& body, std::string_view key) {
+  CFR_ASSIGN_OR_RETURN(auto v, OptionalText(body, key));
   if (!v || v->empty()) return InvalidArgument("is required", std::string(key));
   return *v;
 }
@@ -80,6 +89,7 @@ HttpResponse ListOrders(ApiContext& ctx, const HttpRequest& request) {
     } else if (name == "addressee") {
       f.addressee = value;
     } else if (name == "cursor") {
+      if (Status s = ValidCursor(value); !s.ok()) return ErrorResponse(s);
       f.cursor = value;
     } else if (name != "limit") {
       return ErrorResponse(InvalidArgument("unknown query parameter", name));
@@ -163,7 +173,7 @@ HttpResponse PostExecute(ApiContext& ctx, const HttpRequest& request) {
     held = (*body)["held_satang"].get<int64_t>();
     if (held < 0) return ErrorResponse(InvalidArgument("the amount actually held, >= 0", "held_satang"));
   }
-  auto note = OptionalString(*body, "note", "");
+  auto note = OptionalText(*body, "note");
   if (!note.ok()) return ErrorResponse(note.status());
   return OrderResponse(ctx.orders->Execute(o->id, held, note->value_or(""), request.caller));
 }
@@ -177,7 +187,7 @@ HttpResponse PostReturn(ApiContext& ctx, const HttpRequest& request) {
     return ErrorResponse(InvalidArgument(
         "the total returned to the victim so far, an integer number of satang", "returned_satang"));
   }
-  auto note = OptionalString(*body, "note", "");
+  auto note = OptionalText(*body, "note");
   if (!note.ok()) return ErrorResponse(note.status());
   return OrderResponse(ctx.orders->RecordReturn(o->id, (*body)["returned_satang"].get<int64_t>(),
                                                 note->value_or(""), request.caller));
