@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Durable transfer ingest through the API vs. PostgreSQL COPY, same machine, same run, same rows.
 #   ours:     `cfr import transfers FILE --server` against `cfr serve` on a new data directory
-#             (batches of 20,000 over POST /api/v1/transfers; each batch durable before its answer);
+#             (batches of 20,000 over POST /api/v1/transfers; each batch durable before its answer),
+#             then again with the server's store on the same PostgreSQL (--store);
 #   baseline: `\copy` of the same CSV into a PostgreSQL 15 table with a primary key on
 #             (bank, txn_id) and indexes on the accounts and time (fsync and synchronous_commit on).
 # The rows come from `cfr gen transfers --format csv`. N (default 1,000,000) sets the size.
@@ -57,10 +58,23 @@ $psql -c "\\copy transfers (txn_id, from_bank, from_account, to_bank, to_account
 pg=$(python3 -c "print($(date +%s.%N) - $start)")
 loaded=$($psql -t -A -c 'select count(*) from transfers')
 
-python3 - "$rows" "$ours" "$pg" "$loaded" <<'PY'
+# Ours on PostgreSQL: the same import through a server whose store is this PostgreSQL (the rows
+# written with one INSERT ... SELECT FROM unnest per group commit; the graph in memory).
+kill "$pid" && wait "$pid" 2>/dev/null || true
+$psql -c "CREATE DATABASE cfr"
+build/release/cfr serve --data "$work/data-pg" --store "postgresql://postgres@127.0.0.1:$pgport/cfr?host=$work/sock" \
+  --listen "127.0.0.1:$port" --log-level warn > "$work/out-pg" 2> "$work/err-pg" &
+pid=$!
+until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
+start=$(date +%s.%N)
+build/release/cfr import transfers "$work/t.csv" --bank KBANK --server "http://127.0.0.1:$port" --batch 20000 >&2
+ours_pg=$(python3 -c "print($(date +%s.%N) - $start)")
+
+python3 - "$rows" "$ours" "$pg" "$loaded" "$ours_pg" <<'PY'
 import sys
-rows, ours, pg, loaded = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-print(f"| {rows:,} transfers | cfr import --server (API, durable per batch) | {ours:.1f} s | {rows/ours:,.0f} transfers/s |")
+rows, ours, pg, loaded, ours_pg = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+print(f"| {rows:,} transfers | cfr import --server (API, durable per batch), embedded store | {ours:.1f} s | {rows/ours:,.0f} transfers/s |")
+print(f"| {rows:,} transfers | the same, the server's store on PostgreSQL | {ours_pg:.1f} s | {rows/ours_pg:,.0f} transfers/s |")
 print(f"| {loaded:,} rows | PostgreSQL 15 \\copy into an indexed table | {pg:.1f} s | {loaded/pg:,.0f} rows/s |")
 print(f"| | ratio | | {(rows/ours)/(loaded/pg):.2f}x |")
 PY

@@ -38,7 +38,8 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("cfr ") + CFR_VERSION);
 
   // cfr serve
-  auto* serve = app.add_subcommand("serve", "Run the HTTP server on the embedded store");
+  auto* serve =
+      app.add_subcommand("serve", "Run the HTTP server (on the embedded store, or PostgreSQL with --store)");
   std::string config_file;
   bool print_config = false;
   std::string flag_data, flag_listen, flag_log_level, flag_log_format;

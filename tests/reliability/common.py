@@ -1,4 +1,5 @@
 """Shared pieces of the reliability suite: a server on either backend, keys, requests."""
+import atexit
 import http.client
 import json
 import os
@@ -24,6 +25,16 @@ def new_database(server_url, name):
 def drop_database(server_url, name):
     subprocess.run(["psql", server_url + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
                    capture_output=True)
+
+
+STARTED = []  # every server process started, so that none outlives a failed test
+
+
+@atexit.register
+def _kill_leftovers():
+    for proc in STARTED:
+        if proc.poll() is None:
+            proc.kill()
 
 
 class Server:
@@ -53,6 +64,7 @@ class Server:
             self.proc, self.port = start_server(self.cfr, self.data_dir, self.env)
         else:
             self.proc, self.port = start_server_with(self.cfr, self.data_dir, self.env, self.preexec_fn)
+        STARTED.append(self.proc)
         return self
 
     @property
