@@ -32,11 +32,13 @@ rows=$(($(wc -l < "$work/t.csv") - 1))
 chmod 644 "$work/t.csv"
 
 # Ours.
+key=$(build/release/cfr admin create-key --data "$work/data" --role bank --agency KBANK --name bench)
 build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
 pid=$!
 until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
 start=$(date +%s.%N)
-build/release/cfr import transfers "$work/t.csv" --bank KBANK --server "http://127.0.0.1:$port" --batch 20000 >&2
+build/release/cfr import transfers "$work/t.csv" --bank KBANK --server "http://127.0.0.1:$port" --api-key "$key" \
+  --batch 20000 >&2
 ours=$(python3 -c "print($(date +%s.%N) - $start)")
 
 # Baseline.
@@ -62,12 +64,15 @@ loaded=$($psql -t -A -c 'select count(*) from transfers')
 # written with one INSERT ... SELECT FROM unnest per group commit; the graph in memory).
 kill "$pid" && wait "$pid" 2>/dev/null || true
 $psql -c "CREATE DATABASE cfr"
-build/release/cfr serve --data "$work/data-pg" --store "postgresql://postgres@127.0.0.1:$pgport/cfr?host=$work/sock" \
+pgurl="postgresql://postgres@127.0.0.1:$pgport/cfr?host=$work/sock"
+key=$(build/release/cfr admin create-key --data "$work/data-pg" --store "$pgurl" --role bank --agency KBANK --name bench)
+build/release/cfr serve --data "$work/data-pg" --store "$pgurl" \
   --listen "127.0.0.1:$port" --log-level warn > "$work/out-pg" 2> "$work/err-pg" &
 pid=$!
 until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
 start=$(date +%s.%N)
-build/release/cfr import transfers "$work/t.csv" --bank KBANK --server "http://127.0.0.1:$port" --batch 20000 >&2
+build/release/cfr import transfers "$work/t.csv" --bank KBANK --server "http://127.0.0.1:$port" --api-key "$key" \
+  --batch 20000 >&2
 ours_pg=$(python3 -c "print($(date +%s.%N) - $start)")
 
 python3 - "$rows" "$ours" "$pg" "$loaded" "$ours_pg" <<'PY'

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::auth {
 namespace {
@@ -20,7 +21,7 @@ class SessionsTest : public testing::Test {
             testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = *store::OpenSqliteStore({(dir_ / "cfr.db").string()});
+    store_ = *store::OpenTestStore((dir_ / "cfr.db").string());
     AccessControl::Options ao;
     ao.opslimit = 1;
     ao.memlimit = 8192;

@@ -330,7 +330,9 @@ Result<CasePage> CaseBook::List(const CaseQuery& q) {
   CasePage page;
   store::ScanOptions o;
   o.start_after = q.cursor;
-  o.limit = 500;
+  // Pages sized to the request (one more row tells whether there is a next page), growing when
+  // filters skip rows: a page of 20 reads 21 records, not 500 (which matters over a network).
+  o.limit = std::min<size_t>(500, q.limit + 1);
   size_t examined = 0;
   for (;;) {
     CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(kCases, o));
@@ -355,6 +357,7 @@ Result<CasePage> CaseBook::List(const CaseQuery& q) {
     }
     if (recs.size() < o.limit) break;
     o.start_after = recs.back().key;
+    o.limit = std::min<size_t>(500, o.limit * 4);
   }
   return page;
 }

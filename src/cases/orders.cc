@@ -458,7 +458,9 @@ Result<OrderPage> OrderBook::List(const OrderFilter& f) {
   }
   o.prefix = prefix;
   o.start_after = f.cursor.empty() ? std::string() : prefix + f.cursor;
-  o.limit = 500;
+  // Pages sized to the request (one more row tells whether there is a next page), growing when
+  // filters skip rows.
+  o.limit = std::min<size_t>(500, f.limit + 1);
   size_t examined = 0;
   for (;;) {
     CFR_ASSIGN_OR_RETURN(auto recs, store_.Scan(collection, o));
@@ -485,6 +487,7 @@ Result<OrderPage> OrderBook::List(const OrderFilter& f) {
     }
     if (recs.size() < o.limit) break;
     o.start_after = recs.back().key;
+    o.limit = std::min<size_t>(500, o.limit * 4);
   }
   return page;
 }

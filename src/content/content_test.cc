@@ -12,6 +12,7 @@
 #include "registry/registry.h"
 #include "store/change_follower.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::content {
 namespace {
@@ -116,9 +117,7 @@ class AnalyzerTest : public testing::Test {
             testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = std::move(*store::OpenSqliteStore(o));
+    store_ = std::move(*store::OpenTestStore((dir_ / "cfr.db").string()));
     registry_ = std::make_unique<registry::Registry>(*store_, clock_);
     checks_ = std::make_unique<FactChecks>(*store_, clock_);
   }

@@ -7,6 +7,7 @@
 
 #include "store/change_follower.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::ledger {
 namespace {
@@ -30,9 +31,7 @@ class LedgerTest : public testing::Test {
     Open();
   }
   void Open() {
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = *store::OpenSqliteStore(o);
+    store_ = *store::OpenTestStore((dir_ / "cfr.db").string());
     graph_ = std::make_unique<TransferGraph>(TransferGraph::StoreChunks(*store_));
     store::ChangeFollower follower(*store_, {graph_.get()});
     ASSERT_TRUE(follower.CatchUp().ok());

@@ -10,6 +10,7 @@
 #include "ledger/ledger.h"
 #include "mule/dataset.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::mule {
 namespace {
@@ -67,9 +68,7 @@ class MonitorTest : public testing::Test {
     Open();
   }
   void Open(bool catch_up = true) {
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = *store::OpenSqliteStore(o);
+    store_ = *store::OpenTestStore((dir_ / "cfr.db").string());
     graph_ = std::make_unique<ledger::TransferGraph>(ledger::TransferGraph::StoreChunks(*store_));
     MuleMonitor::Options options;
     options.graph_listener = graph_listener_;

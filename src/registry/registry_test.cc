@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::registry {
 namespace {
@@ -24,9 +25,7 @@ class RegistryTest : public testing::Test {
             testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = std::move(*store::OpenSqliteStore(o));
+    store_ = std::move(*store::OpenTestStore((dir_ / "cfr.db").string()));
     registry_ = std::make_unique<Registry>(*store_, clock_);
   }
   void TearDown() override {

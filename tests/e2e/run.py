@@ -283,7 +283,9 @@ def api_call(base, token, method, path, body=None, accept=None):
 STORE_URL = ""  # --store: the server's PostgreSQL database; empty: the embedded store
 
 
-def start_server(cfr, data_dir, extra_env=None):
+def start_server(cfr, data_dir, extra_env=None, preexec_fn=None, log=None, ready_seconds=10):
+    """`cfr serve` on a free port, ready; (process, port). `log`: a file for its stderr (long runs
+    must not leave it in a pipe nobody reads); `preexec_fn` runs in the child (resource limits)."""
     env = dict(os.environ)
     env.update(extra_env or {})
     # A fixed private-screening key, so that cases can check hashes computed independently.
@@ -296,14 +298,14 @@ def start_server(cfr, data_dir, extra_env=None):
     argv = [cfr, "serve", "--data", data_dir, "--listen", "127.0.0.1:0", "--log-level", "warn"]
     if STORE_URL:
         argv += ["--store", STORE_URL]
-    proc = subprocess.Popen(argv,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log or subprocess.PIPE, text=True, env=env,
+                            preexec_fn=preexec_fn)
     line = proc.stdout.readline()
     if "listening on http://127.0.0.1:" not in line:
         proc.kill()
-        raise SystemExit(f"cfr serve did not start: {line!r} {proc.stderr.read()}")
+        raise SystemExit(f"cfr serve did not start: {line!r} {proc.stderr.read() if log is None else ''}")
     port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
-    deadline = time.time() + 10
+    deadline = time.time() + ready_seconds
     while time.time() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "store/group_commit.h"
+#include "store/reader_pool.h"
 
 namespace cfr::embedded {
 extern const std::string_view kPostgresMigration0001;
@@ -321,8 +322,6 @@ class PostgresStore final : public Store {
   void ObserveSeq(uint64_t seq);
   void ListenLoop();
   Status Listen();
-  PgConn* AcquireReader();
-  void ReleaseReader(PgConn* r);
   // Runs `fn` on a reader, retrying once on a fresh connection if the first one was lost.
   template <typename Fn>
   auto WithReader(Fn fn) -> decltype(fn(std::declval<PgConn&>()));
@@ -334,11 +333,7 @@ class PostgresStore final : public Store {
   PgConn writer_;  // the writer thread's (and Open's)
   std::unique_ptr<GroupCommitQueue> queue_;
 
-  std::mutex readers_mu_;
-  std::condition_variable readers_cv_;
-  std::vector<std::unique_ptr<PgConn>> readers_;
-  std::vector<PgConn*> free_readers_;  // guarded by readers_mu_
-  int readers_out_ = 0;                // guarded by readers_mu_
+  ReaderPool<PgConn> readers_;
 
   PgConn listener_;  // the listener thread's
   int wake_pipe_[2] = {-1, -1};
@@ -367,8 +362,7 @@ Status PostgresStore::Open() {
   for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
     auto reader = std::make_unique<PgConn>(options_.url, ReaderStatements());
     CFR_RETURN_IF_ERROR(reader->Ensure());
-    free_readers_.push_back(reader.get());
-    readers_.push_back(std::move(reader));
+    readers_.Add(std::move(reader));
   }
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Internal(std::string("store: pipe: ") + std::strerror(errno));
@@ -622,28 +616,9 @@ uint64_t PostgresStore::WaitForChanges(uint64_t after_seq, std::chrono::millisec
   return last_seq_.load();
 }
 
-PgConn* PostgresStore::AcquireReader() {
-  std::unique_lock lock(readers_mu_);
-  readers_cv_.wait(lock, [this] { return !free_readers_.empty() || closed_.load(); });
-  if (closed_.load()) return nullptr;
-  PgConn* r = free_readers_.back();
-  free_readers_.pop_back();
-  ++readers_out_;
-  return r;
-}
-
-void PostgresStore::ReleaseReader(PgConn* r) {
-  {
-    std::lock_guard lock(readers_mu_);
-    free_readers_.push_back(r);
-    --readers_out_;
-  }
-  readers_cv_.notify_all();
-}
-
 template <typename Fn>
 auto PostgresStore::WithReader(Fn fn) -> decltype(fn(std::declval<PgConn&>())) {
-  PgConn* r = AcquireReader();
+  PgConn* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   auto out = [&]() -> decltype(fn(std::declval<PgConn&>())) {
     if (Status s = r->Ensure(); !s.ok()) return s;
@@ -652,7 +627,7 @@ auto PostgresStore::WithReader(Fn fn) -> decltype(fn(std::declval<PgConn&>())) {
   // A connection lost between two calls (a PostgreSQL restart) is noticed only when used: one
   // retry on a fresh connection, so that the first request after a restart does not fail.
   if (!out.ok() && PQstatus(r->get()) != CONNECTION_OK && r->Ensure().ok()) out = fn(*r);
-  ReleaseReader(r);
+  readers_.Release(r);
   return out;
 }
 
@@ -715,12 +690,8 @@ Status PostgresStore::Close() {
   std::lock_guard close_lock(close_mu_);
   if (closed_.load()) return Status::Ok();
   if (queue_ != nullptr) queue_->Stop();  // commits what is queued first
-  {
-    std::unique_lock lock(readers_mu_);
-    closed_.store(true);
-    readers_cv_.notify_all();
-    readers_cv_.wait(lock, [this] { return readers_out_ == 0; });
-  }
+  closed_.store(true);
+  std::vector<std::unique_ptr<PgConn>> readers = readers_.Close();  // once every reader is back
   {
     // Taken so that a waiter between its check of closed_ and its wait cannot miss the wake-up.
     std::lock_guard lock(seq_mu_);
@@ -735,8 +706,7 @@ Status PostgresStore::Close() {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
-  readers_.clear();
-  free_readers_.clear();
+  readers.clear();
   listener_.Close();
   writer_.Close();
   return Status::Ok();

@@ -17,41 +17,16 @@
 #include "store/change_follower.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_conformance.h"
+#include "store/testing.h"
 
 namespace cfr::store {
 namespace {
 
-std::string ServerUrl() {
-  const char* url = std::getenv("CFR_TEST_POSTGRES_URL");
-  return url != nullptr ? url : "";
-}
+std::string ServerUrl() { return TestPostgresServer(/*store_tests_only=*/true); }
 
-// Runs one statement on the server's maintenance database; returns the error text or "".
-std::string Admin(const std::string& sql) {
-  PGconn* c = PQconnectdb((ServerUrl() + "/postgres").c_str());
-  std::string error;
-  if (PQstatus(c) != CONNECTION_OK) {
-    error = PQerrorMessage(c);
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-      error = PQresultErrorMessage(r);
-    }
-    PQclear(r);
-  }
-  PQfinish(c);
-  return error;
-}
+std::string Admin(const std::string& sql) { return TestPostgresAdmin(ServerUrl(), sql); }
 
-// The database of a test directory, created on first use.
-Result<std::string> DatabaseFor(const std::string& dir) {
-  const std::string name = "cfr_test_" + std::to_string(std::hash<std::string>()(dir) % 1000000000000ULL);
-  const std::string error = Admin("CREATE DATABASE " + name);
-  if (!error.empty() && error.find("already exists") == std::string::npos) {
-    return Unavailable("cannot create the test database: " + error);
-  }
-  return ServerUrl() + "/" + name;
-}
+Result<std::string> DatabaseFor(const std::string& dir) { return TestPostgresDatabase(ServerUrl(), dir); }
 
 Result<std::unique_ptr<Store>> OpenInDir(const std::string& dir) {
   if (ServerUrl().empty()) return Unavailable("CFR_TEST_POSTGRES_URL is not set (scripts/test sets it)");

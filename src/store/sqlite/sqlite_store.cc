@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "store/group_commit.h"
+#include "store/reader_pool.h"
 
 namespace cfr::embedded {
 extern const std::string_view kSqliteMigration0001;
@@ -150,8 +151,6 @@ class SqliteStore final : public Store {
   Status Migrate();
   Status PrepareWriter();
   Result<std::unique_ptr<Reader>> OpenReader();
-  Reader* AcquireReader();
-  void ReleaseReader(Reader* r);
   std::vector<Result<uint64_t>> CommitGroup(const std::vector<const WriteBatch*>& group);
   // Applies one batch inside the open transaction; on error the caller rolls back its savepoint.
   Status ApplyBatch(const WriteBatch& batch, uint64_t* next_seq);
@@ -172,11 +171,7 @@ class SqliteStore final : public Store {
   Stmt w_delete_;
   Stmt w_savepoint_, w_release_, w_rollback_to_;
 
-  std::mutex readers_mu_;
-  std::condition_variable readers_cv_;
-  std::vector<std::unique_ptr<Reader>> readers_;  // all readers (owned)
-  std::vector<Reader*> free_readers_;             // guarded by readers_mu_
-  int readers_out_ = 0;                           // guarded by readers_mu_
+  ReaderPool<Reader> readers_;
 
   std::unique_ptr<GroupCommitQueue> queue_;
 
@@ -212,8 +207,7 @@ Status SqliteStore::Open() {
   }
   for (int i = 0; i < std::max(1, options_.read_connections); ++i) {
     CFR_ASSIGN_OR_RETURN(auto reader, OpenReader());
-    free_readers_.push_back(reader.get());
-    readers_.push_back(std::move(reader));
+    readers_.Add(std::move(reader));
   }
   queue_ = std::make_unique<GroupCommitQueue>(
       options_.max_group_batches, options_.max_group_bytes,
@@ -304,25 +298,6 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::OpenReader() {
   CFR_RETURN_IF_ERROR(r->changes.Prepare(
       r->db, "SELECT seq, collection, key, value FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   return r;
-}
-
-SqliteStore::Reader* SqliteStore::AcquireReader() {
-  std::unique_lock lock(readers_mu_);
-  readers_cv_.wait(lock, [this] { return !free_readers_.empty() || closed_.load(); });
-  if (closed_.load()) return nullptr;
-  Reader* r = free_readers_.back();
-  free_readers_.pop_back();
-  ++readers_out_;
-  return r;
-}
-
-void SqliteStore::ReleaseReader(Reader* r) {
-  {
-    std::lock_guard lock(readers_mu_);
-    free_readers_.push_back(r);
-    --readers_out_;
-  }
-  readers_cv_.notify_all();
 }
 
 Result<uint64_t> SqliteStore::Commit(const WriteBatch& batch) {
@@ -455,7 +430,7 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
 }
 
 Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std::string_view key) {
-  Reader* r = AcquireReader();
+  Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   r->get.BindText(1, collection);
   r->get.BindBlob(2, key);
@@ -468,12 +443,12 @@ Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std:
     out = SqliteError(r->db, rc, "get");
   }
   r->get.Reset();
-  ReleaseReader(r);
+  readers_.Release(r);
   return out;
 }
 
 Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const ScanOptions& options) {
-  Reader* r = AcquireReader();
+  Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   const std::string upper = PrefixSuccessor(options.prefix);
   r->scan.BindText(1, collection);
@@ -492,13 +467,13 @@ Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const
                              static_cast<uint64_t>(r->scan.Int(2))});
   }
   r->scan.Reset();
-  ReleaseReader(r);
+  readers_.Release(r);
   if (rc != SQLITE_DONE) return SqliteError(nullptr, rc, "scan");
   return records;
 }
 
 Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t limit) {
-  Reader* r = AcquireReader();
+  Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   r->changes.BindInt(1, static_cast<int64_t>(after_seq));
   r->changes.BindInt(2, static_cast<int64_t>(limit));
@@ -513,7 +488,7 @@ Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t 
     changes.push_back(std::move(c));
   }
   r->changes.Reset();
-  ReleaseReader(r);
+  readers_.Release(r);
   if (rc != SQLITE_DONE) return SqliteError(nullptr, rc, "read changes");
   return changes;
 }
@@ -528,22 +503,20 @@ Status SqliteStore::Close() {
   std::lock_guard close_lock(close_mu_);
   if (lock_fd_ < 0 && writer_db_ == nullptr) return Status::Ok();  // already closed
   if (queue_ != nullptr) queue_->Stop();                           // commits what is queued first
+  closed_.store(true);
+  std::vector<std::unique_ptr<Reader>> readers = readers_.Close();  // once every reader is back
   {
-    std::unique_lock lock(readers_mu_);
-    closed_.store(true);
-    readers_cv_.notify_all();
-    readers_cv_.wait(lock, [this] { return readers_out_ == 0; });
+    // Taken so that a waiter between its check of closed_ and its wait cannot miss the wake-up.
+    std::lock_guard lock(seq_mu_);
   }
   seq_cv_.notify_all();
-  for (auto& r : readers_) {
+  for (auto& r : readers) {
     r->get.Finalize();
     r->scan.Finalize();
     r->changes.Finalize();
     sqlite3_close_v2(r->db);
     r->db = nullptr;
   }
-  readers_.clear();
-  free_readers_.clear();
   Status result;
   if (writer_db_ != nullptr) {
     for (Stmt* st : {&w_exists_, &w_upsert_, &w_insert_, &w_update_, &w_update_if_seq_, &w_delete_})
