@@ -187,8 +187,9 @@ class PgConn {
     if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK && prepared_) return Status::Ok();
     if (conn_ == nullptr) {
       // Defaults first: the URL's own settings override them.
-      const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-      const char* values[] = {"5", "cfr", url_.c_str(), nullptr};
+      // (No GSSAPI probe unless the URL asks for it: it costs a Kerberos lookup per connection.)
+      const char* keywords[] = {"connect_timeout", "application_name", "gssencmode", "dbname", nullptr};
+      const char* values[] = {"5", "cfr", "disable", url_.c_str(), nullptr};
       conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
     } else if (PQstatus(conn_) != CONNECTION_OK) {
       PQreset(conn_);
