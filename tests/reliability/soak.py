@@ -62,6 +62,9 @@ def main():
     ap.add_argument("--rss-per-1k-reports-mib", type=float, default=4)  # bench/sizing.py: 3.9
     ap.add_argument("--rss-per-m-transfers-mib", type=float, default=66)  # bench/sizing.py
     ap.add_argument("--segment-seconds", type=int, default=60)
+    # How far from --share the achieved rate may be. CI's short runs recalibrate on few, short
+    # segments while the data grows fastest, so it allows more (scripts/test).
+    ap.add_argument("--rate-tolerance", type=float, default=0.1)
     ap.add_argument("--csv", default="")
     args = ap.parse_args()
     backend = "PostgreSQL" if args.store else "embedded"
@@ -150,7 +153,7 @@ def main():
                       f"{soak['requests']:,} requests, {soak['errors']} errors {soak['statuses']}, "
                       f"{soak['socket_errors']} socket errors {soak['first_error'][:200]}; worst segment p50 "
                       f"{soak['p50_ms']:.2f} ms, p99 {soak['p99_ms']:.2f} ms, max {soak['max_ms']:.0f} ms")
-            res.check(abs(share - args.share) < 0.1,
+            res.check(abs(share - args.share) < args.rate_tolerance,
                       f"the rate held near {args.share:.0%} of capacity ({share:.0%})")
             warm = [m for t, m in samples if t >= args.seconds / 5]
             if warm:
