@@ -52,3 +52,9 @@ endif()
 if(CFR_BUILD_BENCHMARKS AND NOT CFR_FUZZ)
   find_package(benchmark REQUIRED)
 endif()
+
+# Evidence files (src/evidence): libvips decodes PNG, JPEG, WebP and PDF; zxing-cpp reads QR codes;
+# libqrencode draws them for the tests, the demo and the benchmarks.
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)
+pkg_check_modules(ZXING REQUIRED IMPORTED_TARGET zxing)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)

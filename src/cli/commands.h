@@ -121,6 +121,20 @@ struct GenArgs {
 // Writes a generated transfer stream and its ground truth.
 int RunGenTransfers(const GenArgs& args);
 
+struct GenSlipArgs {
+  std::string out = "slip.png";  // .png, .jpg/.jpeg or .webp
+  std::string bank = "004";      // the sending bank of the verification QR
+  std::string ref;               // its transaction reference; none: no verification QR
+  std::string qr_payload;        // a payload drawn as given instead (an altered one, for tests)
+  std::string promptpay;         // a PromptPay QR paying this mobile number, drawn as well
+  int64_t amount_satang = 100000;
+  uint64_t seed = 1;
+  int quality = 90;
+  double scale = 1.0;
+};
+// Draws a synthetic phone screenshot of a transfer slip (evidence/qr_draw.h): tests and demos.
+int RunGenSlip(const GenSlipArgs& args);
+
 struct FinbenchArgs {
   std::string snapshot = "../shared/data/finbench/snapshot.tar.xz";
   int check = 0;  // random parameter sets per query to compare (0: run --query instead)

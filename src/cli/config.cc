@@ -71,6 +71,10 @@ const std::vector<Setting>& Settings() {
       {"content.model",
        "message classifier (cfr content train); empty: <data_dir>/content-model.bin if present", false,
        &Config::content_model},
+      {"evidence.max_bytes", "largest evidence file accepted (at most server.max_body_bytes)", true, nullptr,
+       &Config::evidence_max_bytes},
+      {"evidence.max_pixels", "largest picture accepted, width x height (decompression bombs are refused)",
+       true, nullptr, &Config::evidence_max_pixels},
       {"mule.interval_ms", "score the accounts that moved money this often", true, nullptr,
        &Config::mule_interval_ms},
       {"security.key_file", "the keyring (personal-data encryption, audit chain); empty: <data_dir>/keyring",
@@ -252,6 +256,12 @@ Status Validate(const Config& c) {
     return InvalidArgument("server.threads must be 0 to 256", "server.threads");
   if (c.max_body_bytes < 1024 || c.max_body_bytes > (int64_t{1} << 32)) {
     return InvalidArgument("server.max_body_bytes must be 1 KiB to 4 GiB", "server.max_body_bytes");
+  }
+  if (c.evidence_max_bytes < 1024 || c.evidence_max_bytes > c.max_body_bytes) {
+    return InvalidArgument("evidence.max_bytes must be 1 KiB to server.max_body_bytes", "evidence.max_bytes");
+  }
+  if (c.evidence_max_pixels < 10'000 || c.evidence_max_pixels > 400'000'000) {
+    return InvalidArgument("evidence.max_pixels must be 10,000 to 400,000,000", "evidence.max_pixels");
   }
   if (c.max_header_bytes < 1024 || c.max_header_bytes > (1 << 20)) {
     return InvalidArgument("server.max_header_bytes must be 1 KiB to 1 MiB", "server.max_header_bytes");

@@ -59,7 +59,9 @@ struct Config {
   int64_t order_takedown_days = 7;
   std::string order_promptpay_addressee = "ITMX";
   int64_t order_sweep_ms = 1000;
-  int64_t exchange_pull_seconds = 600;  // pull from partners this often; 0: only when asked
+  int64_t evidence_max_bytes = 8 << 20;      // an uploaded evidence file (≤ server.max_body_bytes)
+  int64_t evidence_max_pixels = 40'000'000;  // a picture's width × height (decompression bombs)
+  int64_t exchange_pull_seconds = 600;       // pull from partners this often; 0: only when asked
   std::string log_level = "info";
   std::string log_format = "text";
 

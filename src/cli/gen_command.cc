@@ -4,11 +4,16 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "cli/commands.h"
 #include "core/time.h"
+#include "evidence/image.h"
+#include "evidence/qr_draw.h"
+#include "evidence/slip_qr.h"
+#include "ident/identifier.h"
 #include "ledger/generator.h"
 
 namespace cfr::cli {
@@ -93,6 +98,67 @@ int RunGenTransfers(const GenArgs& args) {
       static_cast<long long>(stats.transfers), static_cast<long long>(stats.scam_transfers), scams.size(),
       static_cast<long long>(stats.accounts), static_cast<long long>(stats.mules), args.out.c_str(),
       args.truth.c_str());
+  return kExitOk;
+}
+
+}  // namespace cfr::cli
+
+namespace cfr::cli {
+
+// cfr gen slip: a synthetic slip screenshot with its verification QR (evidence/qr_draw.h).
+int RunGenSlip(const GenSlipArgs& args) {
+  const char* const cmd = "cfr gen slip";
+  evidence::FileType type = evidence::FileType::kPng;
+  const std::string ext = std::filesystem::path(args.out).extension().string();
+  if (ext == ".jpg" || ext == ".jpeg") {
+    type = evidence::FileType::kJpeg;
+  } else if (ext == ".webp") {
+    type = evidence::FileType::kWebp;
+  } else if (ext != ".png") {
+    std::fprintf(stderr, "%s: --out: name a .png, .jpg or .webp file\n", cmd);
+    return kExitUsage;
+  }
+  std::string qr = args.qr_payload;
+  if (qr.empty() && !args.ref.empty()) {
+    evidence::SlipQr slip{args.bank, args.ref};
+    qr = evidence::BuildSlipQr(slip);
+    if (auto check = evidence::ParseSlipQr(qr); !check.ok()) {
+      std::fprintf(stderr, "%s: %s\n", cmd, check.status().message().c_str());
+      return kExitUsage;
+    }
+  }
+  std::string payment;
+  if (!args.promptpay.empty()) {
+    auto phone = ident::NormalizePhone(args.promptpay);
+    if (!phone.ok() || !phone->canonical.starts_with("+66")) {
+      std::fprintf(stderr, "%s: --promptpay: a Thai mobile number\n", cmd);
+      return kExitUsage;
+    }
+    payment = evidence::PromptPayQrForMobile("00" + phone->canonical.substr(1));
+  }
+  evidence::SlipPicture p;
+  p.seed = args.seed;
+  p.amount_satang = args.amount_satang;
+  p.qr = qr;
+  p.payment_qr = payment;
+  auto picture = evidence::DrawSlip(p);
+  if (!picture.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, picture.status().message().c_str());
+    return kExitUsage;
+  }
+  auto bytes = evidence::EncodeImage(picture->pixels.data(), picture->width, picture->height, 1, type,
+                                     args.quality, args.scale);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "%s: %s\n", cmd, bytes.status().message().c_str());
+    return kExitFailure;
+  }
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  if (!out) {
+    std::fprintf(stderr, "%s: cannot write %s\n", cmd, args.out.c_str());
+    return kExitFailure;
+  }
+  std::printf("%s\n", qr.c_str());
   return kExitOk;
 }
 

@@ -7,11 +7,18 @@
 #include "auth/audit.h"
 #include "core/clock.h"
 #include "core/hex.h"
+#include "evidence/evidence.h"
 #include "intake/intake.h"
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace cfr::cli {
+
+std::vector<std::string> PersonalCollections() {
+  std::vector<std::string> personal = intake::PersonalCollections();
+  for (auto& c : evidence::PersonalCollections()) personal.push_back(std::move(c));
+  return personal;
+}
 
 Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir, const std::string& store_url) {
   std::error_code ec;
@@ -43,8 +50,7 @@ struct OwnedStore {
 class OwningAuditedStore : private OwnedStore, public auth::AuditedStore {
  public:
   explicit OwningAuditedStore(std::unique_ptr<store::Store> inner)
-      : OwnedStore{std::move(inner)},
-        auth::AuditedStore(*owned, Clock::Real(), intake::PersonalCollections()) {}
+      : OwnedStore{std::move(inner)}, auth::AuditedStore(*owned, Clock::Real(), cli::PersonalCollections()) {}
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/keyring.h"
 #include "core/actor.h"
@@ -27,6 +28,10 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::string& data_dir,
 Result<std::unique_ptr<store::Store>> OpenAuditedDataDir(const std::string& data_dir,
                                                          const std::string& store_url, const Actor& who,
                                                          const std::string& command);
+
+// The collections holding personal data, whose reads the audited store audits: victims' records
+// and their index (intake), evidence files and their metadata (evidence).
+std::vector<std::string> PersonalCollections();
 
 // The data directory's keyring (DIR/keyring, created when missing), for the commands that write
 // personal data without a server (demo, import --data). A server configured with another

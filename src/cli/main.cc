@@ -178,6 +178,22 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
   gen_transfers->add_option("--seed", gargs.seed, "Random seed")->capture_default_str();
+  GenSlipArgs slip_args;
+  auto* gen_slip = gen->add_subcommand(
+      "slip",
+      "Draw a synthetic transfer-slip screenshot (1080x1920) with its verification QR, for tests and demos");
+  gen_slip->add_option("--out", slip_args.out, "The picture (.png, .jpg or .webp)")->capture_default_str();
+  gen_slip->add_option("--bank", slip_args.bank, "The sending bank's 3-digit code")->capture_default_str();
+  gen_slip->add_option("--ref", slip_args.ref, "The transaction reference (no verification QR without it)");
+  gen_slip->add_option("--qr-payload", slip_args.qr_payload,
+                       "Draw this QR payload as given (e.g. an altered one)");
+  gen_slip->add_option("--promptpay", slip_args.promptpay,
+                       "Also draw a PromptPay QR paying this mobile number");
+  gen_slip->add_option("--amount-satang", slip_args.amount_satang, "The amount drawn on the slip")
+      ->capture_default_str();
+  gen_slip->add_option("--seed", slip_args.seed, "The layout of the text lines")->capture_default_str();
+  gen_slip->add_option("--quality", slip_args.quality, "JPEG/WebP quality")->check(CLI::Range(1, 100));
+  gen_slip->add_option("--scale", slip_args.scale, "Resize by this factor")->check(CLI::Range(0.05, 4.0));
 
   // cfr finbench
   auto* finbench = app.add_subcommand(
@@ -440,6 +456,7 @@ int Main(int argc, char** argv) {
   if (x_list->parsed()) return RunExchangeList(xargs);
   if (x_pull->parsed()) return RunExchangePull(xargs);
   if (gen_transfers->parsed()) return RunGenTransfers(gargs);
+  if (gen_slip->parsed()) return RunGenSlip(slip_args);
   if (finbench->parsed()) return RunFinbench(fargs);
   if (train_mules->parsed()) return RunTrainMules(margs);
   if (train_content->parsed() || content_train->parsed()) return RunContentTrain(cargs);

@@ -20,6 +20,7 @@
 #include "content/analyzer.h"
 #include "core/hex.h"
 #include "core/text.h"
+#include "evidence/evidence.h"
 #include "exchange/exchange.h"
 #include "exchange/matcher.h"
 #include "exchange/puller.h"
@@ -127,7 +128,7 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: %s\n", fingerprint_key.status().ToString().c_str());
     return kExitFailure;
   }
-  auth::AuditedStore audited(**store, Clock::Real(), intake::PersonalCollections());
+  auth::AuditedStore audited(**store, Clock::Real(), PersonalCollections());
   const auth::PersonalDataCipher cipher(*keyring);
   auth::AuditChain audit_chain(**store, *keyring);
   registry::Registry registry(audited, Clock::Real(), RiskWeightsOf(config));
@@ -223,9 +224,13 @@ int RunServe(const Config& config) {
   exchange::ExchangeFeed exchange_feed;  // TAXII's order of the registry's changes
   content::FactCheckIndex fact_check_index;
   stats::StatsIndex stats_index;  // the dashboards' statistics
+  evidence::EvidenceOptions evidence_options;
+  evidence_options.max_bytes = static_cast<size_t>(config.evidence_max_bytes);
+  evidence_options.limits.max_pixels = config.evidence_max_pixels;
+  evidence::EvidenceIndex evidence_index(evidence_options.reuse);  // files' links and perceptual hashes
   store::ChangeFollower follower(
       **store, {&screening, &private_screening, &transfer_graph, &mule_monitor, &networks, &access, &sessions,
-                &audit_chain, &exchange_feed, &fact_check_index, &stats_index});
+                &audit_chain, &exchange_feed, &fact_check_index, &stats_index, &evidence_index});
   const auto catch_up_start = std::chrono::steady_clock::now();
   transfer_graph.SetBulkLoad(true);
   mule_monitor.SetCatchingUp(true);
@@ -337,6 +342,9 @@ int RunServe(const Config& config) {
   context.content = &analyzer;
   context.fact_checks = &fact_checks;
   context.stats = &stats_index;
+  evidence::EvidenceBook evidence_book(audited, cipher, Clock::Real(), evidence_options);
+  context.evidence = &evidence_book;
+  context.evidence_index = &evidence_index;
   http::ServiceMetrics service_metrics;
   context.metrics = &service_metrics;
   context.metrics_allow = SplitList(config.metrics_allow);

@@ -32,6 +32,7 @@ Router BuildApiRouter(ApiContext& context) {
   RegisterTaxiiRoutes(router, context);
   RegisterContentRoutes(router, context);
   RegisterStatsRoutes(router, context);
+  RegisterEvidenceRoutes(router, context);
   router.SetAuthenticator([&context](const HttpRequest& r, int* retry_after_s) {
     return AuthenticateRequest(context, r, retry_after_s);
   });

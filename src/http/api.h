@@ -34,6 +34,10 @@ namespace cfr::content {
 class Analyzer;
 class FactChecks;
 }  // namespace cfr::content
+namespace cfr::evidence {
+class EvidenceBook;
+class EvidenceIndex;
+}  // namespace cfr::evidence
 namespace cfr::exchange {
 class Exchange;
 class ExchangeFeed;
@@ -84,6 +88,8 @@ struct ApiContext {
   const content::Analyzer* content = nullptr;             // message analysis; may be null in tests
   content::FactChecks* fact_checks = nullptr;             // checked claims; may be null in tests
   const stats::StatsIndex* stats = nullptr;               // the dashboards' statistics; may be null in tests
+  evidence::EvidenceBook* evidence = nullptr;             // uploaded files; may be null in tests
+  const evidence::EvidenceIndex* evidence_index = nullptr;  // their links and reuse; may be null in tests
   ServiceMetrics* metrics = nullptr;  // recorded by handlers, shown at /metrics; may be null
   // Addresses that may read /metrics without credentials (a Prometheus server); others need a key
   // of the centre (operator, analyst, police, admin).
@@ -128,6 +134,7 @@ void RegisterExchangeRoutes(Router& router, ApiContext& context);
 void RegisterTaxiiRoutes(Router& router, ApiContext& context);
 void RegisterContentRoutes(Router& router, ApiContext& context);
 void RegisterStatsRoutes(Router& router, ApiContext& context);
+void RegisterEvidenceRoutes(Router& router, ApiContext& context);
 
 }  // namespace cfr::http
 

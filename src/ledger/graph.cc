@@ -394,17 +394,22 @@ Result<Transfer> TransferGraph::Stored(uint32_t seq) const {
 }
 
 Result<TransferGraph::Known> TransferGraph::Check(const Transfer& t) const {
-  if (!chunks_) return Internal("transfer graph: Check needs a chunk source");
-  const uint64_t hash = IdHash(t.bank, t.txn_id);
+  CFR_ASSIGN_OR_RETURN(std::optional<Transfer> stored, Find(t.bank, t.txn_id));
+  if (!stored) return Known::kNew;
+  return *stored == t ? Known::kSame : Known::kConflict;
+}
+
+Result<std::optional<Transfer>> TransferGraph::Find(std::string_view bank, std::string_view txn_id) const {
+  if (!chunks_) return Internal("transfer graph: Find needs a chunk source");
+  const uint64_t hash = IdHash(bank, txn_id);
   std::shared_lock lock(mu_);
   std::vector<uint32_t> candidates;
   Candidates(hash, &candidates);
   for (uint32_t c : candidates) {
     CFR_ASSIGN_OR_RETURN(Transfer stored, Stored(c));
-    if (stored.bank == t.bank && stored.txn_id == t.txn_id)
-      return stored == t ? Known::kSame : Known::kConflict;
+    if (stored.bank == bank && stored.txn_id == txn_id) return std::optional<Transfer>(std::move(stored));
   }
-  return Known::kNew;
+  return std::optional<Transfer>();
 }
 
 Result<std::vector<std::string>> TransferGraph::TransferIds(const std::vector<uint32_t>& seqs) const {

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -93,6 +94,8 @@ class TransferGraph final : public store::ChangeConsumer {
 
   // Whether (t.bank, t.txn_id) is known, and if so with the same content. Needs a chunk source.
   Result<Known> Check(const Transfer& t) const;
+  // The stored transfer with this bank and transaction id, or nullopt. Needs a chunk source.
+  Result<std::optional<Transfer>> Find(std::string_view bank, std::string_view txn_id) const;
 
   // Bulk load (the start-up replay of the store): while on, transfers are only appended — not
   // linked per node, their ids not checked against each other — and not readable; turning it
