@@ -18,6 +18,10 @@ void EnsureVips() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (vips_init("cfr") != 0) return;  // the first DecodeImage reports it
+    // A damaged upload is the uploader's error, answered to them: not a warning in the server's log.
+    g_log_set_handler(
+        "VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO),
+        [](const gchar*, GLogLevelFlags, const gchar*, gpointer) {}, nullptr);
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_concurrency_set(1);

@@ -10,9 +10,9 @@
 namespace cfr::evidence {
 namespace {
 
-constexpr int kSide = 64;   // the thumbnail
-constexpr int kFreqs = 16;  // lowest frequencies kept per dimension
-constexpr int kBlocks = 4;  // 16-bit blocks of words[0] in the index
+constexpr int kSide = 64;    // the thumbnail
+constexpr int kFreqs = 16;   // lowest frequencies kept per dimension
+constexpr int kBlocks = 16;  // 16-bit blocks of the 256 bits in the index
 
 struct Box {
   int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // [x0, x1) × [y0, y1)
@@ -103,6 +103,10 @@ double Median(std::vector<double> v) {
   return v[mid];
 }
 
+uint16_t BlockOf(const PerceptualHash& h, int block) {
+  return static_cast<uint16_t>(h.words[block / 4] >> (16 * (block % 4)));
+}
+
 }  // namespace
 
 PerceptualHash HashPicture(const GrayImage& image) {
@@ -188,17 +192,15 @@ ReuseIndex::ReuseIndex() : buckets_(static_cast<size_t>(kBlocks) << 16) {}
 void ReuseIndex::Add(uint32_t id, const PerceptualHash& hash) {
   const auto pos = static_cast<uint32_t>(entries_.size());
   entries_.push_back(Entry{hash, id});
-  for (int b = 0; b < kBlocks; ++b) {
-    const auto key = static_cast<uint16_t>(hash.words[0] >> (16 * b));
-    buckets_[(static_cast<size_t>(b) << 16) | key].push_back(pos);
-  }
+  for (int b = 0; b < kBlocks; ++b)
+    buckets_[(static_cast<size_t>(b) << 16) | BlockOf(hash, b)].push_back(pos);
   ++size_;
 }
 
 std::vector<ReuseIndex::Match> ReuseIndex::Find(const PerceptualHash& hash, const ReuseThresholds& t) const {
   std::vector<uint32_t> candidates;
   for (int b = 0; b < kBlocks; ++b) {
-    const auto key = static_cast<uint16_t>(hash.words[0] >> (16 * b));
+    const uint16_t key = BlockOf(hash, b);
     for (int flip = -1; flip < 16; ++flip) {
       const uint16_t probe = flip < 0 ? key : static_cast<uint16_t>(key ^ (1u << flip));
       const auto& bucket = buckets_[(static_cast<size_t>(b) << 16) | probe];
@@ -210,11 +212,9 @@ std::vector<ReuseIndex::Match> ReuseIndex::Find(const PerceptualHash& hash, cons
   std::vector<Match> out;
   for (uint32_t pos : candidates) {
     const Entry& e = entries_[pos];
-    const int d64 = Distance64(e.hash, hash);
-    if (d64 > t.max_distance64) continue;
     const int d256 = Distance256(e.hash, hash);
     if (d256 > t.max_distance256) continue;
-    out.push_back(Match{e.id, d64, d256});
+    out.push_back(Match{e.id, Distance64(e.hash, hash), d256});
   }
   std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
     return a.distance256 != b.distance256 ? a.distance256 < b.distance256 : a.id < b.id;

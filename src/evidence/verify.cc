@@ -123,7 +123,12 @@ std::string SlipCheckJson(const SlipCheck& c, bool full) {
   j["differences"] = diffs;
   if (full) {
     j["payload"] = c.payload;
-    j["transfer"] = c.transfer ? json::parse(ledger::TransferToJson(*c.transfer)) : json(nullptr);
+    j["transfer"] = nullptr;
+    if (c.transfer) {
+      j["transfer"] = json::parse(ledger::TransferToJson(*c.transfer));
+      j["transfer"]["at"] = FormatRfc3339Millis(c.transfer->at_ms);  // the API's times are RFC 3339
+      j["transfer"]["bank"] = c.transfer->bank;
+    }
   }
   return Dump(j);
 }
