@@ -206,6 +206,10 @@ class Generator {
 // The demo fact-checks (demo_factchecks.cc); how many were written.
 size_t DemoFactChecks(store::Store& store);
 
+// The demo's evidence files (demo_evidence.cc); how many were stored.
+size_t DemoEvidence(store::Store& store, ledger::Ledger& ledger, const auth::PersonalDataCipher& cipher,
+                    Clock& clock, const std::vector<std::string>& report_jsons);
+
 // The demo partner and its agreement (demo_partner.cc); the line for demo-keys.txt.
 std::string DemoPartner(store::Store& store, registry::Registry& registry,
                         const auth::PersonalDataCipher& cipher);
@@ -526,6 +530,11 @@ int RunDemo(const DemoArgs& args) {
   }
   keys_text += DemoPartner(**store, registry, cipher);
   DemoFactChecks(**store);
+  {
+    std::vector<std::string> report_jsons;
+    for (const Received& rr : received_reports) report_jsons.push_back(rr.report_json);
+    DemoEvidence(**store, ledger_store, cipher, demo_clock, report_jsons);
+  }
   const auto keys_path = std::filesystem::path(args.data_dir) / "demo-keys.txt";
   if (std::FILE* f = std::fopen(keys_path.c_str(), "w")) {
     std::filesystem::permissions(keys_path,

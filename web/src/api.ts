@@ -44,7 +44,12 @@ export function postText<T>(path: string, text: string, contentType: string): Pr
   return send<T>("POST", path, text, { "Content-Type": contentType });
 }
 
-async function send<T>(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<T> {
+// A file (an evidence picture or PDF), sent as the body.
+export function postFile<T>(path: string, file: Blob): Promise<T> {
+  return send<T>("POST", path, file, { "Content-Type": file.type || "application/octet-stream" });
+}
+
+async function send<T>(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<T> {
   const h: Record<string, string> = { Accept: "application/json", ...headers };
   if (method !== "GET") h["X-CSRF-Token"] = csrfToken();
   const res = await fetch(path, { method, headers: h, body, credentials: "same-origin" });

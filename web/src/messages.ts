@@ -108,6 +108,12 @@ export const en = {
   contact: "Contact", their_key: "Their TAXII key (write-only)", save_partner: "Save partner", partner_may_push: "partner may push",
   make_agreement: "Make agreement", agreement_key_once: "The agreement's key, shown this once (give it to the partner):", bundle: "STIX bundle",
   deadline_triage: "triage the case", deadline_ack: "{id} to be acknowledged", deadline_expiry: "{id} expires",
+  evidence_files: "Evidence files", upload_evidence: "Upload a slip or screenshot", upload: "Upload",
+  slip_check: "Slip check", slip_verified: "verified against the ledger", slip_mismatch: "does not match the ledger",
+  slip_not_found: "no such transfer: not backed by the ledger", slip_no_qr: "no slip QR", slip_invalid_qr: "altered or damaged QR",
+  differs: "differs: {fields}", pays_listed_mule: "QR pays a listed account: {id}", pays: "QR pays {id}",
+  reused_in: "Also used in", reuse_identical: "same file", reuse_visual: "same picture", not_uploaded: "named by a report, not uploaded",
+  captured: "taken {t} on {device}",
 };
 
 export type Messages = typeof en;
@@ -202,4 +208,10 @@ export const th: Messages = {
   contact: "ผู้ติดต่อ", their_key: "กุญแจ TAXII ของพันธมิตร (บันทึกได้อย่างเดียว)", save_partner: "บันทึกพันธมิตร", partner_may_push: "พันธมิตรส่งข้อมูลเข้าได้",
   make_agreement: "ทำข้อตกลง", agreement_key_once: "กุญแจของข้อตกลง แสดงเพียงครั้งเดียว (ส่งให้พันธมิตร):", bundle: "ชุดข้อมูล STIX",
   deadline_triage: "คัดกรองคดี", deadline_ack: "{id} ต้องได้รับการตอบรับ", deadline_expiry: "{id} หมดอายุ",
+  evidence_files: "ไฟล์หลักฐาน", upload_evidence: "อัปโหลดสลิปหรือภาพหน้าจอ", upload: "อัปโหลด",
+  slip_check: "ตรวจสลิป", slip_verified: "ตรงกับรายการในระบบ", slip_mismatch: "ไม่ตรงกับรายการในระบบ",
+  slip_not_found: "ไม่พบรายการโอนนี้ในระบบ", slip_no_qr: "ไม่พบ QR ของสลิป", slip_invalid_qr: "QR ถูกแก้ไขหรือเสียหาย",
+  differs: "ไม่ตรง: {fields}", pays_listed_mule: "QR โอนเข้าบัญชีที่อยู่ในบัญชีดำ: {id}", pays: "QR โอนเข้า {id}",
+  reused_in: "พบภาพนี้ใน", reuse_identical: "ไฟล์เดียวกัน", reuse_visual: "ภาพเดียวกัน", not_uploaded: "รายงานอ้างถึงแต่ยังไม่ได้อัปโหลด",
+  captured: "ถ่ายเมื่อ {t} ด้วย {device}",
 };

@@ -199,6 +199,41 @@ await step("intake-holds-trail", async (page) => {
   await shot(page, "case.png");
 });
 
+// --- an officer sees a case's evidence: the slip checked against the ledger, the same screenshot
+// used with another victim, and uploads another picture
+await step("case-evidence", async (page) => {
+  // The demo draws slips for its first reports (cfr demo: demo_evidence.cc): find the re-sent one.
+  let shown = null;
+  const seen = [];
+  for (let n = 1; n <= 40 && !shown; n++) {
+    const id = `RPT-${new Date().getFullYear()}-${String(n).padStart(6, "0")}`;
+    const files = await apiGet(`/api/v1/reports/${id}/evidence`).catch((e) => ({ items: [], error: String(e) }));
+    if (files.items.length || files.error) seen.push(id + ": " + (files.error ?? files.items.map((f) => f.slip?.status + "/" + f.reuse?.length).join(",")));
+    const reused = files.items.find((f) => f.stored && f.reuse.length > 0 && f.slip.status === "mismatch");
+    if (reused) shown = { report: await apiGet(`/api/v1/reports/${id}`), file: reused };
+  }
+  expect(shown, "the demo has a slip used again with another victim: " + seen.join("; "));
+  await login(page, users["demo.operator"]);
+  await english(page);
+  await page.goto(base + "/cases/" + shown.report.case_id);
+  await page.getByTestId("case-evidence").waitFor();
+  const text = await page.getByTestId("case-evidence").innerText();
+  expect(text.includes("does not match the ledger"), "the slip's check: " + text);
+  expect(text.includes("amount_satang"), "the field that differs");
+  expect(text.includes("same picture") && shown.file.reuse[0].case_ids.every((c) => text.includes(c)),
+    "the other case where the picture was used: " + text);
+  await page.getByTestId("case-evidence").scrollIntoViewIfNeeded();
+  await shot(page, "case-evidence.png");
+  // Upload a slip whose transaction does not exist: the case lists it as not backed by the ledger.
+  const forged = join(data, "forged-slip.png");
+  execFileSync(cfr, ["gen", "slip", "--out", forged, "--ref", "BROWSER0000099", "--seed", "31"], { stdio: "ignore" });
+  const before = await page.getByTestId("case-evidence").locator("tbody tr").count();
+  await page.getByLabel("Upload a slip or screenshot").setInputFiles(forged);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="case-evidence"] tbody tr').length > n, before);
+  expect((await page.getByTestId("case-evidence").innerText()).includes("not backed by the ledger"), "the forged slip is flagged");
+});
+
 // --- a bank user acknowledges and executes an order
 await step("bank-acknowledges-order", async (page) => {
   const bank = users["demo.bank.kbank"];

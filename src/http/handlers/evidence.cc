@@ -45,26 +45,56 @@ void AwaitIndexes(ApiContext& ctx) {
   }
 }
 
-// What the report says of the transfer the slip shows: its loss transfer with this bank
-// reference, or its only loss transfer.
-evidence::SlipClaims ClaimsFromReport(const json& report, const std::optional<evidence::SlipQr>& slip) {
-  evidence::SlipClaims c;
+// What the report says of the transfer the slip shows: its loss transfer with the slip's bank
+// reference, else each of its loss transfers (the slip must agree with one of them).
+std::vector<evidence::SlipClaims> ClaimsFromReport(const json& report,
+                                                   const std::optional<evidence::SlipQr>& slip) {
+  std::vector<evidence::SlipClaims> out;
   if (!report.is_object() || !report.contains("loss_transfers") || !report["loss_transfers"].is_array())
+    return out;
+  auto claims_of = [](const json& t) {
+    evidence::SlipClaims c;
+    if (t.contains("amount_satang") && t["amount_satang"].is_number_integer()) {
+      c.amount_satang = t["amount_satang"].get<int64_t>();
+    }
+    if (auto at = ParseRfc3339(t.value("at", "")); at.ok()) c.at_ms = *at;
+    const json& to = t.contains("to") ? t["to"] : json();
+    if (to.is_object() && to.value("kind", "") == "bank_account") c.to_account = to.value("canonical", "");
     return c;
-  const json& transfers = report["loss_transfers"];
-  const json* chosen = nullptr;
-  for (const json& t : transfers) {
-    if (slip && t.value("bank_reference", "") == slip->trans_ref) chosen = &t;
+  };
+  for (const json& t : report["loss_transfers"]) {
+    if (slip && !t.value("bank_reference", "").empty() && t.value("bank_reference", "") == slip->trans_ref) {
+      return {claims_of(t)};
+    }
   }
-  if (chosen == nullptr && transfers.size() == 1) chosen = &transfers[0];
-  if (chosen == nullptr) return c;
-  if (chosen->contains("amount_satang") && (*chosen)["amount_satang"].is_number_integer()) {
-    c.amount_satang = (*chosen)["amount_satang"].get<int64_t>();
+  for (const json& t : report["loss_transfers"]) out.push_back(claims_of(t));
+  return out;
+}
+
+std::optional<evidence::SlipQr> SlipOf(const std::vector<std::string>& qr) {
+  if (std::string first = evidence::FirstSlipQr(qr); !first.empty()) {
+    if (auto s = evidence::ParseSlipQr(first); s.ok()) return *s;
   }
-  if (auto at = ParseRfc3339(chosen->value("at", "")); at.ok()) c.at_ms = *at;
-  const json& to = chosen->contains("to") ? (*chosen)["to"] : json();
-  if (to.is_object() && to.value("kind", "") == "bank_account") c.to_account = to.value("canonical", "");
-  return c;
+  return std::nullopt;
+}
+
+// The slip checked against the report's loss transfers, each with the `given` claims put over it:
+// verified when it agrees with one of them, else the mismatch with the fewest differences.
+Result<evidence::SlipCheck> CheckSlip(ApiContext& ctx, const std::vector<std::string>& qr, const json& report,
+                                      const evidence::SlipClaims& given) {
+  std::vector<evidence::SlipClaims> candidates = ClaimsFromReport(report, SlipOf(qr));
+  if (candidates.empty()) candidates.push_back({});
+  std::optional<evidence::SlipCheck> best;
+  for (evidence::SlipClaims c : candidates) {
+    if (given.amount_satang) c.amount_satang = given.amount_satang;
+    if (given.at_ms) c.at_ms = given.at_ms;
+    if (given.from_account) c.from_account = given.from_account;
+    if (given.to_account) c.to_account = given.to_account;
+    CFR_ASSIGN_OR_RETURN(evidence::SlipCheck check, evidence::VerifySlip(qr, c, *ctx.graph));
+    if (!best || check.differences.size() < best->differences.size()) best = std::move(check);
+    if (best->status != "mismatch") break;
+  }
+  return std::move(*best);
 }
 
 Result<std::optional<std::string>> AccountClaim(const json& claimed, const char* key) {
@@ -179,12 +209,7 @@ Result<json> FileView(ApiContext& ctx, const evidence::EvidenceRecord& r, const 
   j.erase("phash");
   const std::vector<std::string> targets = ctx.evidence_index->TargetsOf(r.sha256);
   if (centre) j["links"] = LinksJson(targets);
-  std::optional<evidence::SlipQr> slip;
-  if (std::string first = evidence::FirstSlipQr(r.qr); !first.empty()) {
-    if (auto s = evidence::ParseSlipQr(first); s.ok()) slip = *s;
-  }
-  CFR_ASSIGN_OR_RETURN(evidence::SlipCheck check,
-                       evidence::VerifySlip(r.qr, ClaimsFromReport(report, slip), *ctx.graph));
+  CFR_ASSIGN_OR_RETURN(evidence::SlipCheck check, CheckSlip(ctx, r.qr, report, {}));
   j["slip"] = json::parse(evidence::SlipCheckJson(check, centre));
   json payment = json::array();
   for (const auto& q : evidence::ScreenPaymentQrs(r.qr, *ctx.screening)) {
@@ -402,17 +427,7 @@ HttpResponse VerifySlip(ApiContext& ctx, const HttpRequest& request) {
     if (!c.ok()) return ErrorResponse(c.status());
     claims = *c;
   }
-  if (!report.is_null()) {
-    std::optional<evidence::SlipQr> slip;
-    if (std::string first = evidence::FirstSlipQr(qr); !first.empty()) {
-      if (auto s = evidence::ParseSlipQr(first); s.ok()) slip = *s;
-    }
-    const evidence::SlipClaims from_report = ClaimsFromReport(report, slip);
-    if (!claims.amount_satang) claims.amount_satang = from_report.amount_satang;
-    if (!claims.at_ms) claims.at_ms = from_report.at_ms;
-    if (!claims.to_account) claims.to_account = from_report.to_account;
-  }
-  auto check = evidence::VerifySlip(qr, claims, *ctx.graph);
+  auto check = CheckSlip(ctx, qr, report, claims);
   if (!check.ok()) return ErrorResponse(check.status());
   json out = json::parse(evidence::SlipCheckJson(*check, full));
   json payment = json::array();

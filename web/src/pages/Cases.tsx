@@ -1,7 +1,7 @@
 // Cases: the list (filters, paging) and one case (reports, orders with their deadlines counting
-// down, notes, timeline, linked cases, the workflow).
+// down, evidence files with their slip checks and reuse, notes, timeline, linked cases, the workflow).
 import { useState, type FormEvent } from "react";
-import { get, post, put } from "../api";
+import { get, post, postFile, put } from "../api";
 import { bahtToSatang } from "../format";
 import { Countdown, ErrorBox, Loading, More, Section, StatusBadge, useLoad, usePaged } from "../components/common";
 import { deadlineLabel, eventLabel, useI18n, type MessageKey } from "../i18n";
@@ -153,6 +153,76 @@ function IssueOrder({ caseId, onDone }: { caseId: string; onDone: () => void }) 
   );
 }
 
+interface Reuse { sha256: string; match: string; distance: number; report_ids?: string[]; case_ids?: string[] }
+interface EvidenceFile {
+  sha256: string; stored: boolean; media_type?: string; width?: number; height?: number; bytes?: number;
+  exif?: { captured_at?: string; make?: string; model?: string };
+  slip?: { status: string; differences: { field: string }[]; slip?: { sending_bank: string; trans_ref: string } };
+  payment_qr?: { proxy: { display: string }; flagged: boolean }[];
+  reuse?: Reuse[];
+}
+
+// The case's evidence files: each slip's check against the ledger, the PromptPay QRs it pays, and
+// the other reports and cases where the same picture was used; officers upload more.
+function EvidenceSection({ caseId, canUpload }: { caseId: string; canUpload: boolean }) {
+  const { t } = useI18n();
+  const { data, error, reload } = useLoad(
+    () => get<{ items: EvidenceFile[] }>(`/api/v1/cases/${encodeURIComponent(caseId)}/evidence`), [caseId]);
+  const [file, setFile] = useState<File | null>(null);
+  const [uploadError, setUploadError] = useState<unknown>(null);
+  const upload = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setUploadError(null);
+    try {
+      await postFile(`/api/v1/evidence?case_id=${encodeURIComponent(caseId)}`, file);
+      setFile(null);
+      reload();
+    } catch (err) {
+      setUploadError(err);
+    }
+  };
+  return (
+    <Section title={t("evidence_files")}>
+      <ErrorBox error={error} />
+      {data && data.items.length === 0 && <p className="muted">{t("none")}</p>}
+      {data && data.items.length > 0 && (
+        <table className="grid" data-testid="case-evidence">
+          <thead><tr><th>{t("file")}</th><th>{t("slip_check")}</th><th>{t("reused_in")}</th></tr></thead>
+          <tbody>{data.items.map((f) => (
+            <tr key={f.sha256} className={f.slip && ["mismatch", "not_found", "invalid_qr"].includes(f.slip.status) || f.payment_qr?.some((q) => q.flagged) || (f.reuse?.length ?? 0) > 0 ? "overdue" : ""}>
+              <td>
+                {f.stored ? <a href={`/api/v1/evidence/${f.sha256}/file`} target="_blank" rel="noreferrer">{f.sha256.slice(0, 12)}</a> : f.sha256.slice(0, 12)}
+                {f.stored ? <span className="muted"> · {f.media_type} · {f.width}×{f.height}</span> : <span className="muted"> · {t("not_uploaded")}</span>}
+                {f.exif?.captured_at && <div className="muted">{t("captured", { t: f.exif.captured_at, device: [f.exif.make, f.exif.model].filter(Boolean).join(" ") || "?" })}</div>}
+              </td>
+              <td data-testid="slip-status">
+                {f.slip && <>{t(("slip_" + f.slip.status) as MessageKey)}{f.slip.slip && <span className="muted"> · {f.slip.slip.sending_bank}/{f.slip.slip.trans_ref}</span>}</>}
+                {f.slip && f.slip.differences.length > 0 && <div>{t("differs", { fields: f.slip.differences.map((d) => d.field).join(", ") })}</div>}
+                {f.payment_qr?.map((q, i) => <div key={i}>{t(q.flagged ? "pays_listed_mule" : "pays", { id: q.proxy.display })}</div>)}
+              </td>
+              <td data-testid="reuse">{f.reuse?.map((r) => (
+                <div key={r.sha256}>{t(r.match === "identical" ? "reuse_identical" : "reuse_visual")}:{" "}
+                  {(r.case_ids ?? []).map((cid) => <Link key={cid} href={`/cases/${cid}`} className="chip">{cid}</Link>)}
+                  {(r.report_ids ?? []).map((rid) => <span key={rid} className="chip">{rid}</span>)}
+                </div>
+              ))}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      )}
+      {canUpload && (
+        <form className="row" onSubmit={(e) => void upload(e)}>
+          <label>{t("upload_evidence")}<input type="file" accept="image/png,image/jpeg,image/webp,application/pdf"
+            aria-label={t("upload_evidence")} onChange={(e) => setFile(e.target.files?.[0] ?? null)} required /></label>
+          <button type="submit">{t("upload")}</button>
+        </form>
+      )}
+      <ErrorBox error={uploadError} />
+    </Section>
+  );
+}
+
 export function CasePage({ id }: { id: string }) {
   const { t, dateTime, baht } = useI18n();
   const { me } = useSession();
@@ -225,6 +295,7 @@ export function CasePage({ id }: { id: string }) {
       <Section title={t("reports")}>
         {c.report_ids.map((r) => <ReportCard key={r} id={r} officer={!!officer} />)}
       </Section>
+      {me && ["operator", "police", "analyst", "admin"].includes(me.role) && <EvidenceSection caseId={c.id} canUpload={!!officer || me.role === "analyst"} />}
       {officer && <IssueOrder caseId={c.id} onDone={reload} />}
       <Section title={t("notes")}>
         <ul className="notes">{c.notes.map((n, i) => <li key={i}><span className="muted">{dateTime(n.at)} · {n.by}</span> {n.text}</li>)}</ul>
