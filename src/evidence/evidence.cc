@@ -111,14 +111,15 @@ Result<EvidenceRecord> EvidenceBook::Inspect(std::string_view bytes) const {
                                std::to_string(options_.max_bytes),
                            "file");
   }
-  CFR_ASSIGN_OR_RETURN(DecodedImage decoded, DecodeImage(bytes, options_.limits));
+  thread_local GrayImage gray;  // one buffer per worker thread, reused
   EvidenceRecord r;
+  CFR_ASSIGN_OR_RETURN(r.info, DecodeImageInto(bytes, options_.limits, &gray));
   r.sha256 = cases::Sha256Hex(bytes);
-  r.type = decoded.info.type;
+  r.type = r.info.type;
   r.bytes = bytes.size();
-  r.info = decoded.info;
-  r.qr = ReadQrCodes(decoded.gray);
-  r.phash = HashPicture(decoded.gray);
+  r.qr = ReadQrCodes(gray);
+  r.phash = HashPicture(gray);
+  if (gray.pixels.capacity() > (size_t{16} << 20)) gray = GrayImage{};  // a huge one is not kept
   return r;
 }
 

@@ -172,29 +172,29 @@ Result<FileType> SniffType(std::string_view b) {
                          "file");
 }
 
-Result<DecodedImage> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
+Result<ImageInfo> DecodeImageInto(std::string_view bytes, const ImageLimits& limits, GrayImage* out_gray) {
   CFR_ASSIGN_OR_RETURN(FileType type, SniffType(bytes));
   EnsureVips();
   CFR_ASSIGN_OR_RETURN(ImagePtr image, Open(bytes, type, limits));
-  DecodedImage d;
-  d.info.type = type;
-  d.info.width = vips_image_get_width(image.get());
-  d.info.height = vips_image_get_height(image.get());
-  CFR_RETURN_IF_ERROR(CheckSize(d.info.width, d.info.height, limits));
+  ImageInfo info;
+  info.type = type;
+  info.width = vips_image_get_width(image.get());
+  info.height = vips_image_get_height(image.get());
+  CFR_RETURN_IF_ERROR(CheckSize(info.width, info.height, limits));
   if (type == FileType::kPdf) {
     int pages = 1;
     if (vips_image_get_typeof(image.get(), "n-pages") != 0 &&
         vips_image_get_int(image.get(), "n-pages", &pages) == 0) {
-      d.info.pages = pages;
+      info.pages = pages;
     }
     vips_error_clear();
   } else {
-    d.info.exif_make = ExifField(image.get(), "exif-ifd0-Make");
-    d.info.exif_model = ExifField(image.get(), "exif-ifd0-Model");
-    d.info.exif_software = ExifField(image.get(), "exif-ifd0-Software");
-    d.info.exif_captured_at = ExifTime(ExifField(image.get(), "exif-ifd2-DateTimeOriginal"));
-    if (d.info.exif_captured_at.empty())
-      d.info.exif_captured_at = ExifTime(ExifField(image.get(), "exif-ifd0-DateTime"));
+    info.exif_make = ExifField(image.get(), "exif-ifd0-Make");
+    info.exif_model = ExifField(image.get(), "exif-ifd0-Model");
+    info.exif_software = ExifField(image.get(), "exif-ifd0-Software");
+    info.exif_captured_at = ExifTime(ExifField(image.get(), "exif-ifd2-DateTimeOriginal"));
+    if (info.exif_captured_at.empty())
+      info.exif_captured_at = ExifTime(ExifField(image.get(), "exif-ifd0-DateTime"));
   }
   // To 8-bit greyscale: transparency over white, any colour space to B_W, any depth to 8 bits.
   VipsImage* current = image.get();
@@ -222,23 +222,28 @@ Result<DecodedImage> DecodeImage(std::string_view bytes, const ImageLimits& limi
     current = out;
   }
   ImagePtr as_uchar;
-  {
+  if (vips_image_get_format(current) != VIPS_FORMAT_UCHAR) {
     VipsImage* out = nullptr;
     if (vips_cast_uchar(current, &out, nullptr) != 0) return Corrupt(MediaType(type));
     as_uchar.reset(out);
+    current = out;
   }
-  size_t size = 0;
-  void* mem = vips_image_write_to_memory(as_uchar.get(), &size);
-  if (mem == nullptr) return Corrupt(MediaType(type));
-  const size_t expected = static_cast<size_t>(d.info.width) * static_cast<size_t>(d.info.height);
-  if (size != expected) {
-    g_free(mem);
-    return InvalidArgument("decoded to an unexpected size", "file");
-  }
-  d.gray.width = d.info.width;
-  d.gray.height = d.info.height;
-  d.gray.pixels.assign(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + size);
-  g_free(mem);
+  // Written straight into the caller's buffer (kept between calls: a 2-megapixel buffer taken
+  // fresh each time costs more in page faults than the decoding).
+  out_gray->width = info.width;
+  out_gray->height = info.height;
+  out_gray->pixels.resize(static_cast<size_t>(info.width) * static_cast<size_t>(info.height));
+  VipsImage* target = vips_image_new_from_memory(out_gray->pixels.data(), out_gray->pixels.size(), info.width,
+                                                 info.height, 1, VIPS_FORMAT_UCHAR);
+  if (target == nullptr) return Corrupt(MediaType(type));
+  ImagePtr target_owner(target);
+  if (vips_image_write(current, target) != 0) return Corrupt(MediaType(type));
+  return info;
+}
+
+Result<DecodedImage> DecodeImage(std::string_view bytes, const ImageLimits& limits) {
+  DecodedImage d;
+  CFR_ASSIGN_OR_RETURN(d.info, DecodeImageInto(bytes, limits, &d.gray));
   return d;
 }
 

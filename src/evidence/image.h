@@ -52,6 +52,8 @@ struct DecodedImage {
 // first page rendered at up to 3× its 72-dpi size, within the limits). kInvalidArgument (field
 // "file") for a wrong type, a corrupt or truncated file, or a picture over the limits.
 Result<DecodedImage> DecodeImage(std::string_view bytes, const ImageLimits& limits);
+// The same into `gray`, whose buffer is reused (a caller decoding many files keeps one).
+Result<ImageInfo> DecodeImageInto(std::string_view bytes, const ImageLimits& limits, GrayImage* gray);
 
 // Encodes greyscale or RGB pixels (tests, the demo, benchmarks): PNG, JPEG (quality 1–100) or
 // WebP; `channels` is 1 or 3. Resizes by `scale` first when it is not 1.
