@@ -198,27 +198,29 @@ void ReuseIndex::Add(uint32_t id, const PerceptualHash& hash) {
 }
 
 std::vector<ReuseIndex::Match> ReuseIndex::Find(const PerceptualHash& hash, const ReuseThresholds& t) const {
-  std::vector<uint32_t> candidates;
+  // Every bucket's entries are checked as they come (a picture found through several blocks is
+  // reported once, below); the entry a few places ahead is fetched meanwhile, since the entries
+  // of a bucket lie anywhere in memory.
+  constexpr size_t kAhead = 8;
+  std::vector<Match> out;
   for (int b = 0; b < kBlocks; ++b) {
     const uint16_t key = BlockOf(hash, b);
     for (int flip = -1; flip < 16; ++flip) {
       const uint16_t probe = flip < 0 ? key : static_cast<uint16_t>(key ^ (1u << flip));
       const auto& bucket = buckets_[(static_cast<size_t>(b) << 16) | probe];
-      candidates.insert(candidates.end(), bucket.begin(), bucket.end());
+      for (size_t i = 0; i < bucket.size(); ++i) {
+        if (i + kAhead < bucket.size()) __builtin_prefetch(&entries_[bucket[i + kAhead]]);
+        const Entry& e = entries_[bucket[i]];
+        const int d256 = Distance256(e.hash, hash);
+        if (d256 <= t.max_distance256) out.push_back(Match{e.id, Distance64(e.hash, hash), d256});
+      }
     }
   }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  std::vector<Match> out;
-  for (uint32_t pos : candidates) {
-    const Entry& e = entries_[pos];
-    const int d256 = Distance256(e.hash, hash);
-    if (d256 > t.max_distance256) continue;
-    out.push_back(Match{e.id, Distance64(e.hash, hash), d256});
-  }
-  std::sort(out.begin(), out.end(), [](const Match& a, const Match& b) {
-    return a.distance256 != b.distance256 ? a.distance256 < b.distance256 : a.id < b.id;
+  std::sort(out.begin(), out.end(), [](const Match& x, const Match& y) {
+    return x.distance256 != y.distance256 ? x.distance256 < y.distance256 : x.id < y.id;
   });
+  out.erase(std::unique(out.begin(), out.end(), [](const Match& x, const Match& y) { return x.id == y.id; }),
+            out.end());
   return out;
 }
 
