@@ -33,6 +33,14 @@ Result<FileType> TypeFromMedia(std::string_view media) {
   return Internal("evidence record: unknown media type " + std::string(media));
 }
 
+// evidence_link/<sha256>/<target>
+std::string LinkKey(std::string_view sha256, std::string_view target) {
+  std::string key(sha256);
+  key += '/';
+  key += target;
+  return key;
+}
+
 std::string FileBinding(std::string_view sha256) {
   return std::string(kEvidenceFileCollection) + "/" + std::string(sha256);
 }
@@ -171,7 +179,7 @@ Result<Upload> EvidenceBook::Add(std::string_view bytes, std::string_view report
     batch.Insert(kEvidenceCollection, sha, RecordJson(up.record));
     batch.Insert(kEvidenceFileCollection, sha, cipher_.Seal(bytes, FileBinding(sha)));
   }
-  for (const auto& t : up.targets) batch.Put(kEvidenceLinkCollection, sha + "/" + t, link);
+  for (const auto& t : up.targets) batch.Put(kEvidenceLinkCollection, LinkKey(sha, t), link);
   if (!batch.empty()) {
     auto committed = store_.Commit(batch);
     if (!committed.ok() && committed.status().code() == StatusCode::kConflict && !existing) {
@@ -194,7 +202,7 @@ Result<std::vector<std::string>> EvidenceBook::Link(std::string_view sha256, std
   const std::string link = Dump({{"linked_at", FormatRfc3339Millis(clock_.NowMillis())},
                                  {"by", {{"agency", by.agency}, {"user", by.user}}}});
   store::WriteBatch batch;
-  for (const auto& t : targets) batch.Put(kEvidenceLinkCollection, std::string(sha256) + "/" + t, link);
+  for (const auto& t : targets) batch.Put(kEvidenceLinkCollection, LinkKey(sha256, t), link);
   CFR_RETURN_IF_ERROR(store_.Commit(batch).status());
   return targets;
 }

@@ -225,7 +225,7 @@ std::vector<ReuseIndex::Match> ReuseIndex::Find(const PerceptualHash& hash, cons
 }
 
 size_t ReuseIndex::MemoryBytes() const {
-  size_t bytes = entries_.capacity() * sizeof(Entry) + buckets_.capacity() * sizeof(buckets_[0]);
+  size_t bytes = entries_.capacity() * sizeof(Entry) + buckets_.capacity() * sizeof(std::vector<uint32_t>);
   for (const auto& b : buckets_) bytes += b.capacity() * sizeof(uint32_t);
   return bytes;
 }

@@ -45,7 +45,8 @@ Status ChangeFollower::ApplyAvailable() {
       applied_seq_.store(changes->back().seq, std::memory_order_release);
     }
     applied_cv_.notify_all();
-    if (changes->size() < kChangesPerRead) return Status::Ok();
+    // A short page ends what was committed — unless it was cut short by its byte budget.
+    if (changes->size() < kChangesPerRead && changes->back().seq >= store_.LastSeq()) return Status::Ok();
   }
 }
 

@@ -93,6 +93,9 @@ struct ScanOptions {
   size_t limit = 1000;
 };
 
+// ReadChanges' page budget.
+inline constexpr size_t kChangesBudgetBytes = size_t{64} << 20;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -109,7 +112,10 @@ class Store {
   // Live records of a collection in key order (bytewise).
   virtual Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) = 0;
 
-  // Up to `limit` changes with seq > after_seq, in seq order.
+  // Up to `limit` changes with seq > after_seq, in seq order — fewer when their keys and values
+  // pass kChangesBudgetBytes (the page ends with the change that passes it, so a page holds at
+  // least one change): a run of large records (evidence files) never makes one huge page. A short
+  // page is therefore not the end of the sequence; the end is an empty page, or LastSeq().
   virtual Result<std::vector<Change>> ReadChanges(uint64_t after_seq, size_t limit) = 0;
 
   // The seq of the newest committed mutation (0 for an empty store).

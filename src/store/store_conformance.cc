@@ -278,6 +278,29 @@ TEST_P(StoreConformanceTest, ChangesPageInSeqOrder) {
   for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1);
 }
 
+// A run of large records is read in pages of about kChangesBudgetBytes, never all at once, and a
+// follower still reads to the end.
+TEST_P(StoreConformanceTest, ChangesOfLargeRecordsArePagedByBytes) {
+  const std::string big(15 << 20, 'x');  // 6 × 15 MiB: past the 64 MiB budget after the fifth
+  for (int i = 0; i < 6; ++i)
+    ASSERT_TRUE(store_->Commit(WriteBatch().Put("files", std::to_string(i), big)).ok());
+  auto first = store_->ReadChanges(0, 100);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->size(), 5u);
+  auto rest = store_->ReadChanges(first->back().seq, 100);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ(rest->front().key, "5");
+  EXPECT_EQ(rest->front().value->size(), big.size());
+  struct Counter : ChangeConsumer {
+    size_t n = 0;
+    void Apply(const std::vector<Change>& changes) override { n += changes.size(); }
+  } counter;
+  ChangeFollower follower(*store_, {&counter});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_EQ(counter.n, 6u);
+}
+
 TEST_P(StoreConformanceTest, ScanOrdersBytewiseWithPrefixAndPaging) {
   WriteBatch b;
   for (const char* k : {"b", "a", "a\xff", "ab", "a\x01", "c"}) b.Put("c", k, k);

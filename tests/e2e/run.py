@@ -28,6 +28,8 @@ Two kinds of case files under cases/:
 Captures: a line "@capture NAME path.to.field" after the expected body stores that field of the
 response ("@capture NAME cookie:cfr_session": the value of a cookie the response sets);
 "{{NAME}}" in later requests (target, headers, body) is replaced by it.
+Times: "{{now}}", "{{now+1h}}", "{{now-3d}}" (s, m, h, d) are the time the case runs, in RFC 3339
+UTC: cases about deadlines must not go stale as the calendar moves on.
 
 API keys: "{{key ROLE AGENCY [NAME]}}" (in HTTP cases and CLI arguments) is replaced by the token
 of an API key for that role at that agency (named NAME, which the server reports as the caller's
@@ -139,9 +141,23 @@ def api_key(role, agency, name=""):
     return KEYS[k]
 
 
+def relative_time(m):
+    """{{now}}, {{now+1h}}, {{now-3d}}: the test's time, as RFC 3339 UTC to the second."""
+    import datetime
+    sign, amount, unit = m.group(1), m.group(2), m.group(3)
+    delta = datetime.timedelta(0)
+    if amount:
+        delta = datetime.timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[unit]: int(amount)})
+        if sign == "-":
+            delta = -delta
+    t = datetime.datetime.now(datetime.timezone.utc) + delta
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def substitute(text):
     for name, value in CAPTURES.items():
         text = text.replace("{{" + name + "}}", str(value))
+    text = re.sub(r"\{\{now(?:([+-])(\d+)([smhd]))?\}\}", relative_time, text)
     return re.sub(r"\{\{key ([a-z]+) ([A-Za-z0-9._-]+)(?: ([A-Za-z0-9._-]+))?\}\}",
                   lambda m: api_key(m.group(1), m.group(2), m.group(3) or ""), text)
 

@@ -256,9 +256,14 @@ std::vector<PgConn::Statement> ReaderStatements() {
        "SELECT key, value, seq FROM records WHERE collection = $1 AND key > $2 AND key >= $3 "
        "AND key < $5 AND value IS NOT NULL ORDER BY key LIMIT $4",
        {kTextOid, kByteaOid, kByteaOid, kInt8Oid, kByteaOid}},
+      // The page ends with the change whose bytes pass the budget ($3): octet_length of a stored
+      // value is read from its TOAST header, so the values past the page are not fetched.
       {"changes",
-       "SELECT seq, collection, key, value FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
-       {kInt8Oid, kInt8Oid}},
+       "SELECT seq, collection, key, value FROM (SELECT seq, collection, key, value, "
+       "sum(octet_length(key) + coalesce(octet_length(value), 0)) OVER (ORDER BY seq) - octet_length(key) - "
+       "coalesce(octet_length(value), 0) AS before FROM (SELECT seq, collection, key, value FROM records "
+       "WHERE seq > $1 ORDER BY seq LIMIT $2) page) sized WHERE before < $3 ORDER BY seq",
+       {kInt8Oid, kInt8Oid, kInt8Oid}},
   };
 }
 
@@ -670,7 +675,9 @@ Result<std::vector<Record>> PostgresStore::Scan(std::string_view collection, con
 Result<std::vector<Change>> PostgresStore::ReadChanges(uint64_t after_seq, size_t limit) {
   return WithReader([&](PgConn& c) -> Result<std::vector<Change>> {
     Params p;
-    p.Int8(static_cast<int64_t>(after_seq)).Int8(static_cast<int64_t>(limit));
+    p.Int8(static_cast<int64_t>(after_seq))
+        .Int8(static_cast<int64_t>(limit))
+        .Int8(static_cast<int64_t>(kChangesBudgetBytes));
     CFR_ASSIGN_OR_RETURN(auto r, c.Run("changes", p, PGRES_TUPLES_OK));
     std::vector<Change> changes;
     changes.reserve(PQntuples(r.get()));

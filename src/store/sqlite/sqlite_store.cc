@@ -478,6 +478,7 @@ Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t 
   r->changes.BindInt(1, static_cast<int64_t>(after_seq));
   r->changes.BindInt(2, static_cast<int64_t>(limit));
   std::vector<Change> changes;
+  size_t bytes = 0;
   int rc;
   while ((rc = r->changes.Step()) == SQLITE_ROW) {
     Change c;
@@ -485,7 +486,12 @@ Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t 
     c.collection = r->changes.Text(1);
     c.key = r->changes.Blob(2);
     if (!r->changes.IsNull(3)) c.value = r->changes.Blob(3);
+    bytes += c.key.size() + (c.value ? c.value->size() : 0);
     changes.push_back(std::move(c));
+    if (bytes >= kChangesBudgetBytes) {
+      rc = SQLITE_DONE;  // the page is full: the rest is read by the next call
+      break;
+    }
   }
   r->changes.Reset();
   readers_.Release(r);
