@@ -201,7 +201,7 @@ std::vector<ReuseIndex::Match> ReuseIndex::Find(const PerceptualHash& hash, cons
   // Every bucket's entries are checked as they come (a picture found through several blocks is
   // reported once, below); the entry a few places ahead is fetched meanwhile, since the entries
   // of a bucket lie anywhere in memory.
-  constexpr size_t kAhead = 8;
+  constexpr size_t kAhead = 16;
   std::vector<Match> out;
   for (int b = 0; b < kBlocks; ++b) {
     const uint16_t key = BlockOf(hash, b);
