@@ -136,6 +136,19 @@ def run(cfr, tmp, store_url, res):
     st, listing = j(call(base, op, "GET", f"/api/v1/reports/{r2}/evidence"))
     res.check(st == 200 and len(listing.get("items", [])) == 1, "a report lists its files")
 
+    # The same upload as an HTML form (multipart/form-data) sends it.
+    boundary = "----cfrEvidenceTest"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"report_id\"\r\n\r\n{r2}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slip.webp\"\r\n"
+            f"Content-Type: image/webp\r\n\r\n").encode()
+    webp = slip(cfr, tmp, "form.webp", "--ref", REF, "--seed", "21", "--amount-satang", "1500000")
+    form += webp + f"\r\n--{boundary}--\r\n".encode()
+    st, up5 = upload(op, form, ctype=f"multipart/form-data; boundary={boundary}")
+    res.check(st == 201 and up5.get("media_type") == "image/webp" and r2 in up5.get("links", {}).get("report_ids", []),
+              f"a multipart/form-data upload with report_id as a field: {st} {up5.get('error')}")
+    st, e = upload(op, form[:-40], ctype=f"multipart/form-data; boundary={boundary}")
+    res.check(st == 400 and e["error"]["field"] == "body", "a truncated form is refused naming the body")
+
     # Byte-identical reuse: the first picture linked to the second report too.
     st, linked = j(call(base, op, "POST", f"/api/v1/evidence/{sha1}/links", {"report_id": r2}))
     res.check(st == 200 and r2 in linked.get("links", {}).get("report_ids", []), "a stored file is linked to a report")

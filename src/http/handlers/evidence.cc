@@ -23,6 +23,7 @@
 #include "http/api.h"
 #include "http/error_mapping.h"
 #include "http/json_body.h"
+#include "http/multipart.h"
 #include "ident/identifier.h"
 #include "intake/intake.h"
 #include "store/change_follower.h"
@@ -134,10 +135,12 @@ Result<evidence::SlipClaims> ClaimsFromJson(const json& claimed) {
   return c;
 }
 
-// Claims from the query of a picture sent as the body: amount_satang, at, to_bank + to_account.
-Result<evidence::SlipClaims> ClaimsFromQuery(const HttpRequest& request) {
+// Claims given with a picture sent as the body (in the query or the form): amount_satang, at,
+// to_bank + to_account.
+Result<evidence::SlipClaims> ClaimsFromFields(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
   json claimed = json::object();
-  for (const auto& [name, value] : request.query) {
+  for (const auto& [name, value] : fields) {
     if (name == "amount_satang") {
       if (value.empty() || value.size() > 12 || value.find_first_not_of("0123456789") != std::string::npos) {
         return InvalidArgument("must be a positive integer number of satang", "amount_satang");
@@ -163,6 +166,37 @@ Result<evidence::SlipClaims> ClaimsFromQuery(const HttpRequest& request) {
     return s.WithField(f);
   }
   return c;
+}
+
+// The file of an upload — the body itself, or the "file" part of a multipart/form-data body (an
+// HTML form, `curl -F file=@slip.png`) — and the form's other fields with the query's parameters.
+struct UploadBody {
+  std::string_view file;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+Result<UploadBody> UploadOf(const HttpRequest& request) {
+  UploadBody up;
+  up.fields = request.query;
+  if (!IsMultipartForm(request.Header("content-type"))) {
+    up.file = request.body;
+    return up;
+  }
+  CFR_ASSIGN_OR_RETURN(std::vector<FormPart> parts,
+                       ParseMultipartForm(request.body, request.Header("content-type")));
+  bool found = false;
+  for (const FormPart& p : parts) {
+    if (p.name == "file") {
+      if (found) return InvalidArgument("more than one file part", "file");
+      up.file = p.data;
+      found = true;
+    } else if (p.filename.empty()) {
+      up.fields.emplace_back(p.name, std::string(p.data));
+    } else {
+      return InvalidArgument("a file part must be named \"file\"", p.name);
+    }
+  }
+  if (!found) return InvalidArgument("the form has no part named \"file\"", "file");
+  return up;
 }
 
 bool IsFileBody(const HttpRequest& request) {
@@ -228,8 +262,10 @@ Result<json> ReportOf(ApiContext& ctx, std::string_view report_id) {
 }
 
 HttpResponse Upload(ApiContext& ctx, const HttpRequest& request) {
+  auto body = UploadOf(request);
+  if (!body.ok()) return ErrorResponse(body.status());
   std::string report_id, case_id;
-  for (const auto& [name, value] : request.query) {
+  for (const auto& [name, value] : body->fields) {
     if (name == "report_id") {
       report_id = value;
     } else if (name == "case_id") {
@@ -241,7 +277,7 @@ HttpResponse Upload(ApiContext& ctx, const HttpRequest& request) {
   if (!IsCentre(ctx, request.caller) && !case_id.empty()) {
     return ErrorResponse(PermissionDenied("only the centre links files to cases").WithField("case_id"));
   }
-  auto up = ctx.evidence->Add(request.body, report_id, case_id, request.caller);
+  auto up = ctx.evidence->Add(body->file, report_id, case_id, request.caller);
   if (!up.ok()) return ErrorResponse(up.status());
   AwaitIndexes(ctx);
   auto report = ReportOf(ctx, report_id);
@@ -372,10 +408,12 @@ HttpResponse VerifySlip(ApiContext& ctx, const HttpRequest& request) {
   json report;
   std::optional<evidence::EvidenceRecord> picture;
   if (IsFileBody(request)) {
-    auto c = ClaimsFromQuery(request);
+    auto body = UploadOf(request);
+    if (!body.ok()) return ErrorResponse(body.status());
+    auto c = ClaimsFromFields(body->fields);
     if (!c.ok()) return ErrorResponse(c.status());
     claims = *c;
-    auto r = ctx.evidence->Inspect(request.body);
+    auto r = ctx.evidence->Inspect(body->file);
     if (!r.ok()) return ErrorResponse(r.status());
     qr = r->qr;
     picture = std::move(*r);
