@@ -231,6 +231,10 @@ Result<EvidencePack> BuildEvidencePack(const EvidenceSources& src, std::string_v
   add("orders.json", Dump(orders));
   add("trails.json", Dump(trails));
   add("audit.json", Dump(audit));
+  if (src.attachments) {
+    CFR_ASSIGN_OR_RETURN(auto attached, src.attachments(case_id));
+    for (auto& [name, content] : attached) add(std::move(name), std::move(content));
+  }
   add("case.html", html);
   json manifest_files = json::array();
   for (const auto& file : pack.files) {

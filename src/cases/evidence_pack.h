@@ -6,7 +6,8 @@
 // reports, each with its victim's personal data — reading it is audited), entities.json (the
 // registry's record of every identifier the reports name), orders.json (each order in full, with
 // its history), trails.json (the forward money trail of each report's loss transfers), audit.json
-// (the sealed audit entries that touched the case, its reports or its orders), and case.html (a
+// (the sealed audit entries that touched the case, its reports or its orders), the evidence files
+// uploaded with it and what was read from them (evidence/…, from `attachments`), and case.html (a
 // printable summary of the same). manifest.json lists each file's name, size and SHA-256, who
 // generated the pack, when, and the audit chain's head at that moment.
 //
@@ -14,6 +15,7 @@
 #ifndef CFR_CASES_EVIDENCE_PACK_H_
 #define CFR_CASES_EVIDENCE_PACK_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,6 +51,10 @@ struct EvidenceSources {
   registry::Registry* registry = nullptr;
   const ledger::TransferGraph* graph = nullptr;  // may be null: no trails
   Clock* clock = nullptr;
+  // Files the case's evidence adds (name, bytes): the uploaded pictures and their findings
+  // (evidence/…). May be empty.
+  std::function<Result<std::vector<std::pair<std::string, std::string>>>(std::string_view case_id)>
+      attachments;
 };
 
 // kNotFound for an unknown case.

@@ -136,6 +136,13 @@ void RegisterContentRoutes(Router& router, ApiContext& context);
 void RegisterStatsRoutes(Router& router, ApiContext& context);
 void RegisterEvidenceRoutes(Router& router, ApiContext& context);
 
+// A case's evidence files for its evidence pack (handlers/evidence.cc): evidence.json (each file's
+// metadata, slip check, PromptPay QRs and reuse) and evidence/<sha256>.<ext> (the bytes, read
+// through the audited store). Empty when the server has no evidence files configured.
+Result<std::vector<std::pair<std::string, std::string>>> CaseEvidenceAttachments(ApiContext& context,
+                                                                                 std::string_view case_id,
+                                                                                 const Actor& caller);
+
 }  // namespace cfr::http
 
 #endif  // CFR_HTTP_API_H_

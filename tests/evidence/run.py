@@ -233,6 +233,18 @@ def run(cfr, tmp, store_url, res):
                                 for e in audit.get("items", [])),
               "reading the file is in the audit log")
 
+    # The police's evidence pack of the first case carries the pictures, hashed in its manifest.
+    st, pack = j(call(base, police, "GET", f"/api/v1/cases/{c1}/evidence-pack"))
+    import base64
+    import hashlib
+    files = {f["name"]: f for f in pack.get("files", [])}
+    picture = files.get(f"evidence/{sha1}.png", {})
+    manifest = {f["name"]: f["sha256"] for f in pack.get("manifest", {}).get("files", [])}
+    res.check(st == 200 and "evidence.json" in files and picture
+              and base64.b64decode(picture["content_base64"]) == genuine
+              and hashlib.sha256(genuine).hexdigest() == picture["sha256"] == manifest.get(f"evidence/{sha1}.png"),
+              "the evidence pack holds the case's pictures, byte for byte, hashed in its manifest")
+
     # Bad files: a 4xx naming the field, nothing stored.
     st, e = upload(op, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", ctype="image/gif")
     res.check(st == 400 and e["error"]["field"] == "file" and "GIF" in e["error"]["message"], "a GIF is refused (400, file)")

@@ -4,6 +4,9 @@
 //   PUT  /api/v1/cases/{id}/assignee    {"assignee"}    officers
 //   POST /api/v1/cases/{id}/notes       {"text"}        the centre
 // (GET /api/v1/cases/{id} is in reports.cc: the case with its orders, deadlines and links.)
+#include <sodium.h>
+
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "cases/case_book.h"
@@ -104,6 +107,9 @@ HttpResponse GetEvidencePack(ApiContext& ctx, const HttpRequest& request) {
   src.registry = ctx.registry;
   src.graph = ctx.graph;
   src.clock = ctx.clock;
+  src.attachments = [&ctx, &request](std::string_view case_id) {
+    return CaseEvidenceAttachments(ctx, case_id, request.caller);
+  };
   if (src.orders == nullptr || src.intake == nullptr || src.registry == nullptr) {
     return ErrorResponse(Unavailable("evidence packs need the orders, intake and registry"));
   }
@@ -121,8 +127,17 @@ HttpResponse GetEvidencePack(ApiContext& ctx, const HttpRequest& request) {
     }
   }
   json files = json::array();
-  for (const auto& f : pack->files)
-    files.push_back({{"name", f.name}, {"sha256", f.sha256}, {"content", f.content}});
+  for (const auto& f : pack->files) {
+    if (f.name.starts_with("evidence/")) {  // pictures and PDFs: bytes, in base64
+      std::string b64(sodium_base64_encoded_len(f.content.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+      sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(f.content.data()),
+                        f.content.size(), sodium_base64_VARIANT_ORIGINAL);
+      b64.resize(std::strlen(b64.c_str()));
+      files.push_back({{"name", f.name}, {"sha256", f.sha256}, {"content_base64", b64}});
+    } else {
+      files.push_back({{"name", f.name}, {"sha256", f.sha256}, {"content", f.content}});
+    }
+  }
   json body = {{"case_id", request.PathParam("id")},
                {"manifest", json::parse(pack->files.back().content)},
                {"files", files}};

@@ -349,13 +349,13 @@ HttpResponse PostLinks(ApiContext& ctx, const HttpRequest& request) {
 }
 
 // GET …/{id}/evidence of a report or a case: each file with its reuse outside this report/case.
-HttpResponse ListOf(ApiContext& ctx, const HttpRequest& request, bool is_case) {
-  const std::string id(request.PathParam("id"));
+// The files of a report or case, each with its reuse *outside* it.
+Result<json> FilesOf(ApiContext& ctx, const Actor& caller, const std::string& id, bool is_case) {
   std::string report_id;
   if (is_case) {
-    if (auto c = ctx.intake->CaseJson(id); !c.ok()) return ErrorResponse(c.status());
+    CFR_RETURN_IF_ERROR(ctx.intake->CaseJson(id).status());
   } else {
-    if (auto r = ctx.intake->ReportJson(id); !r.ok()) return ErrorResponse(r.status());
+    CFR_RETURN_IF_ERROR(ctx.intake->ReportJson(id).status());
     report_id = id;
   }
   const std::string target = is_case ? evidence::CaseTarget(id) : evidence::ReportTarget(id);
@@ -367,7 +367,7 @@ HttpResponse ListOf(ApiContext& ctx, const HttpRequest& request, bool is_case) {
         items.push_back({{"sha256", sha}, {"stored", false}});  // named by a report, not uploaded yet
         continue;
       }
-      return ErrorResponse(r.status());
+      return r.status();
     }
     std::string of_report = report_id;
     if (of_report.empty()) {
@@ -375,13 +375,10 @@ HttpResponse ListOf(ApiContext& ctx, const HttpRequest& request, bool is_case) {
         if (t.starts_with("report:") && of_report.empty()) of_report = t.substr(7);
       }
     }
-    auto report = ReportOf(ctx, of_report);
-    if (!report.ok()) return ErrorResponse(report.status());
-    auto view = FileView(ctx, *r, request.caller, *report);
-    if (!view.ok()) return ErrorResponse(view.status());
-    // Reuse here means: elsewhere than this report or case.
+    CFR_ASSIGN_OR_RETURN(json report, ReportOf(ctx, of_report));
+    CFR_ASSIGN_OR_RETURN(json view, FileView(ctx, *r, caller, report));
     std::vector<std::string> here = {target};
-    if (!is_case && report->is_object()) here.push_back(evidence::CaseTarget(report->value("case_id", "")));
+    if (!is_case && report.is_object()) here.push_back(evidence::CaseTarget(report.value("case_id", "")));
     if (is_case) {
       for (const auto& t : ctx.evidence_index->TargetsOf(sha)) {
         if (t.starts_with("report:")) {
@@ -390,11 +387,17 @@ HttpResponse ListOf(ApiContext& ctx, const HttpRequest& request, bool is_case) {
         }
       }
     }
-    (*view)["reuse"] = ReuseJson(ctx.evidence_index->ReuseOf(sha, here), true);
-    (*view)["stored"] = true;
-    items.push_back(std::move(*view));
+    view["reuse"] = ReuseJson(ctx.evidence_index->ReuseOf(sha, here), true);
+    view["stored"] = true;
+    items.push_back(std::move(view));
   }
-  return HttpResponse::Json(200, Dump({{"items", items}}));
+  return items;
+}
+
+HttpResponse ListOf(ApiContext& ctx, const HttpRequest& request, bool is_case) {
+  auto items = FilesOf(ctx, request.caller, std::string(request.PathParam("id")), is_case);
+  if (!items.ok()) return ErrorResponse(items.status());
+  return HttpResponse::Json(200, Dump({{"items", std::move(*items)}}));
 }
 
 HttpResponse VerifySlip(ApiContext& ctx, const HttpRequest& request) {
@@ -481,6 +484,34 @@ HttpResponse VerifySlip(ApiContext& ctx, const HttpRequest& request) {
 }
 
 }  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> CaseEvidenceAttachments(ApiContext& ctx,
+                                                                                 std::string_view case_id,
+                                                                                 const Actor& caller) {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (ctx.evidence == nullptr || ctx.evidence_index == nullptr || ctx.graph == nullptr ||
+      ctx.screening == nullptr) {
+    return files;
+  }
+  CFR_ASSIGN_OR_RETURN(json items, FilesOf(ctx, caller, std::string(case_id), true));
+  if (items.empty()) return files;
+  files.emplace_back("evidence.json", Dump(items));
+  for (const json& item : items) {
+    if (!item.value("stored", false)) continue;
+    const std::string sha = item.value("sha256", "");
+    CFR_ASSIGN_OR_RETURN(std::string bytes, ctx.evidence->File(sha));
+    const std::string media = item.value("media_type", "");
+    const std::string ext = media == "image/png"    ? ".png"
+                            : media == "image/jpeg" ? ".jpg"
+                            : media == "image/webp" ? ".webp"
+                                                    : ".pdf";
+    std::string name = "evidence/";
+    name += sha;
+    name += ext;
+    files.emplace_back(std::move(name), std::move(bytes));
+  }
+  return files;
+}
 
 void RegisterEvidenceRoutes(Router& router, ApiContext& ctx) {
   auto with = [&ctx](auto fn) {
