@@ -264,7 +264,10 @@ void EvidenceIndex::Apply(const std::vector<store::Change>& changes) {
         UnlinkLocked(sha, target);
       }
     } else if (c.collection == kReportCollection) {
-      // A report's own list of evidence files (by SHA-256) links them to it and its case.
+      // A report's own list of evidence files (by SHA-256) links them to it and its case. Most
+      // reports name none: they are not parsed (a catch-up reads millions).
+      const bool names_files = c.value && c.value->find("\"sha256\"") != std::string::npos;
+      if (!names_files && !report_links_.contains(c.key)) continue;
       if (auto it = report_links_.find(c.key); it != report_links_.end()) {
         for (size_t i = 0; i + 1 < it->second.size(); i += 2) UnlinkLocked(it->second[i], it->second[i + 1]);
         report_links_.erase(it);

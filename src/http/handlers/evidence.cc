@@ -204,26 +204,6 @@ bool IsFileBody(const HttpRequest& request) {
   return !type.starts_with("application/json");
 }
 
-json ReuseJson(const std::vector<evidence::EvidenceIndex::Reuse>& reuse, bool centre) {
-  json out = json::array();
-  for (const auto& r : reuse) {
-    json j = {{"sha256", r.sha256}, {"match", r.match}, {"distance", r.distance}};
-    if (centre) {
-      json reports = json::array(), cases = json::array();
-      for (const auto& t : r.targets) {
-        if (t.starts_with("report:")) reports.push_back(t.substr(7));
-        if (t.starts_with("case:")) cases.push_back(t.substr(5));
-      }
-      j["report_ids"] = reports;
-      j["case_ids"] = cases;
-    } else {
-      j["used_elsewhere"] = r.targets.size();
-    }
-    out.push_back(std::move(j));
-  }
-  return out;
-}
-
 json LinksJson(const std::vector<std::string>& targets) {
   json reports = json::array(), cases = json::array();
   for (const auto& t : targets) {
@@ -231,6 +211,21 @@ json LinksJson(const std::vector<std::string>& targets) {
     if (t.starts_with("case:")) cases.push_back(t.substr(5));
   }
   return {{"report_ids", reports}, {"case_ids", cases}};
+}
+
+// Where else a picture is used: the centre sees the reports and cases, a bank only how many.
+json ReuseJson(const std::vector<evidence::EvidenceIndex::Reuse>& reuse, bool centre) {
+  json out = json::array();
+  for (const auto& r : reuse) {
+    json j = {{"sha256", r.sha256}, {"match", r.match}, {"distance", r.distance}};
+    if (centre) {
+      j.update(LinksJson(r.targets));
+    } else {
+      j["used_elsewhere"] = r.targets.size();
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 // Everything the API says of one file: the record (EXIF only to the centre), links, the slip
@@ -250,8 +245,7 @@ Result<json> FileView(ApiContext& ctx, const evidence::EvidenceRecord& r, const 
     payment.push_back(json::parse(evidence::PaymentQrJson(q, centre)));
   }
   j["payment_qr"] = payment;
-  j["reuse"] = ReuseJson(
-      ctx.evidence_index->ReuseOf(r.sha256, targets.empty() ? std::vector<std::string>{} : targets), centre);
+  j["reuse"] = ReuseJson(ctx.evidence_index->ReuseOf(r.sha256, targets), centre);
   return j;
 }
 
