@@ -9,6 +9,7 @@
 #include "exchange/matcher.h"
 #include "intake/intake_test_fixture.h"
 #include "store/change_follower.h"
+#include "store/testing.h"
 
 namespace cfr::exchange {
 namespace {
@@ -177,9 +178,7 @@ class ImportTest : public ExchangeTest {
  protected:
   void SetUp() override {
     ExchangeTest::SetUp();
-    store::SqliteOptions o;
-    o.path = (dir_ / "partner.db").string();
-    their_store_ = *store::OpenSqliteStore(o);
+    their_store_ = *store::OpenTestStore((dir_ / "partner.db").string());
     their_registry_ = std::make_unique<registry::Registry>(*their_store_, clock_);
     theirs_ = std::make_unique<Exchange>(*their_store_, *their_registry_, cipher_, clock_, "KH-NPA",
                                          "Cambodia NPA", nullptr);

@@ -1,5 +1,7 @@
-// The test fixture of intake's tests: a real SQLite store in a fresh directory, a registry and
-// an Intake on a manual clock.
+// The test fixture of intake's tests (and of the modules built on reports: cases, networks,
+// statistics, exchange, evidence): a real store in a fresh directory — SQLite, or a PostgreSQL
+// database of its own when CFR_TEST_STORE_POSTGRES names a server (store/testing.h) —, a registry
+// and an Intake on a manual clock.
 #ifndef CFR_INTAKE_INTAKE_TEST_FIXTURE_H_
 #define CFR_INTAKE_INTAKE_TEST_FIXTURE_H_
 
@@ -12,7 +14,7 @@
 
 #include "intake/intake.h"
 #include "intake/report.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::intake {
 
@@ -24,9 +26,9 @@ class IntakeTest : public testing::Test {
             testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    store_ = *store::OpenSqliteStore(o);
+    auto opened = store::OpenTestStore((dir_ / "cfr.db").string());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
     registry_ = std::make_unique<registry::Registry>(*store_, clock_);
     intake_ = std::make_unique<Intake>(*store_, *registry_, clock_, std::string(32, 'f'), cipher_);
   }
