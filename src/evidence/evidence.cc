@@ -41,6 +41,12 @@ std::string LinkKey(std::string_view sha256, std::string_view target) {
   return key;
 }
 
+Status CheckFileSize(size_t bytes, size_t max_bytes) {
+  if (bytes <= max_bytes) return Status::Ok();
+  return PayloadTooLarge(
+      "is " + std::to_string(bytes) + " bytes: over the limit of " + std::to_string(max_bytes), "file");
+}
+
 std::string FileBinding(std::string_view sha256) {
   return std::string(kEvidenceFileCollection) + "/" + std::string(sha256);
 }
@@ -114,11 +120,7 @@ EvidenceBook::EvidenceBook(store::Store& store, const auth::PersonalDataCipher& 
     : store_(store), cipher_(cipher), clock_(clock), options_(options) {}
 
 Result<EvidenceRecord> EvidenceBook::Inspect(std::string_view bytes) const {
-  if (bytes.size() > options_.max_bytes) {
-    return PayloadTooLarge("is " + std::to_string(bytes.size()) + " bytes: over the limit of " +
-                               std::to_string(options_.max_bytes),
-                           "file");
-  }
+  CFR_RETURN_IF_ERROR(CheckFileSize(bytes.size(), options_.max_bytes));
   thread_local GrayImage gray;  // one buffer per worker thread, reused
   EvidenceRecord r;
   CFR_ASSIGN_OR_RETURN(r.info, DecodeImageInto(bytes, options_.limits, &gray));
@@ -155,11 +157,7 @@ Result<std::vector<std::string>> EvidenceBook::TargetsOf(std::string_view report
 
 Result<Upload> EvidenceBook::Add(std::string_view bytes, std::string_view report_id, std::string_view case_id,
                                  const Actor& by) {
-  if (bytes.size() > options_.max_bytes) {
-    return PayloadTooLarge("is " + std::to_string(bytes.size()) + " bytes: over the limit of " +
-                               std::to_string(options_.max_bytes),
-                           "file");
-  }
+  CFR_RETURN_IF_ERROR(CheckFileSize(bytes.size(), options_.max_bytes));
   Upload up;
   CFR_ASSIGN_OR_RETURN(up.targets, TargetsOf(report_id, case_id));
   const std::string sha = cases::Sha256Hex(bytes);

@@ -34,8 +34,9 @@ Result<SlipCheck> VerifySlip(const std::vector<std::string>& qr_texts, const Sli
   SlipCheck check;
   const std::string* chosen = nullptr;
   for (const auto& t : qr_texts) {
-    if (ParseSlipQr(t).ok()) {
+    if (auto parsed = ParseSlipQr(t); parsed.ok()) {
       chosen = &t;
+      check.slip = std::move(*parsed);
       break;
     }
   }
@@ -52,7 +53,6 @@ Result<SlipCheck> VerifySlip(const std::vector<std::string>& qr_texts, const Sli
     return check;
   }
   check.payload = *chosen;
-  check.slip = *ParseSlipQr(*chosen);
   CFR_ASSIGN_OR_RETURN(check.transfer, graph.Find(check.slip->sending_bank, check.slip->trans_ref));
   if (!check.transfer) {
     check.status = "not_found";
