@@ -532,6 +532,7 @@ int RunDemo(const DemoArgs& args) {
   DemoFactChecks(**store);
   {
     std::vector<std::string> report_jsons;
+    report_jsons.reserve(received_reports.size());
     for (const Received& rr : received_reports) report_jsons.push_back(rr.report_json);
     DemoEvidence(**store, ledger_store, cipher, demo_clock, report_jsons);
   }
