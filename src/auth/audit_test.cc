@@ -1,7 +1,6 @@
 #include "auth/audit.h"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -9,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::auth {
 namespace {
@@ -41,9 +40,7 @@ class AuditTest : public testing::Test {
     std::filesystem::remove_all(dir_);
   }
   void Open() {
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    auto s = store::OpenSqliteStore(o);
+    auto s = store::OpenTestStore((dir_ / "cfr.db").string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     raw_ = std::move(*s);
     audited_ = std::make_unique<AuditedStore>(*raw_, clock_, std::vector<std::string>{"victim"});
@@ -53,16 +50,22 @@ class AuditTest : public testing::Test {
     if (raw_) (void)raw_->Close();
     raw_.reset();
   }
-  // Runs SQL on the closed database file (what someone with the file could do).
-  void Tamper(const std::string& sql) {
+  // Runs SQL on the closed store's database (what someone with the file, or a login to the
+  // database server, could do): the embedded store's SQL or PostgreSQL's, whichever the test runs on.
+  void Tamper(const std::string& sqlite_sql, const std::string& postgres_sql) {
     Close();
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "cfr.db").c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    EXPECT_GT(sqlite3_changes(db), 0) << sql;
-    sqlite3_close(db);
+    auto changed = store::TestRawSql((dir_ / "cfr.db").string(), sqlite_sql, postgres_sql);
+    ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+    EXPECT_GT(*changed, 0) << sqlite_sql;
     Open();
+  }
+  // An audit record's key as an SQL literal in each dialect.
+  static std::string SqliteKey(const std::string& key) { return "CAST('" + key + "' AS BLOB)"; }
+  static std::string PostgresKey(const std::string& key) { return "convert_to('" + key + "', 'UTF8')"; }
+  // Deletes the audit entry n.
+  void RemoveEntry(uint64_t n) {
+    const std::string sql = "DELETE FROM records WHERE collection = 'audit' AND key = ";
+    Tamper(sql + SqliteKey(AuditKey(n)), sql + PostgresKey(AuditKey(n)));
   }
   // n writes by an officer, each its own commit, sealed.
   void WriteSealed(int n, const Keyring& keys) {
@@ -152,8 +155,11 @@ TEST_F(AuditTest, AlteringOneByteIsFoundAndNamed) {
   // "somchai" -> "somchaj" in entry 3.
   Tamper(
       "UPDATE records SET value = CAST(replace(CAST(value AS TEXT), 'somchai', 'somchaj') AS BLOB) "
-      "WHERE collection = 'audit' AND key = CAST('" +
-      AuditKey(3) + "' AS BLOB)");
+      "WHERE collection = 'audit' AND key = " +
+          SqliteKey(AuditKey(3)),
+      "UPDATE records SET value = convert_to(replace(convert_from(value, 'UTF8'), 'somchai', 'somchaj'), "
+      "'UTF8') WHERE collection = 'audit' AND key = " +
+          PostgresKey(AuditKey(3)));
   const auto v = Verify(keys);
   EXPECT_FALSE(v.intact);
   EXPECT_EQ(v.first_bad, 4u);
@@ -163,7 +169,7 @@ TEST_F(AuditTest, AlteringOneByteIsFoundAndNamed) {
 TEST_F(AuditTest, RemovingAnEntryIsFound) {
   const Keyring keys = TestKeys(1);
   WriteSealed(5, keys);
-  Tamper("DELETE FROM records WHERE collection = 'audit' AND key = CAST('" + AuditKey(2) + "' AS BLOB)");
+  RemoveEntry(2);
   auto v = Verify(keys);
   EXPECT_FALSE(v.intact);
   EXPECT_EQ(v.first_bad, 2u);
@@ -174,11 +180,12 @@ TEST_F(AuditTest, SwappingTwoEntriesIsFound) {
   const Keyring keys = TestKeys(1);
   WriteSealed(4, keys);
   const std::string a = AuditKey(2), b = AuditKey(3);
-  Tamper("UPDATE records SET key = CAST('x' AS BLOB) WHERE collection = 'audit' AND key = CAST('" + a +
-         "' AS BLOB); UPDATE records SET key = CAST('" + a +
-         "' AS BLOB) WHERE collection = 'audit' AND key = CAST('" + b +
-         "' AS BLOB); UPDATE records SET key = CAST('" + b +
-         "' AS BLOB) WHERE collection = 'audit' AND key = CAST('x' AS BLOB)");
+  const auto swap = [&](std::string (*literal)(const std::string&)) {
+    const std::string set = "UPDATE records SET key = ", where = " WHERE collection = 'audit' AND key = ";
+    return set + literal("x") + where + literal(a) + "; " + set + literal(a) + where + literal(b) + "; " +
+           set + literal(b) + where + literal("x");
+  };
+  Tamper(swap(&SqliteKey), swap(&PostgresKey));
   const auto v = Verify(keys);
   EXPECT_FALSE(v.intact);
   EXPECT_EQ(v.first_bad, 2u);
@@ -187,7 +194,7 @@ TEST_F(AuditTest, SwappingTwoEntriesIsFound) {
 TEST_F(AuditTest, DroppingTheLastEntryIsFoundByTheHead) {
   const Keyring keys = TestKeys(1);
   WriteSealed(4, keys);
-  Tamper("DELETE FROM records WHERE collection = 'audit' AND key = CAST('" + AuditKey(4) + "' AS BLOB)");
+  RemoveEntry(4);
   const auto v = Verify(keys);
   EXPECT_FALSE(v.intact);
   EXPECT_NE(v.problem.find("the head says 4 entries, the chain has 3"), std::string::npos) << v.problem;

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "http/api.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::http {
 namespace {
@@ -103,18 +103,18 @@ std::string Request(const std::string& method, const std::string& target, const 
 
 class ServerTest : public testing::Test {
  protected:
+  static std::string StoreKind() { return store::TestPostgresServer().empty() ? "sqlite" : "postgresql"; }
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("cfr-http-" + std::to_string(::getpid()) + "-" +
             testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store::SqliteOptions so;
-    so.path = (dir_ / "cfr.db").string();
-    auto s = store::OpenSqliteStore(so);
+    auto s = store::OpenTestStore((dir_ / "cfr.db").string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
     ctx_.store = store_.get();
+    ctx_.store_kind = StoreKind();
     router_ = BuildApiRouter(ctx_);
     router_.Add(
         "GET", "/test/blocking", auth::kEveryone,
@@ -164,7 +164,7 @@ TEST_F(ServerTest, HealthAndReadinessAndKeepAlive) {
   EXPECT_EQ(r2.status, 200);
   auto j = nlohmann::json::parse(r2.body);
   EXPECT_EQ(j["status"], "ready");
-  EXPECT_EQ(j["store"], "sqlite");
+  EXPECT_EQ(j["store"], StoreKind());
   EXPECT_EQ(server_->requests_handled(), 2u);
 }
 

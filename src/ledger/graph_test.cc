@@ -13,7 +13,7 @@
 #include <thread>
 #include <tuple>
 
-#include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::ledger {
 namespace {
@@ -272,12 +272,13 @@ TEST(TransferGraphTest, CorruptChunkAddsNothing) {
 class StoredGraphTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("graph_test_" + std::to_string(::getpid()));
+    // The test's name in the path: on PostgreSQL the path names the test's own database.
+    dir_ = std::filesystem::temp_directory_path() /
+           ("graph_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store::SqliteOptions o;
-    o.path = (dir_ / "cfr.db").string();
-    auto s = store::OpenSqliteStore(o);
+    auto s = store::OpenTestStore((dir_ / "cfr.db").string());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
   }

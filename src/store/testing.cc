@@ -1,6 +1,7 @@
 #include "store/testing.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 #include <functional>
@@ -52,6 +53,73 @@ Result<std::unique_ptr<Store>> OpenTestStore(const std::string& path) {
   o.url = url;
   o.read_connections = 4;
   return OpenPostgresStore(o);
+}
+
+Result<int64_t> TestRawSql(const std::string& path, const std::string& sqlite_sql,
+                           const std::string& postgres_sql) {
+  const std::string server = TestPostgresServer();
+  if (server.empty()) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      const std::string error = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close(db);
+      return Unavailable("cannot open " + path + ": " + error);
+    }
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sqlite_sql.c_str(), nullptr, nullptr, &error);
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    const int64_t changed = sqlite3_changes(db);
+    sqlite3_close(db);
+    if (rc != SQLITE_OK) return Internal("sql: " + message);
+    return changed;
+  }
+  CFR_ASSIGN_OR_RETURN(std::string url, TestPostgresDatabase(server, path));
+  PGconn* c = PQconnectdb(url.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    const std::string error = PQerrorMessage(c);
+    PQfinish(c);
+    return Unavailable("cannot connect to " + url + ": " + error);
+  }
+  PGresult* r = PQexec(c, postgres_sql.c_str());
+  Result<int64_t> out = int64_t{0};
+  if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+    out = Internal(std::string("sql: ") + PQresultErrorMessage(r));
+  } else {
+    out = static_cast<int64_t>(std::atoll(PQcmdTuples(r)));
+  }
+  PQclear(r);
+  PQfinish(c);
+  return out;
+}
+
+Result<std::string> TestPostgresRawRecords(const std::string& path) {
+  const std::string server = TestPostgresServer();
+  if (server.empty()) return Unavailable("no PostgreSQL test server (CFR_TEST_STORE_POSTGRES)");
+  CFR_ASSIGN_OR_RETURN(std::string url, TestPostgresDatabase(server, path));
+  PGconn* c = PQconnectdb(url.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    const std::string error = PQerrorMessage(c);
+    PQfinish(c);
+    return Unavailable("cannot connect to " + url + ": " + error);
+  }
+  // Binary results: the bytes as stored, not bytea's hex text.
+  PGresult* r = PQexecParams(c, "SELECT convert_to(collection, 'UTF8'), key, value FROM records", 0, nullptr,
+                             nullptr, nullptr, nullptr, /*resultFormat=*/1);
+  Result<std::string> out = std::string();
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    out = Internal(std::string("sql: ") + PQresultErrorMessage(r));
+  } else {
+    for (int row = 0; row < PQntuples(r); ++row) {
+      for (int col = 0; col < 3; ++col) {
+        out->append(PQgetvalue(r, row, col), static_cast<size_t>(PQgetlength(r, row, col)));
+        out->push_back('\n');
+      }
+    }
+  }
+  PQclear(r);
+  PQfinish(c);
+  return out;
 }
 
 }  // namespace cfr::store

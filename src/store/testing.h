@@ -5,6 +5,7 @@
 #ifndef CFR_STORE_TESTING_H_
 #define CFR_STORE_TESTING_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -24,6 +25,18 @@ std::string TestPostgresAdmin(const std::string& server, const std::string& sql)
 
 // The store a test works on (see above).
 Result<std::unique_ptr<Store>> OpenTestStore(const std::string& path);
+
+// Runs SQL on the database under the test store for `path` directly, as someone with the database
+// file or a login to the database server could (tests of tampering): `sqlite_sql` on the embedded
+// store's file, `postgres_sql` on the test database. The store should be closed first. Returns the
+// number of rows the last statement changed.
+Result<int64_t> TestRawSql(const std::string& path, const std::string& sqlite_sql,
+                           const std::string& postgres_sql);
+
+// Every collection name, key and value in the PostgreSQL test database for `path`, concatenated
+// as the database server holds them (what a database administrator sees; the embedded store's
+// equivalent is reading its files).
+Result<std::string> TestPostgresRawRecords(const std::string& path);
 
 }  // namespace cfr::store
 
