@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/hex.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/testing.h"
 
 namespace cfr::cli {
 namespace {
@@ -18,10 +18,12 @@ class LocalStoreTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    store_ = *store::OpenSqliteStore({(dir_ / "cfr.db").string()});
+    auto opened = store::OpenTestStore((dir_ / "cfr.db").string());
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
   }
   void TearDown() override {
-    (void)store_->Close();
+    if (store_) (void)store_->Close();
     std::filesystem::remove_all(dir_);
   }
   std::filesystem::path dir_;
