@@ -1,7 +1,10 @@
 #include "cases/orders.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <cstdio>
+#include <latch>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -736,18 +739,45 @@ Result<size_t> OrderBook::Sweep() {
   return changed;
 }
 
-void OrderIssuer::Apply(const std::vector<store::Change>& changes) {
-  for (const auto& c : changes) {
-    if (c.collection != kReportCollection || !c.value) continue;
-    auto issued = book_.IssueForReport(*c.value, graph_);
-    std::lock_guard lock(mu_);
-    if (!issued.ok()) {
-      last_error_ = issued.status();
-      continue;
-    }
-    last_error_ = Status::Ok();
-    issued_ += issued->size();
+OrderIssuer::OrderIssuer(OrderBook& book, const ledger::TransferGraph* graph, int parallel)
+    : book_(book), graph_(graph) {
+  if (parallel > 1) pool_ = std::make_unique<boost::asio::thread_pool>(static_cast<size_t>(parallel));
+}
+
+OrderIssuer::~OrderIssuer() {
+  if (pool_) pool_->join();
+}
+
+void OrderIssuer::Issue(const std::string& report_json) {
+  auto issued = book_.IssueForReport(report_json, graph_);
+  std::lock_guard lock(mu_);
+  if (!issued.ok()) {
+    last_error_ = issued.status();
+    return;
   }
+  last_error_ = Status::Ok();
+  issued_ += issued->size();
+}
+
+void OrderIssuer::Apply(const std::vector<store::Change>& changes) {
+  std::vector<const std::string*> reports;
+  for (const auto& c : changes) {
+    if (c.collection == kReportCollection && c.value) reports.push_back(&*c.value);
+  }
+  if (pool_ == nullptr || reports.size() <= 1) {
+    for (const std::string* r : reports) Issue(*r);
+    return;
+  }
+  // Two changes of one report issue once: the second finds the first's order sources (or meets
+  // them as a conflict on commit and looks again).
+  std::latch done(static_cast<std::ptrdiff_t>(reports.size()));
+  for (const std::string* r : reports) {
+    boost::asio::post(*pool_, [this, r, &done] {
+      Issue(*r);
+      done.count_down();
+    });
+  }
+  done.wait();
 }
 
 Status OrderIssuer::last_error() const {

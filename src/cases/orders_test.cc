@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "intake/intake_test_fixture.h"
@@ -105,6 +108,45 @@ TEST_F(OrdersTest, TheIssuerFollowsTheStoreAndTwoServersIssueOnce) {
   auto all = book_->List({});
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->orders.size(), 4u);
+}
+
+TEST_F(OrdersTest, AFollowerIssuesAPageOfReportsInParallelEachOnce) {
+  // A page of 40 reports, issued 8 at a time (their commits share fsyncs); then an issuer of
+  // another server, and one more pass of the first, find everything issued.
+  const auto national_id = [](int n) {
+    std::string digits = "1" + std::to_string(10000000000LL + n).substr(0, 11);
+    int sum = 0;
+    for (int i = 0; i < 12; ++i) sum += (digits[i] - '0') * (13 - i);
+    return digits + std::to_string((11 - sum % 11) % 10);
+  };
+  constexpr int kReports = 40;
+  for (int i = 0; i < kReports; ++i) SaveReport(national_id(i));
+  OrderIssuer parallel(*book_, graph_.get(), /*parallel=*/8);
+  store::ChangeFollower follower(*store_, {&parallel});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_TRUE(parallel.last_error().ok()) << parallel.last_error().ToString();
+  EXPECT_EQ(parallel.issued(), 2u * kReports);
+  OrderBook other_book(*store_, clock_, OrderRules{});
+  OrderIssuer other(other_book, graph_.get(), 8);
+  store::ChangeFollower other_follower(*store_, {&other});
+  ASSERT_TRUE(other_follower.CatchUp().ok());
+  EXPECT_EQ(other.issued(), 0u);
+  OrderFilter all;
+  all.limit = 1000;
+  auto page = book_->List(all);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->orders.size(), 2u * kReports);
+  std::map<std::string, int> per_report;
+  for (const auto& o : page->orders) ++per_report[o.report_id];
+  EXPECT_EQ(per_report.size(), static_cast<size_t>(kReports));
+  for (const auto& [report, n] : per_report) EXPECT_EQ(n, 2) << report;
+  for (int i = 1; i <= kReports; ++i) {
+    char case_id[32];
+    std::snprintf(case_id, sizeof case_id, "CFR-2026-%06d", i);
+    auto c = intake_->CaseJson(case_id);
+    ASSERT_TRUE(c.ok()) << case_id;
+    EXPECT_EQ(json::parse(*c)["status"], "holds_requested") << case_id;
+  }
 }
 
 TEST_F(OrdersTest, ABankSeesAndActsOnItsOwnOrdersOnly) {

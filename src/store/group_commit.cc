@@ -1,8 +1,29 @@
 #include "store/group_commit.h"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <utility>
 
 namespace cfr::store {
+namespace {
+
+// Sleeps until *word is no longer 0 (no spinning: the waiters outnumber the cores).
+void WaitNonZero(std::atomic<uint32_t>* word) {
+  static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t));
+  while (word->load(std::memory_order_acquire) == 0) {
+    // EAGAIN (the word changed before the sleep) and EINTR both mean: look again.
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT_PRIVATE, 0u, nullptr, nullptr, 0);
+  }
+}
+
+void SetAndWake(std::atomic<uint32_t>* word) {
+  word->store(1, std::memory_order_release);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+}  // namespace
 
 GroupCommitQueue::GroupCommitQueue(size_t max_group_batches, size_t max_group_bytes,
                                    CommitGroupFn commit_group)
@@ -16,10 +37,7 @@ void GroupCommitQueue::Start() {
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
-void GroupCommitQueue::Wake(Pending* p) {
-  p->done.store(true, std::memory_order_release);
-  p->done.notify_one();
-}
+void GroupCommitQueue::Wake(Pending* p) { SetAndWake(&p->done); }
 
 Result<uint64_t> GroupCommitQueue::Commit(const WriteBatch& batch) {
   Pending pending;
@@ -30,7 +48,7 @@ Result<uint64_t> GroupCommitQueue::Commit(const WriteBatch& batch) {
     queue_.push_back(&pending);
   }
   cv_.notify_one();
-  pending.done.wait(false, std::memory_order_acquire);
+  WaitNonZero(&pending.done);
   // Wake this committer's two children in the group (their records are still on their stacks:
   // they cannot return before being woken).
   const std::vector<Pending*>& members = pending.group->members;

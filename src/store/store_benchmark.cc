@@ -2,6 +2,7 @@
 // share fsyncs through group commit.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -78,6 +79,33 @@ void BM_Get(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Get);
+
+// A prefix scan that finds nothing, amid 300,000 keys (the "already done?" checks, e.g. hold orders
+// already issued for a report): bounded by the prefix's successor, it reads a page or two.
+void BM_ScanMissingPrefix(benchmark::State& state) {
+  auto store = OpenFresh("scan");
+  for (int chunk = 0; chunk < 30; ++chunk) {
+    WriteBatch b;
+    for (int k = 0; k < 10000; ++k) {
+      char key[16];
+      std::snprintf(key, sizeof key, "k%07d", chunk * 10000 + k);
+      b.Put("bench", key, "value");
+    }
+    IgnoreError(store->Commit(b).status());
+  }
+  int64_t i = 0;
+  ScanOptions o;
+  o.limit = 1;
+  for (auto _ : state) {
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "k%07dx", static_cast<int>(i++ % 300000));  // between two keys
+    o.prefix = prefix;
+    auto r = store->Scan("bench", o);
+    if (!r.ok() || !r->empty()) state.SkipWithError("the prefix matched");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ScanMissingPrefix);
 
 }  // namespace
 }  // namespace cfr::store

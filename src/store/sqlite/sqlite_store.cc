@@ -145,7 +145,8 @@ class SqliteStore final : public Store {
   struct Reader {
     sqlite3* db = nullptr;
     Stmt get;
-    Stmt scan;
+    // Scans: [from the prefix (>=) | after a key (>)][to the collection's end | below a bound].
+    Stmt scan[2][2];
     Stmt changes;
   };
   Status Migrate();
@@ -291,10 +292,19 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::OpenReader() {
   CFR_ASSIGN_OR_RETURN(r->db, OpenConnection(options_.path, /*writer=*/false));
   CFR_RETURN_IF_ERROR(r->get.Prepare(
       r->db, "SELECT value, seq FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
-  CFR_RETURN_IF_ERROR(
-      r->scan.Prepare(r->db,
-                      "SELECT key, value, seq FROM records WHERE collection = ?1 AND key > ?2 AND key >= ?3 "
-                      "AND (?4 IS NULL OR key < ?4) AND value IS NOT NULL ORDER BY key LIMIT ?5"));
+  // One lower bound and at most one upper bound per statement, each a plain term: SQLite bounds
+  // the index range by one of each, and a bound it cannot use is a filter over every row between
+  // (written `key > ?2 AND key >= ?3 AND (?4 IS NULL OR key < ?4)`, a prefix that matched nothing
+  // walked the rest of its collection: 15 ms instead of 10 µs amid 300,000 keys).
+  for (int after = 0; after < 2; ++after) {
+    for (int bounded = 0; bounded < 2; ++bounded) {
+      const std::string sql =
+          std::string("SELECT key, value, seq FROM records WHERE collection = ?1 AND key ") +
+          (after != 0 ? ">" : ">=") + " ?2 " + (bounded != 0 ? "AND key < ?4 " : "") +
+          "AND value IS NOT NULL ORDER BY key LIMIT ?3";
+      CFR_RETURN_IF_ERROR(r->scan[after][bounded].Prepare(r->db, sql.c_str()));
+    }
+  }
   CFR_RETURN_IF_ERROR(r->changes.Prepare(
       r->db, "SELECT seq, collection, key, value FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   return r;
@@ -451,22 +461,21 @@ Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const
   Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   const std::string upper = PrefixSuccessor(options.prefix);
-  r->scan.BindText(1, collection);
-  r->scan.BindBlob(2, options.start_after);
-  r->scan.BindBlob(3, options.prefix);
-  if (options.prefix.empty() || upper.empty()) {
-    r->scan.BindNull(4);
-  } else {
-    r->scan.BindBlob(4, upper);
-  }
-  r->scan.BindInt(5, static_cast<int64_t>(options.limit));
+  const bool bounded = !options.prefix.empty() && !upper.empty();
+  // The lower bound is the later of "from the prefix" and "after start_after".
+  const bool after = !options.start_after.empty() && options.start_after >= options.prefix;
+  Stmt& scan = r->scan[after ? 1 : 0][bounded ? 1 : 0];
+  scan.BindText(1, collection);
+  scan.BindBlob(2, after ? options.start_after : options.prefix);
+  scan.BindInt(3, static_cast<int64_t>(options.limit));
+  if (bounded) scan.BindBlob(4, upper);
   std::vector<Record> records;
   int rc;
-  while ((rc = r->scan.Step()) == SQLITE_ROW) {
-    records.push_back(Record{std::string(collection), r->scan.Blob(0), r->scan.Blob(1),
-                             static_cast<uint64_t>(r->scan.Int(2))});
+  while ((rc = scan.Step()) == SQLITE_ROW) {
+    records.push_back(
+        Record{std::string(collection), scan.Blob(0), scan.Blob(1), static_cast<uint64_t>(scan.Int(2))});
   }
-  r->scan.Reset();
+  scan.Reset();
   readers_.Release(r);
   if (rc != SQLITE_DONE) return SqliteError(nullptr, rc, "scan");
   return records;
@@ -518,7 +527,9 @@ Status SqliteStore::Close() {
   seq_cv_.notify_all();
   for (auto& r : readers) {
     r->get.Finalize();
-    r->scan.Finalize();
+    for (auto& by_lower : r->scan) {
+      for (Stmt& stmt : by_lower) stmt.Finalize();
+    }
     r->changes.Finalize();
     sqlite3_close_v2(r->db);
     r->db = nullptr;
