@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <memory>
 
 #include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -55,6 +56,22 @@ Result<std::unique_ptr<Store>> OpenTestStore(const std::string& path) {
   return OpenPostgresStore(o);
 }
 
+namespace {
+
+using Connection = std::unique_ptr<PGconn, decltype(&PQfinish)>;
+
+// A connection to the test database for `path` on `server`.
+Result<Connection> ConnectTestDatabase(const std::string& server, const std::string& path) {
+  CFR_ASSIGN_OR_RETURN(std::string url, TestPostgresDatabase(server, path));
+  Connection c(PQconnectdb(url.c_str()), &PQfinish);
+  if (PQstatus(c.get()) != CONNECTION_OK) {
+    return Unavailable("cannot connect to " + url + ": " + PQerrorMessage(c.get()));
+  }
+  return c;
+}
+
+}  // namespace
+
 Result<int64_t> TestRawSql(const std::string& path, const std::string& sqlite_sql,
                            const std::string& postgres_sql) {
   const std::string server = TestPostgresServer();
@@ -74,14 +91,8 @@ Result<int64_t> TestRawSql(const std::string& path, const std::string& sqlite_sq
     if (rc != SQLITE_OK) return Internal("sql: " + message);
     return changed;
   }
-  CFR_ASSIGN_OR_RETURN(std::string url, TestPostgresDatabase(server, path));
-  PGconn* c = PQconnectdb(url.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    const std::string error = PQerrorMessage(c);
-    PQfinish(c);
-    return Unavailable("cannot connect to " + url + ": " + error);
-  }
-  PGresult* r = PQexec(c, postgres_sql.c_str());
+  CFR_ASSIGN_OR_RETURN(Connection c, ConnectTestDatabase(server, path));
+  PGresult* r = PQexec(c.get(), postgres_sql.c_str());
   Result<int64_t> out = int64_t{0};
   if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
     out = Internal(std::string("sql: ") + PQresultErrorMessage(r));
@@ -89,23 +100,16 @@ Result<int64_t> TestRawSql(const std::string& path, const std::string& sqlite_sq
     out = static_cast<int64_t>(std::atoll(PQcmdTuples(r)));
   }
   PQclear(r);
-  PQfinish(c);
   return out;
 }
 
 Result<std::string> TestPostgresRawRecords(const std::string& path) {
   const std::string server = TestPostgresServer();
   if (server.empty()) return Unavailable("no PostgreSQL test server (CFR_TEST_STORE_POSTGRES)");
-  CFR_ASSIGN_OR_RETURN(std::string url, TestPostgresDatabase(server, path));
-  PGconn* c = PQconnectdb(url.c_str());
-  if (PQstatus(c) != CONNECTION_OK) {
-    const std::string error = PQerrorMessage(c);
-    PQfinish(c);
-    return Unavailable("cannot connect to " + url + ": " + error);
-  }
+  CFR_ASSIGN_OR_RETURN(Connection c, ConnectTestDatabase(server, path));
   // Binary results: the bytes as stored, not bytea's hex text.
-  PGresult* r = PQexecParams(c, "SELECT convert_to(collection, 'UTF8'), key, value FROM records", 0, nullptr,
-                             nullptr, nullptr, nullptr, /*resultFormat=*/1);
+  PGresult* r = PQexecParams(c.get(), "SELECT convert_to(collection, 'UTF8'), key, value FROM records", 0,
+                             nullptr, nullptr, nullptr, nullptr, /*resultFormat=*/1);
   Result<std::string> out = std::string();
   if (PQresultStatus(r) != PGRES_TUPLES_OK) {
     out = Internal(std::string("sql: ") + PQresultErrorMessage(r));
@@ -118,7 +122,6 @@ Result<std::string> TestPostgresRawRecords(const std::string& path) {
     }
   }
   PQclear(r);
-  PQfinish(c);
   return out;
 }
 

@@ -68,7 +68,6 @@ class Stmt {
     // A zero-length blob must still be a blob, not NULL.
     sqlite3_bind_blob(stmt_, i, s.empty() ? "" : s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
   }
-  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
   void BindInt(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(stmt_); }
