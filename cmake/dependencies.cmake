@@ -32,18 +32,18 @@ find_package(absl REQUIRED)  # flat_hash_map for the trail's working sets
 find_package(ZLIB REQUIRED)  # the console's files, sent gzip-compressed
 find_package(simdjson REQUIRED)  # hot input paths: partners' STIX bundles
 find_package(nlohmann_json 3.10 REQUIRED)  # header-only; the parsers (and their fuzzers) use it
+# The mule score (src/mule; its model file's fuzzer too). Debian's xgboost CMake package also
+# names the xgboost program (a separate package), so the library is found directly.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY xgboost REQUIRED)
+add_library(xgboost_lib INTERFACE)
+target_include_directories(xgboost_lib SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
+target_link_libraries(xgboost_lib INTERFACE ${XGBOOST_LIBRARY})
 if(NOT CFR_FUZZ)
   find_package(Boost 1.74 REQUIRED)
   find_package(CLI11 REQUIRED)
   find_package(spdlog REQUIRED)
   find_package(tomlplusplus REQUIRED)
-  # The mule score (src/mule). Debian's xgboost CMake package also names the xgboost program (a
-  # separate package), so the library is found directly.
-  find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
-  find_library(XGBOOST_LIBRARY xgboost REQUIRED)
-  add_library(xgboost_lib INTERFACE)
-  target_include_directories(xgboost_lib SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
-  target_link_libraries(xgboost_lib INTERFACE ${XGBOOST_LIBRARY})
 endif()
 
 if(CFR_BUILD_TESTS AND NOT CFR_FUZZ)

@@ -134,6 +134,30 @@ TEST(MuleModelTest, LearnsCalibratesAndExplains) {
   EXPECT_TRUE(reasons->front().feature.starts_with("nbr_")) << reasons->front().feature;
 }
 
+// Score (both stages, the second in blocks of rows) answers what the stages one by one answer,
+// across block boundaries.
+TEST(MuleModelTest, ScoreIsTheStagesOneByOne) {
+  const Data train = MakeData(1, 3000);
+  auto model = MuleModel::Train(train.x, train.y, {}, train.neighbours, Small());
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const Data d = MakeData(3, 20000);
+  auto scores = (*model)->Score(d.x, d.neighbours);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  auto first = (*model)->FirstStage(d.x);
+  ASSERT_TRUE(first.ok());
+  std::vector<float> x2(20000 * static_cast<size_t>(kSecondStageColumns));
+  for (size_t i = 0; i < 20000; ++i) {
+    std::copy_n(d.x.begin() + static_cast<std::ptrdiff_t>(i * kFeatureCount), kFeatureCount,
+                x2.begin() + static_cast<std::ptrdiff_t>(i * kSecondStageColumns));
+    NeighbourFeatures(
+        d.neighbours.Of(i), *first, (*model)->first_stage_threshold(),
+        std::span<float>(x2).subspan(i * kSecondStageColumns + kFeatureCount, kNeighbourFeatureCount));
+  }
+  auto second = (*model)->SecondStage(x2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*scores, *second);
+}
+
 // Rows left out of training are never read for their labels: flipping them changes nothing.
 TEST(MuleModelTest, HeldOutLabelsAreNotRead) {
   Data d = MakeData(4, 1500);
@@ -167,6 +191,21 @@ TEST(MuleModelTest, SameSeedSameModelAndFileRoundTrip) {
   for (size_t i = 0; i < sa->size(); ++i) ASSERT_NEAR((*sl)[i], (*sa)[i], 1e-6);
   EXPECT_EQ((*loaded)->threshold(), (*a)->threshold());
   EXPECT_EQ((*loaded)->training().accounts, 1000u);
+  // The explanations too (they weigh each branch by the cover the file carries).
+  auto first = (*a)->FirstStage(d.x);
+  ASSERT_TRUE(first.ok());
+  std::vector<float> row(kSecondStageColumns);
+  std::copy_n(d.x.begin(), kFeatureCount, row.begin());
+  NeighbourFeatures(d.neighbours.Of(0), *first, (*a)->first_stage_threshold(),
+                    std::span<float>(row).subspan(kFeatureCount));
+  auto ea = (*a)->Explain(row, 5);
+  auto el = (*loaded)->Explain(row, 5);
+  ASSERT_TRUE(ea.ok() && el.ok());
+  ASSERT_EQ(ea->size(), el->size());
+  for (size_t i = 0; i < ea->size(); ++i) {
+    EXPECT_EQ((*ea)[i].feature, (*el)[i].feature);
+    EXPECT_NEAR((*ea)[i].contribution, (*el)[i].contribution, 1e-5);
+  }
 }
 
 TEST(MuleModelTest, BadInputIsRefused) {
@@ -185,6 +224,40 @@ TEST(MuleModelTest, BadInputIsRefused) {
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().field(), "model.features");
   EXPECT_EQ(MuleModel::Load("/nonexistent/model.json").status().code(), StatusCode::kNotFound);
+}
+
+// A damaged or hostile model file is refused, or loaded only as far as it is consistent; XGBoost
+// (which trusts its trees) never sees a tree that would make prediction loop or read outside it.
+TEST(MuleModelTest, MalformedTreesAreRefused) {
+  const Data d = MakeData(3, 1000);
+  auto model = MuleModel::Train(d.x, d.y, {}, d.neighbours, Small());
+  ASSERT_TRUE(model.ok());
+  const std::string good = (*model)->ToJson();
+  auto edit = [&](std::string_view from, std::string_view to) {
+    std::string text = good;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+    return text;
+  };
+  // The first tree's root as its own child: a walk that never ends.
+  auto cycle = MuleModel::FromJson(edit(R"("left_children":[1,)", R"("left_children":[0,)"));
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_EQ(cycle.status().field(), "model.stages[0]");
+  EXPECT_NE(cycle.status().message().find("children"), std::string::npos) << cycle.status().message();
+  // A child outside the tree.
+  auto outside = MuleModel::FromJson(edit(R"("left_children":[1,)", R"("left_children":[99999,)"));
+  EXPECT_FALSE(outside.ok());
+  // A split on a feature the model does not have.
+  auto feature = MuleModel::FromJson(edit(R"("split_indices":[)", R"("split_indices":[4000)"));
+  ASSERT_FALSE(feature.ok());
+  EXPECT_NE(feature.status().message().find("feature"), std::string::npos) << feature.status().message();
+  // Another objective.
+  EXPECT_FALSE(MuleModel::FromJson(edit("binary:logistic", "reg:squarederror")).ok());
+  // A tree count larger than the list of trees (crashed XGBoost's loader): the list is what loads.
+  auto count = MuleModel::FromJson(edit(R"("num_trees":"60")", R"("num_trees":"61")"));
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ(*(*count)->Score(d.x, d.neighbours), *(*model)->Score(d.x, d.neighbours));
 }
 
 }  // namespace
