@@ -549,7 +549,10 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
           json{{"report_id", result.report_id}, {"request", std::string(request_fingerprint)}}.dump());
     }
     auto committed = store_.Commit(batch);
-    if (committed.ok()) return result;
+    if (committed.ok()) {
+      result.seq = *committed;
+      return result;
+    }
     if (committed.status().code() != StatusCode::kConflict) return committed.status();
     // An entity, the case, the fingerprint or the idempotency key changed under us: start over
     // (the loop re-checks idempotency and duplicates first). Numbers drawn are not reused.

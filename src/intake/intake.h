@@ -13,6 +13,7 @@
 #ifndef CFR_INTAKE_INTAKE_H_
 #define CFR_INTAKE_INTAKE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,7 @@ struct SubmitResult {
   std::string duplicate_of;  // the earlier report of the same loss, or empty
   bool replayed = false;     // the same Idempotency-Key was seen: this is the first result
   std::string report_json;   // the stored report, as the API returns it
+  uint64_t seq = 0;          // the store's seq of the report's commit (0 when replayed)
 };
 
 class Intake {

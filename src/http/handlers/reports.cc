@@ -116,13 +116,15 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   auto result = ctx.intake->Submit(*report, key, request.body, CallerOf(request));
   if (!result.ok()) return ErrorResponse(result.status());
   if (!result->replayed && ctx.graph != nullptr) AddTrail(*report, ctx, &result->report_json);
-  if (!result->replayed && ctx.follower != nullptr && ctx.store != nullptr) {
+  // Each wait is for the report's own commit, not for the store's newest (under load that kept
+  // moving: every request waited for the reports that came after it too).
+  if (!result->replayed && ctx.follower != nullptr) {
     // The response implies that screening already knows the report's identifiers.
-    ctx.follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+    ctx.follower->WaitForApplied(result->seq, std::chrono::seconds(1));
   }
-  if (!result->replayed && ctx.order_follower != nullptr && ctx.orders != nullptr && ctx.store != nullptr) {
+  if (!result->replayed && ctx.order_follower != nullptr && ctx.orders != nullptr) {
     // ... and that its hold orders are issued: they are listed with it.
-    ctx.order_follower->WaitForApplied(ctx.store->LastSeq(), std::chrono::seconds(1));
+    ctx.order_follower->WaitForApplied(result->seq, std::chrono::seconds(1));
     AddOrders(ctx, result->report_id, result->case_id, &result->report_json);
   }
   HttpResponse r = HttpResponse::Json(result->replayed ? 200 : 201, std::move(result->report_json));
