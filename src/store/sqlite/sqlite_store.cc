@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/change_tail.h"
 #include "store/group_commit.h"
 #include "store/reader_pool.h"
 
@@ -174,6 +175,11 @@ class SqliteStore final : public Store {
   ReaderPool<Reader> readers_;
 
   std::unique_ptr<GroupCommitQueue> queue_;
+
+  // The changes of the group being written (writer thread only), then of recent commits: the
+  // follower reads of a server that keeps up never reach SQLite (this process is the only writer).
+  std::vector<Change> group_changes_;
+  ChangeTail tail_{size_t{64} << 20};
 
   std::atomic<bool> closed_{false};
   std::atomic<uint64_t> last_seq_{0};
@@ -371,7 +377,11 @@ Status SqliteStore::ApplyBatch(const WriteBatch& batch, uint64_t* next_seq) {
     const int rc = stmt->Step();
     stmt->Reset();
     if (rc != SQLITE_DONE) return SqliteError(writer_db_, rc, "write record");
-    if (sqlite3_changes(writer_db_) > 0) continue;
+    if (sqlite3_changes(writer_db_) > 0) {
+      group_changes_.push_back(Change{seq, m.collection, m.key,
+                                      m.op == Mutation::Op::kDelete ? std::nullopt : std::optional(m.value)});
+      continue;
+    }
     // Nothing changed: the precondition failed (or a delete found nothing to delete).
     --*next_seq;
     if (m.op == Mutation::Op::kDelete) continue;
@@ -398,6 +408,7 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
   uint64_t next_seq = group_start;
   std::vector<Result<uint64_t>> results;
   results.reserve(group.size());
+  group_changes_.clear();
   Status fatal = Exec(writer_db_, "BEGIN IMMEDIATE");
   for (size_t i = 0; i < group.size() && fatal.ok(); ++i) {
     // A batch with no precondition cannot fail alone (any error it meets is fatal to the group),
@@ -408,12 +419,14 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
       if (!fatal.ok()) break;
     }
     const uint64_t batch_start = next_seq;
+    const size_t changes_before = group_changes_.size();
     Status s = ApplyBatch(*group[i], &next_seq);
     if (s.ok()) {
       if (conditional) fatal = StepOnce(w_release_, "release savepoint");
       results.emplace_back(next_seq - 1);
     } else if (conditional && (s.code() == StatusCode::kConflict || s.code() == StatusCode::kNotFound)) {
       next_seq = batch_start;  // this batch is undone; its numbers are reused
+      group_changes_.resize(changes_before);
       fatal = StepOnce(w_rollback_to_, "rollback to savepoint");
       if (fatal.ok()) fatal = StepOnce(w_release_, "release savepoint");
       results.emplace_back(std::move(s));
@@ -424,8 +437,11 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
   if (fatal.ok()) fatal = Exec(writer_db_, "COMMIT");
   if (!fatal.ok()) {
     IgnoreError(Exec(writer_db_, "ROLLBACK"));
+    group_changes_.clear();
     return std::vector<Result<uint64_t>>(group.size(), Result<uint64_t>(fatal));
   }
+  tail_.Append(std::move(group_changes_));  // before the seq is published: readers find it there
+  group_changes_.clear();
   {
     std::lock_guard lock(seq_mu_);
     last_seq_.store(next_seq - 1, std::memory_order_release);
@@ -481,6 +497,8 @@ Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const
 }
 
 Result<std::vector<Change>> SqliteStore::ReadChanges(uint64_t after_seq, size_t limit) {
+  if (closed_.load()) return Unavailable("store: closed");
+  if (auto recent = tail_.Read(after_seq, limit, kChangesBudgetBytes)) return std::move(*recent);
   Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
   r->changes.BindInt(1, static_cast<int64_t>(after_seq));
