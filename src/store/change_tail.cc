@@ -62,7 +62,8 @@ void ChangeTail::Append(std::vector<Change>&& changes) {
   }
 }
 
-std::optional<std::vector<Change>> ChangeTail::Read(uint64_t after_seq, size_t limit, size_t budget_bytes) const {
+std::optional<std::vector<Change>> ChangeTail::Read(uint64_t after_seq, size_t limit,
+                                                    size_t budget_bytes) const {
   // The page's changes, picked under the lock; the commits holding them are kept alive by
   // `from` while they are copied out after it.
   std::vector<std::shared_ptr<const Commit>> from;

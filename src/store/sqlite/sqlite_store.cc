@@ -176,6 +176,19 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<GroupCommitQueue> queue_;
 
+  // The background checkpointer (SqliteOptions::checkpoint_pages). wal_pages_ is the writer's:
+  // the WAL's size after its last commit, from SQLite's WAL hook.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
+  void RunCheckpointer();
+  void AfterCommit();
+  int wal_pages_ = 0;
+  sqlite3* checkpoint_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;  // guarded by checkpoint_mu_
+  bool checkpoint_stop_ = false;    // guarded by checkpoint_mu_
+
   // The changes of the group being written (writer thread only), then of recent commits: the
   // follower reads of a server that keeps up never reach SQLite (this process is the only writer).
   std::vector<Change> group_changes_;
@@ -205,6 +218,11 @@ Status SqliteStore::Open() {
   CFR_RETURN_IF_ERROR(Exec(writer_db_, "PRAGMA temp_store=MEMORY"));
   CFR_RETURN_IF_ERROR(Migrate());
   CFR_RETURN_IF_ERROR(PrepareWriter());
+  // No automatic checkpoints on the writer's connection: the WAL hook replaces them.
+  sqlite3_wal_hook(writer_db_, &SqliteStore::OnWalCommit, this);
+  CFR_ASSIGN_OR_RETURN(checkpoint_db_, OpenConnection(options_.path, /*writer=*/true));
+  CFR_RETURN_IF_ERROR(Exec(checkpoint_db_, "PRAGMA synchronous=FULL"));
+  checkpointer_ = std::thread([this] { RunCheckpointer(); });
   {
     Stmt max_seq;
     CFR_RETURN_IF_ERROR(max_seq.Prepare(writer_db_, "SELECT COALESCE(MAX(seq), 0) FROM records"));
@@ -442,6 +460,7 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
   }
   tail_.Append(std::move(group_changes_));  // before the seq is published: readers find it there
   group_changes_.clear();
+  AfterCommit();
   {
     std::lock_guard lock(seq_mu_);
     last_seq_.store(next_seq - 1, std::memory_order_release);
@@ -452,6 +471,41 @@ std::vector<Result<uint64_t>> SqliteStore::CommitGroup(const std::vector<const W
     if (r.ok() && *r < group_start) r = group_start - 1;
   }
   return results;
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3* /*db*/, const char* /*name*/, int pages) {
+  static_cast<SqliteStore*>(self)->wal_pages_ = pages;
+  return SQLITE_OK;
+}
+
+void SqliteStore::AfterCommit() {
+  if (wal_pages_ >= options_.wal_limit_pages) {
+    // The background checkpoints have copied most of the WAL; the rest is copied here, with no
+    // commit beside it, so that the next transaction starts the WAL over. (Busy when the
+    // checkpointer is at it: the next commit tries again.)
+    sqlite3_wal_checkpoint_v2(writer_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    wal_pages_ = 0;
+  } else if (wal_pages_ >= options_.checkpoint_pages) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_wanted_ = true;
+    }
+    checkpoint_cv_.notify_one();
+  }
+}
+
+void SqliteStore::RunCheckpointer() {
+  std::unique_lock lock(checkpoint_mu_);
+  while (true) {
+    checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+    if (checkpoint_stop_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, never blocks the writer or readers. An error
+    // (busy, I/O) is retried at the next request; the WAL keeps the data meanwhile.
+    sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
 }
 
 Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std::string_view key) {
@@ -550,6 +604,18 @@ Status SqliteStore::Close() {
     r->changes.Finalize();
     sqlite3_close_v2(r->db);
     r->db = nullptr;
+  }
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  if (checkpoint_db_ != nullptr) {
+    sqlite3_close_v2(checkpoint_db_);
+    checkpoint_db_ = nullptr;
   }
   Status result;
   if (writer_db_ != nullptr) {

@@ -22,6 +22,13 @@ struct SqliteOptions {
   // A group commit closes when it holds this many batches or bytes.
   size_t max_group_batches = 4096;
   size_t max_group_bytes = 64 << 20;
+  // Checkpoints (copying the WAL's pages into the database file) run on a thread of their own
+  // once the WAL holds `checkpoint_pages` pages, so that the writer does not pause for them. A
+  // checkpoint that runs beside the writer cannot catch its end, and the WAL starts over only
+  // after one that does: once the WAL holds `wal_limit_pages` the writer checkpoints the rest
+  // itself (little is left by then), which bounds the WAL file.
+  int checkpoint_pages = 1000;
+  int wal_limit_pages = 8192;
 };
 
 // The highest schema version this binary knows (its newest migration).

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/store_conformance.h"
@@ -74,6 +75,34 @@ TEST_F(SqliteStoreTest, UsesWalWithFullSync) {
   EXPECT_EQ(sqlite3_column_int(st, 0), 1);
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// Checkpoints run beside the writer, and the writer finishes one itself when the WAL reaches its
+// limit, so the WAL file stays bounded however long commits keep coming; nothing is lost.
+TEST_F(SqliteStoreTest, TheWalStaysBoundedWhileCommitsKeepComing) {
+  SqliteOptions o;
+  o.path = (dir_ / "cfr.db").string();
+  o.checkpoint_pages = 16;
+  o.wal_limit_pages = 64;
+  constexpr int kCommits = 3000;  // 4 KiB each: about 12 MiB through the WAL
+  {
+    auto s = OpenSqliteStore(o);
+    ASSERT_TRUE(s.ok());
+    uintmax_t largest = 0;
+    for (int i = 0; i < kCommits; ++i) {
+      ASSERT_TRUE(
+          (*s)->Commit(WriteBatch().Put("c", std::to_string(i), std::string(4096, 'a' + i % 26))).ok());
+      if (i % 100 == 0) largest = std::max(largest, std::filesystem::file_size(dir_ / "cfr.db-wal"));
+    }
+    EXPECT_LT(largest, uintmax_t{4} << 20) << "the WAL grew with the data";
+    ASSERT_TRUE((*s)->Close().ok());
+  }
+  auto s = OpenInDir(dir_);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->LastSeq(), static_cast<uint64_t>(kCommits));
+  auto last = (*s)->Get("c", std::to_string(kCommits - 1));
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->value, std::string(4096, 'a' + (kCommits - 1) % 26));
 }
 
 TEST_F(SqliteStoreTest, UnwritableDirectoryIsAClearError) {
