@@ -150,6 +150,7 @@ int RunFinbench(const FinbenchArgs& args);
 
 struct MuleArgs {
   std::string transactions, labels;
+  std::vector<std::string> feedback;      // decided alerts (`cfr alerts export`), over the labels
   std::string model = "mule-model.json";  // train: written; eval: read (empty with --cv)
   int cv = 0;                             // eval: K-fold cross-validation instead of a model
   std::string scores;                     // eval: write account,score,is_mule,reported
@@ -162,6 +163,13 @@ int RunTrainMules(const MuleArgs& args);
 // cfr eval mules: precision, recall, F1, PR-AUC and the confusion matrix of a model (or of
 // K-fold cross-validation) on labelled data.
 int RunEvalMules(const MuleArgs& args);
+// cfr alerts export: the investigators' decisions on mule alerts as labels for the next training
+// (account,is_mule,decision,agency,decided_at; acknowledged 1, dismissed 0; open alerts left out).
+struct AlertsExportArgs {
+  std::string data_dir, store_url;
+  std::string out;  // empty: standard output
+};
+int RunAlertsExport(const AlertsExportArgs& args);
 
 struct ContentArgs {
   std::vector<std::string> files;  // train / eval: label<TAB>text files

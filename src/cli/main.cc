@@ -227,6 +227,10 @@ int Main(int argc, char** argv) {
         ->required();
     c->add_option("--labels", margs.labels, "Labels: AMLSim nodes.csv, or account,is_mule[,reported] CSV")
         ->required();
+    c->add_option("--feedback", margs.feedback,
+                  "Decided alerts (`cfr alerts export`): their labels replace --labels' for the accounts "
+                  "they name (repeat)")
+        ->check(CLI::ExistingFile);
     c->add_option("--seed", margs.seed, "Random seed (folds, subsampling)")->capture_default_str();
     c->add_option("--rounds", margs.rounds, "Boosting rounds")
         ->capture_default_str()
@@ -252,6 +256,17 @@ int Main(int argc, char** argv) {
       ->excludes(eval_model);
   eval_mules->add_option("--scores", margs.scores, "Write every account's score (CSV)");
   eval_mules->add_flag("--json", margs.json, "Print the figures as one JSON object");
+  // cfr alerts export
+  auto* alerts = app.add_subcommand("alerts", "Mule alerts (C7)");
+  auto* alerts_export = alerts->add_subcommand(
+      "export", "The decisions on mule alerts as labels for the next training (account,is_mule,…)");
+  AlertsExportArgs alert_args;
+  AddStoreOption(alerts_export, alert_args.store_url);
+  alerts_export
+      ->add_option("--data", alert_args.data_dir, "Data directory (of a stopped server, or with --store)")
+      ->required();
+  alerts_export->add_option("--out", alert_args.out, "The CSV file to write (default: standard output)");
+  alerts->require_subcommand(1);
   ContentArgs cargs;
   auto* train_content = train->add_subcommand("content", "Train the message classifier (C10)");
   train_content->add_option("--data", cargs.files, "label<TAB>text files (repeat)")->required();
@@ -459,6 +474,7 @@ int Main(int argc, char** argv) {
   if (gen_slip->parsed()) return RunGenSlip(slip_args);
   if (finbench->parsed()) return RunFinbench(fargs);
   if (train_mules->parsed()) return RunTrainMules(margs);
+  if (alerts_export->parsed()) return RunAlertsExport(alert_args);
   if (train_content->parsed() || content_train->parsed()) return RunContentTrain(cargs);
   if (eval_content->parsed()) return RunEvalContent(cargs);
   if (content_analyze->parsed()) return RunContentAnalyze(cargs);

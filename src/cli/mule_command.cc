@@ -9,10 +9,13 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/local_store.h"
+#include "core/time.h"
 #include "mule/dataset.h"
 #include "mule/features.h"
 #include "mule/metrics.h"
 #include "mule/model.h"
+#include "mule/monitor.h"
 
 namespace cfr::cli {
 namespace {
@@ -31,11 +34,16 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 // Reads the data and labels and computes every account's features. The registry's view
 // ("listed") is the labels' `reported` column: what victims told us, never the mule label.
 Result<Loaded> Load(const char* cmd, const std::string& transactions, const std::string& labels_path,
-                    int threads) {
+                    const std::vector<std::string>& feedback, int threads) {
   const auto start = std::chrono::steady_clock::now();
   Loaded l;
   CFR_ASSIGN_OR_RETURN(l.data, mule::LoadTransactions(transactions));
   CFR_ASSIGN_OR_RETURN(l.labels, mule::LoadLabels(labels_path, l.data));
+  for (const std::string& path : feedback) {
+    CFR_ASSIGN_OR_RETURN(const size_t named, mule::ApplyFeedback(path, l.data, &l.labels));
+    std::fprintf(stderr, "%s: %s: the decisions on %zu accounts of the data replace their labels\n", cmd,
+                 path.c_str(), named);
+  }
   mule::Prepared prepared = mule::Prepare(l.data, l.labels, threads);
   l.x = std::move(prepared.x);
   l.neighbours = std::move(prepared.neighbours);
@@ -86,7 +94,7 @@ mule::TrainOptions TrainOptionsOf(const MuleArgs& a) {
 
 int RunTrainMules(const MuleArgs& args) {
   const char* const cmd = "cfr train mules";
-  auto loaded = Load(cmd, args.transactions, args.labels, args.threads);
+  auto loaded = Load(cmd, args.transactions, args.labels, args.feedback, args.threads);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s: %s\n", cmd, loaded.status().ToString().c_str());
     return kExitFailure;
@@ -117,7 +125,7 @@ int RunEvalMules(const MuleArgs& args) {
     std::fprintf(stderr, "%s: give --model FILE (a trained model) or --cv K (cross-validation)\n", cmd);
     return kExitUsage;
   }
-  auto loaded = Load(cmd, args.transactions, args.labels, args.threads);
+  auto loaded = Load(cmd, args.transactions, args.labels, args.feedback, args.threads);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s: %s\n", cmd, loaded.status().ToString().c_str());
     return kExitFailure;
@@ -223,6 +231,50 @@ int RunEvalMules(const MuleArgs& args) {
   std::printf("%s on %zu accounts\n", mode.c_str(), rows);
   PrintMetrics("all accounts", all);
   if (any_reported) PrintMetrics("accounts no victim reported", unreported);
+  return kExitOk;
+}
+
+int RunAlertsExport(const AlertsExportArgs& args) {
+  const char* const cmd = "cfr alerts export";
+  auto fail = [&](const Status& s) {
+    std::fprintf(stderr, "%s: %s\n", cmd, s.ToString().c_str());
+    return kExitFailure;
+  };
+  auto store = OpenDataDir(args.data_dir, args.store_url);
+  if (!store.ok()) return fail(store.status());
+  std::string csv = "account,is_mule,decision,agency,decided_at\n";
+  size_t decided = 0, open = 0;
+  store::ScanOptions scan;
+  scan.limit = 1000;
+  while (true) {
+    auto page = (*store)->Scan(mule::kAlertCollection, scan);
+    if (!page.ok()) return fail(page.status());
+    for (const store::Record& r : *page) {
+      auto alert = mule::AlertFromJson(r.value);
+      if (!alert.ok())
+        return fail(InvalidArgument("alert " + r.key + ": " + alert.status().message(), "mule_alert"));
+      if (alert->status == mule::Alert::Status::kOpen) {
+        ++open;
+        continue;
+      }
+      ++decided;
+      // The reason stays out: free text an investigator wrote, not a label.
+      csv += alert->account + (alert->status == mule::Alert::Status::kAcknowledged ? ",1," : ",0,") +
+             std::string(mule::AlertStatusName(alert->status)) + "," + alert->decided_agency + "," +
+             FormatRfc3339Millis(alert->decided_at_ms) + "\n";
+    }
+    if (page->size() < scan.limit) break;
+    scan.start_after = page->back().key;
+  }
+  if (args.out.empty()) {
+    std::fwrite(csv.data(), 1, csv.size(), stdout);
+  } else {
+    std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+    out << csv;
+    out.close();
+    if (!out) return fail(Unavailable("cannot write " + args.out));
+  }
+  std::fprintf(stderr, "%s: %zu decided alerts (%zu still open, left out)\n", cmd, decided, open);
   return kExitOk;
 }
 

@@ -239,16 +239,21 @@ Result<Generated> GenerateDataset(const ledger::GeneratorOptions& options) {
   return g;
 }
 
-Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
-  std::unordered_map<std::string, size_t> index;  // account name -> place in data.accounts
-  {
-    ledger::TransferGraph::ReadLock lock(*data.graph);
-    index.reserve(data.accounts.size());
-    for (size_t i = 0; i < data.accounts.size(); ++i) index.emplace(data.graph->NameOf(data.accounts[i]), i);
-  }
-  Labels labels;
-  labels.is_mule.assign(data.accounts.size(), 0.0f);
-  labels.reported.assign(data.accounts.size(), false);
+namespace {
+
+// Account name -> its place in data.accounts.
+std::unordered_map<std::string, size_t> AccountIndex(const Dataset& data) {
+  std::unordered_map<std::string, size_t> index;
+  ledger::TransferGraph::ReadLock lock(*data.graph);
+  index.reserve(data.accounts.size());
+  for (size_t i = 0; i < data.accounts.size(); ++i) index.emplace(data.graph->NameOf(data.accounts[i]), i);
+  return index;
+}
+
+// Reads a labels file into `labels`: each account it names gets its label (and its `reported`
+// flag when the file has the column); the others keep theirs.
+Status ReadLabelFile(const std::string& path, const std::unordered_map<std::string, size_t>& index,
+                     Labels* labels, size_t* named) {
   CsvReader reader;
   std::vector<TextRecord> records;
   int account_col = -1, label_col = -1, reported_col = -1;
@@ -291,11 +296,12 @@ Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
       }
       auto it = index.find(account);
       if (it == index.end()) {
-        ++labels.unknown_accounts;
+        ++labels->unknown_accounts;
         continue;
       }
-      labels.is_mule[it->second] = label == "1" ? 1.0f : 0.0f;
-      labels.reported[it->second] = rep == "1";
+      ++*named;
+      labels->is_mule[it->second] = label == "1" ? 1.0f : 0.0f;
+      if (reported_col >= 0) labels->reported[it->second] = rep == "1";
     }
     records.clear();
     return Status::Ok();
@@ -307,7 +313,26 @@ Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
   reader.Finish(&records);
   CFR_RETURN_IF_ERROR(consume());
   if (header) return InvalidArgument(path + ": empty", "labels");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Labels> LoadLabels(const std::string& path, const Dataset& data) {
+  Labels labels;
+  labels.is_mule.assign(data.accounts.size(), 0.0f);
+  labels.reported.assign(data.accounts.size(), false);
+  size_t named = 0;
+  CFR_RETURN_IF_ERROR(ReadLabelFile(path, AccountIndex(data), &labels, &named));
   return labels;
+}
+
+Result<size_t> ApplyFeedback(const std::string& path, const Dataset& data, Labels* labels) {
+  if (labels->is_mule.size() != data.accounts.size() || labels->reported.size() != data.accounts.size())
+    return InvalidArgument("labels of another data set", "labels");
+  size_t named = 0;
+  CFR_RETURN_IF_ERROR(ReadLabelFile(path, AccountIndex(data), labels, &named));
+  return named;
 }
 
 }  // namespace cfr::mule

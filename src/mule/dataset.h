@@ -42,6 +42,10 @@ struct Labels {
   size_t unknown_accounts = 0;  // labelled accounts with no transfer (not in the data set)
 };
 Result<Labels> LoadLabels(const std::string& path, const Dataset& data);
+// Investigators' decisions on alerts (`cfr alerts export`: account,is_mule — acknowledged 1,
+// dismissed 0) over labels already loaded: each account the file names takes its label; the
+// others keep theirs. Returns how many accounts of the data set it named.
+Result<size_t> ApplyFeedback(const std::string& path, const Dataset& data, Labels* labels);
 
 // A labelled data set straight from the generator of `cfr gen transfers` (the demo's model, tests):
 // mules labelled, the scams' first mules reported.
