@@ -452,16 +452,22 @@ struct MuleModel::Stage {
 MuleModel::MuleModel() = default;
 MuleModel::~MuleModel() = default;
 
-std::vector<float> MuleModel::WithNeighbours(std::span<const float> x, const Neighbourhood& neighbours,
-                                             std::span<const float> first, float first_threshold) {
-  const size_t rows = first.size();
-  std::vector<float> x2(rows * kSecondStageColumns);
+void MuleModel::FillSecondStageRows(std::span<const float> x, const Neighbourhood& neighbours,
+                                    std::span<const float> first, float first_threshold, size_t begin,
+                                    std::span<float> out) {
+  const size_t rows = out.size() / kSecondStageColumns;
   for (size_t i = 0; i < rows; ++i) {
-    float* row = &x2[i * kSecondStageColumns];
-    std::copy_n(&x[i * kFeatureCount], kFeatureCount, row);
-    NeighbourFeatures(neighbours.Of(i), first, first_threshold,
+    float* row = &out[i * kSecondStageColumns];
+    std::copy_n(&x[(begin + i) * kFeatureCount], kFeatureCount, row);
+    NeighbourFeatures(neighbours.Of(begin + i), first, first_threshold,
                       std::span<float>(row + kFeatureCount, kNeighbourFeatureCount));
   }
+}
+
+std::vector<float> MuleModel::WithNeighbours(std::span<const float> x, const Neighbourhood& neighbours,
+                                             std::span<const float> first, float first_threshold) {
+  std::vector<float> x2(first.size() * kSecondStageColumns);
+  FillSecondStageRows(x, neighbours, first, first_threshold, 0, x2);
   return x2;
 }
 
@@ -541,15 +547,10 @@ Result<std::vector<float>> MuleModel::Score(std::span<const float> x, const Neig
   block.resize(std::min(rows, kBlock) * kSecondStageColumns);
   std::lock_guard lock(mu_);
   for (size_t begin = 0; begin < rows; begin += kBlock) {
-    const size_t n = std::min(kBlock, rows - begin);
-    for (size_t i = 0; i < n; ++i) {
-      float* row = &block[i * kSecondStageColumns];
-      std::copy_n(&x[(begin + i) * kFeatureCount], kFeatureCount, row);
-      NeighbourFeatures(neighbours.Of(begin + i), first, first_->threshold,
-                        std::span<float>(row + kFeatureCount, kNeighbourFeatureCount));
-    }
-    CFR_RETURN_IF_ERROR(
-        second_->Scores(std::span<const float>(block).first(n * kSecondStageColumns), &scores));
+    const std::span<float> rows_of_block =
+        std::span<float>(block).first(std::min(kBlock, rows - begin) * kSecondStageColumns);
+    FillSecondStageRows(x, neighbours, first, first_->threshold, begin, rows_of_block);
+    CFR_RETURN_IF_ERROR(second_->Scores(rows_of_block, &scores));
     out.insert(out.end(), scores.begin(), scores.end());
   }
   return out;

@@ -98,6 +98,10 @@ class MuleModel {
   struct Stage;
   MuleModel();
   // Second-stage rows: each row of x followed by its neighbour features.
+  // Second-stage rows of x's rows begin, begin + 1, … into `out` (whole rows).
+  static void FillSecondStageRows(std::span<const float> x, const Neighbourhood& neighbours,
+                                  std::span<const float> first, float first_threshold, size_t begin,
+                                  std::span<float> out);
   static std::vector<float> WithNeighbours(std::span<const float> x, const Neighbourhood& neighbours,
                                            std::span<const float> first, float first_threshold);
 
