@@ -14,7 +14,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 export OPERATOR_KEY=$(build/release/cfr admin create-key --data "$work/data" --role operator 2>/dev/null)
 build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"' EXIT
 until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done
 cat > "$work/report.lua" <<'LUA'
 -- Requests are generated before the run (unique victims; mules from a pool of 200), so that the

@@ -196,13 +196,57 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
   if (report_id.empty()) return InvalidArgument("the report record has no id");
   if (r.contains("duplicate_of") && r["duplicate_of"].is_string())
     return std::vector<Order>{};  // holds exist
-  // Already issued (a restart, or another server)?
+  // Already issued (in the report's own commit, at a restart, or by another server)?
   store::ScanOptions seen;
   seen.prefix = report_id + kSep;
   seen.limit = 1;
   CFR_ASSIGN_OR_RETURN(auto issued, store_.Scan(kSource, seen));
   if (!issued.empty()) return std::vector<Order>{};
 
+  store::WriteBatch batch;
+  const std::string case_id = r.value("case_id", "");
+  std::optional<store::Record> case_record;
+  json case_json;
+  if (!case_id.empty()) {
+    CFR_ASSIGN_OR_RETURN(case_record, store_.Get(kCases, case_id));
+    if (case_record) case_json = json::parse(case_record->value, nullptr, false);
+  }
+  CFR_ASSIGN_OR_RETURN(std::vector<Order> out,
+                       StageHolds(r, graph, case_json.is_object() ? &case_json : nullptr, &batch));
+  if (out.empty()) return out;
+  if (case_record && case_json.is_object()) {
+    batch.PutIfSeq(kCases, case_id, case_json.dump(-1, ' ', false, json::error_handler_t::replace),
+                   case_record->seq);
+  }
+  auto committed = store_.Commit(batch);
+  if (!committed.ok()) {
+    if (committed.status().code() == StatusCode::kConflict) {
+      // Issued meanwhile by another server, or the case changed: look again.
+      CFR_ASSIGN_OR_RETURN(auto again, store_.Scan(kSource, seen));
+      if (!again.empty()) return std::vector<Order>{};
+      return IssueForReport(report_json, graph);
+    }
+    return committed.status();
+  }
+  return out;
+}
+
+Result<std::vector<Order>> OrderBook::StageForNewReport(std::string_view report_json,
+                                                        const ledger::TransferGraph* graph,
+                                                        std::string* case_json, store::WriteBatch* batch) {
+  const json r = json::parse(report_json, nullptr, false);
+  if (!r.is_object()) return InvalidArgument("the report record is not JSON");
+  if (r.value("id", "").empty()) return InvalidArgument("the report record has no id");
+  if (r.contains("duplicate_of") && r["duplicate_of"].is_string()) return std::vector<Order>{};
+  json c = json::parse(*case_json, nullptr, false);
+  CFR_ASSIGN_OR_RETURN(std::vector<Order> out, StageHolds(r, graph, c.is_object() ? &c : nullptr, batch));
+  if (!out.empty() && c.is_object()) *case_json = c.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out;
+}
+
+Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::TransferGraph* graph,
+                                                 json* case_json, store::WriteBatch* batch) {
+  const std::string report_id = r.value("id", "");
   // Targets: the receiving identifiers of the loss transfers (summed), then the trail.
   struct Target {
     ident::Identifier id;
@@ -250,7 +294,6 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
   const int64_t now = clock_.NowMillis();
   const std::string case_id = r.value("case_id", "");
   std::vector<Order> out;
-  store::WriteBatch batch;
   for (auto& [canonical, t] : targets) {
     Order o;
     CFR_ASSIGN_OR_RETURN(o.id, NextId(now));
@@ -275,11 +318,11 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
                                    : "holds the victim's money " + std::to_string(t.hops) +
                                          " transfers on (report " + report_id + ", money trail)";
     o.history.push_back({now, "issued", "system", o.reason});
-    StageNew(o, &batch);
+    StageNew(o, batch);
     std::string source = report_id;
     source += kSep;
     source += canonical;
-    batch.Insert(kSource, source, o.id);
+    batch->Insert(kSource, source, o.id);
     out.push_back(std::move(o));
   }
   if (!case_id.empty()) {
@@ -290,39 +333,46 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
       std::string by_case = case_id;
       by_case += kSep;
       by_case += account;
-      batch.Put(kTrailAccountCollection, by_account, report_id);
-      batch.Put(kTrailCaseCollection, by_case, report_id);
+      batch->Put(kTrailAccountCollection, by_account, report_id);
+      batch->Put(kTrailCaseCollection, by_case, report_id);
     }
   }
   // The case moves to "holds requested" (when it was not further along already).
-  if (!case_id.empty()) {
-    CFR_ASSIGN_OR_RETURN(auto c, store_.Get(kCases, case_id));
-    if (c) {
-      json cj = json::parse(c->value, nullptr, false);
-      if (cj.is_object()) {
-        const std::string status = cj.value("status", "new");
-        if (status == "new" || status == "triaged") cj["status"] = "holds_requested";
-        json& timeline = cj["timeline"];
-        if (!timeline.is_array()) timeline = json::array();
-        timeline.push_back({{"at", Time(now)},
-                            {"event", "holds_requested"},
-                            {"by", "system"},
-                            {"note", std::to_string(out.size()) + " hold orders for report " + report_id}});
-        batch.PutIfSeq(kCases, case_id, cj.dump(-1, ' ', false, json::error_handler_t::replace), c->seq);
-      }
-    }
-  }
-  auto committed = store_.Commit(batch);
-  if (!committed.ok()) {
-    if (committed.status().code() == StatusCode::kConflict) {
-      // Issued meanwhile by another server, or the case changed: look again.
-      CFR_ASSIGN_OR_RETURN(auto again, store_.Scan(kSource, seen));
-      if (!again.empty()) return std::vector<Order>{};
-      return IssueForReport(report_json, graph);
-    }
-    return committed.status();
+  if (case_json != nullptr) {
+    json& cj = *case_json;
+    const std::string status = cj.value("status", "new");
+    if (status == "new" || status == "triaged") cj["status"] = "holds_requested";
+    json& timeline = cj["timeline"];
+    if (!timeline.is_array()) timeline = json::array();
+    timeline.push_back({{"at", Time(now)},
+                        {"event", "holds_requested"},
+                        {"by", "system"},
+                        {"note", std::to_string(out.size()) + " hold orders for report " + report_id}});
   }
   return out;
+}
+
+std::string OrderSummaryJson(const std::vector<Order>& orders) {
+  json out = json::array();
+  for (const Order& o : orders) {
+    out.push_back({{"id", o.id},
+                   {"kind", OrderKindName(o.kind)},
+                   {"addressee", o.addressee},
+                   {"target", o.target.canonical},
+                   {"basis", o.basis},
+                   {"amount_satang", o.amount_satang},
+                   {"ack_due_at", FormatRfc3339Millis(o.ack_due_ms)},
+                   {"expires_at", FormatRfc3339Millis(o.expires_ms)}});
+  }
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+ReportHolds::ReportHolds(OrderBook& book, const ledger::TransferGraph* graph) : book_(book), graph_(graph) {}
+
+Result<std::string> ReportHolds::Stage(std::string_view report_json, std::string* case_json,
+                                       store::WriteBatch* batch) {
+  CFR_ASSIGN_OR_RETURN(auto orders, book_.StageForNewReport(report_json, graph_, case_json, batch));
+  return OrderSummaryJson(orders);
 }
 
 // Who takes down a URL, domain or account: the platform that hosts it (by the registrable domain
@@ -760,9 +810,17 @@ void OrderIssuer::Issue(const std::string& report_json) {
 }
 
 void OrderIssuer::Apply(const std::vector<store::Change>& changes) {
+  // A report saved with its holds (intake's commit hook) brings their order sources along in
+  // the same changes: nothing to issue, nothing to look up.
+  std::set<std::string_view> staged;
+  for (const auto& c : changes) {
+    if (c.collection == kSource && c.value)
+      staged.insert(std::string_view(c.key).substr(0, c.key.find(kSep)));
+  }
   std::vector<const std::string*> reports;
   for (const auto& c : changes) {
-    if (c.collection == kReportCollection && c.value) reports.push_back(&*c.value);
+    if (c.collection != kReportCollection || !c.value) continue;
+    if (staged.count(c.key) == 0) reports.push_back(&*c.value);
   }
   if (pool_ == nullptr || reports.size() <= 1) {
     for (const std::string* r : reports) Issue(*r);

@@ -34,6 +34,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@
 #include "core/actor.h"
 #include "core/clock.h"
 #include "ident/identifier.h"
+#include "intake/intake.h"
 #include "ledger/graph.h"
 #include "store/change_follower.h"
 #include "store/counter.h"
@@ -143,6 +145,13 @@ class OrderBook {
   // direct and, when `graph` is given, down the money trail. Returns the orders issued (none when
   // the report is a duplicate, names no account, or its orders exist already).
   Result<std::vector<Order>> IssueForReport(std::string_view report_json, const ledger::TransferGraph* graph);
+  // The same holds staged into the batch that saves the report (intake's commit hook): the report
+  // and its holds commit together. `case_json` is the report's new case record (JSON), which moves
+  // to "holds requested". Returns the orders staged (none for a duplicate or a report naming no
+  // account).
+  Result<std::vector<Order>> StageForNewReport(std::string_view report_json,
+                                               const ledger::TransferGraph* graph, std::string* case_json,
+                                               store::WriteBatch* batch);
   // A manual order (operators, police). Errors name the field.
   Result<Order> Issue(const NewOrder& order, const Actor& by);
 
@@ -175,6 +184,9 @@ class OrderBook {
   using Mutate = std::function<Status(Order*)>;
   Result<Order> Change(std::string_view id, const Mutate& mutate);
   void StageNew(const Order& o, store::WriteBatch* batch) const;
+  // The holds of a report record `r` into `batch`; `case_json` (may be null) gets its timeline entry.
+  Result<std::vector<Order>> StageHolds(const nlohmann::json& r, const ledger::TransferGraph* graph,
+                                        nlohmann::json* case_json, store::WriteBatch* batch);
   Result<std::string> NextId(int64_t now_ms);
 
   store::Store& store_;
@@ -211,6 +223,22 @@ class OrderIssuer : public store::ChangeConsumer {
 };
 
 std::string OrderJson(const Order& o);
+// The orders as a report's response lists them (a JSON array: id, kind, addressee, target,
+// basis, amount_satang, ack_due_at, expires_at).
+std::string OrderSummaryJson(const std::vector<Order>& orders);
+
+// Intake's commit hook (intake::ReportCommitHook): a new report's holds in the report's own
+// commit. `graph` (may be null) adds the holds down the money trail. Thread-safe.
+class ReportHolds : public intake::ReportCommitHook {
+ public:
+  ReportHolds(OrderBook& book, const ledger::TransferGraph* graph);
+  Result<std::string> Stage(std::string_view report_json, std::string* case_json,
+                            store::WriteBatch* batch) override;
+
+ private:
+  OrderBook& book_;
+  const ledger::TransferGraph* graph_;
+};
 // An order from its stored record (the JSON OrderJson wrote); for indexes following the store.
 Result<Order> ParseOrderRecord(std::string_view record);
 

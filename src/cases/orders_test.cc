@@ -93,6 +93,56 @@ TEST_F(OrdersTest, ADuplicateReportIssuesNothingNew) {
   EXPECT_TRUE(book_->IssueForReport(SaveReport(), nullptr)->empty());  // the same victim and loss
 }
 
+TEST_F(OrdersTest, WithTheCommitHookAReportsHoldsCommitWithIt) {
+  // cfr serve's setting: the holds are in the report's own commit, so they exist the moment the
+  // report does; the issuer following the store then finds nothing to issue.
+  ReportHolds holds(*book_, graph_.get());
+  intake_->SetCommitHook(&holds);
+  const uint64_t before = store_->LastSeq();
+  auto r = Submit(R"({"victim":{"name":"Somsri K.","national_id":"1101700230708"},"channel":"hotline",
+      "scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
+      "loss_transfers":[{"to":{"bank":"BAY","account":"555-1-23456-7"},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"},
+                        {"to":{"promptpay":"089-999-8888"},"amount_satang":120000,"at":"2026-11-27T09:40:00+07:00"}]})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->orders_staged);
+  const json summary = json::parse(r->orders_json);
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0]["kind"], "hold");
+  EXPECT_EQ(r->seq, store_->LastSeq());  // one commit: the report, its case and its holds
+  auto changes = store_->ReadChanges(before, 1000);
+  ASSERT_TRUE(changes.ok());
+  size_t orders = 0;
+  for (const auto& c : *changes) orders += c.collection == "order" ? 1 : 0;
+  EXPECT_EQ(orders, 2u);
+  auto c = intake_->CaseJson(r->case_id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(json::parse(*c)["status"], "holds_requested");
+  EXPECT_EQ(json::parse(*c)["timeline"][0]["event"], "holds_requested");
+  const Order bay = Only(book_->List({})->orders, "025:5551234567");
+  EXPECT_EQ(bay.addressee, "BAY");
+  EXPECT_EQ(bay.amount_satang, 4500000);
+  EXPECT_EQ(bay.report_id, r->report_id);
+  EXPECT_EQ(bay.ack_due_ms, clock_.NowMillis() + 15 * 60 * 1000);
+
+  OrderIssuer issuer(*book_, graph_.get());
+  store::ChangeFollower follower(*store_, {&issuer});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_TRUE(issuer.last_error().ok()) << issuer.last_error().ToString();
+  EXPECT_EQ(issuer.issued(), 0u);
+  EXPECT_TRUE(book_->IssueForReport(r->report_json, nullptr)->empty());
+
+  // The same loss again: a duplicate, its case's holds stand, nothing new is staged.
+  auto dup = Submit(R"({"victim":{"name":"Somsri K.","national_id":"1101700230708"},"channel":"web",
+      "scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
+      "loss_transfers":[{"to":{"bank":"BAY","account":"555-1-23456-7"},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"},
+                        {"to":{"promptpay":"089-999-8888"},"amount_satang":120000,"at":"2026-11-27T09:40:00+07:00"}]})");
+  ASSERT_TRUE(dup.ok()) << dup.status().ToString();
+  EXPECT_EQ(dup->duplicate_of, r->report_id);
+  EXPECT_EQ(dup->orders_json, "[]");
+  EXPECT_EQ(book_->List({})->orders.size(), 2u);
+  intake_->SetCommitHook(nullptr);
+}
+
 TEST_F(OrdersTest, TheIssuerFollowsTheStoreAndTwoServersIssueOnce) {
   OrderIssuer a(*book_, graph_.get());
   OrderBook other_book(*store_, clock_, OrderRules{});

@@ -20,6 +20,7 @@
 #include "content/analyzer.h"
 #include "core/hex.h"
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "evidence/evidence.h"
 #include "exchange/exchange.h"
 #include "exchange/matcher.h"
@@ -242,7 +243,7 @@ int RunServe(const Config& config) {
   transfer_graph.SetBulkLoad(false);
   mule_monitor.SetCatchingUp(false);
   networks.SetCatchingUp(false);
-  follower.Start();
+  follower.Start("cfr-follow");
 
   // Orders: a report's holds are issued by their own follower (a busy transfer ingest on the main
   // one does not delay them), and the deadlines are swept on a timer.
@@ -256,6 +257,10 @@ int RunServe(const Config& config) {
   order_rules.promptpay_addressee = config.order_promptpay_addressee;
   cases::OrderBook orders(audited, Clock::Real(), order_rules);
   cases::OrderIssuer order_issuer(orders, &transfer_graph);
+  // A report's holds commit with the report; the issuer (below) issues those of reports saved
+  // another way (an import into the store while the server was down, another server's).
+  cases::ReportHolds report_holds(orders, &transfer_graph);
+  intake.SetCommitHook(&report_holds);
   cases::CaseRules case_rules;
   case_rules.triage_ms = config.case_triage_minutes * 60 * 1000;
   cases::CaseBook case_book(audited, registry, orders, Clock::Real(), case_rules, &transfer_graph);
@@ -270,9 +275,10 @@ int RunServe(const Config& config) {
     std::fprintf(stderr, "cfr serve: issuing orders failed: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
-  order_follower.Start();
+  order_follower.Start("cfr-follow-ordr");
   std::atomic<bool> stop_sweeper{false};
   std::thread sweeper([&] {
+    NameThisThread("cfr-order-sweep");
     while (!stop_sweeper.load()) {
       if (auto swept = orders.Sweep(); !swept.ok())
         spdlog::warn("order deadlines: {}", swept.status().ToString());
@@ -284,6 +290,7 @@ int RunServe(const Config& config) {
   // Pulls from partners' TAXII servers on a timer (and on request: POST …/partners/{id}/pull).
   exchange::Puller puller(exchange, audited, Clock::Real());
   std::thread pull_timer([&] {
+    NameThisThread("cfr-taxii-pull");
     if (config.exchange_pull_seconds == 0) return;
     const int64_t every_ms = config.exchange_pull_seconds * 1000;
     for (;;) {

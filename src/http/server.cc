@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "http/error_mapping.h"
 
 namespace cfr::http {
@@ -219,6 +220,8 @@ void Session::OnRead(beast::error_code ec, size_t) {
     // Off the I/O thread; the answer comes back through the connection's strand.
     asio::post(server_.workers(), [self = shared_from_this(), request = std::move(request), keep_alive,
                                    version, head]() mutable {
+      static thread_local const bool named = (NameThisThread("cfr-http-work"), true);
+      (void)named;
       HttpResponse response = Handle(self->server_.router(), &request);
       asio::post(self->stream_.get_executor(),
                  [self, response = std::move(response), keep_alive, version, head]() mutable {
@@ -312,7 +315,12 @@ void ServerImpl::Run() {
   DoAccept();
   const int n = ThreadCount(options_);
   threads_.reserve(n);
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this] {
+      NameThisThread("cfr-http-io");
+      ioc_.run();
+    });
+  }
 }
 
 void ServerImpl::DoAccept() {

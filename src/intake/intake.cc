@@ -524,6 +524,10 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       batch.Insert(kVictimIndexCollection, k, "");
     }
     if (case_record) {
+      if (hook_ != nullptr) {
+        result.orders_staged = true;  // a duplicate's holds are its first report's
+        result.orders_json = "[]";
+      }
       json c = json::parse(case_record->value, nullptr, false);
       c["report_ids"].push_back(result.report_id);
       batch.PutIfSeq(kCases, result.case_id, c.dump(), case_record->seq);
@@ -534,7 +538,15 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
                       {"report_ids", json::array({result.report_id})},
                       {"total_loss_satang", report.TotalLossSatang()},
                       {"opened_at", FormatRfc3339Millis(now)}};
-      batch.Insert(kCases, result.case_id, c.dump());
+      std::string case_json = c.dump();
+      if (hook_ != nullptr) {
+        // A duplicate's holds exist (its first report's); a new report's ride in its commit.
+        auto staged = hook_->Stage(result.report_json, &case_json, &batch);
+        if (!staged.ok()) return staged.status();
+        result.orders_staged = true;
+        result.orders_json = std::move(*staged);
+      }
+      batch.Insert(kCases, result.case_id, case_json);
       batch.Insert(kFingerprints, fingerprint, result.report_id);
     }
     const std::string index_key = InvertedTime(now) + '|' + result.report_id;

@@ -63,6 +63,23 @@ struct SubmitResult {
   bool replayed = false;     // the same Idempotency-Key was seen: this is the first result
   std::string report_json;   // the stored report, as the API returns it
   uint64_t seq = 0;          // the store's seq of the report's commit (0 when replayed)
+  // Set when the commit hook staged the report's holds in its commit: the hook's summary of them
+  // (a JSON array), for the response.
+  bool orders_staged = false;
+  std::string orders_json;
+};
+
+// What a new report's own commit carries besides the report: its hold orders (cases::ReportHolds).
+// One durable commit for the report and its holds instead of two in sequence: the holds are
+// issued when the report is saved, never a moment later.
+class ReportCommitHook {
+ public:
+  virtual ~ReportCommitHook() = default;
+  // Stages into `batch` what the new report `report_json` (its record, as stored) implies, and
+  // updates its new case's record `case_json` (JSON) to match. Returns a JSON array summarising
+  // what was staged. Called once per attempt: a conflicting commit is prepared again.
+  virtual Result<std::string> Stage(std::string_view report_json, std::string* case_json,
+                                    store::WriteBatch* batch) = 0;
 };
 
 class Intake {
@@ -70,6 +87,9 @@ class Intake {
   // `cipher` seals the victim's personal data (auth/pii.h); it must outlive the intake.
   Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key,
          const auth::PersonalDataCipher& cipher);
+
+  // Not owned; may be null (then the holds follow through cases::OrderIssuer). Set before use.
+  void SetCommitHook(ReportCommitHook* hook) { hook_ = hook; }
 
   // `idempotency_key` may be empty; scoped by the actor's agency. A key reused with a different
   // `request_body` fails with kConflict (field "Idempotency-Key"); reused with the same body it
@@ -117,6 +137,7 @@ class Intake {
   Clock& clock_;
   const std::string fingerprint_key_;
   const auth::PersonalDataCipher& cipher_;
+  ReportCommitHook* hook_ = nullptr;
 };
 
 // The collections holding personal data (their reads are audited): the sealed victim records and

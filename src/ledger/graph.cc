@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/thread_name.h"
 #include "store/store.h"
 
 namespace cfr::ledger {
@@ -662,6 +663,7 @@ void TransferGraph::MaybeStartCompaction() {
   if (compacting_.exchange(true)) return;
   if (compactor_.joinable()) compactor_.join();  // the last one has finished
   compactor_ = std::thread([this] {
+    NameThisThread("cfr-graph-pack");
     RunCompaction();
     compacting_.store(false);
   });

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/thread_name.h"
 #include "ledger/transfer.h"
 
 namespace cfr::mule {
@@ -295,7 +296,10 @@ Result<size_t> MuleMonitor::RunRound() {
 void MuleMonitor::Start() {
   if (model_ == nullptr || thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("cfr-mule-watch");
+    Run();
+  });
 }
 
 void MuleMonitor::Stop() {

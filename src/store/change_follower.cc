@@ -1,6 +1,9 @@
 #include "store/change_follower.h"
 
 #include <mutex>
+#include <string>
+
+#include "core/thread_name.h"
 
 namespace cfr::store {
 
@@ -57,10 +60,13 @@ Status ChangeFollower::CatchUp() {
   return Status::Ok();
 }
 
-void ChangeFollower::Start() {
+void ChangeFollower::Start(std::string_view thread_name) {
   if (thread_.joinable()) return;
   stop_.store(false);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this, name = std::string(thread_name)] {
+    NameThisThread(name);
+    Run();
+  });
 }
 
 void ChangeFollower::Stop() {

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -40,8 +41,8 @@ class ChangeFollower {
 
   // Applies every change up to the store's LastSeq() at the time of the call.
   Status CatchUp();
-  // Follows new changes on a background thread until Stop().
-  void Start();
+  // Follows new changes on a background thread until Stop(); `thread_name` is what `top -H` shows.
+  void Start(std::string_view thread_name = "cfr-follower");
   void Stop();
 
   uint64_t applied_seq() const { return applied_seq_.load(std::memory_order_acquire); }

@@ -6,6 +6,8 @@
 
 #include <utility>
 
+#include "core/thread_name.h"
+
 namespace cfr::store {
 namespace {
 
@@ -34,7 +36,10 @@ GroupCommitQueue::GroupCommitQueue(size_t max_group_batches, size_t max_group_by
 GroupCommitQueue::~GroupCommitQueue() { Stop(); }
 
 void GroupCommitQueue::Start() {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    NameThisThread("cfr-store-write");
+    WriterLoop();
+  });
 }
 
 void GroupCommitQueue::Wake(Pending* p) { SetAndWake(&p->done); }

@@ -24,7 +24,7 @@ constexpr int kImportParallelism = 8;  // reports in flight at once: their commi
 
 // The money trail of a saved report's loss transfers: the accounts further down that hold the
 // victim's money join the urgent actions (the response; the saved report keeps the direct holds).
-void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report_json) {
+void AddTrail(const intake::Report& report, ApiContext& ctx, nlohmann::json& j) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<trail::Seed> seeds;
   for (const auto& t : report.loss_transfers) {
@@ -35,8 +35,6 @@ void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report
   options.transfer_ids = false;  // the hold list needs amounts and accounts, not the path's ids
   auto traced = trail::TraceForward(*ctx.graph, seeds, options);
   if (!traced.ok()) return;  // the direct holds stand on their own
-  nlohmann::json j = nlohmann::json::parse(*report_json, nullptr, false);
-  if (!j.is_object()) return;
   nlohmann::json& actions = j["urgent_actions"];
   for (const auto& h : traced->holdings) {
     bool direct = false;
@@ -74,33 +72,21 @@ void AddTrail(const intake::Report& report, ApiContext& ctx, std::string* report
       {"exits", exits},
       {"hold_list_ms",
        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}};
-  *report_json = Dump(j);
 }
 
-// The orders issued for a saved report, summarised into its response.
-void AddOrders(ApiContext& ctx, const std::string& report_id, const std::string& case_id,
-               std::string* report_json) {
+// The orders issued for a saved report by the order issuer (when intake has no commit hook),
+// summarised as its response lists them.
+std::string IssuedOrders(ApiContext& ctx, const std::string& report_id, const std::string& case_id) {
   cases::OrderFilter f;
   f.case_id = case_id;
   f.limit = 1000;
   auto page = ctx.orders->List(f);
-  if (!page.ok()) return;
-  nlohmann::json j = nlohmann::json::parse(*report_json, nullptr, false);
-  if (!j.is_object()) return;
-  nlohmann::json orders = nlohmann::json::array();
-  for (const auto& o : page->orders) {
-    if (o.report_id != report_id) continue;
-    orders.push_back({{"id", o.id},
-                      {"kind", cases::OrderKindName(o.kind)},
-                      {"addressee", o.addressee},
-                      {"target", o.target.canonical},
-                      {"basis", o.basis},
-                      {"amount_satang", o.amount_satang},
-                      {"ack_due_at", FormatRfc3339Millis(o.ack_due_ms)},
-                      {"expires_at", FormatRfc3339Millis(o.expires_ms)}});
+  if (!page.ok()) return "[]";
+  std::vector<cases::Order> mine;
+  for (auto& o : page->orders) {
+    if (o.report_id == report_id) mine.push_back(std::move(o));
   }
-  j["orders"] = std::move(orders);
-  *report_json = Dump(j);
+  return cases::OrderSummaryJson(mine);
 }
 
 HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
@@ -115,17 +101,27 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
   if (!report.ok()) return ErrorResponse(report.status());
   auto result = ctx.intake->Submit(*report, key, request.body, CallerOf(request));
   if (!result.ok()) return ErrorResponse(result.status());
-  if (!result->replayed && ctx.graph != nullptr) AddTrail(*report, ctx, &result->report_json);
   // Each wait is for the report's own commit, not for the store's newest (under load that kept
   // moving: every request waited for the reports that came after it too).
   if (!result->replayed && ctx.follower != nullptr) {
     // The response implies that screening already knows the report's identifiers.
     ctx.follower->WaitForApplied(result->seq, std::chrono::seconds(1));
   }
-  if (!result->replayed && ctx.order_follower != nullptr && ctx.orders != nullptr) {
-    // ... and that its hold orders are issued: they are listed with it.
+  // ... and that its hold orders are issued: they are listed with it. They committed with the
+  // report (intake's commit hook), or else the order issuer issues them after it.
+  std::string orders_json = std::move(result->orders_json);
+  if (!result->replayed && !result->orders_staged && ctx.order_follower != nullptr && ctx.orders != nullptr) {
     ctx.order_follower->WaitForApplied(result->seq, std::chrono::seconds(1));
-    AddOrders(ctx, result->report_id, result->case_id, &result->report_json);
+    orders_json = IssuedOrders(ctx, result->report_id, result->case_id);
+  }
+  const bool trail = !result->replayed && ctx.graph != nullptr;
+  if (trail || !orders_json.empty()) {
+    nlohmann::json j = nlohmann::json::parse(result->report_json, nullptr, false);
+    if (j.is_object()) {
+      if (trail) AddTrail(*report, ctx, j);
+      if (!orders_json.empty()) j["orders"] = nlohmann::json::parse(orders_json, nullptr, false);
+      result->report_json = Dump(j);
+    }
   }
   HttpResponse r = HttpResponse::Json(result->replayed ? 200 : 201, std::move(result->report_json));
   r.headers.emplace_back("Location", "/api/v1/reports/" + result->report_id);

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "store/group_commit.h"
 #include "store/reader_pool.h"
 
@@ -374,7 +375,10 @@ Status PostgresStore::Open() {
     return Internal(std::string("store: pipe: ") + std::strerror(errno));
   }
   CFR_RETURN_IF_ERROR(Listen());
-  listen_thread_ = std::thread([this] { ListenLoop(); });
+  listen_thread_ = std::thread([this] {
+    NameThisThread("cfr-pg-listen");
+    ListenLoop();
+  });
   queue_ = std::make_unique<GroupCommitQueue>(
       options_.max_group_batches, options_.max_group_bytes,
       [this](const std::vector<const WriteBatch*>& group) { return CommitGroup(group); });

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/thread_name.h"
 #include "store/change_tail.h"
 #include "store/group_commit.h"
 #include "store/reader_pool.h"
@@ -222,7 +223,10 @@ Status SqliteStore::Open() {
   sqlite3_wal_hook(writer_db_, &SqliteStore::OnWalCommit, this);
   CFR_ASSIGN_OR_RETURN(checkpoint_db_, OpenConnection(options_.path, /*writer=*/true));
   CFR_RETURN_IF_ERROR(Exec(checkpoint_db_, "PRAGMA synchronous=FULL"));
-  checkpointer_ = std::thread([this] { RunCheckpointer(); });
+  checkpointer_ = std::thread([this] {
+    NameThisThread("cfr-checkpoint");
+    RunCheckpointer();
+  });
   {
     Stmt max_seq;
     CFR_RETURN_IF_ERROR(max_seq.Prepare(writer_db_, "SELECT COALESCE(MAX(seq), 0) FROM records"));
