@@ -7,6 +7,9 @@
 #include <fasttext/vector.h>
 #include <unistd.h>
 
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +23,41 @@ namespace cfr::content {
 namespace {
 
 constexpr std::string_view kPrefix = "__label__";
+constexpr std::string_view kEndOfSentence = "</s>";  // fastText's Dictionary::EOS
+
+// fastText's separators of words (Dictionary::readWord).
+bool IsFastTextSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0';
+}
+
+// Adds the `count` rows `rows` of `scores` (N floats each) to `sum`, and to `also` when given, in
+// row order (the same sums as one row at a time), the N sums kept in registers.
+template <size_t N>
+void SumRows(const float* scores, const int32_t* rows, size_t count, double* sum, double* also) {
+  double a[N], b[N];
+  for (size_t l = 0; l < N; ++l) a[l] = sum[l], b[l] = 0;
+  for (size_t k = 0; k < count; ++k) {
+    const float* row = scores + static_cast<size_t>(rows[k]) * N;
+    for (size_t l = 0; l < N; ++l) {
+      a[l] += row[l];
+      b[l] += row[l];
+    }
+  }
+  for (size_t l = 0; l < N; ++l) sum[l] = a[l];
+  if (also != nullptr) {
+    for (size_t l = 0; l < N; ++l) also[l] += b[l];
+  }
+}
+
+// fastText's word hash (Dictionary::hash: 32-bit FNV-1a over the bytes taken as signed).
+uint32_t FastTextHash(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (const char c : s) {
+    h ^= static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(c)));
+    h *= 16777619u;
+  }
+  return h;
+}
 
 std::string LowerAscii(std::string_view s) {
   std::string out(s);
@@ -63,6 +101,18 @@ Result<std::vector<LabelledText>> ReadLabelledTsv(const std::string& path) {
   if (out.empty()) return InvalidArgument(path + " holds no labelled messages", "data");
   return out;
 }
+
+// The dictionary's words by text, each with its rows (the word and its subwords).
+struct Classifier::Vocabulary {
+  struct Word {
+    const std::vector<int32_t>* rows = nullptr;  // the dictionary's own list; null for a label
+  };
+  std::vector<std::string> texts;  // owns the keys' bytes
+  absl::flat_hash_map<std::string_view, Word> words;
+  int32_t nwords = 0;
+  int64_t bucket = 0;
+  int word_ngrams = 1;
+};
 
 Classifier::Classifier() : model_(std::make_unique<fasttext::FastText>()) {}
 Classifier::~Classifier() = default;
@@ -145,6 +195,21 @@ Status Classifier::Save(const std::string& path) const {
 
 void Classifier::PrepareScores() {
   const auto dict = model_->getDictionary();
+  auto vocabulary = std::make_unique<Vocabulary>();
+  const fasttext::Args args = model_->getArgs();
+  vocabulary->nwords = dict->nwords();
+  vocabulary->bucket = args.bucket;
+  vocabulary->word_ngrams = args.wordNgrams;
+  const int32_t size = dict->nwords() + dict->nlabels();
+  vocabulary->texts.reserve(static_cast<size_t>(size));
+  vocabulary->words.reserve(static_cast<size_t>(size));
+  for (int32_t i = 0; i < size; ++i) {
+    vocabulary->texts.push_back(dict->getWord(i));
+    Vocabulary::Word w;
+    if (dict->getType(i) == fasttext::entry_type::word) w.rows = &dict->getSubwords(i);
+    vocabulary->words.emplace(vocabulary->texts.back(), w);
+  }
+  vocabulary_ = std::move(vocabulary);
   const auto input = model_->getInputMatrix();
   const auto output = model_->getOutputMatrix();
   nlabels_ = static_cast<size_t>(output->size(0));
@@ -167,7 +232,7 @@ void Classifier::PrepareScores() {
   }
 }
 
-std::vector<int32_t> Classifier::RowsOf(std::string_view features) const {
+std::vector<int32_t> Classifier::RowsOfWithFastText(std::string_view features) const {
   // fastText's own reading of a line: words, their subwords, word n-grams, end of line.
   std::vector<int32_t> words, labels;
   std::string line(features);
@@ -177,10 +242,69 @@ std::vector<int32_t> Classifier::RowsOf(std::string_view features) const {
   return words;
 }
 
+void Classifier::RowsOf(std::string_view features, std::vector<int32_t>* rows,
+                        std::vector<TokenRows>* tokens) const {
+  // Dictionary::getLine on `features` + "\n": each word's rows (in the vocabulary: its list;
+  // otherwise the subwords of "<word>"; a label: nothing), then the hashes of the word n-grams
+  // over every word and the end of sentence.
+  const Vocabulary& v = *vocabulary_;
+  const auto dict = model_->getDictionary();
+  rows->clear();
+  if (tokens != nullptr) tokens->clear();
+  std::vector<uint32_t> hashes;
+  const auto add = [&](std::string_view token) {
+    const uint32_t h = FastTextHash(token);
+    const auto it = v.words.find(token);
+    const uint32_t begin = static_cast<uint32_t>(rows->size());
+    if (it != v.words.end()) {
+      if (it->second.rows == nullptr) return;  // a label
+      rows->insert(rows->end(), it->second.rows->begin(), it->second.rows->end());
+    } else if (token.starts_with(kPrefix)) {
+      return;  // an unknown label
+    } else if (token != kEndOfSentence) {
+      const std::vector<int32_t> subwords = dict->getSubwords(std::string(token));
+      rows->insert(rows->end(), subwords.begin(), subwords.end());
+    }
+    hashes.push_back(h);
+    if (tokens != nullptr && token != kEndOfSentence)
+      tokens->push_back({token, begin, static_cast<uint32_t>(rows->size())});
+  };
+  size_t i = 0;
+  while (i < features.size()) {
+    if (IsFastTextSpace(features[i])) {
+      if (features[i] == '\n') break;  // the line ends (getLine stops at the end of sentence)
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < features.size() && !IsFastTextSpace(features[end])) ++end;
+    const std::string_view token = features.substr(i, end - i);
+    if (token == kEndOfSentence) break;  // getLine stops at the end of sentence, however written
+    add(token);
+    i = end;
+  }
+  add(kEndOfSentence);
+  // Dictionary::addWordNgrams: the 32-bit hashes widened as signed, mixed in 64 bits.
+  for (size_t a = 0; a < hashes.size(); ++a) {
+    uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(hashes[a])));
+    for (size_t b = a + 1; b < hashes.size() && b < a + static_cast<size_t>(v.word_ngrams); ++b) {
+      h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(hashes[b])));
+      rows->push_back(v.nwords + static_cast<int32_t>(h % static_cast<uint64_t>(v.bucket)));
+    }
+  }
+}
+
+bool Classifier::ReadsAsFastText(std::string_view features) const {
+  std::vector<int32_t> rows;
+  RowsOf(features, &rows, nullptr);
+  return rows == RowsOfWithFastText(features);
+}
+
 Prediction Classifier::Predict(std::string_view features, size_t top) const {
   Prediction out;
-  const auto dict = model_->getDictionary();
-  const std::vector<int32_t> words = RowsOf(features);
+  std::vector<int32_t> words;
+  std::vector<TokenRows> tokens;
+  RowsOf(features, &words, top == 0 ? nullptr : &tokens);
   if (words.empty() || nlabels_ == 0) {  // nothing the model knows: no opinion
     for (std::string_view l : kLabels)
       out.probabilities.emplace_back(std::string(l), 1.0 / std::size(kLabels));
@@ -188,12 +312,38 @@ Prediction Classifier::Predict(std::string_view features, size_t top) const {
     out.probability = out.probabilities.front().second;
     return out;
   }
-  // Scores: the mean over the rows; probabilities: their softmax.
+  // Scores: the mean over the rows; probabilities: their softmax. In the same pass, each word's
+  // rows (itself and its subwords) are summed on their own: its evidence, below.
   std::vector<double> score(nlabels_, 0.0);
-  for (const int32_t w : words) {
-    const float* row = row_scores_.data() + static_cast<size_t>(w) * nlabels_;
-    for (size_t l = 0; l < nlabels_; ++l) score[l] += row[l];
+  std::vector<double> token_sums(tokens.size() * nlabels_, 0.0);
+  const auto add_rows = [&](size_t from, size_t to, double* also) {
+    switch (nlabels_) {  // the labels' sums in registers: one dependency chain per label
+      case 2:
+        SumRows<2>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
+        break;
+      case 3:
+        SumRows<3>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
+        break;
+      case 4:
+        SumRows<4>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
+        break;
+      default:
+        for (size_t k = from; k < to; ++k) {
+          const float* row = row_scores_.data() + static_cast<size_t>(words[k]) * nlabels_;
+          for (size_t l = 0; l < nlabels_; ++l) score[l] += row[l];
+          if (also != nullptr) {
+            for (size_t l = 0; l < nlabels_; ++l) also[l] += row[l];
+          }
+        }
+    }
+  };
+  size_t done = 0;
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    add_rows(done, tokens[t].begin, nullptr);
+    add_rows(tokens[t].begin, tokens[t].end, token_sums.data() + t * nlabels_);
+    done = tokens[t].end;
   }
+  add_rows(done, words.size(), nullptr);  // the end of sentence and the word n-grams
   double max = -1e300;
   for (double& v : score) {
     v /= static_cast<double>(words.size());
@@ -210,39 +360,34 @@ Prediction Classifier::Predict(std::string_view features, size_t top) const {
   out.label = out.probabilities.front().first;
   out.probability = out.probabilities.front().second;
   if (top == 0) return out;
-  // Each token's share: the mean over its rows (word and subwords) of its score for the label
-  // predicted, beyond the average label.
+  // Each word's share: the mean over its rows of its score for the label predicted, beyond the
+  // average label. A word written twice counts once; markers ("__url__") are not words.
   const size_t predicted =
       static_cast<size_t>(std::find(labels_.begin(), labels_.end(), out.label) - labels_.begin());
-  std::set<std::string_view> seen;
-  size_t start = 0;
-  while (start < features.size()) {
-    size_t end = features.find(' ', start);
-    if (end == std::string_view::npos) end = features.size();
-    const std::string_view token = features.substr(start, end - start);
-    start = end + 1;
-    if (token.empty() || token.starts_with("__") || !seen.insert(token).second)
-      continue;  // markers are not words
-    const std::vector<int32_t> rows = dict->getSubwords(std::string(token));
-    if (rows.empty()) continue;
-    double mine = 0, all = 0;
-    for (const int32_t r : rows) {
-      const float* row = row_scores_.data() + static_cast<size_t>(r) * nlabels_;
-      mine += row[predicted];
-      for (size_t l = 0; l < nlabels_; ++l) all += row[l];
-    }
-    const double weight = (mine - all / static_cast<double>(nlabels_)) / static_cast<double>(rows.size());
-    if (weight > 0) out.top_tokens.emplace_back(std::string(token), weight);
+  absl::flat_hash_set<std::string_view> seen;
+  std::vector<std::pair<double, size_t>> weighed;  // (weight, token)
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    const TokenRows& token = tokens[t];
+    if (token.token.starts_with("__") || token.begin == token.end || !seen.insert(token.token).second)
+      continue;
+    const double* sums = token_sums.data() + t * nlabels_;
+    double all = 0;
+    for (size_t l = 0; l < nlabels_; ++l) all += sums[l];
+    const double weight = (sums[predicted] - all / static_cast<double>(nlabels_)) /
+                          static_cast<double>(token.end - token.begin);
+    if (weight > 0) weighed.emplace_back(weight, t);
   }
-  std::sort(out.top_tokens.begin(), out.top_tokens.end(),
-            [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (out.top_tokens.size() > top) out.top_tokens.resize(top);
+  const size_t kept = std::min(top, weighed.size());
+  std::partial_sort(weighed.begin(), weighed.begin() + static_cast<std::ptrdiff_t>(kept), weighed.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < kept; ++i)
+    out.top_tokens.emplace_back(std::string(tokens[weighed[i].second].token), weighed[i].first);
   return out;
 }
 
 Prediction Classifier::PredictWithFastText(std::string_view features) const {
   Prediction out;
-  const std::vector<int32_t> words = RowsOf(features);
+  const std::vector<int32_t> words = RowsOfWithFastText(features);
   fasttext::Predictions predictions;
   if (!words.empty()) model_->predict(-1, words, predictions, 0.0);
   for (const auto& [log_prob, id] : predictions) {

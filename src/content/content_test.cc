@@ -79,6 +79,24 @@ TEST(ClassifierTest, AnswersAsFastTextDoes) {
   }
 }
 
+// The line reader without streams reads every message as fastText's Dictionary::getLine does:
+// the same rows, in the same order (words, subwords, word bigram hashes, end of sentence).
+TEST(ClassifierTest, ReadsLinesAsFastTextDoes) {
+  auto th = ReadLabelledTsv(kThai);
+  auto en = ReadLabelledTsv(kEnglish);
+  ASSERT_TRUE(th.ok() && en.ok());
+  th->insert(th->end(), en->begin(), en->end());
+  for (const auto& [label, features] : FeaturesOf(*th)) {
+    ASSERT_TRUE(Model().ReadsAsFastText(features)) << features;
+  }
+  for (const std::string& odd : std::vector<std::string>{
+           "", " ", "\n", "</s>", "a </s> b", "__label__scam hello", "__label__nonesuch hello",
+           "a\tb\vc\fd\re", "two  spaces", "stops\nhere and not here", std::string("nul\0inside", 11),
+           "ไม่รู้จักคำนี้เลยสักนิด xyzzyq", "\xff\xfe broken utf8 \xe0\xb8", "ยินดีด้วย __url__ __phone__"}) {
+    EXPECT_TRUE(Model().ReadsAsFastText(odd)) << odd;
+  }
+}
+
 TEST(ClassifierTest, SavedAndLoadedItAnswersTheSame) {
   const std::string path = ::testing::TempDir() + "/cfr-content-model-" + std::to_string(::getpid()) + ".bin";
   ASSERT_TRUE(Model().Save(path).ok());

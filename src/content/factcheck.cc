@@ -225,12 +225,13 @@ double EstimatedSimilarity(const Signature& a, const Signature& b) {
 void FactCheckIndex::Remove(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
+  const Entry* entry = &it->second;
   for (size_t b = 0; b < kBands; ++b) {
-    auto bucket = buckets_.find(BandHash(it->second.signature, b));
+    auto bucket = buckets_.find(BandHash(entry->signature, b));
     if (bucket == buckets_.end()) continue;
-    auto& ids = bucket->second;
-    ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-    if (ids.empty()) buckets_.erase(bucket);
+    auto& entries = bucket->second;
+    entries.erase(std::remove(entries.begin(), entries.end(), entry), entries.end());
+    if (entries.empty()) buckets_.erase(bucket);
   }
   entries_.erase(it);
 }
@@ -248,8 +249,8 @@ void FactCheckIndex::Apply(const std::vector<store::Change>& changes) {
     std::unique_lock lock(mu_);
     Remove(c.key);
     if (!c.value) continue;
-    for (size_t b = 0; b < kBands; ++b) buckets_[BandHash(e.signature, b)].push_back(c.key);
-    entries_.emplace(c.key, std::move(e));
+    const Entry* entry = &entries_.emplace(c.key, std::move(e)).first->second;
+    for (size_t b = 0; b < kBands; ++b) buckets_[BandHash(entry->signature, b)].push_back(entry);
   }
 }
 
@@ -259,23 +260,18 @@ std::vector<ClaimMatch> FactCheckIndex::Match(const std::vector<std::string>& to
   if (tokens.empty()) return out;
   const Signature s = SignatureOf(tokens);
   std::shared_lock lock(mu_);
-  std::vector<const std::string*> candidates;
+  // Each entry once (by address: no string compared), however many bands it shares.
+  std::vector<const Entry*> candidates;
   for (size_t b = 0; b < kBands; ++b) {
     auto bucket = buckets_.find(BandHash(s, b));
     if (bucket == buckets_.end()) continue;
-    for (const std::string& id : bucket->second) candidates.push_back(&id);
+    candidates.insert(candidates.end(), bucket->second.begin(), bucket->second.end());
   }
-  std::sort(candidates.begin(), candidates.end(),
-            [](const std::string* a, const std::string* b) { return *a < *b; });
-  candidates.erase(std::unique(candidates.begin(), candidates.end(),
-                               [](const std::string* a, const std::string* b) { return *a == *b; }),
-                   candidates.end());
-  for (const std::string* candidate : candidates) {
-    const std::string& id = *candidate;
-    const auto it = entries_.find(id);
-    if (it == entries_.end()) continue;
-    const double sim = EstimatedSimilarity(s, it->second.signature);
-    if (sim >= min_similarity) out.push_back({it->second.check, sim});
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const Entry* candidate : candidates) {
+    const double sim = EstimatedSimilarity(s, candidate->signature);
+    if (sim >= min_similarity) out.push_back({candidate->check, sim});
   }
   std::sort(out.begin(), out.end(), [](const ClaimMatch& a, const ClaimMatch& b) {
     return a.similarity != b.similarity ? a.similarity > b.similarity : a.check.id < b.check.id;

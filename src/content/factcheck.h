@@ -15,6 +15,7 @@
 #define CFR_CONTENT_FACTCHECK_H_
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 
 #include <array>
 #include <cstdint>
@@ -94,8 +95,8 @@ class FactCheckIndex final : public store::ChangeConsumer {
   void Remove(const std::string& id);  // mu_ held
 
   mutable std::shared_mutex mu_;
-  absl::flat_hash_map<std::string, Entry> entries_;                  // id → entry
-  absl::flat_hash_map<uint64_t, std::vector<std::string>> buckets_;  // band hash → ids
+  absl::node_hash_map<std::string, Entry> entries_;                   // id → entry (stable addresses)
+  absl::flat_hash_map<uint64_t, std::vector<const Entry*>> buckets_;  // band hash → entries
 };
 
 }  // namespace cfr::content
