@@ -79,19 +79,18 @@ bool ValidDate(std::string_view d) {
 std::vector<std::pair<uint64_t, uint64_t>> Shingles(const std::vector<std::string>& tokens) {
   std::vector<std::pair<uint64_t, uint64_t>> out;
   out.reserve(tokens.size() * 2);
-  auto add = [&](std::string_view s) {
-    const XXH128_hash_t h = XXH3_128bits(s.data(), s.size());
-    out.emplace_back(h.low64, h.high64 | 1);
-  };
-  std::string pair;
+  // A pair's hash is the hash of its tokens' hashes (no pair string is built).
+  uint64_t previous[2] = {0, 0};
   for (size_t i = 0; i < tokens.size(); ++i) {
-    add(tokens[i]);
-    if (i + 1 < tokens.size()) {
-      pair.assign(tokens[i]);
-      pair += '\x1f';
-      pair += tokens[i + 1];
-      add(pair);
+    const XXH128_hash_t h = XXH3_128bits(tokens[i].data(), tokens[i].size());
+    out.emplace_back(h.low64, h.high64 | 1);
+    if (i > 0) {
+      const uint64_t both[4] = {previous[0], previous[1], h.low64, h.high64};
+      const XXH128_hash_t p = XXH3_128bits(both, sizeof both);
+      out.emplace_back(p.low64, p.high64 | 1);
     }
+    previous[0] = h.low64;
+    previous[1] = h.high64;
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -269,14 +268,19 @@ std::vector<ClaimMatch> FactCheckIndex::Match(const std::vector<std::string>& to
   }
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<std::pair<double, const Entry*>> alike;
   for (const Entry* candidate : candidates) {
     const double sim = EstimatedSimilarity(s, candidate->signature);
-    if (sim >= min_similarity) out.push_back({candidate->check, sim});
+    if (sim >= min_similarity) alike.emplace_back(sim, candidate);
   }
-  std::sort(out.begin(), out.end(), [](const ClaimMatch& a, const ClaimMatch& b) {
-    return a.similarity != b.similarity ? a.similarity > b.similarity : a.check.id < b.check.id;
-  });
-  if (out.size() > limit) out.resize(limit);
+  // Only the claims returned are copied.
+  const size_t kept = std::min(limit, alike.size());
+  std::partial_sort(alike.begin(), alike.begin() + static_cast<std::ptrdiff_t>(kept), alike.end(),
+                    [](const auto& a, const auto& b) {
+                      return a.first != b.first ? a.first > b.first : a.second->check.id < b.second->check.id;
+                    });
+  out.reserve(kept);
+  for (size_t i = 0; i < kept; ++i) out.push_back({alike[i].second->check, alike[i].first});
   return out;
 }
 

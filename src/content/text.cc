@@ -215,9 +215,87 @@ bool IsThaiOrAscii(std::string_view s) {
   return true;
 }
 
-}  // namespace
+// The canonical combining class of a code point of the Thai block (the others there are 0):
+// PHINTHU 9, SARA U and SARA UU 103, the four tone marks 107.
+int ThaiCombiningClass(char16_t c) {
+  if (c == 0x0E3A) return 9;
+  if (c == 0x0E38 || c == 0x0E39) return 103;
+  if (c >= 0x0E48 && c <= 0x0E4B) return 107;
+  return 0;
+}
 
-Result<std::string> NormalizeText(std::string_view text) {
+// Replaces every `from` pair with `to`, left to right, as icu::UnicodeString::findAndReplace does.
+void ReplacePairs(std::u16string* s, char16_t from0, char16_t from1, char16_t to) {
+  size_t w = 0;
+  for (size_t r = 0; r < s->size();) {
+    if (r + 1 < s->size() && (*s)[r] == from0 && (*s)[r + 1] == from1) {
+      (*s)[w++] = to;
+      r += 2;
+    } else {
+      (*s)[w++] = (*s)[r++];
+    }
+  }
+  s->resize(w);
+}
+
+// The ICU path's result for a text of ASCII and the Thai block only (most messages), computed on
+// the code points: in this range NFKC only splits SARA AM (put back together below, as on the ICU
+// path) and puts a run of combining marks in canonical order; there are no format characters or
+// look-alike letters, and the only other digits are Thai. False when the text holds anything else.
+bool NormalizeThaiOrAscii(std::string_view text, std::string* utf8) {
+  std::u16string cps;
+  cps.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      cps.push_back(b < 0x20 || b == 0x7f ? u' ' : static_cast<char16_t>(b));
+      continue;
+    }
+    // U+0E00–U+0E7F is E0 B8 80 – E0 B9 BF.
+    if (b != 0xE0 || i + 2 >= text.size()) return false;
+    const auto b1 = static_cast<unsigned char>(text[i + 1]), b2 = static_cast<unsigned char>(text[i + 2]);
+    if ((b1 & 0xFE) != 0xB8 || (b2 & 0xC0) != 0x80) return false;
+    const auto c = static_cast<char16_t>(0x0E00 | ((b1 & 0x01) << 6) | (b2 & 0x3F));
+    if (c == 0x0E33) {  // NFKC: NIKHAHIT + SARA AA
+      cps.push_back(0x0E4D);
+      cps.push_back(0x0E32);
+    } else if (c >= 0x0E50 && c <= 0x0E59) {
+      cps.push_back(static_cast<char16_t>(u'0' + (c - 0x0E50)));
+    } else {
+      cps.push_back(c);
+    }
+    i += 2;
+  }
+  // Canonical order: each run of marks of non-zero class, stably by class.
+  for (size_t i = 0; i < cps.size();) {
+    if (ThaiCombiningClass(cps[i]) == 0) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < cps.size() && ThaiCombiningClass(cps[end]) != 0) ++end;
+    std::stable_sort(cps.begin() + static_cast<std::ptrdiff_t>(i),
+                     cps.begin() + static_cast<std::ptrdiff_t>(end),
+                     [](char16_t a, char16_t b) { return ThaiCombiningClass(a) < ThaiCombiningClass(b); });
+    i = end;
+  }
+  ReplacePairs(&cps, 0x0E4D, 0x0E32, 0x0E33);  // SARA AM
+  ReplacePairs(&cps, 0x0E40, 0x0E40, 0x0E41);  // SARA E twice: SARA AE
+  utf8->clear();
+  utf8->reserve(text.size());
+  for (const char16_t c : cps) {
+    if (c < 0x80) {
+      utf8->push_back(static_cast<char>(c));
+    } else {
+      utf8->push_back(static_cast<char>(0xE0));
+      utf8->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      utf8->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return true;
+}
+
+Result<std::string> Normalize(std::string_view text, bool thai_fast_path) {
   if (text.size() > kMaxTextBytes) {
     return PayloadTooLarge("longer than " + std::to_string(kMaxTextBytes / 1024) + " KiB", "text");
   }
@@ -228,6 +306,8 @@ Result<std::string> NormalizeText(std::string_view text) {
     for (char& c : utf8) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
     }
+  } else if (thai_fast_path && NormalizeThaiOrAscii(text, &utf8)) {
+    // Thai and ASCII: the same result without ICU's conversions (ThaiFastPathIsIcusAnswer).
   } else {
     icu::UnicodeString u =
         icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
@@ -261,6 +341,16 @@ Result<std::string> NormalizeText(std::string_view text) {
   if (out.empty()) return InvalidArgument("is empty (nothing but spaces or invisible characters)", "text");
   return out;
 }
+
+}  // namespace
+
+Result<std::string> NormalizeText(std::string_view text) { return Normalize(text, /*thai_fast_path=*/true); }
+
+namespace internal {
+Result<std::string> NormalizeTextWithIcu(std::string_view text) {
+  return Normalize(text, /*thai_fast_path=*/false);
+}
+}  // namespace internal
 
 std::vector<std::string> Tokenize(std::string_view normalized) {
   std::vector<std::string> tokens;

@@ -33,6 +33,11 @@ inline constexpr size_t kMaxTextBytes = 256 * 1024;
 // "text"), kPayloadTooLarge beyond kMaxTextBytes.
 Result<std::string> NormalizeText(std::string_view text);
 
+namespace internal {
+// NormalizeText without its fast path for Thai and ASCII text (the reference its test compares with).
+Result<std::string> NormalizeTextWithIcu(std::string_view text);
+}  // namespace internal
+
 // Word tokens of a normalised text, lower-cased; numbers as their shape.
 std::vector<std::string> Tokenize(std::string_view normalized);
 

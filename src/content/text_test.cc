@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <random>
+
 namespace cfr::content {
 namespace {
 
@@ -33,6 +36,62 @@ TEST(NormalizeTextTest, BadInputGetsAnAnswerOrAClearError) {
   EXPECT_EQ(N("ok\xff\xfe bytes"), "ok\uFFFD\uFFFD bytes");  // invalid UTF-8 replaced
   EXPECT_EQ(NormalizeText(std::string(kMaxTextBytes + 1, 'a')).status().code(), StatusCode::kPayloadTooLarge);
   EXPECT_TRUE(NormalizeText(std::string(kMaxTextBytes, 'a')).ok());
+}
+
+// Thai-and-ASCII text skips ICU (NFKC's canonical order of the marks and the split SARA AM done
+// on the code points): its answer must be ICU's, for real messages and for every short sequence.
+TEST(NormalizeTextTest, ThaiFastPathIsIcusAnswer) {
+  const auto same = [](const std::string& text) {
+    const auto fast = NormalizeText(text);
+    const auto icu = internal::NormalizeTextWithIcu(text);
+    ASSERT_EQ(fast.ok(), icu.ok()) << text;
+    if (fast.ok()) {
+      ASSERT_EQ(*fast, *icu) << text;
+    } else {
+      ASSERT_EQ(fast.status().field(), icu.status().field()) << text;
+    }
+  };
+  for (const char* file : {"/thai-sms/train.tsv", "/uci-sms/train.tsv"}) {
+    std::ifstream in(std::string(CFR_SHARED_DATA) + file);
+    ASSERT_TRUE(in) << file;
+    std::string line;
+    while (std::getline(in, line)) same(line.substr(line.find('\t') + 1));
+  }
+  const auto utf8 = [](char32_t c) {
+    std::string out;
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+    return out;
+  };
+  std::vector<std::string> all = {"a", " ", "\t", "0", "\x7f", ".", "Z"};
+  for (char32_t c = 0x0E00; c <= 0x0E7F; ++c) all.push_back(utf8(c));
+  for (const auto& a : all) {
+    for (const auto& b : all) same("k" + a + b);
+  }
+  // Marks, SARA AM and its halves, SARA E and AE, after a consonant: every sequence of three.
+  std::vector<std::string> marks;
+  for (char32_t c : {0x0E01, 0x0E31, 0x0E32, 0x0E33, 0x0E34, 0x0E38, 0x0E39, 0x0E3A, 0x0E40, 0x0E41, 0x0E47,
+                     0x0E48, 0x0E49, 0x0E4A, 0x0E4B, 0x0E4C, 0x0E4D, 0x0E4E, 0x0E59}) {
+    marks.push_back(utf8(c));
+  }
+  for (const auto& a : marks) {
+    for (const auto& b : marks) {
+      for (const auto& c : marks) same("\u0E01" + a + b + c);
+    }
+  }
+  std::mt19937 rng(2026);
+  for (int n = 0; n < 20000; ++n) {
+    std::string text;
+    const size_t length = 1 + rng() % 12;
+    for (size_t k = 0; k < length; ++k)
+      text += rng() % 3 == 0 ? marks[rng() % marks.size()] : all[rng() % all.size()];
+    same(text);
+  }
 }
 
 TEST(TokenizeTest, SegmentsThaiAndEnglish) {
