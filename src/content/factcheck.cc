@@ -200,18 +200,23 @@ Result<std::vector<FactCheck>> FactChecks::List(std::string_view after, size_t l
   return out;
 }
 
+namespace {
+
+// s[k] = min(s[k], a + k·b) for every slot. Compiled also for AVX-512 and AVX2, picked at load
+// time by the processor (the 64 slots in 8 or 16 vector operations instead of 64 scalar ones).
+__attribute__((target_clones("avx512f", "avx2", "default"))) void MinInto(uint64_t* s, uint64_t a,
+                                                                          uint64_t b) {
+  for (size_t k = 0; k < kMinHashes; ++k) s[k] = std::min(s[k], a + k * b);
+}
+
+}  // namespace
+
 Signature SignatureOf(const std::vector<std::string>& tokens) {
   // The k-th hash function of a shingle is a + k·b over 64 bits (a, b: its two hashes, b odd), a
   // family good enough for min-wise estimates and one multiply-add per slot.
   Signature s;
   s.fill(UINT64_MAX);
-  for (const auto& [a, b] : Shingles(tokens)) {
-    uint64_t v = a;
-    for (size_t k = 0; k < kMinHashes; ++k) {
-      s[k] = std::min(s[k], v);
-      v += b;
-    }
-  }
+  for (const auto& [a, b] : Shingles(tokens)) MinInto(s.data(), a, b);
   return s;
 }
 
