@@ -3,7 +3,9 @@
 #include <libpsl.h>
 
 #include <algorithm>
+#include <bitset>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include <absl/container/flat_hash_map.h>
@@ -96,6 +98,7 @@ struct AliasIndex {
     bool latin;  // matched as a whole word
   };
   absl::flat_hash_map<uint32_t, std::vector<Alias>> by_prefix;
+  std::bitset<1 << 16> first_two;  // the first two bytes of some alias: worth a look-up
   static uint32_t Key(std::string_view s) {
     return static_cast<uint32_t>(static_cast<unsigned char>(s[0])) |
            static_cast<uint32_t>(static_cast<unsigned char>(s[1])) << 8 |
@@ -110,6 +113,7 @@ const AliasIndex& Aliases() {
       for (const std::string& a : b.aliases) {
         if (a.size() < 3) continue;  // (the data file keeps aliases specific)
         x.by_prefix[AliasIndex::Key(a)].push_back({&b, a, static_cast<unsigned char>(a[0]) < 0x80});
+        x.first_two.set(AliasIndex::Key(a) & 0xFFFF);
       }
     }
     return x;
@@ -122,7 +126,11 @@ std::vector<BrandMention> NamedBrands(std::string_view lower) {
   std::vector<BrandMention> out;
   const AliasIndex& index = Aliases();
   for (size_t i = 0; i + 3 <= lower.size(); ++i) {
-    const auto it = index.by_prefix.find(AliasIndex::Key(lower.substr(i, 3)));
+    // An alias starts with a whole character, never inside one (a UTF-8 continuation byte).
+    if ((static_cast<unsigned char>(lower[i]) & 0xC0) == 0x80) continue;
+    const uint32_t key = AliasIndex::Key(lower.substr(i, 3));
+    if (!index.first_two.test(key & 0xFFFF)) continue;
+    const auto it = index.by_prefix.find(key);
     if (it == index.by_prefix.end()) continue;
     for (const AliasIndex::Alias& a : it->second) {
       if (lower.compare(i, a.text.size(), a.text) != 0) continue;
@@ -164,7 +172,7 @@ class Collector {
 };
 
 void ExtractDigits(std::string_view s, std::string_view lower, Collector* c) {
-  const std::string bank = OnlyBankNamed(lower);
+  std::optional<std::string> bank;  // looked for when a number could be an account
   size_t i = 0;
   while (i < s.size()) {
     const bool plus = s[i] == '+' && i + 1 < s.size() && IsDigit(s[i + 1]);
@@ -205,8 +213,9 @@ void ExtractDigits(std::string_view s, std::string_view lower, Collector* c) {
     }
     // x-x-x groups or the word "account" beside it, 10–12 digits: a bank account.
     const bool account_shape = groups >= 3 && written.find(' ') == std::string_view::npos && digits[0] != '0';
-    if ((account_word || account_shape) && digits.size() >= 10 && digits.size() <= 12 && !bank.empty()) {
-      if (c->Add(ident::NormalizeBankAccount(digits, bank), written)) continue;
+    if ((account_word || account_shape) && digits.size() >= 10 && digits.size() <= 12) {
+      if (!bank) bank = OnlyBankNamed(lower);
+      if (!bank->empty() && c->Add(ident::NormalizeBankAccount(digits, *bank), written)) continue;
     }
     if (thai_phone && !account_word) c->Add(ident::NormalizePhone(written), written);
   }
