@@ -30,23 +30,17 @@ bool IsFastTextSpace(char c) {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == '\0';
 }
 
-// Adds the `count` rows `rows` of `scores` (N floats each) to `sum`, and to `also` when given, in
-// row order (the same sums as one row at a time), the N sums kept in registers.
+// Adds the `count` rows `rows` of `scores` (N floats each) to `to`, in row order, the N sums kept
+// in registers (one dependency chain per label, not a load-add-store chain through memory).
 template <size_t N>
-void SumRows(const float* scores, const int32_t* rows, size_t count, double* sum, double* also) {
-  double a[N], b[N];
-  for (size_t l = 0; l < N; ++l) a[l] = sum[l], b[l] = 0;
+void SumRows(const float* scores, const int32_t* rows, size_t count, double* to) {
+  double a[N];
+  for (size_t l = 0; l < N; ++l) a[l] = to[l];
   for (size_t k = 0; k < count; ++k) {
     const float* row = scores + static_cast<size_t>(rows[k]) * N;
-    for (size_t l = 0; l < N; ++l) {
-      a[l] += row[l];
-      b[l] += row[l];
-    }
+    for (size_t l = 0; l < N; ++l) a[l] += row[l];
   }
-  for (size_t l = 0; l < N; ++l) sum[l] = a[l];
-  if (also != nullptr) {
-    for (size_t l = 0; l < N; ++l) also[l] += b[l];
-  }
+  for (size_t l = 0; l < N; ++l) to[l] = a[l];
 }
 
 // fastText's word hash (Dictionary::hash: 32-bit FNV-1a over the bytes taken as signed).
@@ -106,9 +100,11 @@ Result<std::vector<LabelledText>> ReadLabelledTsv(const std::string& path) {
 struct Classifier::Vocabulary {
   struct Word {
     const std::vector<int32_t>* rows = nullptr;  // the dictionary's own list; null for a label
+    const double* sums = nullptr;                // its rows' scores summed, per label
   };
   std::vector<std::string> texts;  // owns the keys' bytes
   absl::flat_hash_map<std::string_view, Word> words;
+  std::vector<double> sums;  // [word * labels + label]
   int32_t nwords = 0;
   int64_t bucket = 0;
   int word_ngrams = 1;
@@ -209,7 +205,7 @@ void Classifier::PrepareScores() {
     if (dict->getType(i) == fasttext::entry_type::word) w.rows = &dict->getSubwords(i);
     vocabulary->words.emplace(vocabulary->texts.back(), w);
   }
-  vocabulary_ = std::move(vocabulary);
+
   const auto input = model_->getInputMatrix();
   const auto output = model_->getOutputMatrix();
   nlabels_ = static_cast<size_t>(output->size(0));
@@ -230,6 +226,18 @@ void Classifier::PrepareScores() {
       row_scores_[static_cast<size_t>(r) * nlabels_ + l] = static_cast<float>(dot);
     }
   }
+  // Each word's rows summed once (scoring then adds one sum per known word, not each subword's row).
+  vocabulary->sums.assign(static_cast<size_t>(size) * nlabels_, 0.0);
+  for (auto& [text, w] : vocabulary->words) {
+    if (w.rows == nullptr) continue;
+    const int32_t id = dict->getId(std::string(text));
+    double* sums = vocabulary->sums.data() + static_cast<size_t>(id) * nlabels_;
+    for (const int32_t r : *w.rows) {
+      for (size_t l = 0; l < nlabels_; ++l) sums[l] += row_scores_[static_cast<size_t>(r) * nlabels_ + l];
+    }
+    w.sums = sums;
+  }
+  vocabulary_ = std::move(vocabulary);
 }
 
 std::vector<int32_t> Classifier::RowsOfWithFastText(std::string_view features) const {
@@ -242,32 +250,28 @@ std::vector<int32_t> Classifier::RowsOfWithFastText(std::string_view features) c
   return words;
 }
 
-void Classifier::RowsOf(std::string_view features, std::vector<int32_t>* rows,
-                        std::vector<TokenRows>* tokens) const {
+template <typename OnWord, typename OnNgram>
+void Classifier::ReadLine(std::string_view features, OnWord&& on_word, OnNgram&& on_ngram) const {
   // Dictionary::getLine on `features` + "\n": each word's rows (in the vocabulary: its list;
   // otherwise the subwords of "<word>"; a label: nothing), then the hashes of the word n-grams
   // over every word and the end of sentence.
   const Vocabulary& v = *vocabulary_;
   const auto dict = model_->getDictionary();
-  rows->clear();
-  if (tokens != nullptr) tokens->clear();
   std::vector<uint32_t> hashes;
   const auto add = [&](std::string_view token) {
     const uint32_t h = FastTextHash(token);
+    const bool eos = token == kEndOfSentence;
     const auto it = v.words.find(token);
-    const uint32_t begin = static_cast<uint32_t>(rows->size());
     if (it != v.words.end()) {
       if (it->second.rows == nullptr) return;  // a label
-      rows->insert(rows->end(), it->second.rows->begin(), it->second.rows->end());
+      on_word(token, eos, *it->second.rows, &it->second);
     } else if (token.starts_with(kPrefix)) {
       return;  // an unknown label
-    } else if (token != kEndOfSentence) {
-      const std::vector<int32_t> subwords = dict->getSubwords(std::string(token));
-      rows->insert(rows->end(), subwords.begin(), subwords.end());
+    } else if (!eos) {
+      on_word(token, eos, dict->getSubwords(std::string(token)),
+              static_cast<const Vocabulary::Word*>(nullptr));
     }
     hashes.push_back(h);
-    if (tokens != nullptr && token != kEndOfSentence)
-      tokens->push_back({token, begin, static_cast<uint32_t>(rows->size())});
   };
   size_t i = 0;
   while (i < features.size()) {
@@ -289,64 +293,87 @@ void Classifier::RowsOf(std::string_view features, std::vector<int32_t>* rows,
     uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(hashes[a])));
     for (size_t b = a + 1; b < hashes.size() && b < a + static_cast<size_t>(v.word_ngrams); ++b) {
       h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(hashes[b])));
-      rows->push_back(v.nwords + static_cast<int32_t>(h % static_cast<uint64_t>(v.bucket)));
+      on_ngram(v.nwords + static_cast<int32_t>(h % static_cast<uint64_t>(v.bucket)));
     }
   }
 }
 
-bool Classifier::ReadsAsFastText(std::string_view features) const {
+std::vector<int32_t> Classifier::RowsOf(std::string_view features) const {
   std::vector<int32_t> rows;
-  RowsOf(features, &rows, nullptr);
-  return rows == RowsOfWithFastText(features);
+  ReadLine(
+      features,
+      [&](std::string_view, bool, const std::vector<int32_t>& word_rows, const Vocabulary::Word*) {
+        rows.insert(rows.end(), word_rows.begin(), word_rows.end());
+      },
+      [&](int32_t row) { rows.push_back(row); });
+  return rows;
+}
+
+bool Classifier::ReadsAsFastText(std::string_view features) const {
+  return RowsOf(features) == RowsOfWithFastText(features);
 }
 
 Prediction Classifier::Predict(std::string_view features, size_t top) const {
   Prediction out;
-  std::vector<int32_t> words;
-  std::vector<TokenRows> tokens;
-  RowsOf(features, &words, top == 0 ? nullptr : &tokens);
-  if (words.empty() || nlabels_ == 0) {  // nothing the model knows: no opinion
+  // Scores: the mean over the rows; probabilities: their softmax. A known word adds its rows'
+  // sums (made at load), an unknown one its subwords' rows; each word's sums are kept for the
+  // evidence below.
+  struct WordSums {
+    std::string_view token;
+    size_t rows = 0;
+    size_t offset = 0;  // in sums
+  };
+  std::vector<WordSums> tokens;
+  std::vector<double> sums;  // [word * labels + label] of the words read
+  std::vector<double> score(nlabels_, 0.0);
+  size_t rows = 0;
+  const auto add_rows = [&](const int32_t* first, size_t count, double* to) {
+    switch (nlabels_) {  // the labels' sums in registers: one dependency chain per label
+      case 2:
+        SumRows<2>(row_scores_.data(), first, count, to);
+        break;
+      case 3:
+        SumRows<3>(row_scores_.data(), first, count, to);
+        break;
+      case 4:
+        SumRows<4>(row_scores_.data(), first, count, to);
+        break;
+      default:
+        for (size_t k = 0; k < count; ++k) {
+          const float* row = row_scores_.data() + static_cast<size_t>(first[k]) * nlabels_;
+          for (size_t l = 0; l < nlabels_; ++l) to[l] += row[l];
+        }
+    }
+  };
+  ReadLine(
+      features,
+      [&](std::string_view token, bool eos, const std::vector<int32_t>& word_rows,
+          const Vocabulary::Word* known) {
+        rows += word_rows.size();
+        const size_t offset = sums.size();
+        sums.resize(offset + nlabels_, 0.0);
+        if (known != nullptr && known->sums != nullptr) {
+          std::copy(known->sums, known->sums + nlabels_, sums.begin() + static_cast<std::ptrdiff_t>(offset));
+        } else {
+          add_rows(word_rows.data(), word_rows.size(), sums.data() + offset);
+        }
+        for (size_t l = 0; l < nlabels_; ++l) score[l] += sums[offset + l];
+        if (!eos && !word_rows.empty()) tokens.push_back({token, word_rows.size(), offset});
+      },
+      [&](int32_t row) {
+        ++rows;
+        add_rows(&row, 1, score.data());
+      });
+  if (rows == 0 || nlabels_ == 0) {  // nothing the model knows: no opinion
     for (std::string_view l : kLabels)
       out.probabilities.emplace_back(std::string(l), 1.0 / std::size(kLabels));
     out.label = out.probabilities.front().first;
     out.probability = out.probabilities.front().second;
     return out;
   }
-  // Scores: the mean over the rows; probabilities: their softmax. In the same pass, each word's
-  // rows (itself and its subwords) are summed on their own: its evidence, below.
-  std::vector<double> score(nlabels_, 0.0);
-  std::vector<double> token_sums(tokens.size() * nlabels_, 0.0);
-  const auto add_rows = [&](size_t from, size_t to, double* also) {
-    switch (nlabels_) {  // the labels' sums in registers: one dependency chain per label
-      case 2:
-        SumRows<2>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
-        break;
-      case 3:
-        SumRows<3>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
-        break;
-      case 4:
-        SumRows<4>(row_scores_.data(), words.data() + from, to - from, score.data(), also);
-        break;
-      default:
-        for (size_t k = from; k < to; ++k) {
-          const float* row = row_scores_.data() + static_cast<size_t>(words[k]) * nlabels_;
-          for (size_t l = 0; l < nlabels_; ++l) score[l] += row[l];
-          if (also != nullptr) {
-            for (size_t l = 0; l < nlabels_; ++l) also[l] += row[l];
-          }
-        }
-    }
-  };
-  size_t done = 0;
-  for (size_t t = 0; t < tokens.size(); ++t) {
-    add_rows(done, tokens[t].begin, nullptr);
-    add_rows(tokens[t].begin, tokens[t].end, token_sums.data() + t * nlabels_);
-    done = tokens[t].end;
-  }
-  add_rows(done, words.size(), nullptr);  // the end of sentence and the word n-grams
   double max = -1e300;
   for (double& v : score) {
-    v /= static_cast<double>(words.size());
+    v /= static_cast<double>(rows);
     max = std::max(max, v);
   }
   double sum = 0;
@@ -367,14 +394,13 @@ Prediction Classifier::Predict(std::string_view features, size_t top) const {
   absl::flat_hash_set<std::string_view> seen;
   std::vector<std::pair<double, size_t>> weighed;  // (weight, token)
   for (size_t t = 0; t < tokens.size(); ++t) {
-    const TokenRows& token = tokens[t];
-    if (token.token.starts_with("__") || token.begin == token.end || !seen.insert(token.token).second)
-      continue;
-    const double* sums = token_sums.data() + t * nlabels_;
+    const WordSums& token = tokens[t];
+    if (token.token.starts_with("__") || !seen.insert(token.token).second) continue;
+    const double* mine = sums.data() + token.offset;
     double all = 0;
-    for (size_t l = 0; l < nlabels_; ++l) all += sums[l];
-    const double weight = (sums[predicted] - all / static_cast<double>(nlabels_)) /
-                          static_cast<double>(token.end - token.begin);
+    for (size_t l = 0; l < nlabels_; ++l) all += mine[l];
+    const double weight =
+        (mine[predicted] - all / static_cast<double>(nlabels_)) / static_cast<double>(token.rows);
     if (weight > 0) weighed.emplace_back(weight, t);
   }
   const size_t kept = std::min(top, weighed.size());

@@ -81,22 +81,21 @@ class Classifier {
   // The input rows of a line of features, as fastText's Dictionary::getLine reads it (through an
   // istream: 3-4 times slower, the reference for the test).
   std::vector<int32_t> RowsOfWithFastText(std::string_view features) const;
-  // Where one word's rows (itself and its subwords) lie in a line's rows.
-  struct TokenRows {
-    std::string_view token;
-    uint32_t begin = 0, end = 0;
-  };
-  // The same rows without streams or copies: words looked up in vocabulary_, their subwords
-  // taken from the dictionary's own lists, the word n-grams hashed as fastText hashes them.
-  // `tokens` (may be null) receives each word's span of `rows`.
-  void RowsOf(std::string_view features, std::vector<int32_t>* rows, std::vector<TokenRows>* tokens) const;
+  struct Vocabulary;
+  // Reads a line of features as fastText's Dictionary::getLine does, without streams or copies:
+  // on_word(token, is_end_of_sentence, rows, vocabulary entry or null) for each word and the end of
+  // sentence (a known word's rows are the dictionary's own list, an unknown one's its subwords),
+  // then on_ngram(row) for each word n-gram, hashed as fastText hashes them. Defined in the .cc.
+  template <typename OnWord, typename OnNgram>
+  void ReadLine(std::string_view features, OnWord&& on_word, OnNgram&& on_ngram) const;
+  // The rows of a line in fastText's order (for the test).
+  std::vector<int32_t> RowsOf(std::string_view features) const;
 
  public:
   // For the test: whether RowsOf answers what fastText's reading of the line answers.
   bool ReadsAsFastText(std::string_view features) const;
 
  private:
-  struct Vocabulary;
   std::unique_ptr<fasttext::FastText> model_;
   std::unique_ptr<const Vocabulary> vocabulary_;
   std::vector<std::string> labels_;  // without "__label__"

@@ -143,8 +143,9 @@ std::string Refang(std::string_view in) {
   out.reserve(in.size());
   for (size_t i = 0; i < in.size();) {
     const bool word_start = i == 0 || !std::isalnum(static_cast<unsigned char>(in[i - 1]));
-    if (word_start && (StartsWithNoCase(in, i, "hxxp://") || StartsWithNoCase(in, i, "hxxps://") ||
-                       StartsWithNoCase(in, i, "hxxp[:]//") || StartsWithNoCase(in, i, "hxxps[:]//"))) {
+    if (word_start && (in[i] == 'h' || in[i] == 'H') &&
+        (StartsWithNoCase(in, i, "hxxp://") || StartsWithNoCase(in, i, "hxxps://") ||
+         StartsWithNoCase(in, i, "hxxp[:]//") || StartsWithNoCase(in, i, "hxxps[:]//"))) {
       out += "http";
       i += 4;
       continue;
@@ -337,7 +338,10 @@ Result<std::string> Normalize(std::string_view text, bool thai_fast_path) {
     FoldHomoglyphs(&cleaned);
     cleaned.toUTF8String(utf8);
   }
-  std::string out = CollapseSpaces(JoinSpacedDigits(Refang(utf8)));
+  // Each pass only when the text holds what it looks for.
+  if (utf8.find_first_of("hH[({") != std::string::npos) utf8 = Refang(utf8);
+  if (utf8.find_first_of("0123456789") != std::string::npos) utf8 = JoinSpacedDigits(utf8);
+  std::string out = CollapseSpaces(utf8);
   if (out.empty()) return InvalidArgument("is empty (nothing but spaces or invisible characters)", "text");
   return out;
 }
