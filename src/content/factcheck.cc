@@ -220,10 +220,20 @@ Signature SignatureOf(const std::vector<std::string>& tokens) {
   return s;
 }
 
-double EstimatedSimilarity(const Signature& a, const Signature& b) {
+namespace {
+
+// The slots two signatures share (not counting empty ones); vectorised like MinInto.
+__attribute__((target_clones("avx512f", "avx2", "default"))) size_t SameSlots(const uint64_t* a,
+                                                                             const uint64_t* b) {
   size_t same = 0;
-  for (size_t k = 0; k < kMinHashes; ++k) same += a[k] == b[k] && a[k] != UINT64_MAX ? 1 : 0;
-  return static_cast<double>(same) / kMinHashes;
+  for (size_t k = 0; k < kMinHashes; ++k) same += (a[k] == b[k]) & (a[k] != UINT64_MAX);
+  return same;
+}
+
+}  // namespace
+
+double EstimatedSimilarity(const Signature& a, const Signature& b) {
+  return static_cast<double>(SameSlots(a.data(), b.data())) / kMinHashes;
 }
 
 void FactCheckIndex::Remove(const std::string& id) {
