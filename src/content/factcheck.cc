@@ -224,7 +224,7 @@ namespace {
 
 // The slots two signatures share (not counting empty ones); vectorised like MinInto.
 __attribute__((target_clones("avx512f", "avx2", "default"))) size_t SameSlots(const uint64_t* a,
-                                                                             const uint64_t* b) {
+                                                                              const uint64_t* b) {
   size_t same = 0;
   for (size_t k = 0; k < kMinHashes; ++k) same += (a[k] == b[k]) & (a[k] != UINT64_MAX);
   return same;

@@ -356,7 +356,120 @@ Result<std::string> NormalizeTextWithIcu(std::string_view text) {
 }
 }  // namespace internal
 
+namespace {
+
+// A token as the word rules end it: letters (ICU status >= 200), a number (100–199), or neither.
+void AddToken(std::string_view piece, int32_t rule, std::vector<std::string>* tokens) {
+  if (rule < UBRK_WORD_NONE_LIMIT) return;  // spaces, punctuation
+  if (rule >= UBRK_WORD_NUMBER && rule < UBRK_WORD_NUMBER_LIMIT) {
+    const auto digits =
+        std::count_if(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits > 0) tokens->push_back("<d" + std::to_string(std::min<int64_t>(digits, 13)) + ">");
+    return;
+  }
+  if (IsThaiOrAscii(piece)) {
+    std::string t(piece);
+    for (char& c : t) c = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    tokens->push_back(std::move(t));
+  } else {
+    icu::UnicodeString w =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(piece.data(), static_cast<int32_t>(piece.size())));
+    std::string t;
+    w.toLower().toUTF8String(t);
+    tokens->push_back(std::move(t));
+  }
+}
+
+// The Word_Break classes of ASCII (UAX #29) that ICU's word rules use.
+enum class WordClass : uint8_t {
+  kOther,
+  kLetter,
+  kNumeric,
+  kMidNumLet,
+  kSingleQuote,
+  kMidNum,
+  kExtendNumLet
+};
+
+// ICU 72 (CLDR 42) counts '@' as a letter (e-mail addresses stay whole) and leaves ':' out of
+// MidLetter; ASCII has no other MidLetter.
+WordClass ClassOf(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '@') return WordClass::kLetter;
+  if (c >= '0' && c <= '9') return WordClass::kNumeric;
+  switch (c) {
+    case '.':
+      return WordClass::kMidNumLet;
+    case '\'':
+      return WordClass::kSingleQuote;
+    case ',':
+    case ';':
+      return WordClass::kMidNum;
+    case '_':
+      return WordClass::kExtendNumLet;
+    default:
+      return WordClass::kOther;
+  }
+}
+
+// ICU's word rules (word.txt: rules 5-13b, chained) on ASCII text, which has no format, extend,
+// dictionary or emoji characters: the same tokens and statuses as ICU 72's break iterator
+// (AsciiTokensAreIcus; the status of a chain is its last link's, and a digit's single-character
+// rule ends a word in a digit as a number), without it.
+void TokenizeAscii(std::string_view s, std::vector<std::string>* tokens) {
+  using C = WordClass;
+  size_t i = 0;
+  while (i < s.size()) {
+    C prev = ClassOf(s[i]);
+    int32_t status = prev == C::kLetter    ? UBRK_WORD_LETTER
+                     : prev == C::kNumeric ? UBRK_WORD_NUMBER
+                                           : UBRK_WORD_NONE;
+    size_t j = i + 1;
+    if (prev == C::kLetter || prev == C::kNumeric || prev == C::kExtendNumLet) {
+      while (j < s.size()) {
+        const C c = ClassOf(s[j]);
+        if (c == C::kLetter) {  // rules 5, 10, 13b
+          status = UBRK_WORD_LETTER;
+        } else if (c == C::kNumeric) {  // rules 8, 9, 13b: a word that ends in a digit is a number
+          status = UBRK_WORD_NUMBER;
+        } else if (c == C::kExtendNumLet) {  // rule 13a
+          status = prev == C::kNumeric ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
+        } else if (prev == C::kLetter && (c == C::kMidNumLet || c == C::kSingleQuote) &&
+                   j + 1 < s.size() && ClassOf(s[j + 1]) == C::kLetter) {  // rules 6, 7
+          status = UBRK_WORD_LETTER;
+          ++j;
+        } else if (prev == C::kNumeric && (c == C::kMidNum || c == C::kMidNumLet || c == C::kSingleQuote) &&
+                   j + 1 < s.size() && ClassOf(s[j + 1]) == C::kNumeric) {  // rules 11, 12
+          status = UBRK_WORD_NUMBER;
+          ++j;
+        } else {
+          break;
+        }
+        prev = ClassOf(s[j]);
+        ++j;
+      }
+    }
+    AddToken(s.substr(i, j - i), status, tokens);
+    i = j;
+  }
+}
+
+}  // namespace
+
+namespace internal {
+std::vector<std::string> TokenizeWithIcu(std::string_view normalized);
+}  // namespace internal
+
 std::vector<std::string> Tokenize(std::string_view normalized) {
+  if (std::all_of(normalized.begin(), normalized.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    std::vector<std::string> tokens;
+    TokenizeAscii(normalized, &tokens);
+    return tokens;
+  }
+  return internal::TokenizeWithIcu(normalized);
+}
+
+std::vector<std::string> internal::TokenizeWithIcu(std::string_view normalized) {
   std::vector<std::string> tokens;
   if (normalized.empty()) return tokens;
   // One break iterator per thread (they keep state); made from the Thai locale's dictionary.
@@ -377,26 +490,8 @@ std::vector<std::string> Tokenize(std::string_view normalized) {
   }
   int32_t start = words->first();
   for (int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
-    const int32_t rule = words->getRuleStatus();
-    if (rule < UBRK_WORD_NONE_LIMIT) continue;  // spaces, punctuation
-    std::string_view piece = normalized.substr(static_cast<size_t>(start), static_cast<size_t>(end - start));
-    if (rule >= UBRK_WORD_NUMBER && rule < UBRK_WORD_NUMBER_LIMIT) {
-      const auto digits =
-          std::count_if(piece.begin(), piece.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (digits > 0) tokens.push_back("<d" + std::to_string(std::min<int64_t>(digits, 13)) + ">");
-      continue;
-    }
-    if (IsThaiOrAscii(piece)) {
-      std::string t(piece);
-      for (char& c : t) c = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-      tokens.push_back(std::move(t));
-    } else {
-      icu::UnicodeString w =
-          icu::UnicodeString::fromUTF8(icu::StringPiece(piece.data(), static_cast<int32_t>(piece.size())));
-      std::string t;
-      w.toLower().toUTF8String(t);
-      tokens.push_back(std::move(t));
-    }
+    AddToken(normalized.substr(static_cast<size_t>(start), static_cast<size_t>(end - start)),
+             words->getRuleStatus(), &tokens);
   }
   utext_close(ut);
   return tokens;

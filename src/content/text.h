@@ -36,6 +36,8 @@ Result<std::string> NormalizeText(std::string_view text);
 namespace internal {
 // NormalizeText without its fast path for Thai and ASCII text (the reference its test compares with).
 Result<std::string> NormalizeTextWithIcu(std::string_view text);
+// Tokenize with ICU's break iterator whatever the text (ASCII text takes a path of its own).
+std::vector<std::string> TokenizeWithIcu(std::string_view normalized);
 }  // namespace internal
 
 // Word tokens of a normalised text, lower-cased; numbers as their shape.

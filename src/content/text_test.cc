@@ -94,6 +94,38 @@ TEST(NormalizeTextTest, ThaiFastPathIsIcusAnswer) {
   }
 }
 
+// ASCII text is split by a transcription of ICU's word rules: the same tokens as the break
+// iterator, for every English message and for random text over the characters the rules treat
+// apart (letters, digits, @ . ' : , ; _ and others).
+TEST(TokenizeTest, AsciiTokensAreIcus) {
+  const auto same = [](const std::string& text) {
+    ASSERT_EQ(Tokenize(text), internal::TokenizeWithIcu(text)) << "[" << text << "]";
+  };
+  std::ifstream in(std::string(CFR_SHARED_DATA) + "/uci-sms/train.tsv");
+  ASSERT_TRUE(in);
+  std::string line;
+  size_t ascii = 0;
+  while (std::getline(in, line)) {
+    auto n = NormalizeText(line.substr(line.find('\t') + 1));
+    if (!n.ok()) continue;
+    if (std::all_of(n->begin(), n->end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+      ++ascii;
+    same(*n);
+  }
+  EXPECT_GT(ascii, 3000u);
+  const std::string alphabet = "aZ09._',;@:-/ #\"$!?()&+=%*<>[]~`^|\\{}";
+  std::mt19937 rng(2026);
+  for (int n = 0; n < 300000; ++n) {
+    std::string text;
+    const size_t length = 1 + rng() % 12;
+    for (size_t k = 0; k < length; ++k) {
+      // Letters, digits and the rules' punctuation most of the time, anything else now and then.
+      text += rng() % 4 == 0 ? alphabet[rng() % alphabet.size()] : alphabet[rng() % 11];
+    }
+    same(text);
+  }
+}
+
 TEST(TokenizeTest, SegmentsThaiAndEnglish) {
   const auto t = Tokenize(N("บัญชีของคุณถูกระงับ Click here NOW รหัส 140026"));
   // ICU's dictionary splits the Thai run into words; case is folded; numbers become shapes.
