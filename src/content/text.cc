@@ -338,9 +338,14 @@ Result<std::string> Normalize(std::string_view text, bool thai_fast_path) {
     FoldHomoglyphs(&cleaned);
     cleaned.toUTF8String(utf8);
   }
-  // Each pass only when the text holds what it looks for.
-  if (utf8.find_first_of("hH[({") != std::string::npos) utf8 = Refang(utf8);
-  if (utf8.find_first_of("0123456789") != std::string::npos) utf8 = JoinSpacedDigits(utf8);
+  // Each pass only when the text holds what it looks for (one look at each byte).
+  bool refang = false, digits = false;
+  for (const char c : utf8) {
+    refang = refang || c == 'h' || c == 'H' || c == '[' || c == '(' || c == '{';
+    digits = digits || (c >= '0' && c <= '9');
+  }
+  if (refang) utf8 = Refang(utf8);
+  if (digits) utf8 = JoinSpacedDigits(utf8);
   std::string out = CollapseSpaces(utf8);
   if (out.empty()) return InvalidArgument("is empty (nothing but spaces or invisible characters)", "text");
   return out;
