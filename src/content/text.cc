@@ -12,6 +12,8 @@
 #include <memory>
 #include <utility>
 
+#include "core/text.h"
+
 namespace cfr::content {
 namespace {
 
@@ -485,8 +487,29 @@ std::vector<std::string> internal::TokenizeWithIcu(std::string_view normalized) 
     return it;
   }();
   if (!words) return tokens;
+  // ICU iterates UTF-16 text natively (a UTF-8 UText maps every access): the text in UTF-16,
+  // with the byte offset of each unit to cut the tokens from the UTF-8.
+  thread_local std::u16string units;
+  thread_local std::vector<int32_t> offsets;
+  units.clear();
+  offsets.clear();
+  for (size_t i = 0; i < normalized.size();) {
+    const int32_t at = static_cast<int32_t>(i);
+    const int32_t c = DecodeUtf8(normalized, &i);
+    if (c >= 0x10000) {
+      units.push_back(static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10)));
+      units.push_back(static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF)));
+      offsets.push_back(at);
+      offsets.push_back(at);
+    } else {
+      units.push_back(static_cast<char16_t>(c < 0 ? 0xFFFD : c));
+      offsets.push_back(at);
+    }
+  }
+  offsets.push_back(static_cast<int32_t>(normalized.size()));
   UErrorCode status = U_ZERO_ERROR;
-  UText* ut = utext_openUTF8(nullptr, normalized.data(), static_cast<int64_t>(normalized.size()), &status);
+  UText local = UTEXT_INITIALIZER;
+  UText* ut = utext_openUChars(&local, units.data(), static_cast<int64_t>(units.size()), &status);
   if (U_FAILURE(status)) return tokens;
   words->setText(ut, status);
   if (U_FAILURE(status)) {
@@ -495,8 +518,9 @@ std::vector<std::string> internal::TokenizeWithIcu(std::string_view normalized) 
   }
   int32_t start = words->first();
   for (int32_t end = words->next(); end != icu::BreakIterator::DONE; start = end, end = words->next()) {
-    AddToken(normalized.substr(static_cast<size_t>(start), static_cast<size_t>(end - start)),
-             words->getRuleStatus(), &tokens);
+    const auto from = static_cast<size_t>(offsets[static_cast<size_t>(start)]);
+    const auto to = static_cast<size_t>(offsets[static_cast<size_t>(end)]);
+    AddToken(normalized.substr(from, to - from), words->getRuleStatus(), &tokens);
   }
   utext_close(ut);
   return tokens;
