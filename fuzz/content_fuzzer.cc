@@ -1,12 +1,14 @@
 // Forwarded messages (POST /api/v1/content/analyze, cfr content analyze): normalising, segmenting,
 // extracting identifiers and brands and making the classifier's features must answer every input
 // — invalid UTF-8, control characters, mixed scripts, huge texts — with a result or an error
-// naming the field, never a crash; and what it answers is well-formed.
+// naming the field, never a crash; and what it answers is well-formed. The fast paths of
+// normalisation and tokenisation must answer exactly what the ICU paths answer.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "content/prepare.h"
+#include "content/text.h"
 
 namespace {
 
@@ -27,6 +29,11 @@ bool ValidUtf8(std::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  // The fast paths (Thai-and-ASCII normalisation, ASCII tokenisation) answer what ICU answers.
+  const auto fast = cfr::content::NormalizeText(text);
+  const auto icu = cfr::content::internal::NormalizeTextWithIcu(text);
+  if (fast.ok() != icu.ok() || (fast.ok() && *fast != *icu)) std::abort();
+  if (fast.ok() && cfr::content::Tokenize(*fast) != cfr::content::internal::TokenizeWithIcu(*fast)) std::abort();
   auto p = cfr::content::Prepare(text);
   if (!p.ok()) {
     if (p.status().field() != "text") std::abort();  // every refusal names the text
