@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto fast = cfr::content::NormalizeText(text);
   const auto icu = cfr::content::internal::NormalizeTextWithIcu(text);
   if (fast.ok() != icu.ok() || (fast.ok() && *fast != *icu)) std::abort();
-  if (fast.ok() && cfr::content::Tokenize(*fast) != cfr::content::internal::TokenizeWithIcu(*fast)) std::abort();
+  if (fast.ok() && cfr::content::Tokenize(*fast) != cfr::content::internal::TokenizeWithIcu(*fast))
+    std::abort();
   auto p = cfr::content::Prepare(text);
   if (!p.ok()) {
     if (p.status().field() != "text") std::abort();  // every refusal names the text

@@ -440,8 +440,8 @@ void TokenizeAscii(std::string_view s, std::vector<std::string>* tokens) {
           status = UBRK_WORD_NUMBER;
         } else if (c == C::kExtendNumLet) {  // rule 13a
           status = prev == C::kNumeric ? UBRK_WORD_NUMBER : UBRK_WORD_LETTER;
-        } else if (prev == C::kLetter && (c == C::kMidNumLet || c == C::kSingleQuote) &&
-                   j + 1 < s.size() && ClassOf(s[j + 1]) == C::kLetter) {  // rules 6, 7
+        } else if (prev == C::kLetter && (c == C::kMidNumLet || c == C::kSingleQuote) && j + 1 < s.size() &&
+                   ClassOf(s[j + 1]) == C::kLetter) {  // rules 6, 7
           status = UBRK_WORD_LETTER;
           ++j;
         } else if (prev == C::kNumeric && (c == C::kMidNum || c == C::kMidNumLet || c == C::kSingleQuote) &&

@@ -137,8 +137,7 @@ TEST(TokenizeTest, SegmentsThaiAndEnglish) {
   EXPECT_NE(std::find(t.begin(), t.end(), "ระงับ"), t.end());
   for (const auto& w : t) EXPECT_EQ(w.find(' '), std::string::npos);
   // Characters beyond the BMP (two UTF-16 units, four bytes) do not shift the tokens cut after them.
-  EXPECT_EQ(Tokenize("สวัสดี😀ครับ abc 𝐀𝐁 ไทย"),
-            (std::vector<std::string>{"สวัสดี", "ครับ", "abc", "𝐀𝐁", "ไทย"}));
+  EXPECT_EQ(Tokenize("สวัสดี😀ครับ abc 𝐀𝐁 ไทย"), (std::vector<std::string>{"สวัสดี", "ครับ", "abc", "𝐀𝐁", "ไทย"}));
 }
 
 TEST(TokenizeTest, ScriptOfAText) {
