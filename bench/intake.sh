@@ -3,6 +3,7 @@
 # wrk POSTs distinct, valid reports (generated in Lua before the run: unique victims, mule accounts
 # drawn from a pool of 200 so that entity updates contend as in real data). Prints reports/s and latency.
 # Goal (reports/registry/screening issue): >= 2,000 reports/s into the embedded store.
+# KEEP=1 keeps the data directory (its path printed) to inspect what the run wrote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15s}
