@@ -100,7 +100,7 @@ Result<std::vector<LabelledText>> ReadLabelledTsv(const std::string& path) {
 struct Classifier::Vocabulary {
   struct Word {
     const std::vector<int32_t>* rows = nullptr;  // the dictionary's own list; null for a label
-    const double* sums = nullptr;                // its rows' scores summed, per label
+    const double* sums = nullptr;                // its rows' scores summed, per label (with rows)
   };
   std::vector<std::string> texts;  // owns the keys' bytes
   absl::flat_hash_map<std::string_view, Word> words;
@@ -191,21 +191,6 @@ Status Classifier::Save(const std::string& path) const {
 
 void Classifier::PrepareScores() {
   const auto dict = model_->getDictionary();
-  auto vocabulary = std::make_unique<Vocabulary>();
-  const fasttext::Args args = model_->getArgs();
-  vocabulary->nwords = dict->nwords();
-  vocabulary->bucket = args.bucket;
-  vocabulary->word_ngrams = args.wordNgrams;
-  const int32_t size = dict->nwords() + dict->nlabels();
-  vocabulary->texts.reserve(static_cast<size_t>(size));
-  vocabulary->words.reserve(static_cast<size_t>(size));
-  for (int32_t i = 0; i < size; ++i) {
-    vocabulary->texts.push_back(dict->getWord(i));
-    Vocabulary::Word w;
-    if (dict->getType(i) == fasttext::entry_type::word) w.rows = &dict->getSubwords(i);
-    vocabulary->words.emplace(vocabulary->texts.back(), w);
-  }
-
   const auto input = model_->getInputMatrix();
   const auto output = model_->getOutputMatrix();
   nlabels_ = static_cast<size_t>(output->size(0));
@@ -226,16 +211,29 @@ void Classifier::PrepareScores() {
       row_scores_[static_cast<size_t>(r) * nlabels_ + l] = static_cast<float>(dot);
     }
   }
-  // Each word's rows summed once (scoring then adds one sum per known word, not each subword's row).
+  // The words by text; each word's rows summed once (scoring then adds one sum per known word,
+  // not each subword's row).
+  auto vocabulary = std::make_unique<Vocabulary>();
+  const fasttext::Args args = model_->getArgs();
+  vocabulary->nwords = dict->nwords();
+  vocabulary->bucket = args.bucket;
+  vocabulary->word_ngrams = args.wordNgrams;
+  const int32_t size = dict->nwords() + dict->nlabels();
+  vocabulary->texts.reserve(static_cast<size_t>(size));
+  vocabulary->words.reserve(static_cast<size_t>(size));
   vocabulary->sums.assign(static_cast<size_t>(size) * nlabels_, 0.0);
-  for (auto& [text, w] : vocabulary->words) {
-    if (w.rows == nullptr) continue;
-    const int32_t id = dict->getId(std::string(text));
-    double* sums = vocabulary->sums.data() + static_cast<size_t>(id) * nlabels_;
-    for (const int32_t r : *w.rows) {
-      for (size_t l = 0; l < nlabels_; ++l) sums[l] += row_scores_[static_cast<size_t>(r) * nlabels_ + l];
+  for (int32_t i = 0; i < size; ++i) {
+    vocabulary->texts.push_back(dict->getWord(i));
+    Vocabulary::Word w;
+    if (dict->getType(i) == fasttext::entry_type::word) {
+      w.rows = &dict->getSubwords(i);
+      double* sums = vocabulary->sums.data() + static_cast<size_t>(i) * nlabels_;
+      for (const int32_t r : *w.rows) {
+        for (size_t l = 0; l < nlabels_; ++l) sums[l] += row_scores_[static_cast<size_t>(r) * nlabels_ + l];
+      }
+      w.sums = sums;
     }
-    w.sums = sums;
+    vocabulary->words.emplace(vocabulary->texts.back(), w);
   }
   vocabulary_ = std::move(vocabulary);
 }
@@ -352,7 +350,7 @@ Prediction Classifier::Predict(std::string_view features, size_t top) const {
         rows += word_rows.size();
         const size_t offset = sums.size();
         sums.resize(offset + nlabels_, 0.0);
-        if (known != nullptr && known->sums != nullptr) {
+        if (known != nullptr) {
           std::copy(known->sums, known->sums + nlabels_, sums.begin() + static_cast<std::ptrdiff_t>(offset));
         } else {
           add_rows(word_rows.data(), word_rows.size(), sums.data() + offset);

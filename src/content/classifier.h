@@ -74,6 +74,8 @@ class Classifier {
   Prediction Predict(std::string_view features, size_t top = 0) const;
   // fastText's own prediction (the reference the fast path is checked against).
   Prediction PredictWithFastText(std::string_view features) const;
+  // For the test: whether the fast line reader answers what fastText's reading of the line answers.
+  bool ReadsAsFastText(std::string_view features) const;
 
  private:
   Classifier();
@@ -91,11 +93,6 @@ class Classifier {
   // The rows of a line in fastText's order (for the test).
   std::vector<int32_t> RowsOf(std::string_view features) const;
 
- public:
-  // For the test: whether RowsOf answers what fastText's reading of the line answers.
-  bool ReadsAsFastText(std::string_view features) const;
-
- private:
   std::unique_ptr<fasttext::FastText> model_;
   std::unique_ptr<const Vocabulary> vocabulary_;
   std::vector<std::string> labels_;  // without "__label__"

@@ -286,15 +286,7 @@ bool NormalizeThaiOrAscii(std::string_view text, std::string* utf8) {
   ReplacePairs(&cps, 0x0E40, 0x0E40, 0x0E41);  // SARA E twice: SARA AE
   utf8->clear();
   utf8->reserve(text.size());
-  for (const char16_t c : cps) {
-    if (c < 0x80) {
-      utf8->push_back(static_cast<char>(c));
-    } else {
-      utf8->push_back(static_cast<char>(0xE0));
-      utf8->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      utf8->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (const char16_t c : cps) AppendUtf8(c, utf8);
   return true;
 }
 
