@@ -56,8 +56,27 @@ done = function(summary, latency, requests)
   io.write(string.format("non-2xx: %d\n", summary.errors.status))
 end
 LUA
+# The server's CPU time by thread name (utime + stime, clock ticks), before and after the run.
+cpu_by_thread() {
+  for t in /proc/$pid/task/*; do
+    echo "$(cat "$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done 2>/dev/null | awk '{s[$1] += $2} END {for (n in s) print n, s[n]}'
+}
+cpu_by_thread > "$work/cpu.before"
 wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/report.lua" "http://127.0.0.1:$port" > "$work/wrk.txt" 2>&1
+cpu_by_thread > "$work/cpu.after"
 saved=$(curl -s "127.0.0.1:$port/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["last_seq"])')
+# CPU per report: the server's CPU time over the reports wrk saw answered (2xx), by thread.
+reports=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+awk -v n="$reports" -v hz="$(getconf CLK_TCK)" '
+  NR == FNR {before[$1] = $2; next}
+  {d = $2 - before[$1]; total += d; if (d > 0) by[$1] = d}
+  END {
+    printf "server CPU per report: %.2f ms (", 1000 * total / hz / n
+    sep = ""
+    for (t in by) {printf "%s%s %.2f", sep, t, 1000 * by[t] / hz / n; sep = ", "}
+    print ")"
+  }' "$work/cpu.before" "$work/cpu.after" >&2
 awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /non-2xx/ {bad=$2}
      END {printf "| report intake, %s connections | %s reports/s | p50 %s | p99 %s | non-2xx %s |\n", c, rps, p50, p99, bad}' \
   c="$CONNECTIONS" "$work/wrk.txt"

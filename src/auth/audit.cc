@@ -198,6 +198,22 @@ Result<std::optional<store::Record>> AuditedStore::Get(std::string_view collecti
   return rec;
 }
 
+Result<std::vector<std::optional<store::Record>>> AuditedStore::GetMany(
+    const std::vector<store::RecordKey>& keys) {
+  auto recs = inner_.GetMany(keys);
+  if (!recs.ok()) return recs;
+  // One entry per personal-data collection read, naming the records found.
+  std::vector<std::pair<std::string_view, std::vector<std::string>>> read;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!(*recs)[i] || !IsPersonal(keys[i].collection)) continue;
+    auto it = std::find_if(read.begin(), read.end(), [&](const auto& r) { return r.first == keys[i].collection; });
+    if (it == read.end()) it = read.emplace(read.end(), keys[i].collection, std::vector<std::string>{});
+    it->second.emplace_back(keys[i].key);
+  }
+  for (const auto& [collection, found] : read) CFR_RETURN_IF_ERROR(AuditRead(collection, found));
+  return recs;
+}
+
 Result<std::vector<store::Record>> AuditedStore::Scan(std::string_view collection,
                                                       const store::ScanOptions& options) {
   auto recs = inner_.Scan(collection, options);

@@ -348,9 +348,53 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
   const std::string fingerprint = Fingerprint(joined);
   const std::string victim_key = Fingerprint(victim_identity).substr(0, 16);
 
+  // Registry updates, one per distinct identifier: key → (identifier, loss to count).
+  std::map<std::string, std::pair<ident::Identifier, int64_t>> targets;
+  for (const LossTransfer& t : report.loss_transfers) {
+    auto& slot = targets[registry::EntityKey(t.to.kind, t.to.canonical)];
+    slot.first = t.to;
+    slot.second += t.amount_satang;
+  }
+  std::map<std::string, bool> receiving;
+  for (const auto& [key, v] : targets) receiving[key] = true;
+  for (const ident::Identifier& id : report.scammer_identifiers) {
+    auto& slot = targets[registry::EntityKey(id.kind, id.canonical)];
+    if (slot.first.canonical.empty()) {
+      slot.first = id;
+      slot.second = report.TotalLossSatang();
+    }
+  }
+  // Distinct victims: one record per (entity, victim fingerprint), inserted with the report; a
+  // concurrent report of the same victim conflicts and is counted on its retry.
+  std::vector<std::string> victim_records;
+  victim_records.reserve(targets.size());
+  for (const auto& entry : targets) {
+    std::string victim_record = entry.first;
+    victim_record += kUnit;
+    victim_record += victim_key;
+    victim_records.push_back(std::move(victim_record));
+  }
+  // Everything an attempt reads, in one snapshot: the idempotency record, an earlier report of
+  // the same loss, and each identifier's entity and victim record.
+  std::vector<store::RecordKey> reads;
+  reads.reserve(2 + 2 * targets.size());
+  const size_t kIdemRead = reads.size();
+  if (!idempotency_key.empty()) reads.push_back({kIdempotency, idem_key});
+  const size_t kFingerprintRead = reads.size();
+  reads.push_back({kFingerprints, fingerprint});
+  const size_t kTargetReads = reads.size();
+  {
+    size_t i = 0;
+    for (const auto& entry : targets) {
+      reads.push_back({registry::kEntityCollection, entry.first});
+      reads.push_back({kEntityVictims, victim_records[i++]});
+    }
+  }
+
   for (int attempt = 0; attempt < 50; ++attempt) {
+    CFR_ASSIGN_OR_RETURN(auto read, store_.GetMany(reads));
     if (!idempotency_key.empty()) {
-      CFR_ASSIGN_OR_RETURN(auto seen, store_.Get(kIdempotency, idem_key));
+      std::optional<store::Record>& seen = read[kIdemRead];
       if (seen) {
         const json j = json::parse(seen->value, nullptr, false);
         if (j.value("request", "") != request_fingerprint) {
@@ -373,7 +417,7 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
     SubmitResult result;
 
     // Duplicate of an earlier report of the same loss?
-    CFR_ASSIGN_OR_RETURN(auto earlier, store_.Get(kFingerprints, fingerprint));
+    const std::optional<store::Record>& earlier = read[kFingerprintRead];
     std::optional<store::Record> case_record;
     if (earlier) {
       result.duplicate_of = earlier->value;
@@ -391,45 +435,22 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
     result.report_id = Numbered("RPT", now, report_n);
     const bool counts = result.duplicate_of.empty();  // a duplicate links, it does not count again
 
-    // Registry updates, one per distinct identifier.
-    std::map<std::string, std::pair<ident::Identifier, int64_t>> targets;  // key → (id, loss to count)
-    for (const LossTransfer& t : report.loss_transfers) {
-      auto& slot = targets[registry::EntityKey(t.to.kind, t.to.canonical)];
-      slot.first = t.to;
-      slot.second += t.amount_satang;
-    }
-    std::map<std::string, bool> receiving;
-    for (const auto& [key, v] : targets) receiving[key] = true;
-    for (const ident::Identifier& id : report.scammer_identifiers) {
-      auto& slot = targets[registry::EntityKey(id.kind, id.canonical)];
-      if (slot.first.canonical.empty()) {
-        slot.first = id;
-        slot.second = report.TotalLossSatang();
-      }
-    }
     Status prepared;
+    size_t target_index = 0;
     for (const auto& entry : targets) {
       // Named copies, not structured bindings: the lambda below captures them.
       const std::string& key = entry.first;
       const auto& target = entry.second;
       const bool is_receiving = receiving.count(key) > 0;
-      // Distinct victims: one record per (entity, victim fingerprint), inserted with the report;
-      // a concurrent report of the same victim conflicts and is counted on its retry.
+      const size_t at = kTargetReads + 2 * target_index;
+      const std::string& victim_record = victim_records[target_index++];
       bool new_victim = false;
-      std::string victim_record = key;
-      victim_record += kUnit;
-      victim_record += victim_key;
       if (counts) {
-        auto seen_victim = store_.Get(kEntityVictims, victim_record);
-        if (!seen_victim.ok()) {
-          prepared = seen_victim.status();
-          break;
-        }
-        new_victim = !seen_victim->has_value();
+        new_victim = !read[at + 1].has_value();
         if (new_victim) batch.Insert(kEntityVictims, victim_record, result.report_id);
       }
-      auto e = registry_.PrepareMutation(
-          target.first.kind, target.first.canonical, actor,
+      auto e = registry_.PrepareMutationOf(
+          std::move(read[at]), target.first.kind, target.first.canonical, actor,
           [&](registry::Entity* ent, bool, registry::HistoryEvent* ev, store::WriteBatch*) {
             if (ent->display.empty()) ent->display = target.first.display;
             if (counts) {

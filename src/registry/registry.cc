@@ -1,10 +1,14 @@
 #include "registry/registry.h"
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <cstdio>
 
+#include "core/json_escape.h"
 #include "core/time.h"
 #include "store/counter.h"
 
@@ -12,6 +16,47 @@ namespace cfr::registry {
 namespace {
 
 using nlohmann::json;
+
+// Writes one JSON object's members in the order given (fixed-shape records on hot paths).
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
+  void Key(std::string_view key) {
+    if (!first_) out_->push_back(',');
+    first_ = false;
+    out_->push_back('"');
+    out_->append(key);  // keys are literals: nothing to escape
+    out_->append("\":");
+  }
+  void Str(std::string_view key, std::string_view value) {
+    Key(key);
+    AppendJsonString(value, out_);
+  }
+  void Int(std::string_view key, int64_t value) {
+    Key(key);
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out_->append(buf, r.ptr);
+  }
+  void Bool(std::string_view key, bool value) {
+    Key(key);
+    out_->append(value ? "true" : "false");
+  }
+  void Strs(std::string_view key, const std::vector<std::string>& values) {
+    Key(key);
+    out_->push_back('[');
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out_->push_back(',');
+      AppendJsonString(values[i], out_);
+    }
+    out_->push_back(']');
+  }
+  void End() { out_->push_back('}'); }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
 
 json ActorJson(const Actor& a) { return {{"user", a.user}, {"agency", a.agency}, {"role", a.role}}; }
 Actor ActorFrom(const json& j) { return {j.value("user", ""), j.value("agency", ""), j.value("role", "")}; }
@@ -26,10 +71,23 @@ std::string HistoryKey(std::string_view entity_key, int64_t version) {
 }
 
 std::string EncodeHistory(const HistoryEvent& e) {
-  return json{{"version", e.version}, {"at_ms", e.at_ms},         {"actor", ActorJson(e.actor)},
-              {"action", e.action},   {"from_tier", e.from_tier}, {"to_tier", e.to_tier},
-              {"reason", e.reason}}
-      .dump();
+  std::string out;
+  out.reserve(160 + e.reason.size());
+  ObjectWriter w(&out);
+  w.Str("action", e.action);
+  w.Key("actor");
+  ObjectWriter actor(&out);
+  actor.Str("agency", e.actor.agency);
+  actor.Str("role", e.actor.role);
+  actor.Str("user", e.actor.user);
+  actor.End();
+  w.Int("at_ms", e.at_ms);
+  w.Str("from_tier", e.from_tier);
+  w.Str("reason", e.reason);
+  w.Str("to_tier", e.to_tier);
+  w.Int("version", e.version);
+  w.End();
+  return out;
 }
 
 Result<HistoryEvent> DecodeHistory(std::string_view bytes) {
@@ -112,70 +170,158 @@ void AddUnique(std::vector<std::string>* v, const std::string& s) {
 }  // namespace
 
 std::string EncodeEntity(const Entity& e) {
-  return json{{"kind", ident::KindName(e.kind)},
-              {"canonical", e.canonical},
-              {"display", e.display},
-              {"tier", TierName(e.tier)},
-              {"held", e.held},
-              {"reports", e.reports},
-              {"victims", e.victims},
-              {"loss_satang", e.loss_satang},
-              {"first_seen_ms", e.first_seen_ms},
-              {"last_seen_ms", e.last_seen_ms},
-              {"sources", e.sources},
-              {"report_ids", e.report_ids},
-              {"case_ids", e.case_ids},
-              {"person", e.person},
-              {"person_tier", TierName(e.person_tier)},
-              {"person_held", e.person_held},
-              {"linked", e.linked},
-              {"risk_score", e.risk_score},
-              {"risk_reasons", e.risk_reasons},
-              {"appeal_id", e.appeal_id},
-              {"appeal_status", e.appeal_status},
-              {"version", e.version},
-              {"updated_ms", e.updated_ms}}
-      .dump(-1, ' ', false, json::error_handler_t::replace);
+  // Written directly (no DOM), keys in the order nlohmann::json writes them (sorted), so that
+  // records written before and after read the same; DecodeEntity reads either.
+  std::string out;
+  out.reserve(256 + 24 * (e.report_ids.size() + e.case_ids.size() + e.linked.size()) + e.display.size());
+  ObjectWriter w(&out);
+  w.Str("appeal_id", e.appeal_id);
+  w.Str("appeal_status", e.appeal_status);
+  w.Str("canonical", e.canonical);
+  w.Strs("case_ids", e.case_ids);
+  w.Str("display", e.display);
+  w.Int("first_seen_ms", e.first_seen_ms);
+  w.Bool("held", e.held);
+  w.Str("kind", ident::KindName(e.kind));
+  w.Int("last_seen_ms", e.last_seen_ms);
+  w.Strs("linked", e.linked);
+  w.Int("loss_satang", e.loss_satang);
+  w.Str("person", e.person);
+  w.Bool("person_held", e.person_held);
+  w.Str("person_tier", TierName(e.person_tier));
+  w.Strs("report_ids", e.report_ids);
+  w.Int("reports", e.reports);
+  w.Strs("risk_reasons", e.risk_reasons);
+  w.Int("risk_score", e.risk_score);
+  w.Strs("sources", e.sources);
+  w.Str("tier", TierName(e.tier));
+  w.Int("updated_ms", e.updated_ms);
+  w.Int("version", e.version);
+  w.Int("victims", e.victims);
+  w.End();
+  return out;
 }
 
 Result<Entity> DecodeEntity(std::string_view bytes) {
-  const json j = json::parse(bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Internal("registry: corrupt entity record");
-  try {
-    Entity e;
-    auto kind = ident::ParseKind(j.at("kind").get<std::string>());
-    if (!kind.ok()) return Internal("registry: entity with unknown kind");
-    e.kind = *kind;
-    e.canonical = j.at("canonical").get<std::string>();
-    e.display = j.value("display", "");
-    auto tier = ParseTier(j.value("tier", "none"));
-    if (!tier.ok()) return Internal("registry: entity with unknown tier");
-    e.tier = *tier;
-    e.held = j.value("held", false);
-    e.reports = j.value("reports", int64_t{0});
-    e.victims = j.value("victims", int64_t{0});
-    e.loss_satang = j.value("loss_satang", int64_t{0});
-    e.first_seen_ms = j.value("first_seen_ms", int64_t{0});
-    e.last_seen_ms = j.value("last_seen_ms", int64_t{0});
-    e.sources = j.value("sources", std::vector<std::string>{});
-    e.report_ids = j.value("report_ids", std::vector<std::string>{});
-    e.case_ids = j.value("case_ids", std::vector<std::string>{});
-    e.person = j.value("person", "");
-    auto person_tier = ParseTier(j.value("person_tier", "none"));
-    if (!person_tier.ok()) return Internal("registry: entity with unknown person tier");
-    e.person_tier = *person_tier;
-    e.person_held = j.value("person_held", false);
-    e.linked = j.value("linked", std::vector<std::string>{});
-    e.risk_score = j.value("risk_score", 0);
-    e.risk_reasons = j.value("risk_reasons", std::vector<std::string>{});
-    e.appeal_id = j.value("appeal_id", "");
-    e.appeal_status = j.value("appeal_status", "");
-    e.version = j.value("version", int64_t{0});
-    e.updated_ms = j.value("updated_ms", std::max(e.first_seen_ms, e.last_seen_ms));
-    return e;
-  } catch (const json::exception& ex) {
-    return Internal(std::string("registry: corrupt entity record: ") + ex.what());
+  // simdjson's DOM, one parser per thread (the follower decodes every entity change it applies).
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(bytes.data(), bytes.size()).get(o) != simdjson::SUCCESS)
+    return Internal("registry: corrupt entity record");
+  Entity e;
+  bool has_kind = false;
+  bool has_canonical = false;
+  bool has_updated = false;
+  std::string_view bad;  // the first field of the wrong type
+  auto str = [&](simdjson::dom::element v, std::string_view key, std::string* out) {
+    std::string_view s;
+    if (v.get(s) != simdjson::SUCCESS) {
+      if (bad.empty()) bad = key;
+      return;
+    }
+    out->assign(s);
+  };
+  auto num = [&](simdjson::dom::element v, std::string_view key, int64_t* out) {
+    if (v.get(*out) != simdjson::SUCCESS && bad.empty()) bad = key;
+  };
+  auto boolean = [&](simdjson::dom::element v, std::string_view key, bool* out) {
+    if (v.get(*out) != simdjson::SUCCESS && bad.empty()) bad = key;
+  };
+  auto strs = [&](simdjson::dom::element v, std::string_view key, std::vector<std::string>* out) {
+    simdjson::dom::array a;
+    if (v.get(a) != simdjson::SUCCESS) {
+      if (bad.empty()) bad = key;
+      return;
+    }
+    out->clear();
+    out->reserve(a.size());
+    for (simdjson::dom::element item : a) {
+      std::string_view s;
+      if (item.get(s) != simdjson::SUCCESS) {
+        if (bad.empty()) bad = key;
+        return;
+      }
+      out->emplace_back(s);
+    }
+  };
+  auto tier = [&](simdjson::dom::element v, std::string_view key, Tier* out) {
+    std::string_view s;
+    if (v.get(s) != simdjson::SUCCESS) {
+      if (bad.empty()) bad = key;
+      return;
+    }
+    auto t = ParseTier(s);
+    if (!t.ok()) {
+      if (bad.empty()) bad = key;
+      return;
+    }
+    *out = *t;
+  };
+  for (auto field : o) {
+    const std::string_view k = field.key;
+    const simdjson::dom::element v = field.value;
+    if (k == "kind") {
+      std::string_view s;
+      if (v.get(s) != simdjson::SUCCESS) return Internal("registry: entity with unknown kind");
+      auto kind = ident::ParseKind(s);
+      if (!kind.ok()) return Internal("registry: entity with unknown kind");
+      e.kind = *kind;
+      has_kind = true;
+    } else if (k == "canonical") {
+      str(v, k, &e.canonical);
+      has_canonical = true;
+    } else if (k == "display") {
+      str(v, k, &e.display);
+    } else if (k == "tier") {
+      tier(v, k, &e.tier);
+    } else if (k == "held") {
+      boolean(v, k, &e.held);
+    } else if (k == "reports") {
+      num(v, k, &e.reports);
+    } else if (k == "victims") {
+      num(v, k, &e.victims);
+    } else if (k == "loss_satang") {
+      num(v, k, &e.loss_satang);
+    } else if (k == "first_seen_ms") {
+      num(v, k, &e.first_seen_ms);
+    } else if (k == "last_seen_ms") {
+      num(v, k, &e.last_seen_ms);
+    } else if (k == "sources") {
+      strs(v, k, &e.sources);
+    } else if (k == "report_ids") {
+      strs(v, k, &e.report_ids);
+    } else if (k == "case_ids") {
+      strs(v, k, &e.case_ids);
+    } else if (k == "person") {
+      str(v, k, &e.person);
+    } else if (k == "person_tier") {
+      tier(v, k, &e.person_tier);
+    } else if (k == "person_held") {
+      boolean(v, k, &e.person_held);
+    } else if (k == "linked") {
+      strs(v, k, &e.linked);
+    } else if (k == "risk_score") {
+      int64_t score = 0;
+      num(v, k, &score);
+      e.risk_score = static_cast<int>(std::clamp<int64_t>(score, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+    } else if (k == "risk_reasons") {
+      strs(v, k, &e.risk_reasons);
+    } else if (k == "appeal_id") {
+      str(v, k, &e.appeal_id);
+    } else if (k == "appeal_status") {
+      str(v, k, &e.appeal_status);
+    } else if (k == "version") {
+      num(v, k, &e.version);
+    } else if (k == "updated_ms") {
+      num(v, k, &e.updated_ms);
+      has_updated = true;
+    }
   }
+  if (!has_kind) return Internal("registry: entity record without a kind");
+  if (!has_canonical) return Internal("registry: entity record without a canonical value");
+  if (!bad.empty()) return Internal("registry: corrupt entity record: field " + std::string(bad));
+  if (!has_updated) e.updated_ms = std::max(e.first_seen_ms, e.last_seen_ms);
+  return e;
 }
 
 Registry::Registry(store::Store& store, Clock& clock, RiskWeights weights)
@@ -209,8 +355,14 @@ Result<std::vector<HistoryEvent>> Registry::History(ident::Kind kind, std::strin
 
 Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view canonical, const Actor& actor,
                                          const Change& change, store::WriteBatch* batch) {
+  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, EntityKey(kind, canonical)));
+  return PrepareMutationOf(std::move(rec), kind, canonical, actor, change, batch);
+}
+
+Result<Entity> Registry::PrepareMutationOf(std::optional<store::Record> rec, ident::Kind kind,
+                                           std::string_view canonical, const Actor& actor, const Change& change,
+                                           store::WriteBatch* batch) {
   const std::string key = EntityKey(kind, canonical);
-  CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kEntityCollection, key));
   Entity e;
   if (rec) {
     CFR_ASSIGN_OR_RETURN(e, DecodeEntity(rec->value));

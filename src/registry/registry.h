@@ -113,6 +113,11 @@ class Registry {
   // committing. A kConflict from the caller's Commit means an entity changed: prepare again.
   Result<Entity> PrepareMutation(ident::Kind kind, std::string_view canonical, const Actor& actor,
                                  const Change& change, store::WriteBatch* batch);
+  // The same, with the entity's record already read by the caller (with its other reads, in one
+  // Store::GetMany): `current` is the record at EntityKey(kind, canonical), or nullopt.
+  Result<Entity> PrepareMutationOf(std::optional<store::Record> current, ident::Kind kind,
+                                   std::string_view canonical, const Actor& actor, const Change& change,
+                                   store::WriteBatch* batch);
 
  private:
   Status PropagateToLinked(const Entity& person, const Actor& actor, store::WriteBatch* batch);

@@ -1,9 +1,11 @@
 #include "registry/registry.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
@@ -187,6 +189,98 @@ TEST_F(RegistryTest, EntityRecordsRoundTrip) {
   EXPECT_EQ(back->sources, e.sources);
   EXPECT_FALSE(DecodeEntity("{not json").ok());
   EXPECT_FALSE(DecodeEntity(R"({"kind":"fax","canonical":"x"})").ok());
+}
+
+// The record as the registry wrote it with nlohmann::json before it wrote records directly: both
+// must read the same, and the direct writer must write the same JSON value.
+nlohmann::json ReferenceEntityJson(const Entity& e) {
+  return {{"kind", ident::KindName(e.kind)},
+          {"canonical", e.canonical},
+          {"display", e.display},
+          {"tier", TierName(e.tier)},
+          {"held", e.held},
+          {"reports", e.reports},
+          {"victims", e.victims},
+          {"loss_satang", e.loss_satang},
+          {"first_seen_ms", e.first_seen_ms},
+          {"last_seen_ms", e.last_seen_ms},
+          {"sources", e.sources},
+          {"report_ids", e.report_ids},
+          {"case_ids", e.case_ids},
+          {"person", e.person},
+          {"person_tier", TierName(e.person_tier)},
+          {"person_held", e.person_held},
+          {"linked", e.linked},
+          {"risk_score", e.risk_score},
+          {"risk_reasons", e.risk_reasons},
+          {"appeal_id", e.appeal_id},
+          {"appeal_status", e.appeal_status},
+          {"version", e.version},
+          {"updated_ms", e.updated_ms}};
+}
+
+void ExpectSameEntity(const Entity& a, const Entity& b) {
+  EXPECT_EQ(ReferenceEntityJson(a), ReferenceEntityJson(b));
+}
+
+TEST_F(RegistryTest, EntityRecordsAreTheJsonTheyWereAndReadBothWays) {
+  Entity e;
+  e.kind = ident::Kind::kBankAccount;
+  e.canonical = "014:4070000098";
+  e.display = std::string("quote \" back\\slash \b\f\n\r\t \x01 \x7f ไทย bad \xff\xc3 end");
+  e.tier = Tier::kDarkGrey;
+  e.held = true;
+  e.reports = 123456789012345;
+  e.victims = -1;
+  e.loss_satang = std::numeric_limits<int64_t>::max();
+  e.first_seen_ms = 1796680042651;
+  e.last_seen_ms = 1796680042652;
+  e.sources = {"AOC", "SCB", ""};
+  e.report_ids = {"RPT-2026-000001", "RPT-2026-000002"};
+  e.case_ids = {"CFR-2026-000001"};
+  e.person = "6212509199088";
+  e.person_tier = Tier::kBlack;
+  e.person_held = true;
+  e.linked = {};
+  e.risk_score = 87;
+  e.risk_reasons = {"dark grey", "2 reports"};
+  e.appeal_id = "APL-2026-000003";
+  e.appeal_status = "pending";
+  e.version = 9;
+  e.updated_ms = 1796680042653;
+  const std::string written = EncodeEntity(e);
+  const auto parsed = nlohmann::json::parse(written, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << written;
+  // The same value as the DOM writer's (invalid UTF-8 replaced there as here), the same keys.
+  EXPECT_EQ(parsed, nlohmann::json::parse(
+                        ReferenceEntityJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  auto back = DecodeEntity(written);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->display, parsed["display"].get<std::string>());
+  Entity expected = e;
+  expected.display = back->display;
+  ExpectSameEntity(*back, expected);
+  // A record the DOM writer wrote (another key order) reads the same.
+  auto old = DecodeEntity(ReferenceEntityJson(expected).dump());
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ExpectSameEntity(*old, expected);
+  // Missing optional fields take their defaults; updated_ms falls back to the last sighting.
+  auto sparse = DecodeEntity(R"({"kind":"phone","canonical":"+66812345678","last_seen_ms":5,"extra":[1]})");
+  ASSERT_TRUE(sparse.ok()) << sparse.status().ToString();
+  EXPECT_EQ(sparse->kind, ident::Kind::kPhone);
+  EXPECT_EQ(sparse->tier, Tier::kNone);
+  EXPECT_EQ(sparse->updated_ms, 5);
+  EXPECT_TRUE(sparse->report_ids.empty());
+  // A field of the wrong type, a missing kind or value, an unknown tier: corrupt, and said which.
+  auto wrong = DecodeEntity(R"({"kind":"phone","canonical":"+66812345678","reports":"7"})");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("reports"), std::string::npos) << wrong.status().message();
+  EXPECT_FALSE(DecodeEntity(R"({"kind":"phone","canonical":"x","report_ids":["a",1]})").ok());
+  EXPECT_FALSE(DecodeEntity(R"({"kind":"phone","canonical":"x","tier":"purple"})").ok());
+  EXPECT_FALSE(DecodeEntity(R"({"canonical":"x"})").ok());
+  EXPECT_FALSE(DecodeEntity(R"({"kind":"phone"})").ok());
+  EXPECT_FALSE(DecodeEntity(R"(["kind","phone"])").ok());
+  EXPECT_FALSE(DecodeEntity("").ok());
 }
 
 TEST_F(RegistryTest, APersonsTierReachesEveryLinkedIdentifier) {

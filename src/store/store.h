@@ -87,6 +87,12 @@ struct Change {
   std::optional<std::string> value;  // nullopt: the record was deleted
 };
 
+// A record's address, for GetMany.
+struct RecordKey {
+  std::string_view collection;
+  std::string_view key;
+};
+
 struct ScanOptions {
   std::string prefix;       // only keys starting with this
   std::string start_after;  // resume after this key (exclusive); for paging
@@ -108,6 +114,11 @@ class Store {
 
   // The live record, or nullopt.
   virtual Result<std::optional<Record>> Get(std::string_view collection, std::string_view key) = 0;
+
+  // The live records of several keys, in the order asked (nullopt for a missing one), read from
+  // one snapshot of the store: a handler that needs several records reads them together, in one
+  // read transaction where the backend has them (this default reads them one by one).
+  virtual Result<std::vector<std::optional<Record>>> GetMany(const std::vector<RecordKey>& keys);
 
   // Live records of a collection in key order (bytewise).
   virtual Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) = 0;

@@ -420,6 +420,60 @@ TEST_P(StoreConformanceTest, LimitsAreEnforced) {
   EXPECT_EQ(GetValue(*store_, "c", "big"), big);
 }
 
+TEST_P(StoreConformanceTest, GetManyReadsEveryKeyInTheOrderAsked) {
+  const std::string binary("k\0\xff", 3);
+  ASSERT_TRUE(store_->Commit(WriteBatch().Put("c", "a", "1").Put("c", binary, "2").Put("d", "a", "3")).ok());
+  ASSERT_TRUE(store_->Commit(WriteBatch().Put("c", "gone", "x")).ok());
+  ASSERT_TRUE(store_->Commit(WriteBatch().Delete("c", "gone")).ok());
+  auto none = store_->GetMany({});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_TRUE(none->empty());
+  auto got = store_->GetMany({{"d", "a"}, {"c", "missing"}, {"c", binary}, {"c", "gone"}, {"c", "a"}, {"d", "a"}});
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 6u);
+  ASSERT_TRUE((*got)[0].has_value());
+  EXPECT_EQ((*got)[0]->collection, "d");
+  EXPECT_EQ((*got)[0]->value, "3");
+  EXPECT_FALSE((*got)[1].has_value());
+  ASSERT_TRUE((*got)[2].has_value());
+  EXPECT_EQ((*got)[2]->key, binary);
+  EXPECT_EQ((*got)[2]->value, "2");
+  EXPECT_FALSE((*got)[3].has_value());  // a tombstone is not a record
+  ASSERT_TRUE((*got)[4].has_value());
+  EXPECT_EQ((*got)[4]->value, "1");
+  EXPECT_EQ((*got)[4]->seq, 1u);
+  ASSERT_TRUE((*got)[5].has_value());  // asked twice, answered twice
+  EXPECT_EQ((*got)[5]->value, "3");
+}
+
+TEST_P(StoreConformanceTest, GetManyReadsOneSnapshot) {
+  // A writer keeps two records equal, changing both in each batch: every GetMany sees them equal.
+  ASSERT_TRUE(store_->Commit(WriteBatch().Put("c", "x", "0").Put("c", "y", "0")).ok());
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 1; i <= 300 && !stop.load(); ++i) {
+      const std::string v = std::to_string(i);
+      if (!store_->Commit(WriteBatch().Put("c", "x", v).Put("c", "y", v)).ok()) {
+        ADD_FAILURE() << "commit " << i << " failed";
+        break;
+      }
+    }
+    stop.store(true);
+  });
+  int reads = 0;
+  while (!stop.load() || reads < 10) {
+    auto got = store_->GetMany({{"c", "x"}, {"c", "y"}});
+    const bool same = got.ok() && (*got)[0] && (*got)[1] && (*got)[0]->value == (*got)[1]->value;
+    if (!same) {
+      ADD_FAILURE() << "read " << reads << " saw two states: " << got.status().ToString();
+      break;
+    }
+    ++reads;
+  }
+  stop.store(true);
+  writer.join();
+}
+
 TEST_P(StoreConformanceTest, ClosedStoreRefusesWork) {
   ASSERT_TRUE(store_->Close().ok());
   ASSERT_TRUE(store_->Close().ok());  // idempotent
@@ -427,6 +481,7 @@ TEST_P(StoreConformanceTest, ClosedStoreRefusesWork) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(store_->Get("c", "k").status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store_->GetMany({{"c", "k"}}).status().code(), StatusCode::kUnavailable);
 }
 
 class CountingConsumer : public ChangeConsumer {

@@ -248,6 +248,11 @@ std::vector<PgConn::Statement> ReaderStatements() {
       {"get",
        "SELECT value, seq FROM records WHERE collection = $1 AND key = $2 AND value IS NOT NULL",
        {kTextOid, kByteaOid}},
+      // Several keys in one statement (one snapshot); the ordinality says which key a row is.
+      {"get_many",
+       "SELECT u.i, r.value, r.seq FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS u(collection, key, i) "
+       "JOIN records r ON r.collection = u.collection AND r.key = u.key WHERE r.value IS NOT NULL",
+       {kTextArrayOid, kByteaArrayOid}},
       {"scan",
        "SELECT key, value, seq FROM records WHERE collection = $1 AND key > $2 AND key >= $3 "
        "AND value IS NOT NULL ORDER BY key LIMIT $4",
@@ -316,6 +321,7 @@ class PostgresStore final : public Store {
 
   Result<uint64_t> Commit(const WriteBatch& batch) override;
   Result<std::optional<Record>> Get(std::string_view collection, std::string_view key) override;
+  Result<std::vector<std::optional<Record>>> GetMany(const std::vector<RecordKey>& keys) override;
   Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) override;
   Result<std::vector<Change>> ReadChanges(uint64_t after_seq, size_t limit) override;
   uint64_t LastSeq() const override { return last_seq_.load(std::memory_order_acquire); }
@@ -650,6 +656,30 @@ Result<std::optional<Record>> PostgresStore::Get(std::string_view collection, st
     return std::optional<Record>(Record{std::string(collection), std::string(key),
                                         std::string(PQgetvalue(r.get(), 0, 0), PQgetlength(r.get(), 0, 0)),
                                         ReadInt8(PQgetvalue(r.get(), 0, 1))});
+  });
+}
+
+Result<std::vector<std::optional<Record>>> PostgresStore::GetMany(const std::vector<RecordKey>& keys) {
+  if (keys.empty()) return std::vector<std::optional<Record>>();
+  ArrayBuilder collections(kTextOid);
+  ArrayBuilder key_array(kByteaOid);
+  for (const RecordKey& k : keys) {
+    collections.Add(k.collection);
+    key_array.Add(k.key);
+  }
+  Params p;
+  p.Owned(collections.Finish()).Owned(key_array.Finish());
+  return WithReader([&](PgConn& c) -> Result<std::vector<std::optional<Record>>> {
+    CFR_ASSIGN_OR_RETURN(auto r, c.Run("get_many", p, PGRES_TUPLES_OK));
+    std::vector<std::optional<Record>> out(keys.size());
+    for (int row = 0; row < PQntuples(r.get()); ++row) {
+      const int64_t i = ReadInt8(PQgetvalue(r.get(), row, 0)) - 1;
+      if (i < 0 || static_cast<size_t>(i) >= keys.size()) return Internal("store: get_many returned a stray row");
+      out[i] = Record{std::string(keys[i].collection), std::string(keys[i].key),
+                      std::string(PQgetvalue(r.get(), row, 1), PQgetlength(r.get(), row, 1)),
+                      ReadInt8(PQgetvalue(r.get(), row, 2))};
+    }
+    return out;
   });
 }
 

@@ -135,6 +135,7 @@ class SqliteStore final : public Store {
 
   Result<uint64_t> Commit(const WriteBatch& batch) override;
   Result<std::optional<Record>> Get(std::string_view collection, std::string_view key) override;
+  Result<std::vector<std::optional<Record>>> GetMany(const std::vector<RecordKey>& keys) override;
   Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) override;
   Result<std::vector<Change>> ReadChanges(uint64_t after_seq, size_t limit) override;
   uint64_t LastSeq() const override { return last_seq_.load(std::memory_order_acquire); }
@@ -146,6 +147,7 @@ class SqliteStore final : public Store {
   struct Reader {
     sqlite3* db = nullptr;
     Stmt get;
+    Stmt begin, end;  // GetMany's read transaction
     // Scans: [from the prefix (>=) | after a key (>)][to the collection's end | below a bound].
     Stmt scan[2][2];
     Stmt changes;
@@ -319,6 +321,8 @@ Result<std::unique_ptr<SqliteStore::Reader>> SqliteStore::OpenReader() {
   CFR_ASSIGN_OR_RETURN(r->db, OpenConnection(options_.path, /*writer=*/false));
   CFR_RETURN_IF_ERROR(r->get.Prepare(
       r->db, "SELECT value, seq FROM records WHERE collection = ?1 AND key = ?2 AND value IS NOT NULL"));
+  CFR_RETURN_IF_ERROR(r->begin.Prepare(r->db, "BEGIN"));
+  CFR_RETURN_IF_ERROR(r->end.Prepare(r->db, "COMMIT"));
   // One lower bound and at most one upper bound per statement, each a plain term: SQLite bounds
   // the index range by one of each, and a bound it cannot use is a filter over every row between
   // (written `key > ?2 AND key >= ?3 AND (?4 IS NULL OR key < ?4)`, a prefix that matched nothing
@@ -530,6 +534,43 @@ Result<std::optional<Record>> SqliteStore::Get(std::string_view collection, std:
   return out;
 }
 
+Result<std::vector<std::optional<Record>>> SqliteStore::GetMany(const std::vector<RecordKey>& keys) {
+  Reader* r = readers_.Acquire();
+  if (r == nullptr) return Unavailable("store: closed");
+  // One read transaction: one snapshot, and the pages above the leaves read once for all keys
+  // (between transactions a reader's page cache is dropped whenever another connection wrote).
+  int rc = r->begin.Step();
+  r->begin.Reset();
+  Result<std::vector<std::optional<Record>>> out = std::vector<std::optional<Record>>();
+  if (rc != SQLITE_DONE) {
+    out = SqliteError(r->db, rc, "begin read");
+    readers_.Release(r);
+    return out;
+  }
+  out->reserve(keys.size());
+  for (const RecordKey& k : keys) {
+    r->get.BindText(1, k.collection);
+    r->get.BindBlob(2, k.key);
+    rc = r->get.Step();
+    if (rc == SQLITE_ROW) {
+      out->push_back(Record{std::string(k.collection), std::string(k.key), r->get.Blob(0),
+                            static_cast<uint64_t>(r->get.Int(1))});
+    } else if (rc == SQLITE_DONE) {
+      out->push_back(std::nullopt);
+    }
+    r->get.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      out = SqliteError(r->db, rc, "get");
+      break;
+    }
+  }
+  rc = r->end.Step();
+  r->end.Reset();
+  if (rc != SQLITE_DONE && out.ok()) out = SqliteError(r->db, rc, "end read");
+  readers_.Release(r);
+  return out;
+}
+
 Result<std::vector<Record>> SqliteStore::Scan(std::string_view collection, const ScanOptions& options) {
   Reader* r = readers_.Acquire();
   if (r == nullptr) return Unavailable("store: closed");
@@ -602,6 +643,8 @@ Status SqliteStore::Close() {
   seq_cv_.notify_all();
   for (auto& r : readers) {
     r->get.Finalize();
+    r->begin.Finalize();
+    r->end.Finalize();
     for (auto& by_lower : r->scan) {
       for (Stmt& stmt : by_lower) stmt.Finalize();
     }
