@@ -19,6 +19,7 @@
 
 namespace cfr::embedded {
 extern const std::string_view kSqliteMigration0001;
+extern const std::string_view kSqliteMigration0002;
 }
 
 namespace cfr::store {
@@ -32,6 +33,7 @@ struct Migration {
 
 const Migration kMigrations[] = {
     {1, "records", &embedded::kSqliteMigration0001},
+    {2, "records by seq", &embedded::kSqliteMigration0002},
 };
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
@@ -255,6 +257,7 @@ Status SqliteStore::Migrate() {
   CFR_RETURN_IF_ERROR(current.Prepare(writer_db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   if (current.Step() != SQLITE_ROW) return SqliteError(writer_db_, SQLITE_ERROR, "read schema version");
   schema_version_ = static_cast<int>(current.Int(0));
+  current.Finalize();  // an open statement would keep a migration from dropping a table
   const int latest = SqliteLatestSchemaVersion();
   if (schema_version_ > latest) {
     return Internal("store: " + options_.path + " has schema version " + std::to_string(schema_version_) +

@@ -105,6 +105,64 @@ TEST_F(SqliteStoreTest, TheWalStaysBoundedWhileCommitsKeepComing) {
   EXPECT_EQ((*last)->value, std::string(4096, 'a' + (kCommits - 1) % 26));
 }
 
+// A database of schema 1 (records in a WITHOUT ROWID table keyed by (collection, key)) is moved
+// to schema 2 (a rowid table keyed by seq) when opened: every record, tombstone and seq kept.
+TEST_F(SqliteStoreTest, SchemaOneDatabasesAreMovedToRowsBySeq) {
+  sqlite3* db;
+  ASSERT_EQ(sqlite3_open((dir_ / "cfr.db").c_str(), &db), SQLITE_OK);
+  const char* schema_one =
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+      " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));"
+      "CREATE TABLE records (collection TEXT NOT NULL, key BLOB NOT NULL, seq INTEGER NOT NULL, value BLOB,"
+      " PRIMARY KEY (collection, key)) WITHOUT ROWID;"
+      "CREATE UNIQUE INDEX records_by_seq ON records (seq);"
+      "CREATE TABLE store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+      "INSERT INTO schema_migrations(version, name) VALUES(1, 'records');"
+      // Keys and values are blobs, as the store binds them.
+      "INSERT INTO records VALUES('c', CAST('b' AS BLOB), 1, CAST('one' AS BLOB)),"
+      " ('c', CAST('a' AS BLOB), 4, CAST('four' AS BLOB)), ('d', X'00FF', 2, CAST('binary' AS BLOB)),"
+      " ('c', CAST('gone' AS BLOB), 3, NULL);";
+  ASSERT_EQ(sqlite3_exec(db, schema_one, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto s = OpenInDir(dir_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Store& store = **s;
+  EXPECT_EQ(store.SchemaVersion(), 2);
+  EXPECT_EQ(store.LastSeq(), 4u);
+  auto a = store.Get("c", "a");
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->value, "four");
+  EXPECT_EQ((*a)->seq, 4u);
+  auto bin = store.Get("d", std::string("\0\xff", 2));
+  ASSERT_TRUE(bin.ok() && bin->has_value());
+  EXPECT_EQ((*bin)->value, "binary");
+  auto gone = store.Get("c", "gone");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  auto scan = store.Scan("c", {});
+  ASSERT_TRUE(scan.ok());
+  ASSERT_EQ(scan->size(), 2u);
+  EXPECT_EQ((*scan)[0].key, "a");
+  EXPECT_EQ((*scan)[1].key, "b");
+  // The change feed keeps its order and its tombstone.
+  auto changes = store.ReadChanges(0, 10);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 4u);
+  EXPECT_EQ((*changes)[2].key, "gone");
+  EXPECT_FALSE((*changes)[2].value.has_value());
+  // Writes continue the sequence, and a rewrite moves its record to the end of the feed.
+  auto seq = store.Commit(WriteBatch().Put("c", "b", "five"));
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(*seq, 5u);
+  auto after = store.ReadChanges(4, 10);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].key, "b");
+  EXPECT_FALSE(store.Commit(WriteBatch().Insert("c", "a", "again")).ok());  // the key is still unique
+  EXPECT_TRUE(store.Commit(WriteBatch().Insert("c", "gone", "back")).ok());   // a tombstone is not
+}
+
 TEST_F(SqliteStoreTest, UnwritableDirectoryIsAClearError) {
   SqliteOptions o;
   o.path = "/nonexistent-dir/cfr.db";
