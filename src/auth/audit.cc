@@ -206,7 +206,8 @@ Result<std::vector<std::optional<store::Record>>> AuditedStore::GetMany(
   std::vector<std::pair<std::string_view, std::vector<std::string>>> read;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!(*recs)[i] || !IsPersonal(keys[i].collection)) continue;
-    auto it = std::find_if(read.begin(), read.end(), [&](const auto& r) { return r.first == keys[i].collection; });
+    auto it =
+        std::find_if(read.begin(), read.end(), [&](const auto& r) { return r.first == keys[i].collection; });
     if (it == read.end()) it = read.emplace(read.end(), keys[i].collection, std::vector<std::string>{});
     it->second.emplace_back(keys[i].key);
   }

@@ -49,7 +49,8 @@ class AuditedStore : public store::Store {
 
   Result<uint64_t> Commit(const store::WriteBatch& batch) override;
   Result<std::optional<store::Record>> Get(std::string_view collection, std::string_view key) override;
-  Result<std::vector<std::optional<store::Record>>> GetMany(const std::vector<store::RecordKey>& keys) override;
+  Result<std::vector<std::optional<store::Record>>> GetMany(
+      const std::vector<store::RecordKey>& keys) override;
   Result<std::vector<store::Record>> Scan(std::string_view collection,
                                           const store::ScanOptions& options) override;
   Result<std::vector<store::Change>> ReadChanges(uint64_t after_seq, size_t limit) override {

@@ -1,12 +1,12 @@
 #include "registry/registry.h"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <limits>
 #include <cstdio>
+#include <limits>
 
 #include "core/json_escape.h"
 #include "core/time.h"
@@ -303,7 +303,8 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
     } else if (k == "risk_score") {
       int64_t score = 0;
       num(v, k, &score);
-      e.risk_score = static_cast<int>(std::clamp<int64_t>(score, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+      e.risk_score = static_cast<int>(
+          std::clamp<int64_t>(score, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
     } else if (k == "risk_reasons") {
       strs(v, k, &e.risk_reasons);
     } else if (k == "appeal_id") {
@@ -360,8 +361,8 @@ Result<Entity> Registry::PrepareMutation(ident::Kind kind, std::string_view cano
 }
 
 Result<Entity> Registry::PrepareMutationOf(std::optional<store::Record> rec, ident::Kind kind,
-                                           std::string_view canonical, const Actor& actor, const Change& change,
-                                           store::WriteBatch* batch) {
+                                           std::string_view canonical, const Actor& actor,
+                                           const Change& change, store::WriteBatch* batch) {
   const std::string key = EntityKey(kind, canonical);
   Entity e;
   if (rec) {

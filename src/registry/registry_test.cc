@@ -1,8 +1,8 @@
 #include "registry/registry.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <limits>
@@ -252,8 +252,8 @@ TEST_F(RegistryTest, EntityRecordsAreTheJsonTheyWereAndReadBothWays) {
   const auto parsed = nlohmann::json::parse(written, nullptr, false);
   ASSERT_FALSE(parsed.is_discarded()) << written;
   // The same value as the DOM writer's (invalid UTF-8 replaced there as here), the same keys.
-  EXPECT_EQ(parsed, nlohmann::json::parse(
-                        ReferenceEntityJson(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  EXPECT_EQ(parsed, nlohmann::json::parse(ReferenceEntityJson(e).dump(
+                        -1, ' ', false, nlohmann::json::error_handler_t::replace)));
   auto back = DecodeEntity(written);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->display, parsed["display"].get<std::string>());

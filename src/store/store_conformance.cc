@@ -428,7 +428,8 @@ TEST_P(StoreConformanceTest, GetManyReadsEveryKeyInTheOrderAsked) {
   auto none = store_->GetMany({});
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_TRUE(none->empty());
-  auto got = store_->GetMany({{"d", "a"}, {"c", "missing"}, {"c", binary}, {"c", "gone"}, {"c", "a"}, {"d", "a"}});
+  auto got =
+      store_->GetMany({{"d", "a"}, {"c", "missing"}, {"c", binary}, {"c", "gone"}, {"c", "a"}, {"d", "a"}});
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   ASSERT_EQ(got->size(), 6u);
   ASSERT_TRUE((*got)[0].has_value());

@@ -250,7 +250,8 @@ std::vector<PgConn::Statement> ReaderStatements() {
        {kTextOid, kByteaOid}},
       // Several keys in one statement (one snapshot); the ordinality says which key a row is.
       {"get_many",
-       "SELECT u.i, r.value, r.seq FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS u(collection, key, i) "
+       "SELECT u.i, r.value, r.seq FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS u(collection, "
+       "key, i) "
        "JOIN records r ON r.collection = u.collection AND r.key = u.key WHERE r.value IS NOT NULL",
        {kTextArrayOid, kByteaArrayOid}},
       {"scan",
@@ -674,7 +675,8 @@ Result<std::vector<std::optional<Record>>> PostgresStore::GetMany(const std::vec
     std::vector<std::optional<Record>> out(keys.size());
     for (int row = 0; row < PQntuples(r.get()); ++row) {
       const int64_t i = ReadInt8(PQgetvalue(r.get(), row, 0)) - 1;
-      if (i < 0 || static_cast<size_t>(i) >= keys.size()) return Internal("store: get_many returned a stray row");
+      if (i < 0 || static_cast<size_t>(i) >= keys.size())
+        return Internal("store: get_many returned a stray row");
       out[i] = Record{std::string(keys[i].collection), std::string(keys[i].key),
                       std::string(PQgetvalue(r.get(), row, 1), PQgetlength(r.get(), row, 1)),
                       ReadInt8(PQgetvalue(r.get(), row, 2))};

@@ -16,11 +16,12 @@
 #include "store/change_tail.h"
 #include "store/group_commit.h"
 #include "store/reader_pool.h"
+#include "store/sqlite/wal_vfs.h"
 
 namespace cfr::embedded {
 extern const std::string_view kSqliteMigration0001;
 extern const std::string_view kSqliteMigration0002;
-}
+}  // namespace cfr::embedded
 
 namespace cfr::store {
 namespace {
@@ -111,7 +112,8 @@ Result<sqlite3*> OpenConnection(const std::string& path, bool writer) {
   sqlite3* db = nullptr;
   const int flags =
       (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOMUTEX;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // Each commit's WAL frames in one write (wal_vfs.h); the store always syncs its commits.
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, CoalescingWalVfs());
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "open " + path);
     sqlite3_close_v2(db);
