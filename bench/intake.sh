@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null
-[ -x build/release/cfr ] || scripts/build release cfr
+CFR=${CFR:-build/release/cfr}  # CFR=path/to/cfr measures another build (A/B runs)
+[ -x "$CFR" ] || scripts/build release cfr
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export OPERATOR_KEY=$(build/release/cfr admin create-key --data "$work/data" --role operator 2>/dev/null)
-build/release/cfr serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
+export OPERATOR_KEY=$("$CFR" admin create-key --data "$work/data" --role operator 2>/dev/null)
+"$CFR" serve --data "$work/data" --listen "127.0.0.1:$port" --log-level warn > "$work/out" 2> "$work/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"' EXIT
 until curl -sf "127.0.0.1:$port/readyz" >/dev/null; do sleep 0.1; done

@@ -22,7 +22,7 @@ sqlite3_vfs* g_real = nullptr;
 struct WalFile {
   sqlite3_file base;  // pMethods = &kWalMethods
   sqlite3_file* real;
-  std::string* buffer;     // pending bytes, to be written at `buffer_offset`
+  std::string* buffer;  // pending bytes, to be written at `buffer_offset`
   sqlite3_int64 buffer_offset;
 };
 
@@ -35,7 +35,8 @@ constexpr size_t kMaxWrite = size_t{124} << 10;
 int WriteThrough(WalFile* w, const char* data, size_t n, sqlite3_int64 offset) {
   while (n > 0) {
     const size_t piece = n < kMaxWrite ? n : kMaxWrite;
-    if (const int rc = w->real->pMethods->xWrite(w->real, data, static_cast<int>(piece), offset); rc != SQLITE_OK)
+    if (const int rc = w->real->pMethods->xWrite(w->real, data, static_cast<int>(piece), offset);
+        rc != SQLITE_OK)
       return rc;
     data += piece;
     offset += static_cast<sqlite3_int64>(piece);
@@ -140,10 +141,25 @@ int WalUnfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
 }
 
 const sqlite3_io_methods kWalMethods = {
-    3,           WalClose,         WalRead,         WalWrite,  WalTruncate,   WalSync,
-    WalFileSize, WalLock,          WalUnlock,       WalCheckReservedLock,     WalFileControl,
-    WalSectorSize, WalDeviceCharacteristics, WalShmMap, WalShmLock, WalShmBarrier, WalShmUnmap,
-    WalFetch,    WalUnfetch,
+    3,
+    WalClose,
+    WalRead,
+    WalWrite,
+    WalTruncate,
+    WalSync,
+    WalFileSize,
+    WalLock,
+    WalUnlock,
+    WalCheckReservedLock,
+    WalFileControl,
+    WalSectorSize,
+    WalDeviceCharacteristics,
+    WalShmMap,
+    WalShmLock,
+    WalShmBarrier,
+    WalShmUnmap,
+    WalFetch,
+    WalUnfetch,
 };
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
