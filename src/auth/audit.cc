@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "core/json_escape.h"
 #include "core/time.h"
 
 namespace cfr::auth {
@@ -133,29 +134,29 @@ std::string AuditedStore::Entry(std::string_view kind, const std::vector<std::st
   const AuditContext* ctx = CurrentAuditContext();
   if (ctx == nullptr && default_) ctx = &*default_;
   const int64_t now = clock_.NowMillis();
-  json j = {{"at", FormatRfc3339Millis(now)}, {"kind", kind}};
-  if (ctx != nullptr) {
-    j["user"] = ctx->actor.user;
-    j["agency"] = ctx->actor.agency;
-    j["role"] = ctx->actor.role;
-    j["credential"] = ctx->actor.credential;
-    j["from"] = ctx->from;
-    j["action"] = ctx->action;
-    j["target"] = ctx->target;
-  } else {
-    j["user"] = "system";
-    j["agency"] = "";
-    j["role"] = "system";
-    j["credential"] = "";
-    j["from"] = "";
-    j["action"] = "background";
-    j["target"] = "";
-  }
-  json list = json::array();
-  for (size_t i = 0; i < records.size() && i < kMaxRecordsListed; ++i) list.push_back(records[i]);
-  j["records"] = std::move(list);
-  if (records.size() > kMaxRecordsListed) j["records_more"] = records.size() - kMaxRecordsListed;
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Written directly, keys sorted as nlohmann::json wrote them (entries are hashed as written).
+  std::string out;
+  size_t listed_bytes = 0;
+  for (size_t i = 0; i < records.size() && i < kMaxRecordsListed; ++i) listed_bytes += records[i].size() + 3;
+  out.reserve(256 + listed_bytes);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("action", ctx != nullptr ? std::string_view(ctx->action) : "background");
+  w.Member("agency", ctx != nullptr ? std::string_view(ctx->actor.agency) : "");
+  w.Member("at", FormatRfc3339Millis(now));
+  w.Member("credential", ctx != nullptr ? std::string_view(ctx->actor.credential) : "");
+  w.Member("from", ctx != nullptr ? std::string_view(ctx->from) : "");
+  w.Member("kind", kind);
+  w.Key("records").BeginArray();
+  for (size_t i = 0; i < records.size() && i < kMaxRecordsListed; ++i) w.String(records[i]);
+  w.EndArray();
+  if (records.size() > kMaxRecordsListed)
+    w.Member("records_more", static_cast<int64_t>(records.size() - kMaxRecordsListed));
+  w.Member("role", ctx != nullptr ? std::string_view(ctx->actor.role) : "system");
+  w.Member("target", ctx != nullptr ? std::string_view(ctx->target) : "");
+  w.Member("user", ctx != nullptr ? std::string_view(ctx->actor.user) : "system");
+  w.EndObject();
+  return out;
 }
 
 Result<uint64_t> AuditedStore::Commit(const store::WriteBatch& batch) {

@@ -11,6 +11,7 @@
 
 #include "auth/roles.h"
 #include "cases/case_book.h"
+#include "core/json_escape.h"
 #include "core/time.h"
 #include "ident/bank.h"
 #include "trail/trail.h"
@@ -34,8 +35,6 @@ constexpr std::string_view kStatusNames[] = {"issued",   "acknowledged", "execut
                                              "released", "expired",      "rejected"};
 
 std::string Time(int64_t ms) { return ms == 0 ? std::string() : FormatRfc3339Millis(ms); }
-
-json TimeJson(int64_t ms) { return ms == 0 ? json(nullptr) : json(FormatRfc3339Millis(ms)); }
 
 int64_t TimeFrom(const json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_string()) return 0;
@@ -130,39 +129,53 @@ bool IsFinal(OrderStatus s) {
 }
 
 std::string OrderJson(const Order& o) {
-  json history = json::array();
+  // Written directly (an order is written with every report), keys sorted as nlohmann::json
+  // wrote them.
+  std::string out;
+  out.reserve(640 + o.reason.size() + 96 * o.history.size());
+  JsonWriter w(&out);
+  auto time = [&](std::string_view key, int64_t ms) -> JsonWriter& {
+    w.Key(key);
+    return ms == 0 ? w.Null() : w.String(FormatRfc3339Millis(ms));
+  };
+  w.BeginObject();
+  time("ack_due_at", o.ack_due_ms);
+  time("acknowledged_at", o.acknowledged_ms);
+  w.Member("addressee", o.addressee);
+  w.Member("amount_satang", o.amount_satang);
+  w.Member("basis", o.basis);
+  w.StringOrNull("case_id", o.case_id);
+  time("closed_at", o.closed_ms);
+  time("complaint_filed_at", o.complaint_ms);
+  w.Member("escalated", o.escalated_ms != 0);
+  time("escalated_at", o.escalated_ms);
+  time("executed_at", o.executed_ms);
+  time("expires_at", o.expires_ms);
+  w.Member("held_satang", o.held_satang);
+  w.Key("history").BeginArray();
   for (const auto& h : o.history) {
-    history.push_back({{"at", Time(h.at_ms)}, {"event", h.event}, {"by", h.by}, {"note", h.note}});
+    w.BeginObject();
+    w.Member("at", Time(h.at_ms)).Member("by", h.by).Member("event", h.event).Member("note", h.note);
+    w.EndObject();
   }
-  const json j = {{"id", o.id},
-                  {"kind", OrderKindName(o.kind)},
-                  {"status", OrderStatusName(o.status)},
-                  {"case_id", o.case_id.empty() ? json(nullptr) : json(o.case_id)},
-                  {"report_id", o.report_id.empty() ? json(nullptr) : json(o.report_id)},
-                  {"target",
-                   {{"kind", ident::KindName(o.target.kind)},
-                    {"canonical", o.target.canonical},
-                    {"display", o.target.display}}},
-                  {"addressee", o.addressee},
-                  {"basis", o.basis},
-                  {"hops", o.hops},
-                  {"amount_satang", o.amount_satang},
-                  {"held_satang", o.held_satang},
-                  {"returned_satang", o.returned_satang},
-                  {"returned_at", TimeJson(o.returned_ms)},
-                  {"issued_at", TimeJson(o.issued_ms)},
-                  {"ack_due_at", TimeJson(o.ack_due_ms)},
-                  {"acknowledged_at", TimeJson(o.acknowledged_ms)},
-                  {"executed_at", TimeJson(o.executed_ms)},
-                  {"complaint_filed_at", TimeJson(o.complaint_ms)},
-                  {"expires_at", TimeJson(o.expires_ms)},
-                  {"escalated", o.escalated_ms != 0},
-                  {"escalated_at", TimeJson(o.escalated_ms)},
-                  {"closed_at", TimeJson(o.closed_ms)},
-                  {"report_saved_at", TimeJson(o.report_saved_ms)},
-                  {"reason", o.reason},
-                  {"history", history}};
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  w.EndArray();
+  w.Member("hops", o.hops);
+  w.Member("id", o.id);
+  time("issued_at", o.issued_ms);
+  w.Member("kind", OrderKindName(o.kind));
+  w.Member("reason", o.reason);
+  w.StringOrNull("report_id", o.report_id);
+  time("report_saved_at", o.report_saved_ms);
+  time("returned_at", o.returned_ms);
+  w.Member("returned_satang", o.returned_satang);
+  w.Member("status", OrderStatusName(o.status));
+  w.Key("target").BeginObject();
+  w.Member("canonical", o.target.canonical)
+      .Member("display", o.target.display)
+      .Member("kind", ident::KindName(o.target.kind));
+  w.EndObject();
+  w.EndObject();
+  return out;
 }
 
 bool OrderBook::MaySee(const Order& order, const Actor& by) {
@@ -353,18 +366,24 @@ Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::Tr
 }
 
 std::string OrderSummaryJson(const std::vector<Order>& orders) {
-  json out = json::array();
+  std::string out;
+  out.reserve(2 + 320 * orders.size());
+  JsonWriter w(&out);
+  w.BeginArray();
   for (const Order& o : orders) {
-    out.push_back({{"id", o.id},
-                   {"kind", OrderKindName(o.kind)},
-                   {"addressee", o.addressee},
-                   {"target", o.target.canonical},
-                   {"basis", o.basis},
-                   {"amount_satang", o.amount_satang},
-                   {"ack_due_at", FormatRfc3339Millis(o.ack_due_ms)},
-                   {"expires_at", FormatRfc3339Millis(o.expires_ms)}});
+    w.BeginObject();
+    w.Member("ack_due_at", FormatRfc3339Millis(o.ack_due_ms));
+    w.Member("addressee", o.addressee);
+    w.Member("amount_satang", o.amount_satang);
+    w.Member("basis", o.basis);
+    w.Member("expires_at", FormatRfc3339Millis(o.expires_ms));
+    w.Member("id", o.id);
+    w.Member("kind", OrderKindName(o.kind));
+    w.Member("target", o.target.canonical);
+    w.EndObject();
   }
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  w.EndArray();
+  return out;
 }
 
 ReportHolds::ReportHolds(OrderBook& book, const ledger::TransferGraph* graph) : book_(book), graph_(graph) {}

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/time.h"
 #include "intake/intake_test_fixture.h"
 #include "ledger/ledger.h"
 
@@ -58,6 +59,86 @@ class OrdersTest : public intake::IntakeTest {
   std::unique_ptr<ledger::Ledger> ledger_;
   std::unique_ptr<OrderBook> book_;
 };
+
+// The order record as nlohmann::json wrote it before orders were written directly: the same JSON.
+nlohmann::json ReferenceOrderJson(const Order& o) {
+  auto time = [](int64_t ms) {
+    return ms == 0 ? nlohmann::json(nullptr) : nlohmann::json(FormatRfc3339Millis(ms));
+  };
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& h : o.history) {
+    history.push_back({{"at", h.at_ms == 0 ? std::string() : FormatRfc3339Millis(h.at_ms)},
+                       {"event", h.event},
+                       {"by", h.by},
+                       {"note", h.note}});
+  }
+  return {{"id", o.id},
+          {"kind", OrderKindName(o.kind)},
+          {"status", OrderStatusName(o.status)},
+          {"case_id", o.case_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.case_id)},
+          {"report_id", o.report_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(o.report_id)},
+          {"target",
+           {{"kind", ident::KindName(o.target.kind)},
+            {"canonical", o.target.canonical},
+            {"display", o.target.display}}},
+          {"addressee", o.addressee},
+          {"basis", o.basis},
+          {"hops", o.hops},
+          {"amount_satang", o.amount_satang},
+          {"held_satang", o.held_satang},
+          {"returned_satang", o.returned_satang},
+          {"returned_at", time(o.returned_ms)},
+          {"issued_at", time(o.issued_ms)},
+          {"ack_due_at", time(o.ack_due_ms)},
+          {"acknowledged_at", time(o.acknowledged_ms)},
+          {"executed_at", time(o.executed_ms)},
+          {"complaint_filed_at", time(o.complaint_ms)},
+          {"expires_at", time(o.expires_ms)},
+          {"escalated", o.escalated_ms != 0},
+          {"escalated_at", time(o.escalated_ms)},
+          {"closed_at", time(o.closed_ms)},
+          {"report_saved_at", time(o.report_saved_ms)},
+          {"reason", o.reason},
+          {"history", history}};
+}
+
+TEST(OrderRecordTest, OrdersAreWrittenAsTheJsonTheyWere) {
+  Order o;
+  o.id = "ORD-2026-000123";
+  o.kind = OrderKind::kHold;
+  o.status = OrderStatus::kExecuted;
+  o.report_id = "RPT-2026-000042";
+  o.target.kind = ident::Kind::kBankAccount;
+  o.target.canonical = "014:4070000098";
+  o.target.display = "014-4-07000-009-8";
+  o.addressee = "SCB";
+  o.basis = "trail";
+  o.hops = 3;
+  o.amount_satang = 1'234'567;
+  o.held_satang = 1'000'000;
+  o.issued_ms = 1796680042651;
+  o.ack_due_ms = 1796680942651;
+  o.executed_ms = 1796681042651;
+  o.expires_ms = 1796939242651;
+  o.report_saved_ms = 1796680042600;
+  o.reason = "holds the victim's money 3 transfers on (\"report\" ไทย \x01)";
+  o.history = {{1796680042651, "issued", "system", "first"}, {0, "executed", "SCB", "held\nall"}};
+  for (int pass = 0; pass < 2; ++pass) {
+    const std::string written = OrderJson(o);
+    EXPECT_EQ(written, ReferenceOrderJson(o).dump()) << "pass " << pass;
+    o.case_id = "CFR-2026-000007";  // the second pass: a case, no report
+    o.report_id.clear();
+    o.closed_ms = 1796690042651;
+  }
+  const std::vector<Order> orders = {o, o};
+  const auto summary = nlohmann::json::parse(OrderSummaryJson(orders));
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[1]["id"], o.id);
+  EXPECT_EQ(summary[1]["addressee"], "SCB");
+  EXPECT_EQ(summary[1]["amount_satang"], o.amount_satang);
+  EXPECT_EQ(summary[1]["ack_due_at"], FormatRfc3339Millis(o.ack_due_ms));
+  EXPECT_EQ(OrderSummaryJson({}), "[]");
+}
 
 TEST_F(OrdersTest, AReportsHoldsAreIssuedToTheRightBanksOnce) {
   const std::string report = SaveReport();

@@ -1,5 +1,7 @@
 #include "core/json_escape.h"
 
+#include <charconv>
+
 #include "core/text.h"
 
 namespace cfr {
@@ -61,6 +63,78 @@ void AppendJsonString(std::string_view s, std::string* out) {
     }
   }
   out->push_back('"');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ > 0) {
+    const uint32_t bit = uint32_t{1} << (depth_ - 1);
+    if ((not_first_ & bit) != 0) out_->push_back(',');
+    not_first_ |= bit;
+  }
+}
+
+JsonWriter& JsonWriter::Open(char c) {
+  BeforeValue();
+  out_->push_back(c);
+  ++depth_;
+  not_first_ &= ~(uint32_t{1} << (depth_ - 1));
+  return *this;
+}
+
+JsonWriter& JsonWriter::Close(char c) {
+  out_->push_back(c);
+  --depth_;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view key) {
+  BeforeValue();
+  out_->push_back('"');
+  out_->append(key);
+  out_->append("\":");
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view value) {
+  BeforeValue();
+  AppendJsonString(value, out_);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out_->append(buf, r.ptr);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_->append(value ? "true" : "false");
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  BeforeValue();
+  out_->append("null");
+  return *this;
+}
+
+JsonWriter& JsonWriter::StringOrNull(std::string_view key, std::string_view value) {
+  Key(key);
+  return value.empty() ? Null() : String(value);
+}
+
+JsonWriter& JsonWriter::Strings(std::string_view key, const std::vector<std::string>& values) {
+  Key(key).BeginArray();
+  for (const std::string& v : values) String(v);
+  return EndArray();
 }
 
 }  // namespace cfr

@@ -20,5 +20,38 @@ TEST(JsonEscapeTest, EscapesWhatJsonRequires) {
   EXPECT_EQ(Escaped(std::string_view("\0", 1)), "\"\\u0000\"");
 }
 
+TEST(JsonWriterTest, WritesNestedStructuresWithTheirCommas) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject()
+      .Member("a", "x\"y")
+      .Member("b", int64_t{-12})
+      .Member("c", true)
+      .Key("d")
+      .BeginArray()
+      .Int(1)
+      .BeginObject()
+      .EndObject()
+      .BeginArray()
+      .EndArray()
+      .Null()
+      .EndArray()
+      .StringOrNull("e", "")
+      .StringOrNull("f", "v")
+      .Strings("g", {"p", "q"})
+      .Strings("h", {})
+      .Key("i")
+      .BeginObject()
+      .Member("j", 0)
+      .EndObject()
+      .EndObject();
+  EXPECT_EQ(
+      out,
+      R"({"a":"x\"y","b":-12,"c":true,"d":[1,{},[],null],"e":null,"f":"v","g":["p","q"],"h":[],"i":{"j":0}})");
+  std::string top;
+  JsonWriter(&top).BeginArray().String("only").EndArray();
+  EXPECT_EQ(top, R"(["only"])");
+}
+
 }  // namespace
 }  // namespace cfr

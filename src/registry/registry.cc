@@ -17,47 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// Writes one JSON object's members in the order given (fixed-shape records on hot paths).
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string* out) : out_(out) { out_->push_back('{'); }
-  void Key(std::string_view key) {
-    if (!first_) out_->push_back(',');
-    first_ = false;
-    out_->push_back('"');
-    out_->append(key);  // keys are literals: nothing to escape
-    out_->append("\":");
-  }
-  void Str(std::string_view key, std::string_view value) {
-    Key(key);
-    AppendJsonString(value, out_);
-  }
-  void Int(std::string_view key, int64_t value) {
-    Key(key);
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, value);
-    out_->append(buf, r.ptr);
-  }
-  void Bool(std::string_view key, bool value) {
-    Key(key);
-    out_->append(value ? "true" : "false");
-  }
-  void Strs(std::string_view key, const std::vector<std::string>& values) {
-    Key(key);
-    out_->push_back('[');
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) out_->push_back(',');
-      AppendJsonString(values[i], out_);
-    }
-    out_->push_back(']');
-  }
-  void End() { out_->push_back('}'); }
-
- private:
-  std::string* out_;
-  bool first_ = true;
-};
-
 json ActorJson(const Actor& a) { return {{"user", a.user}, {"agency", a.agency}, {"role", a.role}}; }
 Actor ActorFrom(const json& j) { return {j.value("user", ""), j.value("agency", ""), j.value("role", "")}; }
 
@@ -73,20 +32,18 @@ std::string HistoryKey(std::string_view entity_key, int64_t version) {
 std::string EncodeHistory(const HistoryEvent& e) {
   std::string out;
   out.reserve(160 + e.reason.size());
-  ObjectWriter w(&out);
-  w.Str("action", e.action);
-  w.Key("actor");
-  ObjectWriter actor(&out);
-  actor.Str("agency", e.actor.agency);
-  actor.Str("role", e.actor.role);
-  actor.Str("user", e.actor.user);
-  actor.End();
-  w.Int("at_ms", e.at_ms);
-  w.Str("from_tier", e.from_tier);
-  w.Str("reason", e.reason);
-  w.Str("to_tier", e.to_tier);
-  w.Int("version", e.version);
-  w.End();
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("action", e.action);
+  w.Key("actor").BeginObject();
+  w.Member("agency", e.actor.agency).Member("role", e.actor.role).Member("user", e.actor.user);
+  w.EndObject();
+  w.Member("at_ms", e.at_ms);
+  w.Member("from_tier", e.from_tier);
+  w.Member("reason", e.reason);
+  w.Member("to_tier", e.to_tier);
+  w.Member("version", e.version);
+  w.EndObject();
   return out;
 }
 
@@ -174,31 +131,32 @@ std::string EncodeEntity(const Entity& e) {
   // records written before and after read the same; DecodeEntity reads either.
   std::string out;
   out.reserve(256 + 24 * (e.report_ids.size() + e.case_ids.size() + e.linked.size()) + e.display.size());
-  ObjectWriter w(&out);
-  w.Str("appeal_id", e.appeal_id);
-  w.Str("appeal_status", e.appeal_status);
-  w.Str("canonical", e.canonical);
-  w.Strs("case_ids", e.case_ids);
-  w.Str("display", e.display);
-  w.Int("first_seen_ms", e.first_seen_ms);
-  w.Bool("held", e.held);
-  w.Str("kind", ident::KindName(e.kind));
-  w.Int("last_seen_ms", e.last_seen_ms);
-  w.Strs("linked", e.linked);
-  w.Int("loss_satang", e.loss_satang);
-  w.Str("person", e.person);
-  w.Bool("person_held", e.person_held);
-  w.Str("person_tier", TierName(e.person_tier));
-  w.Strs("report_ids", e.report_ids);
-  w.Int("reports", e.reports);
-  w.Strs("risk_reasons", e.risk_reasons);
-  w.Int("risk_score", e.risk_score);
-  w.Strs("sources", e.sources);
-  w.Str("tier", TierName(e.tier));
-  w.Int("updated_ms", e.updated_ms);
-  w.Int("version", e.version);
-  w.Int("victims", e.victims);
-  w.End();
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("appeal_id", e.appeal_id);
+  w.Member("appeal_status", e.appeal_status);
+  w.Member("canonical", e.canonical);
+  w.Strings("case_ids", e.case_ids);
+  w.Member("display", e.display);
+  w.Member("first_seen_ms", e.first_seen_ms);
+  w.Member("held", e.held);
+  w.Member("kind", ident::KindName(e.kind));
+  w.Member("last_seen_ms", e.last_seen_ms);
+  w.Strings("linked", e.linked);
+  w.Member("loss_satang", e.loss_satang);
+  w.Member("person", e.person);
+  w.Member("person_held", e.person_held);
+  w.Member("person_tier", TierName(e.person_tier));
+  w.Strings("report_ids", e.report_ids);
+  w.Member("reports", e.reports);
+  w.Strings("risk_reasons", e.risk_reasons);
+  w.Member("risk_score", e.risk_score);
+  w.Strings("sources", e.sources);
+  w.Member("tier", TierName(e.tier));
+  w.Member("updated_ms", e.updated_ms);
+  w.Member("version", e.version);
+  w.Member("victims", e.victims);
+  w.EndObject();
   return out;
 }
 
