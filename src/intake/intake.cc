@@ -12,6 +12,7 @@
 #include <map>
 
 #include "core/hex.h"
+#include "core/json_escape.h"
 #include "core/time.h"
 #include "store/counter.h"
 
@@ -84,8 +85,12 @@ std::string Numbered(std::string_view prefix, int64_t now_ms, uint64_t n) {
   return buf;
 }
 
-json IdentifierJson(const ident::Identifier& id) {
-  return {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}, {"display", id.display}};
+void WriteIdentifier(JsonWriter& w, const ident::Identifier& id) {
+  w.BeginObject()
+      .Member("canonical", id.canonical)
+      .Member("display", id.display)
+      .Member("kind", ident::KindName(id.kind))
+      .EndObject();
 }
 
 void AddBounded(std::vector<std::string>* v, const std::string& s) {
@@ -94,18 +99,101 @@ void AddBounded(std::vector<std::string>* v, const std::string& s) {
   v->push_back(s);
 }
 
-json UrgentJson(const std::vector<UrgentAction>& actions) {
-  json out = json::array();
+void WriteUrgent(JsonWriter& w, const std::vector<UrgentAction>& actions) {
+  w.BeginArray();
   for (const UrgentAction& a : actions) {
-    json j = {{"action", a.action}, {"target", IdentifierJson(a.target)}, {"amount_satang", a.amount_satang}};
-    if (const auto* bank = a.target.Find("bank_code")) j["bank_code"] = std::get<std::string>(bank->value);
-    if (const auto* bank = a.target.Find("bank")) j["bank"] = std::get<std::string>(bank->value);
-    out.push_back(std::move(j));
+    w.BeginObject().Member("action", a.action).Member("amount_satang", a.amount_satang);
+    if (const auto* bank = a.target.Find("bank")) w.Member("bank", std::get<std::string>(bank->value));
+    if (const auto* code = a.target.Find("bank_code"))
+      w.Member("bank_code", std::get<std::string>(code->value));
+    w.Key("target");
+    WriteIdentifier(w, a.target);
+    w.EndObject();
   }
-  return out;
+  w.EndArray();
 }
 
 }  // namespace
+
+std::string ReportRecordJson(const Report& report, const SubmitResult& saved,
+                             const std::vector<UrgentAction>& urgent, const Actor& actor, int64_t now_ms) {
+  std::string out;
+  out.reserve(768 + 160 * (report.loss_transfers.size() + report.scammer_identifiers.size()));
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("case_id", saved.case_id);
+  w.Member("channel", report.channel);
+  w.StringOrNull("duplicate_of", saved.duplicate_of);
+  w.Key("evidence").BeginArray();
+  for (const auto& ev : report.evidence) {
+    w.BeginObject()
+        .Member("file_name", ev.file_name)
+        .Member("media_type", ev.media_type)
+        .Member("sha256", ev.sha256)
+        .EndObject();
+  }
+  w.EndArray();
+  w.Member("has_narrative", !report.narrative.empty());  // the text itself is in the sealed victim record
+  w.Member("id", saved.report_id);
+  w.Key("loss_transfers").BeginArray();
+  for (const LossTransfer& t : report.loss_transfers) {
+    w.BeginObject()
+        .Member("amount_satang", t.amount_satang)
+        .Member("at", FormatRfc3339Millis(t.at_ms))
+        .Member("bank_reference", t.bank_reference)
+        .Member("channel", t.channel)
+        .Key("to");
+    WriteIdentifier(w, t.to);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Member("occurred_at", FormatRfc3339Millis(report.occurred_at_ms));
+  w.Member("saved_at", FormatRfc3339Millis(now_ms));
+  w.Member("scam_type", report.scam_type);
+  w.Key("scammer_identifiers").BeginArray();
+  for (const auto& id : report.scammer_identifiers) WriteIdentifier(w, id);
+  w.EndArray();
+  w.Key("submitted_by").BeginObject();
+  w.Member("agency", actor.agency).Member("role", actor.role).Member("user", actor.user);
+  w.EndObject();
+  w.Member("total_loss_satang", report.TotalLossSatang());
+  w.Key("urgent_actions");
+  WriteUrgent(w, urgent);
+  w.Key("victim").BeginObject();
+  w.Member("age_band", report.victim.age_band).Member("province", report.victim.province);
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+std::string VictimRecordJson(const Report& report, std::string_view report_id) {
+  std::string out;
+  out.reserve(256 + report.narrative.size());
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("accounts").BeginArray();
+  for (size_t i = 0; i < report.loss_transfers.size(); ++i) {
+    const auto& from = report.loss_transfers[i].from_account;
+    if (!from) continue;
+    w.BeginObject()
+        .Member("canonical", from->canonical)
+        .Member("display", from->display)
+        .Member("kind", ident::KindName(from->kind))
+        .Member("loss_transfer", static_cast<int64_t>(i))
+        .EndObject();
+  }
+  w.EndArray();
+  w.Member("age_band", report.victim.age_band);
+  w.Member("email", report.victim.email);
+  w.Member("name", report.victim.name);
+  w.Member("narrative", report.narrative);
+  w.Member("national_id", report.victim.national_id);
+  w.Member("phone", report.victim.phone);
+  w.Member("province", report.victim.province);
+  w.Member("report_id", report_id);
+  w.EndObject();
+  return out;
+}
 
 Intake::Intake(store::Store& store, registry::Registry& registry, Clock& clock, std::string fingerprint_key,
                const auth::PersonalDataCipher& cipher)
@@ -483,63 +571,17 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
     }
     CFR_RETURN_IF_ERROR(prepared);
 
-    // The report (no personal data) and the victim (personal data, separately).
-    const std::vector<UrgentAction> urgent = UrgentActions(report);
-    json transfers = json::array();
-    for (const LossTransfer& t : report.loss_transfers) {
-      json tj = {{"to", IdentifierJson(t.to)},
-                 {"amount_satang", t.amount_satang},
-                 {"at", FormatRfc3339Millis(t.at_ms)},
-                 {"channel", t.channel},
-                 {"bank_reference", t.bank_reference}};
-      transfers.push_back(std::move(tj));
-    }
-    // The victim's own accounts are personal data: they go into the sealed victim record.
-    json victim_accounts = json::array();
-    std::vector<std::string> victim_account_ids;
-    for (size_t i = 0; i < report.loss_transfers.size(); ++i) {
-      const auto& from = report.loss_transfers[i].from_account;
-      if (!from) continue;
-      json a = IdentifierJson(*from);
-      a["loss_transfer"] = i;
-      victim_accounts.push_back(std::move(a));
-      victim_account_ids.push_back(from->canonical);
-    }
-    json identifiers = json::array();
-    for (const auto& id : report.scammer_identifiers) identifiers.push_back(IdentifierJson(id));
-    json evidence = json::array();
-    for (const auto& ev : report.evidence) {
-      evidence.push_back({{"file_name", ev.file_name}, {"sha256", ev.sha256}, {"media_type", ev.media_type}});
-    }
-    const json report_json = {
-        {"id", result.report_id},
-        {"case_id", result.case_id},
-        {"duplicate_of", result.duplicate_of.empty() ? json(nullptr) : json(result.duplicate_of)},
-        {"channel", report.channel},
-        {"scam_type", report.scam_type},
-        {"occurred_at", FormatRfc3339Millis(report.occurred_at_ms)},
-        {"has_narrative", !report.narrative.empty()},  // the text itself is in the sealed victim record
-        {"victim", {{"province", report.victim.province}, {"age_band", report.victim.age_band}}},
-        {"loss_transfers", transfers},
-        {"total_loss_satang", report.TotalLossSatang()},
-        {"scammer_identifiers", identifiers},
-        {"evidence", evidence},
-        {"urgent_actions", UrgentJson(urgent)},
-        {"submitted_by", {{"user", actor.user}, {"agency", actor.agency}, {"role", actor.role}}},
-        {"saved_at", FormatRfc3339Millis(now)}};
-    result.report_json = report_json.dump(-1, ' ', false, json::error_handler_t::replace);
+    // The report (no personal data) and the victim (personal data, separately), written directly
+    // with their keys sorted (as nlohmann::json wrote them before).
+    result.report_json = ReportRecordJson(report, result, UrgentActions(report), actor, now);
     batch.Insert(kReports, result.report_id, result.report_json);
-    const json victim = {{"report_id", result.report_id},
-                         {"name", report.victim.name},
-                         {"national_id", report.victim.national_id},
-                         {"phone", report.victim.phone},
-                         {"email", report.victim.email},
-                         {"province", report.victim.province},
-                         {"age_band", report.victim.age_band},
-                         {"accounts", victim_accounts},
-                         {"narrative", report.narrative}};
+    // The victim's own accounts are personal data: they go into the sealed victim record.
+    std::vector<std::string> victim_account_ids;
+    for (const LossTransfer& t : report.loss_transfers) {
+      if (t.from_account) victim_account_ids.push_back(t.from_account->canonical);
+    }
     batch.Insert(kVictims, result.report_id,
-                 cipher_.Seal(victim.dump(-1, ' ', false, json::error_handler_t::replace),
+                 cipher_.Seal(VictimRecordJson(report, result.report_id),
                               std::string(kVictims) + "/" + result.report_id));
     for (const auto& k : VictimIndexKeys(cipher_, report.victim, victim_account_ids, result.report_id)) {
       batch.Insert(kVictimIndexCollection, k, "");
@@ -553,13 +595,16 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       c["report_ids"].push_back(result.report_id);
       batch.PutIfSeq(kCases, result.case_id, c.dump(), case_record->seq);
     } else {
-      const json c = {{"id", result.case_id},
-                      {"status", "new"},
-                      {"scam_type", report.scam_type},
-                      {"report_ids", json::array({result.report_id})},
-                      {"total_loss_satang", report.TotalLossSatang()},
-                      {"opened_at", FormatRfc3339Millis(now)}};
-      std::string case_json = c.dump();
+      std::string case_json;
+      JsonWriter c(&case_json);
+      c.BeginObject()
+          .Member("id", result.case_id)
+          .Member("opened_at", FormatRfc3339Millis(now))
+          .Strings("report_ids", {result.report_id})
+          .Member("scam_type", report.scam_type)
+          .Member("status", "new")
+          .Member("total_loss_satang", report.TotalLossSatang())
+          .EndObject();
       if (hook_ != nullptr) {
         // A duplicate's holds exist (its first report's); a new report's ride in its commit.
         auto staged = hook_->Stage(result.report_json, &case_json, &batch);

@@ -146,6 +146,12 @@ inline constexpr std::string_view kVictimCollection = "victim";
 inline constexpr std::string_view kVictimIndexCollection = "victim_by";
 std::vector<std::string> PersonalCollections();
 
+// The stored report record (no personal data) and the victim record (personal data, sealed before
+// it is stored), written directly with their keys sorted as nlohmann::json wrote them.
+std::string ReportRecordJson(const Report& report, const SubmitResult& saved,
+                             const std::vector<UrgentAction>& urgent, const Actor& actor, int64_t now_ms);
+std::string VictimRecordJson(const Report& report, std::string_view report_id);
+
 }  // namespace cfr::intake
 
 #endif  // CFR_INTAKE_INTAKE_H_

@@ -31,6 +31,94 @@ std::string ReportBody(const std::string& victim_nid, int64_t amount) {
     "scammer_identifiers":[{"value":"02-123-4567"}]})";
 }
 
+// The report and victim records as nlohmann::json wrote them before they were written directly.
+json ReferenceIdentifier(const ident::Identifier& id) {
+  return {{"kind", ident::KindName(id.kind)}, {"canonical", id.canonical}, {"display", id.display}};
+}
+
+TEST_F(IntakeTest, ReportAndVictimRecordsAreTheJsonTheyWere) {
+  const std::string body = R"({"victim":{"name":"Somsri \"K.\" ไทย","national_id":"1101700230708",
+      "phone":"0812345678","email":"somsri@example.com","province":"Chiang Mai","age_band":"55-64"},
+    "channel":"web","scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
+    "narrative":"They said\nthey were police\t(DSI) \\ paid",
+    "loss_transfers":[{"from":{"bank":"002","account":"1234567890"},"to":{"bank":"014","account":"4071234567"},
+      "amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00","channel":"promptpay","bank_reference":"REF-1"},
+      {"to":{"promptpay":"0899998888"},"amount_satang":900000,"at":"2026-11-27T09:40:00+07:00"}],
+    "scammer_identifiers":[{"value":"02-123-4567"},{"kind":"line_id","value":"@police.th"}],
+    "evidence":[{"file_name":"slip 1.jpg","sha256":")" +
+                           std::string(64, 'a') + R"(","media_type":"image/jpeg"}]})";
+  ManualClock clock(1796680042651);
+  auto report = ParseReport(body, clock);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  SubmitResult saved;
+  saved.report_id = "RPT-2026-000042";
+  saved.case_id = "CFR-2026-000007";
+  const Actor actor{"operator-1", "AOC", "operator"};
+  const auto urgent = Intake::UrgentActions(*report);
+  for (int pass = 0; pass < 2; ++pass) {
+    json transfers = json::array();
+    for (const LossTransfer& t : report->loss_transfers) {
+      transfers.push_back({{"to", ReferenceIdentifier(t.to)},
+                           {"amount_satang", t.amount_satang},
+                           {"at", FormatRfc3339Millis(t.at_ms)},
+                           {"channel", t.channel},
+                           {"bank_reference", t.bank_reference}});
+    }
+    json identifiers = json::array();
+    for (const auto& id : report->scammer_identifiers) identifiers.push_back(ReferenceIdentifier(id));
+    json evidence = json::array();
+    for (const auto& ev : report->evidence)
+      evidence.push_back({{"file_name", ev.file_name}, {"sha256", ev.sha256}, {"media_type", ev.media_type}});
+    json urgent_json = json::array();
+    for (const UrgentAction& a : urgent) {
+      json j = {{"action", a.action},
+                {"target", ReferenceIdentifier(a.target)},
+                {"amount_satang", a.amount_satang}};
+      if (const auto* bank = a.target.Find("bank_code")) j["bank_code"] = std::get<std::string>(bank->value);
+      if (const auto* bank = a.target.Find("bank")) j["bank"] = std::get<std::string>(bank->value);
+      urgent_json.push_back(std::move(j));
+    }
+    const json reference = {
+        {"id", saved.report_id},
+        {"case_id", saved.case_id},
+        {"duplicate_of", saved.duplicate_of.empty() ? json(nullptr) : json(saved.duplicate_of)},
+        {"channel", report->channel},
+        {"scam_type", report->scam_type},
+        {"occurred_at", FormatRfc3339Millis(report->occurred_at_ms)},
+        {"has_narrative", !report->narrative.empty()},
+        {"victim", {{"province", report->victim.province}, {"age_band", report->victim.age_band}}},
+        {"loss_transfers", transfers},
+        {"total_loss_satang", report->TotalLossSatang()},
+        {"scammer_identifiers", identifiers},
+        {"evidence", evidence},
+        {"urgent_actions", urgent_json},
+        {"submitted_by", {{"user", actor.user}, {"agency", actor.agency}, {"role", actor.role}}},
+        {"saved_at", FormatRfc3339Millis(clock.NowMillis())}};
+    EXPECT_EQ(ReportRecordJson(*report, saved, urgent, actor, clock.NowMillis()), reference.dump())
+        << "pass " << pass;
+    saved.duplicate_of = "RPT-2026-000041";  // the second pass: a duplicate
+  }
+  json accounts = json::array();
+  for (size_t i = 0; i < report->loss_transfers.size(); ++i) {
+    const auto& from = report->loss_transfers[i].from_account;
+    if (!from) continue;
+    json a = ReferenceIdentifier(*from);
+    a["loss_transfer"] = i;
+    accounts.push_back(std::move(a));
+  }
+  ASSERT_EQ(accounts.size(), 1u);
+  const json victim = {{"report_id", saved.report_id},
+                       {"name", report->victim.name},
+                       {"national_id", report->victim.national_id},
+                       {"phone", report->victim.phone},
+                       {"email", report->victim.email},
+                       {"province", report->victim.province},
+                       {"age_band", report->victim.age_band},
+                       {"accounts", accounts},
+                       {"narrative", report->narrative}};
+  EXPECT_EQ(VictimRecordJson(*report, saved.report_id), victim.dump());
+}
+
 TEST_F(IntakeTest, SavesReportCaseUrgentActionsAndEntities) {
   auto r = Submit(ReportBody("1101700230708", 4500000));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
