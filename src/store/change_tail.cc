@@ -3,17 +3,15 @@
 #include <algorithm>
 #include <utility>
 
+#include <absl/hash/hash.h>
+
 namespace cfr::store {
 namespace {
 
 size_t ByteSize(const Change& c) { return c.key.size() + (c.value ? c.value->size() : 0); }
 
-std::string RecordId(const Change& c) {
-  std::string id;
-  id.reserve(c.collection.size() + 1 + c.key.size());
-  id.append(c.collection).push_back('\0');
-  id.append(c.key);
-  return id;
+uint64_t RecordHash(const Change& c) {
+  return absl::HashOf(std::string_view(c.collection), std::string_view(c.key));
 }
 
 }  // namespace
@@ -45,21 +43,42 @@ void ChangeTail::Append(std::vector<Change>&& changes) {
     }
     kept = !commits_.empty() && commits_.back().get() == added;
   }
-  // The latest versions (this thread's alone): an evicted commit's records have none in the tail
-  // unless a later commit changed them; the new commit's versions supersede earlier ones.
-  for (const auto& gone : evicted) {
-    for (const Change& c : gone->changes) {
-      auto it = latest_.find(RecordId(c));
-      if (it != latest_.end() && it->second.commit == gone.get()) latest_.erase(it);
-    }
-  }
+  // The latest versions (this thread's alone): the new commit's versions supersede earlier ones
+  // still in the tail. Entries of evicted commits are found stale by their seq.
+  changes_ += added->changes.size();
+  for (const auto& gone : evicted) changes_ -= gone->changes.size();
   if (!kept) return;  // larger than the tail: evicted at once
   for (size_t i = 0; i < added->changes.size(); ++i) {
-    auto [it, inserted] = latest_.try_emplace(RecordId(added->changes[i]), Latest{added, i});
+    const Change& c = added->changes[i];
+    auto [it, inserted] = latest_.try_emplace(RecordHash(c), c.seq);
     if (inserted) continue;
-    it->second.commit->superseded[it->second.index].store(true, std::memory_order_release);
-    it->second = Latest{added, i};
+    Commit* owner = nullptr;
+    size_t index = 0;
+    if (const Change* before = Find(it->second, &owner, &index);
+        before != nullptr && before->key == c.key && before->collection == c.collection) {
+      owner->superseded[index].store(true, std::memory_order_release);
+    }
+    it->second = c.seq;
   }
+  if (latest_.size() > 4 * changes_ + 4096) Prune();
+}
+
+const Change* ChangeTail::Find(uint64_t seq, Commit** commit, size_t* index) const {
+  // commits_ changes only on this (the appender's) thread: read without the lock.
+  if (commits_.empty() || seq < commits_.front()->changes.front().seq) return nullptr;
+  auto it = std::partition_point(commits_.begin(), commits_.end(),
+                                 [&](const auto& c) { return c->changes.back().seq < seq; });
+  if (it == commits_.end()) return nullptr;
+  const uint64_t base = (*it)->changes.front().seq;
+  if (seq < base) return nullptr;
+  *commit = const_cast<Commit*>(it->get());
+  *index = static_cast<size_t>(seq - base);
+  return &(*it)->changes[*index];
+}
+
+void ChangeTail::Prune() {
+  const uint64_t oldest = commits_.empty() ? UINT64_MAX : commits_.front()->changes.front().seq;
+  absl::erase_if(latest_, [&](const auto& entry) { return entry.second < oldest; });
 }
 
 std::optional<std::vector<Change>> ChangeTail::Read(uint64_t after_seq, size_t limit,

@@ -23,8 +23,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
 
 #include "store/store.h"
 
@@ -52,18 +53,22 @@ class ChangeTail {
     std::unique_ptr<std::atomic<bool>[]> superseded;  // per change: a later version is in the tail
     size_t bytes = 0;
   };
-  struct Latest {
-    Commit* commit;
-    size_t index;
-  };
 
   const size_t max_bytes_;
   mutable std::mutex mu_;
   std::deque<std::shared_ptr<const Commit>> commits_;  // contiguous seqs; guarded by mu_
   uint64_t next_seq_ = 0;                              // continues the tail (0: nothing yet)
   size_t bytes_ = 0;
-  // Where each record's latest version in the tail is (collection \0 key); the appender's only.
-  std::unordered_map<std::string, Latest> latest_;
+  // The seq of each record's latest version, by a 64-bit hash of (collection, key); the
+  // appender's only. Entries of evicted commits stay until a prune (when the map holds four times
+  // the tail's changes); a hash collision only keeps an older version from being marked
+  // superseded (the follower then applies both, in order: the same end state).
+  absl::flat_hash_map<uint64_t, uint64_t> latest_;
+  size_t changes_ = 0;  // in the tail (the appender's)
+
+  // The tail's change with this seq, or null (the appender's thread only).
+  const Change* Find(uint64_t seq, Commit** commit, size_t* index) const;
+  void Prune();
 };
 
 }  // namespace cfr::store

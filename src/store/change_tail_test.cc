@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -90,6 +93,53 @@ TEST(ChangeTailTest, OldestCommitsGoFirstAndAGapStartsOver) {
   EXPECT_EQ(small.commits(), 0u);
   EXPECT_FALSE(small.Read(0, 100, 1 << 20).has_value());
   EXPECT_TRUE(small.Read(1, 100, 1 << 20)->empty());
+}
+
+// Many commits over hot records and records changed once, in a tail small enough to evict all
+// the time (and so prune its index of latest versions): every page holds exactly the latest version of each
+// record changed after the seq asked, once — compared with a model after every commit.
+TEST(ChangeTailTest, PagesHoldEachRecordsLatestVersionThroughEvictions) {
+  ChangeTail tail(64 << 10);
+  std::mt19937 rng(7);
+  std::map<std::pair<std::string, std::string>, uint64_t> latest;  // record -> seq of its latest version
+  std::map<uint64_t, std::string> value_at;
+  uint64_t seq = 1;
+  for (int commit = 0; commit < 6000; ++commit) {
+    std::vector<Change> changes;
+    const int n = 1 + static_cast<int>(rng() % 8);
+    for (int i = 0; i < n; ++i) {
+      const std::string collection = rng() % 4 == 0 ? "d" : "c";
+      // Hot records, and records changed once (their index entries go stale and are pruned).
+      const std::string key =
+          rng() % 3 == 0 ? "once" + std::to_string(seq) : "k" + std::to_string(rng() % 300);
+      const std::string value = std::string(rng() % 64, 'x') + std::to_string(seq);
+      latest[{collection, key}] = seq;
+      value_at[seq] = value;
+      changes.push_back(Change{seq++, collection, key, value});
+    }
+    tail.Append(std::move(changes));
+    if (commit % 50 != 49) continue;
+    // From a seq somewhere in the tail: the first it still holds, if asked from before it, is none.
+    for (uint64_t after : {seq - 2, seq - 40, seq - 400}) {
+      auto page = tail.Read(after, 1 << 20, size_t{1} << 30);
+      if (!page) continue;  // no longer in the tail
+      std::map<std::pair<std::string, std::string>, uint64_t> seen;
+      for (const Change& c : *page) {
+        ASSERT_TRUE(seen.emplace(std::make_pair(c.collection, c.key), c.seq).second)
+            << c.collection << "/" << c.key << " twice in one page";
+        ASSERT_EQ(c.value, value_at[c.seq]);
+      }
+      for (const auto& [record, at] : latest) {
+        if (at <= after) continue;
+        auto it = seen.find(record);
+        ASSERT_NE(it, seen.end()) << record.second << " changed at " << at << " is missing";
+        ASSERT_EQ(it->second, at) << record.second << ": not its latest version";
+      }
+      ASSERT_EQ(seen.size(),
+                static_cast<size_t>(std::count_if(latest.begin(), latest.end(),
+                                                  [&](const auto& e) { return e.second > after; })));
+    }
+  }
 }
 
 }  // namespace
