@@ -126,6 +126,12 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::Raw(std::string_view json) {
+  BeforeValue();
+  out_->append(json);
+  return *this;
+}
+
 JsonWriter& JsonWriter::StringOrNull(std::string_view key, std::string_view value) {
   Key(key);
   return value.empty() ? Null() : String(value);

@@ -33,6 +33,8 @@ class JsonWriter {
   JsonWriter& Int(int64_t value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // A value the caller already wrote as JSON (a nested document, a number in another format).
+  JsonWriter& Raw(std::string_view json);
 
   // A member: Key(key) and its value.
   JsonWriter& Member(std::string_view key, std::string_view value) { return Key(key).String(value); }

@@ -44,10 +44,14 @@ TEST(JsonWriterTest, WritesNestedStructuresWithTheirCommas) {
       .BeginObject()
       .Member("j", 0)
       .EndObject()
+      .Key("k")
+      .Raw("0.25")
+      .Member("l", "m")
       .EndObject();
   EXPECT_EQ(
       out,
-      R"({"a":"x\"y","b":-12,"c":true,"d":[1,{},[],null],"e":null,"f":"v","g":["p","q"],"h":[],"i":{"j":0}})");
+      R"({"a":"x\"y","b":-12,"c":true,"d":[1,{},[],null],"e":null,"f":"v","g":["p","q"],"h":[],"i":{"j":0},)"
+      R"("k":0.25,"l":"m"})");
   std::string top;
   JsonWriter(&top).BeginArray().String("only").EndArray();
   EXPECT_EQ(top, R"(["only"])");

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "cases/case_book.h"
 #include "cases/orders.h"
+#include "core/json_escape.h"
 #include "core/time.h"
 #include "http/api.h"
 #include "http/error_mapping.h"
@@ -22,21 +24,44 @@ namespace {
 constexpr size_t kMaxBatchReports = 10000;
 constexpr int kImportParallelism = 8;  // reports in flight at once: their commits share fsyncs
 
-// The money trail of a saved report's loss transfers: the accounts further down that hold the
-// victim's money join the urgent actions (the response; the saved report keeps the direct holds).
-void AddTrail(const intake::Report& report, ApiContext& ctx, nlohmann::json& j) {
-  const auto started = std::chrono::steady_clock::now();
+// The money trail of a saved report's loss transfers (nullopt when there is nothing to trace).
+std::optional<trail::TrailResult> TraceReport(const intake::Report& report, ApiContext& ctx) {
   std::vector<trail::Seed> seeds;
   for (const auto& t : report.loss_transfers) {
     if (t.to.kind == ident::Kind::kBankAccount) seeds.push_back({t.to.canonical, t.amount_satang, t.at_ms});
   }
-  if (seeds.empty()) return;
+  if (seeds.empty()) return std::nullopt;
   trail::Options options;
   options.transfer_ids = false;  // the hold list needs amounts and accounts, not the path's ids
   auto traced = trail::TraceForward(*ctx.graph, seeds, options);
-  if (!traced.ok()) return;  // the direct holds stand on their own
+  if (!traced.ok()) return std::nullopt;  // the direct holds stand on their own
+  return std::move(*traced);
+}
+
+// The trail's totals and exits, as the response lists them ("trail").
+std::string TrailSummaryJson(const trail::TrailResult& traced, double hold_list_ms) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Member("below_threshold_satang", traced.below_threshold);
+  w.Member("exited_satang", traced.exited);
+  w.Key("exits").BeginArray();
+  for (const auto& e : traced.exits)
+    w.BeginObject().Member("amount_satang", e.amount_satang).Member("exit", e.exit).EndObject();
+  w.EndArray();
+  w.Member("held_satang", traced.held);
+  w.Key("hold_list_ms").Raw(nlohmann::json(hold_list_ms).dump());  // a double, as the DOM writes it
+  w.Member("rule", "fifo");
+  w.Member("untraced_satang", traced.untraced);
+  w.EndObject();
+  return out;
+}
+
+// The accounts further down the trail that hold the victim's money join the urgent actions (the
+// response; the saved report keeps the direct holds), and the direct holds get their estimate.
+void AddTrailHolds(const trail::TrailResult& traced, nlohmann::json& j) {
   nlohmann::json& actions = j["urgent_actions"];
-  for (const auto& h : traced->holdings) {
+  for (const auto& h : traced.holdings) {
     bool direct = false;
     for (auto& a : actions) {
       if (a["target"].value("canonical", "") == h.account && a.value("action", "") == "hold") {
@@ -61,17 +86,6 @@ void AddTrail(const intake::Report& report, ApiContext& ctx, nlohmann::json& j) 
                        {"hops", h.hops},
                        {"basis", "trail"}});
   }
-  nlohmann::json exits = nlohmann::json::array();
-  for (const auto& e : traced->exits) exits.push_back({{"exit", e.exit}, {"amount_satang", e.amount_satang}});
-  j["trail"] = {
-      {"rule", "fifo"},
-      {"held_satang", traced->held},
-      {"exited_satang", traced->exited},
-      {"below_threshold_satang", traced->below_threshold},
-      {"untraced_satang", traced->untraced},
-      {"exits", exits},
-      {"hold_list_ms",
-       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}};
 }
 
 // The orders issued for a saved report by the order issuer (when intake has no commit hook),
@@ -114,13 +128,35 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
     ctx.order_follower->WaitForApplied(result->seq, std::chrono::seconds(1));
     orders_json = IssuedOrders(ctx, result->report_id, result->case_id);
   }
-  const bool trail = !result->replayed && ctx.graph != nullptr;
-  if (trail || !orders_json.empty()) {
+  // The response: the saved report, its orders, and its money trail.
+  std::optional<trail::TrailResult> traced;
+  std::string trail_json;
+  if (!result->replayed && ctx.graph != nullptr) {
+    const auto started = std::chrono::steady_clock::now();
+    traced = TraceReport(*report, ctx);
+    if (traced) {
+      trail_json = TrailSummaryJson(
+          *traced,
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+  if (traced && !traced->holdings.empty()) {
+    // Holdings change the urgent actions inside the record: through the DOM.
     nlohmann::json j = nlohmann::json::parse(result->report_json, nullptr, false);
     if (j.is_object()) {
-      if (trail) AddTrail(*report, ctx, j);
+      AddTrailHolds(*traced, j);
+      j["trail"] = nlohmann::json::parse(trail_json, nullptr, false);
       if (!orders_json.empty()) j["orders"] = nlohmann::json::parse(orders_json, nullptr, false);
       result->report_json = Dump(j);
+    }
+  } else if (!trail_json.empty() || !orders_json.empty()) {
+    // Otherwise the members are added after the record's own (the record is an object).
+    std::string& out = result->report_json;
+    if (!out.empty() && out.back() == '}') {
+      out.pop_back();
+      if (!orders_json.empty()) out.append(",\"orders\":").append(orders_json);
+      if (!trail_json.empty()) out.append(",\"trail\":").append(trail_json);
+      out.push_back('}');
     }
   }
   HttpResponse r = HttpResponse::Json(result->replayed ? 200 : 201, std::move(result->report_json));
