@@ -10,16 +10,6 @@ Mutation Make(Mutation::Op op, Mutation::Precondition pre, std::string_view coll
 
 }  // namespace
 
-Result<std::vector<std::optional<Record>>> Store::GetMany(const std::vector<RecordKey>& keys) {
-  std::vector<std::optional<Record>> out;
-  out.reserve(keys.size());
-  for (const RecordKey& k : keys) {
-    CFR_ASSIGN_OR_RETURN(auto rec, Get(k.collection, k.key));
-    out.push_back(std::move(rec));
-  }
-  return out;
-}
-
 WriteBatch& WriteBatch::Put(std::string_view collection, std::string_view key, std::string_view value) {
   mutations_.push_back(Make(Mutation::Op::kPut, Mutation::Precondition::kNone, collection, key, value));
   return *this;

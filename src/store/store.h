@@ -116,9 +116,9 @@ class Store {
   virtual Result<std::optional<Record>> Get(std::string_view collection, std::string_view key) = 0;
 
   // The live records of several keys, in the order asked (nullopt for a missing one), read from
-  // one snapshot of the store: a handler that needs several records reads them together, in one
-  // read transaction where the backend has them (this default reads them one by one).
-  virtual Result<std::vector<std::optional<Record>>> GetMany(const std::vector<RecordKey>& keys);
+  // one snapshot of the store: a handler that needs several records reads them together (SQLite:
+  // one read transaction; PostgreSQL: one statement).
+  virtual Result<std::vector<std::optional<Record>>> GetMany(const std::vector<RecordKey>& keys) = 0;
 
   // Live records of a collection in key order (bytewise).
   virtual Result<std::vector<Record>> Scan(std::string_view collection, const ScanOptions& options) = 0;

@@ -572,6 +572,8 @@ Result<std::vector<std::optional<Record>>> SqliteStore::GetMany(const std::vecto
   rc = r->end.Step();
   r->end.Reset();
   if (rc != SQLITE_DONE && out.ok()) out = SqliteError(r->db, rc, "end read");
+  // Never lend the connection on inside a transaction: its snapshot would hold checkpoints back.
+  if (sqlite3_get_autocommit(r->db) == 0) IgnoreError(Exec(r->db, "ROLLBACK"));
   readers_.Release(r);
   return out;
 }
