@@ -171,48 +171,37 @@ Result<Entity> DecodeEntity(std::string_view bytes) {
   bool has_canonical = false;
   bool has_updated = false;
   std::string_view bad;  // the first field of the wrong type
+  // Each reader keeps the field's default and names the field when its value has the wrong type.
+  auto mark = [&](std::string_view key) {
+    if (bad.empty()) bad = key;
+  };
   auto str = [&](simdjson::dom::element v, std::string_view key, std::string* out) {
     std::string_view s;
-    if (v.get(s) != simdjson::SUCCESS) {
-      if (bad.empty()) bad = key;
-      return;
-    }
+    if (v.get(s) != simdjson::SUCCESS) return mark(key);
     out->assign(s);
   };
   auto num = [&](simdjson::dom::element v, std::string_view key, int64_t* out) {
-    if (v.get(*out) != simdjson::SUCCESS && bad.empty()) bad = key;
+    if (v.get(*out) != simdjson::SUCCESS) mark(key);
   };
   auto boolean = [&](simdjson::dom::element v, std::string_view key, bool* out) {
-    if (v.get(*out) != simdjson::SUCCESS && bad.empty()) bad = key;
+    if (v.get(*out) != simdjson::SUCCESS) mark(key);
   };
   auto strs = [&](simdjson::dom::element v, std::string_view key, std::vector<std::string>* out) {
     simdjson::dom::array a;
-    if (v.get(a) != simdjson::SUCCESS) {
-      if (bad.empty()) bad = key;
-      return;
-    }
+    if (v.get(a) != simdjson::SUCCESS) return mark(key);
     out->clear();
     out->reserve(a.size());
     for (simdjson::dom::element item : a) {
       std::string_view s;
-      if (item.get(s) != simdjson::SUCCESS) {
-        if (bad.empty()) bad = key;
-        return;
-      }
+      if (item.get(s) != simdjson::SUCCESS) return mark(key);
       out->emplace_back(s);
     }
   };
   auto tier = [&](simdjson::dom::element v, std::string_view key, Tier* out) {
     std::string_view s;
-    if (v.get(s) != simdjson::SUCCESS) {
-      if (bad.empty()) bad = key;
-      return;
-    }
+    if (v.get(s) != simdjson::SUCCESS) return mark(key);
     auto t = ParseTier(s);
-    if (!t.ok()) {
-      if (bad.empty()) bad = key;
-      return;
-    }
+    if (!t.ok()) return mark(key);
     *out = *t;
   };
   for (auto field : o) {
