@@ -82,3 +82,8 @@ awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /non-2xx/ {bad
      END {printf "| report intake, %s connections | %s reports/s | p50 %s | p99 %s | non-2xx %s |\n", c, rps, p50, p99, bad}' \
   c="$CONNECTIONS" "$work/wrk.txt"
 echo "store changes committed: $saved" >&2
+# The server's own latency histogram for POST /reports (time from request parsed to response ready).
+curl -s -H "Authorization: Bearer $OPERATOR_KEY" "127.0.0.1:$port/metrics" |
+  awk '/^cfr_http_request_duration_seconds_bucket\{method="POST",route="\/api\/v1\/reports"/ {
+         match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); printf "%s<=%s ", $2, le }
+       END {print ""}' >&2

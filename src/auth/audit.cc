@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <future>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "core/hex.h"
 #include "core/json_escape.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 
 namespace cfr::auth {
@@ -228,12 +230,104 @@ Result<std::vector<store::Record>> AuditedStore::Scan(std::string_view collectio
 
 AuditChain::AuditChain(store::Store& store, Keyring keyring) : store_(store), keyring_(std::move(keyring)) {}
 
+AuditChain::~AuditChain() { Stop(); }
+
 void AuditChain::Apply(const std::vector<store::Change>& changes) {
+  if (changes.empty()) return;
   std::vector<std::pair<std::string, std::string>> pending;
   for (const auto& c : changes) {
     if (c.collection == kAuditPendingCollection && c.value) pending.emplace_back(c.key, *c.value);
   }
-  if (!pending.empty()) last_error_ = Seal(std::move(pending));
+  std::unique_lock lock(mu_);
+  if (started_) {
+    for (auto& p : pending) queue_.push_back(std::move(p));
+    handed_through_ = changes.back().seq;
+    if (queue_.empty() && !sealing_) {
+      sealed_through_ = handed_through_;  // nothing of ours is in flight: all up to here is sealed
+      lock.unlock();
+      sealed_cv_.notify_all();
+    } else {
+      lock.unlock();
+      handed_cv_.notify_one();
+    }
+    return;
+  }
+  lock.unlock();
+  Status sealed = pending.empty() ? Status::Ok() : Seal(&pending);
+  lock.lock();
+  if (sealed.ok()) sealed_through_ = std::max(sealed_through_, changes.back().seq);
+  last_error_ = std::move(sealed);
+  lock.unlock();
+  sealed_cv_.notify_all();
+}
+
+void AuditChain::Start(std::string_view thread_name) {
+  std::lock_guard lock(mu_);
+  if (started_) return;
+  started_ = true;
+  stopping_ = false;
+  sealer_ = std::thread([this, name = std::string(thread_name)] {
+    NameThisThread(name);
+    RunSealer();
+  });
+}
+
+void AuditChain::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (!started_) return;
+    stopping_ = true;
+  }
+  handed_cv_.notify_one();
+  sealer_.join();
+  std::lock_guard lock(mu_);
+  started_ = false;
+}
+
+void AuditChain::RunSealer() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    handed_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything handed over is sealed
+    // Everything handed over so far, in the order it was committed: one seal (of up to
+    // kSealBatch entries per commit) while the next ones gather.
+    std::vector<std::pair<std::string, std::string>> batch(std::make_move_iterator(queue_.begin()),
+                                                           std::make_move_iterator(queue_.end()));
+    queue_.clear();
+    const uint64_t through = handed_through_;
+    const bool after_failure = !last_error_.ok();
+    sealing_ = true;
+    lock.unlock();
+    // After a failed commit (which may have been saved all the same) only what is still pending.
+    Status sealed = after_failure ? KeepStillPending(&batch) : Status::Ok();
+    if (sealed.ok()) sealed = Seal(&batch);
+    lock.lock();
+    sealing_ = false;
+    if (sealed.ok()) {
+      sealed_through_ = queue_.empty() ? handed_through_ : through;
+    } else {
+      // What is not sealed is still pending in the store (a restart's catch-up seals it too): it
+      // is tried again shortly, in order, before what came after it.
+      queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
+                    std::make_move_iterator(batch.end()));
+      handed_cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+    }
+    last_error_ = std::move(sealed);
+    lock.unlock();
+    sealed_cv_.notify_all();
+    lock.lock();
+    if (stopping_ && !last_error_.ok()) return;  // the store is failing: the entries stay pending
+  }
+}
+
+bool AuditChain::WaitForSealed(uint64_t seq, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return sealed_cv_.wait_for(lock, timeout, [&] { return sealed_through_ >= seq; });
+}
+
+Status AuditChain::last_error() const {
+  std::lock_guard lock(mu_);
+  return last_error_;
 }
 
 Status AuditChain::SealAll() {
@@ -251,14 +345,32 @@ Status AuditChain::SealAll() {
   std::vector<std::pair<std::string, std::string>> pending;
   pending.reserve(all.size());
   for (auto& r : all) pending.emplace_back(std::move(r.key), std::move(r.value));
-  return Seal(std::move(pending));
+  return Seal(&pending);
 }
 
-Status AuditChain::Seal(std::vector<std::pair<std::string, std::string>> pending) {
+Status AuditChain::KeepStillPending(std::vector<std::pair<std::string, std::string>>* pending) {
+  std::vector<std::pair<std::string, std::string>> still;
+  for (auto& p : *pending) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAuditPendingCollection, p.first));
+    if (rec) still.push_back(std::move(p));
+  }
+  *pending = std::move(still);
+  return Status::Ok();
+}
+
+Status AuditChain::Seal(std::vector<std::pair<std::string, std::string>>* pending_entries) {
+  std::vector<std::pair<std::string, std::string>>& pending = *pending_entries;
   const std::string kid = keyring_.current_id();
   ChainMac mac(keyring_.CurrentSubkey("audit"));
   size_t done = 0;
   int conflicts = 0;
+  // What is sealed leaves `pending` whenever this returns, so that a caller that tries again
+  // does not seal an entry twice.
+  struct DropSealed {
+    std::vector<std::pair<std::string, std::string>>& pending;
+    const size_t& done;
+    ~DropSealed() { pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done)); }
+  } drop_sealed{pending, done};
   while (done < pending.size()) {
     CFR_ASSIGN_OR_RETURN(auto head_rec, store_.Get(kAuditHeadCollection, kHeadKey));
     uint64_t n = 0;
@@ -286,7 +398,8 @@ Status AuditChain::Seal(std::vector<std::pair<std::string, std::string>> pending
       value += pending[i].second;
       prev = mac.Of(n_key, value);
       batch.Insert(kAuditCollection, n_key, value);
-      batch.Delete(kAuditPendingCollection, pending[i].first);
+      // Only one sealer takes an entry: a second finds it gone (kNotFound) and re-reads.
+      batch.DeleteExisting(kAuditPendingCollection, pending[i].first);
     }
     batch.PutIfSeq(kAuditHeadCollection, kHeadKey, json{{"n", n}, {"hash", prev}, {"key_id", kid}}.dump(),
                    head_seq);
@@ -295,15 +408,14 @@ Status AuditChain::Seal(std::vector<std::pair<std::string, std::string>> pending
       done = end;
       continue;
     }
-    if (r.status().code() != StatusCode::kConflict || ++conflicts > 20) return r.status();
-    // Another server sealed meanwhile: keep only what is still pending, and start again.
-    std::vector<std::pair<std::string, std::string>> still;
-    for (size_t i = done; i < pending.size(); ++i) {
-      CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAuditPendingCollection, pending[i].first));
-      if (rec) still.push_back(std::move(pending[i]));
-    }
-    pending = std::move(still);
+    const bool raced =
+        r.status().code() == StatusCode::kConflict || r.status().code() == StatusCode::kNotFound;
+    if (!raced || ++conflicts > 20) return r.status();
+    // Another server sealed meanwhile (the head moved, or an entry was taken): keep only what is
+    // still pending, and start again.
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
     done = 0;
+    CFR_RETURN_IF_ERROR(KeepStillPending(&pending));
   }
   return Status::Ok();
 }

@@ -18,14 +18,24 @@
 // which — and a truncated tail (the head disagrees). Several servers may seal: the head is written
 // with PutIfSeq, so one wins and the other re-reads.
 //
+// Sealing commits, and a commit waits for its group: a server seals on a thread of its own
+// (`Start`), so that the follower — whose progress every write's response waits for — hands the
+// pending entries over and goes on. Entries are sealed in the order handed over; while a seal
+// commits, the next ones gather, and they are sealed together.
+//
 // Thread-safe: AuditedStore like any Store; AuditChain::Apply runs on the follower's thread.
 #ifndef CFR_AUTH_AUDIT_H_
 #define CFR_AUTH_AUDIT_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "auth/audit_scope.h"
@@ -93,24 +103,51 @@ class AuditChain : public store::ChangeConsumer {
   // `store` is the raw store (not the AuditedStore: sealing is not itself audited); it must
   // outlive the chain. The keyring is copied.
   AuditChain(store::Store& store, Keyring keyring);
+  ~AuditChain() override;
+  AuditChain(const AuditChain&) = delete;
+  AuditChain& operator=(const AuditChain&) = delete;
 
-  // Seals the pending entries among `changes` (ChangeConsumer).
+  // Seals the pending entries among `changes` (ChangeConsumer): at once, or after Start() by
+  // handing them to the sealing thread.
   void Apply(const std::vector<store::Change>& changes) override;
+  // From now on Apply hands pending entries to a thread of this chain's, which seals them.
+  void Start(std::string_view thread_name = "cfr-audit-seal");
+  // Seals what was handed over, then ends the thread (Apply seals at once again). Call before
+  // the store closes; the destructor calls it too.
+  void Stop();
+  // Blocks until every pending entry among the changes up to `seq` is sealed, or the timeout
+  // passes; returns whether it was. Readers of the audit log call it so that they see the entries
+  // of what was committed before they asked.
+  bool WaitForSealed(uint64_t seq, std::chrono::milliseconds timeout) const;
   // Seals every pending entry (in key order of the pending collection) — tests and tools.
   Status SealAll();
   // The last error sealing (OK when the last attempt succeeded).
-  Status last_error() const { return last_error_; }
+  Status last_error() const;
 
   // Checks the whole chain against the keyring. Fails only when the store cannot be read.
   static Result<AuditVerification> Verify(store::Store& store, const Keyring& keyring);
 
  private:
-  // Seals these pending records (key, value) in order, retrying on a concurrent sealer.
-  Status Seal(std::vector<std::pair<std::string, std::string>> pending);
+  // Seals these pending records (key, value) in order, retrying on a concurrent sealer. On return
+  // `pending` holds what is not sealed (nothing, on success).
+  Status Seal(std::vector<std::pair<std::string, std::string>>* pending);
+  // Drops the entries that are no longer pending in the store (sealed by someone).
+  Status KeepStillPending(std::vector<std::pair<std::string, std::string>>* pending);
+  void RunSealer();
 
   store::Store& store_;
   const Keyring keyring_;
-  Status last_error_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable handed_cv_;              // the sealer waits for entries or Stop()
+  mutable std::condition_variable sealed_cv_;              // WaitForSealed waits for sealed_through_
+  std::deque<std::pair<std::string, std::string>> queue_;  // handed over, not sealed yet (mu_)
+  uint64_t handed_through_ = 0;                            // the last change seq Apply has seen (mu_)
+  uint64_t sealed_through_ = 0;  // every pending entry up to this seq is sealed (mu_)
+  bool sealing_ = false;         // the sealer holds entries it took from the queue (mu_)
+  bool started_ = false;         // (mu_)
+  bool stopping_ = false;        // (mu_)
+  Status last_error_;            // (mu_)
+  std::thread sealer_;
 };
 
 // One sealed entry, parsed for display (GET /api/v1/audit).

@@ -256,6 +256,123 @@ TEST_F(AuditTest, AChainBeingSealedVerifiesIntactThroughout) {
   follower.Stop();
 }
 
+// A store whose next `failures` commits fail after they were saved (as a commit whose answer
+// was lost on the way back would): the sealer must not seal those entries a second time.
+class LostAnswerStore final : public store::Store {
+ public:
+  explicit LostAnswerStore(store::Store& inner) : inner_(inner) {}
+  std::atomic<int> failures{0};
+  Result<uint64_t> Commit(const store::WriteBatch& batch) override {
+    auto r = inner_.Commit(batch);
+    if (r.ok() && failures.load() > 0) {
+      --failures;
+      return Unavailable("store: the connection was lost");
+    }
+    return r;
+  }
+  Result<std::optional<store::Record>> Get(std::string_view c, std::string_view k) override {
+    return inner_.Get(c, k);
+  }
+  Result<std::vector<std::optional<store::Record>>> GetMany(const std::vector<store::RecordKey>& k) override {
+    return inner_.GetMany(k);
+  }
+  Result<std::vector<store::Record>> Scan(std::string_view c, const store::ScanOptions& o) override {
+    return inner_.Scan(c, o);
+  }
+  Result<std::vector<store::Change>> ReadChanges(uint64_t after, size_t limit) override {
+    return inner_.ReadChanges(after, limit);
+  }
+  uint64_t LastSeq() const override { return inner_.LastSeq(); }
+  uint64_t WaitForChanges(uint64_t after, std::chrono::milliseconds timeout) override {
+    return inner_.WaitForChanges(after, timeout);
+  }
+  int SchemaVersion() const override { return inner_.SchemaVersion(); }
+  Status Close() override { return Status::Ok(); }
+
+ private:
+  store::Store& inner_;
+};
+
+TEST_F(AuditTest, TheSealingThreadSealsEveryEntryOnceInCommitOrderBesideAnotherServer) {
+  // Two servers' chains, each sealing on its own thread while writes go on: every entry once, in
+  // the order of the commits, and each chain can say when what was committed is sealed.
+  const Keyring keys = TestKeys(1);
+  AuditChain a(*raw_, keys), b(*raw_, keys);
+  store::ChangeFollower follow_a(*raw_, {&a}, std::chrono::milliseconds(5));
+  store::ChangeFollower follow_b(*raw_, {&b}, std::chrono::milliseconds(5));
+  ASSERT_TRUE(follow_a.CatchUp().ok());
+  ASSERT_TRUE(follow_b.CatchUp().ok());
+  a.Start();
+  b.Start();
+  follow_a.Start();
+  follow_b.Start();
+  constexpr int kWrites = 300;
+  for (int i = 0; i < kWrites; ++i) {
+    ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(i), "{}")).ok());
+  }
+  const uint64_t committed = raw_->LastSeq();
+  EXPECT_TRUE(a.WaitForSealed(committed, std::chrono::seconds(10)));
+  EXPECT_TRUE(b.WaitForSealed(committed, std::chrono::seconds(10)));
+  follow_a.Stop();
+  follow_b.Stop();
+  a.Stop();
+  b.Stop();
+  EXPECT_TRUE(a.last_error().ok()) << a.last_error().ToString();
+  EXPECT_TRUE(b.last_error().ok()) << b.last_error().ToString();
+  const auto v = Verify(keys);
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, static_cast<uint64_t>(kWrites));
+  EXPECT_EQ(v.pending, 0u);
+  for (int i = 0; i < kWrites; ++i) {
+    auto rec = raw_->Get(kAuditCollection, AuditKey(static_cast<uint64_t>(i) + 1));
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ(json::parse(ParseAuditRecord((*rec)->key, (*rec)->value)->json)["records"][0],
+              "report/R" + std::to_string(i));
+  }
+}
+
+TEST_F(AuditTest, StoppingTheSealerSealsWhatWasHandedOver) {
+  const Keyring keys = TestKeys(1);
+  AuditChain chain(*raw_, keys);
+  chain.Start();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(i), "{}")).ok());
+  }
+  store::ChangeFollower follower(*raw_, {&chain});
+  ASSERT_TRUE(follower.CatchUp().ok());  // hands the 20 entries over and returns
+  chain.Stop();
+  const auto v = Verify(keys);
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 20u);
+  EXPECT_EQ(v.pending, 0u);
+}
+
+TEST_F(AuditTest, ASealWhoseAnswerWasLostIsNotSealedAgain) {
+  const Keyring keys = TestKeys(1);
+  LostAnswerStore lossy(*raw_);
+  AuditChain chain(lossy, keys);
+  chain.Start();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(i), "{}")).ok());
+  }
+  lossy.failures = 1;  // the first seal is saved, but the sealer hears that it failed
+  store::ChangeFollower follower(*raw_, {&chain});
+  ASSERT_TRUE(follower.CatchUp().ok());
+  // The sealer tries again after a pause, finds the entries sealed and reports success.
+  EXPECT_TRUE(chain.WaitForSealed(raw_->LastSeq(), std::chrono::seconds(10)));
+  for (int i = 10; i < 15; ++i) {
+    ASSERT_TRUE(audited_->Commit(store::WriteBatch().Put("report", "R" + std::to_string(i), "{}")).ok());
+  }
+  ASSERT_TRUE(follower.CatchUp().ok());
+  EXPECT_TRUE(chain.WaitForSealed(raw_->LastSeq(), std::chrono::seconds(10)));
+  chain.Stop();
+  EXPECT_TRUE(chain.last_error().ok()) << chain.last_error().ToString();
+  const auto v = Verify(keys);
+  EXPECT_TRUE(v.intact) << v.problem;
+  EXPECT_EQ(v.entries, 15u);
+  EXPECT_EQ(v.pending, 0u);
+}
+
 TEST_F(AuditTest, AfterKeyRotationOldEntriesStillVerify) {
   WriteSealed(2, TestKeys(1));
   WriteSealed(2, TestKeys(2));  // sealed with k2 now

@@ -243,6 +243,8 @@ int RunServe(const Config& config) {
   transfer_graph.SetBulkLoad(false);
   mule_monitor.SetCatchingUp(false);
   networks.SetCatchingUp(false);
+  // From here on the follower hands pending audit entries to the chain's own sealing thread.
+  audit_chain.Start();
   follower.Start("cfr-follow");
 
   // Orders: a report's holds are issued by their own follower (a busy transfer ingest on the main
@@ -325,6 +327,7 @@ int RunServe(const Config& config) {
   context.store = &audited;
   context.raw_store = store->get();
   context.keyring = &*keyring;
+  context.audit_chain = &audit_chain;
   context.follower = &follower;
   context.store_kind = config.store_url.empty() ? "sqlite" : "postgresql";
   context.version = CFR_VERSION;
@@ -364,6 +367,7 @@ int RunServe(const Config& config) {
   auto abandon = [&](int exit_code) {
     stop_orders();
     follower.Stop();
+    audit_chain.Stop();
     mule_monitor.Stop();
     IgnoreError((*store)->Close());
     return exit_code;
@@ -412,6 +416,7 @@ int RunServe(const Config& config) {
   (*server)->Stop(std::chrono::milliseconds(config.shutdown_grace_ms));
   stop_orders();
   follower.Stop();
+  audit_chain.Stop();
   mule_monitor.Stop();
   if (Status s = (*store)->Close(); !s.ok()) {
     spdlog::error("closing the store failed: {}", s.ToString());

@@ -23,6 +23,7 @@
 
 namespace cfr::auth {
 class AccessControl;
+class AuditChain;
 class Keyring;
 class SessionManager;
 }  // namespace cfr::auth
@@ -60,7 +61,8 @@ struct ApiContext {
   store::Store* store = nullptr;           // the audited store (every write and personal-data read audited)
   store::Store* raw_store = nullptr;       // under it: for reading the audit log itself; may be null
   const auth::Keyring* keyring = nullptr;  // for verifying the audit chain; may be null
-  store::ChangeFollower* follower = nullptr;  // may be null in tests
+  const auth::AuditChain* audit_chain = nullptr;  // seals the log (a commit behind); may be null
+  store::ChangeFollower* follower = nullptr;      // may be null in tests
   std::string store_kind = "sqlite";
   std::string version;
   Clock* clock = &Clock::Real();

@@ -46,6 +46,11 @@ WriteBatch& WriteBatch::Delete(std::string_view collection, std::string_view key
   return *this;
 }
 
+WriteBatch& WriteBatch::DeleteExisting(std::string_view collection, std::string_view key) {
+  mutations_.push_back(Make(Mutation::Op::kDelete, Mutation::Precondition::kMustExist, collection, key, {}));
+  return *this;
+}
+
 namespace {
 constexpr size_t kMaxCollectionBytes = 64;
 constexpr size_t kMaxKeyBytes = 1024;

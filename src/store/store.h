@@ -62,6 +62,9 @@ class WriteBatch {
                        uint64_t expected_seq);
   // Deletes (a no-op for a missing key).
   WriteBatch& Delete(std::string_view collection, std::string_view key);
+  // Deletes; the batch fails with kNotFound if there is no such record (someone deleted it first:
+  // a claim on a record, such as a queue entry, that only one batch may take).
+  WriteBatch& DeleteExisting(std::string_view collection, std::string_view key);
   // Moves every mutation of `other` to the end of this batch (batches prepared apart, one commit).
   WriteBatch& Append(WriteBatch&& other);
 

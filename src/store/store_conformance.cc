@@ -258,6 +258,20 @@ TEST_P(StoreConformanceTest, DeleteLeavesATombstoneInTheFeed) {
   EXPECT_EQ(scan->size(), 1u);
 }
 
+TEST_P(StoreConformanceTest, DeleteExistingTakesARecordOnlyOnce) {
+  ASSERT_TRUE(store_->Commit(WriteBatch().Put("q", "job", "1")).ok());
+  // The first taker deletes it and writes its claim in the same batch.
+  auto first = store_->Commit(WriteBatch().DeleteExisting("q", "job").Put("done", "job", "by first"));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  // A second, with the same view, fails whole: its other writes do not happen.
+  auto second = store_->Commit(WriteBatch().DeleteExisting("q", "job").Put("done", "job", "by second"));
+  EXPECT_EQ(second.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetValue(*store_, "done", "job"), "by first");
+  EXPECT_EQ(store_->LastSeq(), *first);
+  // A tombstone is not a record.
+  EXPECT_EQ(store_->Commit(WriteBatch().DeleteExisting("q", "never")).status().code(), StatusCode::kNotFound);
+}
+
 TEST_P(StoreConformanceTest, ChangesPageInSeqOrder) {
   for (int i = 0; i < 25; ++i) {
     ASSERT_TRUE(store_->Commit(WriteBatch().Put("c", "k" + std::to_string(i), std::to_string(i))).ok());

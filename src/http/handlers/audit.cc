@@ -24,6 +24,13 @@ constexpr size_t kScanBudget = 20000;
 
 store::Store& AuditStore(ApiContext& ctx) { return ctx.raw_store != nullptr ? *ctx.raw_store : *ctx.store; }
 
+// The chain is sealed a commit behind the writes (auth/audit.h): what was committed before this
+// request is waited for (briefly), so that an administrator sees the entries of what just happened.
+void WaitForSealing(ApiContext& ctx) {
+  if (ctx.audit_chain != nullptr)
+    ctx.audit_chain->WaitForSealed(AuditStore(ctx).LastSeq(), std::chrono::seconds(1));
+}
+
 bool SeesEveryAgency(const ApiContext& ctx, const Actor& a) {
   return ctx.access == nullptr || a.agency == ctx.access->centre_agency();
 }
@@ -64,6 +71,7 @@ HttpResponse ListAudit(ApiContext& ctx, const HttpRequest& request) {
     }
     agency = request.caller.agency;
   }
+  WaitForSealing(ctx);
   store::ScanOptions o;
   o.start_after = after == 0 ? std::string() : auth::AuditKey(after);
   o.limit = 1000;
@@ -112,6 +120,7 @@ HttpResponse ListAudit(ApiContext& ctx, const HttpRequest& request) {
 HttpResponse VerifyAudit(ApiContext& ctx, const HttpRequest&) {
   if (ctx.keyring == nullptr)
     return ErrorResponse(Unavailable("no keyring: the audit chain cannot be verified here"));
+  WaitForSealing(ctx);
   auto v = auth::AuditChain::Verify(AuditStore(ctx), *ctx.keyring);
   if (!v.ok()) return ErrorResponse(v.status());
   json body = {{"intact", v->intact},
@@ -132,7 +141,7 @@ void RegisterAuditRoutes(Router& router, ApiContext& ctx) {
       return fn(ctx, r);
     };
   };
-  router.Add("GET", "/api/v1/audit", auth::kAdminOnly, with(ListAudit));
+  router.Add("GET", "/api/v1/audit", auth::kAdminOnly, with(ListAudit), /*blocking=*/true);
   router.Add("GET", "/api/v1/audit/verify", auth::kAdminOnly, with(VerifyAudit), /*blocking=*/true);
 }
 
