@@ -108,6 +108,33 @@ Result<ident::Identifier> TargetFrom(const json& t) {
   return ident::Normalize(t.value("canonical", ""), o);
 }
 
+// A stored report record's ids, save time and loss transfers (the ones whose target reads back).
+HoldSource HoldSourceOf(const json& r) {
+  HoldSource s;
+  s.report_id = r.value("id", "");
+  s.case_id = r.value("case_id", "");
+  s.saved_ms = TimeFrom(r, "saved_at");
+  if (r.contains("loss_transfers") && r["loss_transfers"].is_array()) {
+    for (const auto& t : r["loss_transfers"]) {
+      auto id = TargetFrom(t.value("to", json()));
+      if (!id.ok()) continue;
+      s.losses.push_back({std::move(*id), t.value("amount_satang", int64_t{0}), TimeFrom(t, "at")});
+    }
+  }
+  return s;
+}
+
+// The case record's step to "holds requested" (unless it is further along) and its event.
+void ApplyHoldsRequested(const HoldsRequested& event, json* case_json) {
+  json& cj = *case_json;
+  const std::string status = cj.value("status", "new");
+  if (status == "new" || status == "triaged") cj["status"] = "holds_requested";
+  json& timeline = cj["timeline"];
+  if (!timeline.is_array()) timeline = json::array();
+  timeline.push_back(
+      {{"at", Time(event.at_ms)}, {"event", "holds_requested"}, {"by", "system"}, {"note", event.note}});
+}
+
 }  // namespace
 
 std::string_view OrderKindName(OrderKind k) { return kKindNames[static_cast<size_t>(k)]; }
@@ -224,10 +251,11 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
     CFR_ASSIGN_OR_RETURN(case_record, store_.Get(kCases, case_id));
     if (case_record) case_json = json::parse(case_record->value, nullptr, false);
   }
-  CFR_ASSIGN_OR_RETURN(std::vector<Order> out,
-                       StageHolds(r, graph, case_json.is_object() ? &case_json : nullptr, &batch));
+  HoldsRequested event;
+  CFR_ASSIGN_OR_RETURN(std::vector<Order> out, StageHolds(HoldSourceOf(r), graph, &batch, &event));
   if (out.empty()) return out;
   if (case_record && case_json.is_object()) {
+    ApplyHoldsRequested(event, &case_json);
     batch.PutIfSeq(kCases, case_id, case_json.dump(-1, ' ', false, json::error_handler_t::replace),
                    case_record->seq);
   }
@@ -244,22 +272,16 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
   return out;
 }
 
-Result<std::vector<Order>> OrderBook::StageForNewReport(std::string_view report_json,
+Result<std::vector<Order>> OrderBook::StageForNewReport(const HoldSource& report,
                                                         const ledger::TransferGraph* graph,
-                                                        std::string* case_json, store::WriteBatch* batch) {
-  const json r = json::parse(report_json, nullptr, false);
-  if (!r.is_object()) return InvalidArgument("the report record is not JSON");
-  if (r.value("id", "").empty()) return InvalidArgument("the report record has no id");
-  if (r.contains("duplicate_of") && r["duplicate_of"].is_string()) return std::vector<Order>{};
-  json c = json::parse(*case_json, nullptr, false);
-  CFR_ASSIGN_OR_RETURN(std::vector<Order> out, StageHolds(r, graph, c.is_object() ? &c : nullptr, batch));
-  if (!out.empty() && c.is_object()) *case_json = c.dump(-1, ' ', false, json::error_handler_t::replace);
-  return out;
+                                                        store::WriteBatch* batch, HoldsRequested* event) {
+  if (report.report_id.empty()) return InvalidArgument("the report has no id");
+  return StageHolds(report, graph, batch, event);
 }
 
-Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::TransferGraph* graph,
-                                                 json* case_json, store::WriteBatch* batch) {
-  const std::string report_id = r.value("id", "");
+Result<std::vector<Order>> OrderBook::StageHolds(const HoldSource& report, const ledger::TransferGraph* graph,
+                                                 store::WriteBatch* batch, HoldsRequested* event) {
+  const std::string& report_id = report.report_id;
   // Targets: the receiving identifiers of the loss transfers (summed), then the trail.
   struct Target {
     ident::Identifier id;
@@ -270,17 +292,12 @@ Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::Tr
   std::map<std::string, Target> targets;
   std::vector<trail::Seed> seeds;
   std::set<std::string> trail_accounts;  // every account the money passed through
-  if (r.contains("loss_transfers") && r["loss_transfers"].is_array()) {
-    for (const auto& t : r["loss_transfers"]) {
-      auto id = TargetFrom(t.value("to", json()));
-      if (!id.ok()) continue;
-      const int64_t amount = t.value("amount_satang", int64_t{0});
-      auto [it, inserted] = targets.try_emplace(id->canonical, Target{*id, 0, "direct", 1});
-      it->second.amount += amount;
-      if (id->kind == ident::Kind::kBankAccount) {
-        seeds.push_back({id->canonical, amount, TimeFrom(t, "at")});
-        trail_accounts.insert(id->canonical);
-      }
+  for (const HoldSource::Loss& t : report.losses) {
+    auto [it, inserted] = targets.try_emplace(t.to.canonical, Target{t.to, 0, "direct", 1});
+    it->second.amount += t.amount_satang;
+    if (t.to.kind == ident::Kind::kBankAccount) {
+      seeds.push_back({t.to.canonical, t.amount_satang, t.at_ms});
+      trail_accounts.insert(t.to.canonical);
     }
   }
   if (targets.empty()) return std::vector<Order>{};
@@ -305,7 +322,7 @@ Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::Tr
   }
 
   const int64_t now = clock_.NowMillis();
-  const std::string case_id = r.value("case_id", "");
+  const std::string& case_id = report.case_id;
   std::vector<Order> out;
   for (auto& [canonical, t] : targets) {
     Order o;
@@ -326,7 +343,7 @@ Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::Tr
     o.issued_ms = now;
     o.ack_due_ms = now + rules_.ack_ms;
     o.expires_ms = now + rules_.hold_ms;
-    o.report_saved_ms = TimeFrom(r, "saved_at");
+    o.report_saved_ms = report.saved_ms;
     o.reason = t.basis == "direct" ? "received the victim's money (report " + report_id + ")"
                                    : "holds the victim's money " + std::to_string(t.hops) +
                                          " transfers on (report " + report_id + ", money trail)";
@@ -351,17 +368,8 @@ Result<std::vector<Order>> OrderBook::StageHolds(const json& r, const ledger::Tr
     }
   }
   // The case moves to "holds requested" (when it was not further along already).
-  if (case_json != nullptr) {
-    json& cj = *case_json;
-    const std::string status = cj.value("status", "new");
-    if (status == "new" || status == "triaged") cj["status"] = "holds_requested";
-    json& timeline = cj["timeline"];
-    if (!timeline.is_array()) timeline = json::array();
-    timeline.push_back({{"at", Time(now)},
-                        {"event", "holds_requested"},
-                        {"by", "system"},
-                        {"note", std::to_string(out.size()) + " hold orders for report " + report_id}});
-  }
+  event->at_ms = now;
+  event->note = std::to_string(out.size()) + " hold orders for report " + report_id;
   return out;
 }
 
@@ -388,10 +396,27 @@ std::string OrderSummaryJson(const std::vector<Order>& orders) {
 
 ReportHolds::ReportHolds(OrderBook& book, const ledger::TransferGraph* graph) : book_(book), graph_(graph) {}
 
-Result<std::string> ReportHolds::Stage(std::string_view report_json, std::string* case_json,
-                                       store::WriteBatch* batch) {
-  CFR_ASSIGN_OR_RETURN(auto orders, book_.StageForNewReport(report_json, graph_, case_json, batch));
-  return OrderSummaryJson(orders);
+Result<intake::StagedForReport> ReportHolds::Stage(const intake::Report& report,
+                                                   const intake::SubmitResult& saved,
+                                                   store::WriteBatch* batch) {
+  HoldSource source;
+  source.report_id = saved.report_id;
+  source.case_id = saved.case_id;
+  source.saved_ms = saved.saved_ms;
+  source.losses.reserve(report.loss_transfers.size());
+  for (const intake::LossTransfer& t : report.loss_transfers) {
+    source.losses.push_back({t.to, t.amount_satang, t.at_ms});
+  }
+  HoldsRequested event;
+  CFR_ASSIGN_OR_RETURN(auto orders, book_.StageForNewReport(source, graph_, batch, &event));
+  intake::StagedForReport staged;
+  staged.summary_json = OrderSummaryJson(orders);
+  if (!orders.empty()) {
+    staged.holds_requested = true;
+    staged.event_ms = event.at_ms;
+    staged.event_note = std::move(event.note);
+  }
+  return staged;
 }
 
 // Who takes down a URL, domain or account: the platform that hosts it (by the registrable domain

@@ -135,6 +135,26 @@ struct NewOrder {
   std::string reason;
 };
 
+// What a report's automatic holds are issued from: its ids, when it was saved, and where its
+// loss transfers went.
+struct HoldSource {
+  struct Loss {
+    ident::Identifier to;
+    int64_t amount_satang = 0;
+    int64_t at_ms = 0;
+  };
+  std::string report_id;
+  std::string case_id;
+  int64_t saved_ms = 0;
+  std::vector<Loss> losses;
+};
+
+// A case's step to "holds requested" (its timeline event), when a report's holds were issued.
+struct HoldsRequested {
+  int64_t at_ms = 0;
+  std::string note;
+};
+
 class OrderBook {
  public:
   OrderBook(store::Store& store, Clock& clock, OrderRules rules);
@@ -146,12 +166,10 @@ class OrderBook {
   // the report is a duplicate, names no account, or its orders exist already).
   Result<std::vector<Order>> IssueForReport(std::string_view report_json, const ledger::TransferGraph* graph);
   // The same holds staged into the batch that saves the report (intake's commit hook): the report
-  // and its holds commit together. `case_json` is the report's new case record (JSON), which moves
-  // to "holds requested". Returns the orders staged (none for a duplicate or a report naming no
-  // account).
-  Result<std::vector<Order>> StageForNewReport(std::string_view report_json,
-                                               const ledger::TransferGraph* graph, std::string* case_json,
-                                               store::WriteBatch* batch);
+  // and its holds commit together. Returns the orders staged (none for a report naming no account);
+  // when there are some, `*event` is the case's "holds requested" step for the caller to record.
+  Result<std::vector<Order>> StageForNewReport(const HoldSource& report, const ledger::TransferGraph* graph,
+                                               store::WriteBatch* batch, HoldsRequested* event);
   // A manual order (operators, police). Errors name the field.
   Result<Order> Issue(const NewOrder& order, const Actor& by);
 
@@ -184,9 +202,9 @@ class OrderBook {
   using Mutate = std::function<Status(Order*)>;
   Result<Order> Change(std::string_view id, const Mutate& mutate);
   void StageNew(const Order& o, store::WriteBatch* batch) const;
-  // The holds of a report record `r` into `batch`; `case_json` (may be null) gets its timeline entry.
-  Result<std::vector<Order>> StageHolds(const nlohmann::json& r, const ledger::TransferGraph* graph,
-                                        nlohmann::json* case_json, store::WriteBatch* batch);
+  // The holds of a report into `batch`; `*event` the case's step when any were staged.
+  Result<std::vector<Order>> StageHolds(const HoldSource& report, const ledger::TransferGraph* graph,
+                                        store::WriteBatch* batch, HoldsRequested* event);
   Result<std::string> NextId(int64_t now_ms);
 
   store::Store& store_;
@@ -232,8 +250,8 @@ std::string OrderSummaryJson(const std::vector<Order>& orders);
 class ReportHolds : public intake::ReportCommitHook {
  public:
   ReportHolds(OrderBook& book, const ledger::TransferGraph* graph);
-  Result<std::string> Stage(std::string_view report_json, std::string* case_json,
-                            store::WriteBatch* batch) override;
+  Result<intake::StagedForReport> Stage(const intake::Report& report, const intake::SubmitResult& saved,
+                                        store::WriteBatch* batch) override;
 
  private:
   OrderBook& book_;

@@ -224,6 +224,37 @@ TEST_F(OrdersTest, WithTheCommitHookAReportsHoldsCommitWithIt) {
   intake_->SetCommitHook(nullptr);
 }
 
+TEST_F(OrdersTest, TheHookWritesTheCaseAsTheIssuerDoes) {
+  // A new report's case, written by intake with the holds staged in its commit, is the record the
+  // issuer writes when it issues the holds afterwards — byte for byte, ids aside.
+  const std::string body_a =
+      R"({"victim":{"name":"Somsri K.","national_id":"1101700230708"},"channel":"hotline",
+      "scam_type":"call_centre_impersonation","occurred_at":"2026-11-27T09:10:00+07:00",
+      "loss_transfers":[{"to":{"bank":"BAY","account":"555-1-23456-7"},"amount_satang":4500000,"at":"2026-11-27T09:31:00+07:00"},
+                        {"to":{"promptpay":"089-999-8888"},"amount_satang":120000,"at":"2026-11-27T09:40:00+07:00"}]})";
+  ReportHolds holds(*book_, graph_.get());
+  intake_->SetCommitHook(&holds);
+  auto hooked = Submit(body_a);
+  intake_->SetCommitHook(nullptr);
+  ASSERT_TRUE(hooked.ok()) << hooked.status().ToString();
+  std::string body_b = body_a;
+  body_b.replace(body_b.find("1101700230708"), 13, "3100600123450");  // another victim, the same loss
+  auto later = Submit(body_b);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  ASSERT_EQ(book_->IssueForReport(later->report_json, graph_.get())->size(), 2u);
+  auto a = intake_->CaseJson(hooked->case_id);
+  auto b = intake_->CaseJson(later->case_id);
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::string b_as_a = *b;
+  for (const auto& [from, to] :
+       {std::pair{later->case_id, hooked->case_id}, std::pair{later->report_id, hooked->report_id}}) {
+    for (size_t at = b_as_a.find(from); at != std::string::npos; at = b_as_a.find(from, at + to.size()))
+      b_as_a.replace(at, from.size(), to);
+  }
+  EXPECT_EQ(*a, b_as_a);
+  EXPECT_EQ(json::parse(*a)["status"], "holds_requested");
+}
+
 TEST_F(OrdersTest, TheIssuerFollowsTheStoreAndTwoServersIssueOnce) {
   OrderIssuer a(*book_, graph_.get());
   OrderBook other_book(*store_, clock_, OrderRules{});

@@ -13,6 +13,7 @@
 
 #include "core/hex.h"
 #include "core/json_escape.h"
+#include "core/key_locks.h"
 #include "core/time.h"
 #include "store/counter.h"
 
@@ -106,11 +107,40 @@ void WriteUrgent(JsonWriter& w, const std::vector<UrgentAction>& actions) {
     if (const auto* bank = a.target.Find("bank")) w.Member("bank", std::get<std::string>(bank->value));
     if (const auto* code = a.target.Find("bank_code"))
       w.Member("bank_code", std::get<std::string>(code->value));
+    if (!a.basis.empty()) w.Member("basis", a.basis);
+    if (a.estimated_held_satang) w.Member("estimated_held_satang", *a.estimated_held_satang);
+    if (!a.basis.empty()) w.Member("hops", a.hops);
     w.Key("target");
     WriteIdentifier(w, a.target);
     w.EndObject();
   }
   w.EndArray();
+}
+
+// A new case's record, with its keys sorted (as nlohmann::json wrote it): its first report, and
+// the step to "holds_requested" when the report's holds were staged with it.
+std::string NewCaseJson(const Report& report, const SubmitResult& saved, int64_t now_ms,
+                        const StagedForReport& staged) {
+  std::string out;
+  JsonWriter c(&out);
+  c.BeginObject()
+      .Member("id", saved.case_id)
+      .Member("opened_at", FormatRfc3339Millis(now_ms))
+      .Strings("report_ids", {saved.report_id})
+      .Member("scam_type", report.scam_type)
+      .Member("status", staged.holds_requested ? "holds_requested" : "new");
+  if (staged.holds_requested) {
+    c.Key("timeline").BeginArray();
+    c.BeginObject()
+        .Member("at", FormatRfc3339Millis(staged.event_ms))
+        .Member("by", "system")
+        .Member("event", "holds_requested")
+        .Member("note", staged.event_note)
+        .EndObject();
+    c.EndArray();
+  }
+  c.Member("total_loss_satang", report.TotalLossSatang()).EndObject();
+  return out;
 }
 
 }  // namespace
@@ -462,6 +492,14 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
     victim_record += victim_key;
     victim_records.push_back(std::move(victim_record));
   }
+  // The records this report read-modify-writes (its entities, its victim records) and the loss's
+  // fingerprint are held in this process from the reads through the commit: a concurrent report
+  // of the same mule account waits for this one instead of colliding with it and starting over
+  // (KeyLocks). Counters and the optimistic checks below still guard writers elsewhere.
+  static KeyLocks locks;
+  std::vector<std::string_view> locked_keys = {fingerprint};
+  for (const auto& entry : targets) locked_keys.push_back(entry.first);
+  const KeyLocks::Guard held = locks.Lock(locked_keys);
   // Everything an attempt reads, in one snapshot: the idempotency record, an earlier report of
   // the same loss, and each identifier's entity and victim record.
   std::vector<store::RecordKey> reads;
@@ -573,7 +611,9 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
 
     // The report (no personal data) and the victim (personal data, separately), written directly
     // with their keys sorted (as nlohmann::json wrote them before).
-    result.report_json = ReportRecordJson(report, result, UrgentActions(report), actor, now);
+    result.saved_ms = now;
+    result.urgent = UrgentActions(report);
+    result.report_json = ReportRecordJson(report, result, result.urgent, actor, now);
     batch.Insert(kReports, result.report_id, result.report_json);
     // The victim's own accounts are personal data: they go into the sealed victim record.
     std::vector<std::string> victim_account_ids;
@@ -595,24 +635,16 @@ Result<SubmitResult> Intake::Submit(const Report& report, std::string_view idemp
       c["report_ids"].push_back(result.report_id);
       batch.PutIfSeq(kCases, result.case_id, c.dump(), case_record->seq);
     } else {
-      std::string case_json;
-      JsonWriter c(&case_json);
-      c.BeginObject()
-          .Member("id", result.case_id)
-          .Member("opened_at", FormatRfc3339Millis(now))
-          .Strings("report_ids", {result.report_id})
-          .Member("scam_type", report.scam_type)
-          .Member("status", "new")
-          .Member("total_loss_satang", report.TotalLossSatang())
-          .EndObject();
+      StagedForReport staged;
       if (hook_ != nullptr) {
         // A duplicate's holds exist (its first report's); a new report's ride in its commit.
-        auto staged = hook_->Stage(result.report_json, &case_json, &batch);
-        if (!staged.ok()) return staged.status();
+        auto hooked = hook_->Stage(report, result, &batch);
+        if (!hooked.ok()) return hooked.status();
+        staged = std::move(*hooked);
         result.orders_staged = true;
-        result.orders_json = std::move(*staged);
+        result.orders_json = std::move(staged.summary_json);
       }
-      batch.Insert(kCases, result.case_id, case_json);
+      batch.Insert(kCases, result.case_id, NewCaseJson(report, result, now, staged));
       batch.Insert(kFingerprints, fingerprint, result.report_id);
     }
     const std::string index_key = InvertedTime(now) + '|' + result.report_id;

@@ -32,6 +32,12 @@ struct UrgentAction {
   std::string action;  // "hold" (at the account's bank) or "resolve_and_hold" (PromptPay proxy)
   ident::Identifier target;
   int64_t amount_satang = 0;  // received from the victim
+  // Only in a POST response, from the money trail (the stored record has neither): what the
+  // account still holds of the victim's money, and for an account further down the trail the
+  // number of transfers from the victim ("basis": "trail").
+  std::optional<int64_t> estimated_held_satang;
+  std::string basis;
+  int hops = 0;
 };
 
 // A query over saved reports (GET /api/v1/reports). Every filter is optional; all given must hold.
@@ -63,6 +69,10 @@ struct SubmitResult {
   bool replayed = false;     // the same Idempotency-Key was seen: this is the first result
   std::string report_json;   // the stored report, as the API returns it
   uint64_t seq = 0;          // the store's seq of the report's commit (0 when replayed)
+  // For a new report: when it was saved and its urgent actions, as in report_json (a response
+  // that adds to them writes the record again with ReportRecordJson).
+  int64_t saved_ms = 0;
+  std::vector<UrgentAction> urgent;
   // Set when the commit hook staged the report's holds in its commit: the hook's summary of them
   // (a JSON array), for the response.
   bool orders_staged = false;
@@ -72,14 +82,22 @@ struct SubmitResult {
 // What a new report's own commit carries besides the report: its hold orders (cases::ReportHolds).
 // One durable commit for the report and its holds instead of two in sequence: the holds are
 // issued when the report is saved, never a moment later.
+struct StagedForReport {
+  std::string summary_json;  // a JSON array summarising what was staged (the response lists it)
+  // When something was staged, the new case moves to "holds_requested" with this timeline event.
+  bool holds_requested = false;
+  int64_t event_ms = 0;
+  std::string event_note;
+};
+
 class ReportCommitHook {
  public:
   virtual ~ReportCommitHook() = default;
-  // Stages into `batch` what the new report `report_json` (its record, as stored) implies, and
-  // updates its new case's record `case_json` (JSON) to match. Returns a JSON array summarising
-  // what was staged. Called once per attempt: a conflicting commit is prepared again.
-  virtual Result<std::string> Stage(std::string_view report_json, std::string* case_json,
-                                    store::WriteBatch* batch) = 0;
+  // Stages into `batch` what the new report (not a duplicate; ids in `saved`, saved at
+  // `saved.saved_ms`) implies, and says how its new case changes. Called once per attempt: a
+  // conflicting commit is prepared again.
+  virtual Result<StagedForReport> Stage(const Report& report, const SubmitResult& saved,
+                                        store::WriteBatch* batch) = 0;
 };
 
 class Intake {

@@ -59,32 +59,31 @@ std::string TrailSummaryJson(const trail::TrailResult& traced, double hold_list_
 
 // The accounts further down the trail that hold the victim's money join the urgent actions (the
 // response; the saved report keeps the direct holds), and the direct holds get their estimate.
-void AddTrailHolds(const trail::TrailResult& traced, nlohmann::json& j) {
-  nlohmann::json& actions = j["urgent_actions"];
+void AddTrailHolds(const trail::TrailResult& traced, std::vector<intake::UrgentAction>* actions) {
   for (const auto& h : traced.holdings) {
     bool direct = false;
-    for (auto& a : actions) {
-      if (a["target"].value("canonical", "") == h.account && a.value("action", "") == "hold") {
-        a["estimated_held_satang"] = h.amount_satang;
+    for (intake::UrgentAction& a : *actions) {
+      if (a.target.canonical == h.account && a.action == "hold") {
+        a.estimated_held_satang = h.amount_satang;
         direct = true;
       }
     }
     if (direct || h.hops < 2) continue;
+    intake::UrgentAction a;
+    a.action = "hold";
     ident::NormalizeOptions o;
     o.kind = ident::Kind::kBankAccount;
-    auto id = ident::Normalize(h.account, o);
-    const std::string code = h.account.substr(0, h.account.find(':'));
-    const ident::Bank* bank = ident::FindBank(code);
-    actions.push_back({{"action", "hold"},
-                       {"target",
-                        {{"kind", "bank_account"},
-                         {"canonical", h.account},
-                         {"display", id.ok() ? id->display : h.account}}},
-                       {"bank_code", code},
-                       {"bank", bank == nullptr ? "" : bank->short_name},
-                       {"amount_satang", h.amount_satang},
-                       {"hops", h.hops},
-                       {"basis", "trail"}});
+    if (auto id = ident::Normalize(h.account, o); id.ok()) {
+      a.target = std::move(*id);
+    } else {
+      a.target.kind = ident::Kind::kBankAccount;
+      a.target.canonical = h.account;
+      a.target.display = h.account;
+    }
+    a.amount_satang = h.amount_satang;
+    a.basis = "trail";
+    a.hops = h.hops;
+    actions->push_back(std::move(a));
   }
 }
 
@@ -141,16 +140,13 @@ HttpResponse PostReport(ApiContext& ctx, const HttpRequest& request) {
     }
   }
   if (traced && !traced->holdings.empty()) {
-    // Holdings change the urgent actions inside the record: through the DOM.
-    nlohmann::json j = nlohmann::json::parse(result->report_json, nullptr, false);
-    if (j.is_object()) {
-      AddTrailHolds(*traced, j);
-      j["trail"] = nlohmann::json::parse(trail_json, nullptr, false);
-      if (!orders_json.empty()) j["orders"] = nlohmann::json::parse(orders_json, nullptr, false);
-      result->report_json = Dump(j);
-    }
-  } else if (!trail_json.empty() || !orders_json.empty()) {
-    // Otherwise the members are added after the record's own (the record is an object).
+    // Holdings change the urgent actions inside the record: it is written again with them.
+    AddTrailHolds(*traced, &result->urgent);
+    result->report_json =
+        intake::ReportRecordJson(*report, *result, result->urgent, CallerOf(request), result->saved_ms);
+  }
+  if (!trail_json.empty() || !orders_json.empty()) {
+    // The response's own members follow the record's (the record is an object).
     std::string& out = result->report_json;
     if (!out.empty() && out.back() == '}') {
       out.pop_back();
