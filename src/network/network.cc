@@ -1,7 +1,7 @@
 #include "network/network.h"
 
+#include <simdjson.h>
 #include <xxhash.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -226,32 +226,47 @@ void NetworkIndex::LinkTransfersOf(uint32_t account) {
 }
 
 void NetworkIndex::ApplyReport(std::string_view text) {
-  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("id") || !j["id"].is_string()) return;
-  const uint32_t report = Intern(std::string(kReportPrefix) + j["id"].get<std::string>(), true);
+  // simdjson's DOM, one parser per thread: the follower applies every report saved, and only a
+  // few of the record's members are read here.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object j;
+  if (parser.parse(text.data(), text.size()).get(j) != simdjson::SUCCESS) return;
+  std::string_view report_id;
+  if (j["id"].get(report_id) != simdjson::SUCCESS) return;
+  const uint32_t report = Intern(std::string(kReportPrefix) + std::string(report_id), true);
   Node& r = nodes_[report];
   if (r.edges.empty()) {  // first time seen (a report never changes its links)
-    r.duplicate = j.contains("duplicate_of") && j["duplicate_of"].is_string();
-    r.loss = j.value("total_loss_satang", int64_t{0});
+    r.duplicate = j["duplicate_of"].is_string();
+    int64_t loss = 0;
+    if (j["total_loss_satang"].get(loss) != simdjson::SUCCESS) loss = 0;
+    r.loss = loss;
     ResetStats(r.key, true, r.duplicate, r.loss, &r.size, &r.victims, &r.loss_total, &r.banks);
   }
   std::vector<uint32_t> new_accounts;
-  auto link = [&](const nlohmann::json& id, Reason reason, int64_t amount) {
-    if (!id.is_object() || !id.contains("kind") || !id.contains("canonical")) return;
-    const std::string key = id["kind"].get<std::string>() + ":" + id["canonical"].get<std::string>();
+  auto link = [&](simdjson::dom::element id, Reason reason, int64_t amount) {
+    std::string_view kind, canonical;
+    if (id["kind"].get(kind) != simdjson::SUCCESS || id["canonical"].get(canonical) != simdjson::SUCCESS)
+      return;
+    std::string key;
+    key.reserve(kind.size() + 1 + canonical.size());
+    key.append(kind).append(":").append(canonical);
     const size_t before = nodes_.size();
     const uint32_t n = Intern(key, false);
     if (nodes_.size() > before && key.starts_with(kAccountPrefix)) new_accounts.push_back(n);
     Link(report, n, reason, amount);
   };
-  if (j.contains("loss_transfers") && j["loss_transfers"].is_array()) {
-    for (const auto& t : j["loss_transfers"]) {
-      if (t.is_object() && t.contains("to"))
-        link(t["to"], Reason::kReceivedLoss, t.value("amount_satang", int64_t{0}));
+  simdjson::dom::array list;
+  if (j["loss_transfers"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element t : list) {
+      simdjson::dom::element to;
+      if (t["to"].get(to) != simdjson::SUCCESS) continue;
+      int64_t amount = 0;
+      if (t["amount_satang"].get(amount) != simdjson::SUCCESS) amount = 0;
+      link(to, Reason::kReceivedLoss, amount);
     }
   }
-  if (j.contains("scammer_identifiers") && j["scammer_identifiers"].is_array()) {
-    for (const auto& id : j["scammer_identifiers"]) link(id, Reason::kNamedInReport, 0);
+  if (j["scammer_identifiers"].get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element id : list) link(id, Reason::kNamedInReport, 0);
   }
   for (uint32_t a : new_accounts) LinkTransfersOf(a);
 }
