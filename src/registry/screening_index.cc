@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <thread>
 
 #include "core/hex.h"
@@ -290,17 +291,26 @@ void PrivateScreeningIndex::Apply(const std::vector<store::Change>& changes) {
     if (c.collection != kEntityCollection) continue;
     const auto parsed = ParseEntityKey(c.key);
     if (!parsed) continue;
-    if (auto old = hash_of_entity_.find(c.key); old != hash_of_entity_.end()) {
-      by_hash_.erase(old->second);
-      hash_of_entity_.erase(old);
+    const auto old = hash_of_entity_.find(c.key);
+    std::optional<Verdict> v;
+    if (c.value) {
+      if (auto entity = DecodeEntity(*c.value); entity.ok()) {
+        if (const Verdict listed = VerdictFor(*entity); listed != Verdict::kNone) v = listed;
+      }
     }
-    if (!c.value) continue;
-    auto entity = DecodeEntity(*c.value);
-    if (!entity.ok()) continue;
-    const Verdict v = VerdictFor(*entity);
-    if (v == Verdict::kNone) continue;
+    if (!v) {  // deleted, unreadable or no longer listed
+      if (old != hash_of_entity_.end()) {
+        by_hash_.erase(old->second);
+        hash_of_entity_.erase(old);
+      }
+      continue;
+    }
+    if (old != hash_of_entity_.end()) {
+      by_hash_[old->second] = *v;  // the same key has the same hash: only the verdict may change
+      continue;
+    }
     const Hash h = HashOf(parsed->first, parsed->second);
-    by_hash_[h] = v;
+    by_hash_[h] = *v;
     hash_of_entity_[c.key] = h;
   }
 }

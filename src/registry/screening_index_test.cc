@@ -165,6 +165,12 @@ TEST(ScreeningIndexTest, FollowsEntityChanges) {
   EXPECT_EQ(matches[0].second, Verdict::kBlocked);
   EXPECT_TRUE(priv.MatchPrefix(hex[0] == '0' ? "ffff" : "0000").empty() ||
               priv.MatchPrefix(hex[0] == '0' ? "ffff" : "0000")[0].first != h);
+  // A lower tier: still listed, the verdict changes in place (one hash per entity).
+  e.tier = Tier::kDarkGrey;
+  priv.Apply({{3, "entity", key, EncodeEntity(e)}});
+  ASSERT_NE(VerdictFor(e), Verdict::kBlocked);
+  ASSERT_EQ(priv.MatchPrefix(hex.substr(0, 6)).size(), 1u);
+  EXPECT_EQ(priv.MatchPrefix(hex.substr(0, 6))[0].second, VerdictFor(e));
   // Cleared on appeal: screening answers none but still knows the entity (white).
   e.tier = Tier::kWhite;
   index.Apply({{3, "entity", key, EncodeEntity(e)}});
