@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/hex.h"
 #include "core/time.h"
@@ -188,6 +190,39 @@ TEST_F(IntakeTest, SameVictimTwoLossesCountsOneVictim) {
   const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
   EXPECT_EQ(mule.reports, 2);
   EXPECT_EQ(mule.victims, 1);
+}
+
+TEST_F(IntakeTest, ConcurrentReportsOfTheSameMulesAreEachCountedOnce) {
+  // Four officers file 25 reports each at once, every one naming the same three receiving
+  // identifiers: each report is saved once and counted once on each entity.
+  auto national_id = [](int n) {
+    std::string d = "1" + std::to_string(100000000000LL + n).substr(1);  // 12 digits
+    int sum = 0;
+    for (int i = 0; i < 12; ++i) sum += (d[i] - '0') * (13 - i);
+    return d + std::to_string((11 - sum % 11) % 10);
+  };
+  constexpr int kThreads = 4, kEach = 25;
+  std::atomic<int> saved{0};
+  std::vector<std::thread> officers;
+  for (int t = 0; t < kThreads; ++t) {
+    officers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const int n = t * kEach + i;
+        auto r = Submit(ReportBody(national_id(n), 100000 + n));
+        EXPECT_TRUE(r.ok()) << r.status().ToString();
+        if (r.ok() && r->duplicate_of.empty()) ++saved;
+      }
+    });
+  }
+  for (auto& o : officers) o.join();
+  constexpr int kReports = kThreads * kEach;
+  EXPECT_EQ(saved.load(), kReports);
+  const auto mule = EntityOf(ident::Kind::kBankAccount, "014:4071234567");
+  EXPECT_EQ(mule.reports, kReports);
+  EXPECT_EQ(mule.victims, kReports);
+  EXPECT_EQ(mule.loss_satang, int64_t{100000} * kReports + kReports * (kReports - 1) / 2);
+  EXPECT_EQ(EntityOf(ident::Kind::kBankAccount, "004:1112223334").reports, kReports);
+  EXPECT_EQ(EntityOf(ident::Kind::kPhone, "+6621234567").reports, kReports);
 }
 
 TEST_F(IntakeTest, IdempotencyKeyReturnsTheFirstResult) {
