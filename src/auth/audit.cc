@@ -349,12 +349,19 @@ Status AuditChain::SealAll() {
 }
 
 Status AuditChain::KeepStillPending(std::vector<std::pair<std::string, std::string>>* pending) {
-  std::vector<std::pair<std::string, std::string>> still;
-  for (auto& p : *pending) {
-    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAuditPendingCollection, p.first));
-    if (rec) still.push_back(std::move(p));
+  // Every read first: a read that fails leaves `pending` as it was (the caller tries again).
+  std::vector<bool> still(pending->size());
+  for (size_t i = 0; i < pending->size(); ++i) {
+    CFR_ASSIGN_OR_RETURN(auto rec, store_.Get(kAuditPendingCollection, (*pending)[i].first));
+    still[i] = rec.has_value();
   }
-  *pending = std::move(still);
+  size_t kept = 0;
+  for (size_t i = 0; i < pending->size(); ++i) {
+    if (!still[i]) continue;
+    if (kept != i) (*pending)[kept] = std::move((*pending)[i]);
+    ++kept;
+  }
+  pending->resize(kept);
   return Status::Ok();
 }
 
