@@ -252,7 +252,7 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
     if (case_record) case_json = json::parse(case_record->value, nullptr, false);
   }
   HoldsRequested event;
-  CFR_ASSIGN_OR_RETURN(std::vector<Order> out, StageHolds(HoldSourceOf(r), graph, &batch, &event));
+  CFR_ASSIGN_OR_RETURN(std::vector<Order> out, StageForNewReport(HoldSourceOf(r), graph, &batch, &event));
   if (out.empty()) return out;
   if (case_record && case_json.is_object()) {
     ApplyHoldsRequested(event, &case_json);
@@ -275,13 +275,8 @@ Result<std::vector<Order>> OrderBook::IssueForReport(std::string_view report_jso
 Result<std::vector<Order>> OrderBook::StageForNewReport(const HoldSource& report,
                                                         const ledger::TransferGraph* graph,
                                                         store::WriteBatch* batch, HoldsRequested* event) {
-  if (report.report_id.empty()) return InvalidArgument("the report has no id");
-  return StageHolds(report, graph, batch, event);
-}
-
-Result<std::vector<Order>> OrderBook::StageHolds(const HoldSource& report, const ledger::TransferGraph* graph,
-                                                 store::WriteBatch* batch, HoldsRequested* event) {
   const std::string& report_id = report.report_id;
+  if (report_id.empty()) return InvalidArgument("the report has no id");
   // Targets: the receiving identifiers of the loss transfers (summed), then the trail.
   struct Target {
     ident::Identifier id;

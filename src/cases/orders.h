@@ -202,9 +202,6 @@ class OrderBook {
   using Mutate = std::function<Status(Order*)>;
   Result<Order> Change(std::string_view id, const Mutate& mutate);
   void StageNew(const Order& o, store::WriteBatch* batch) const;
-  // The holds of a report into `batch`; `*event` the case's step when any were staged.
-  Result<std::vector<Order>> StageHolds(const HoldSource& report, const ledger::TransferGraph* graph,
-                                        store::WriteBatch* batch, HoldsRequested* event);
   Result<std::string> NextId(int64_t now_ms);
 
   store::Store& store_;
